@@ -1,0 +1,222 @@
+// The yakkan command line. Exit codes: 0 ok, 1 a check or a case failed (or, for decide, the
+// facts were invalid), 2 usage error.
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadProduct, selectRevision, type LoadedProduct } from '../engine/load.js';
+import { decide } from '../engine/evaluate.js';
+import { explain, type Lang } from '../engine/explain.js';
+import { findCaseFiles, runCase, formatFailure, readYaml } from '../engine/cases.js';
+import { factsSchema } from '../engine/facts.js';
+import { loadSources, sourcesDirSetting, findQuote } from '../engine/sources.js';
+import { renderDiagnostics, hasErrors } from '../dsl/diagnostics.js';
+import { formatSource } from '../dsl/format.js';
+import { canonicalJson } from '../engine/json.js';
+
+const USAGE = `yakkan — explainable decisions from insurance pamphlets
+
+usage:
+  yakkan check <product...>                 check products (all under products/ when none given)
+  yakkan compile <product>                  print the compiled product JSON
+  yakkan decide <product> <facts.yaml|json> [--as-of DATE]
+                                            print the decision JSON
+  yakkan explain <product> <facts> [--lang ja|en] [--all] [--as-of DATE]
+                                            explain the decision for people
+  yakkan test [paths...] [--quiet]          run case files (default: products/)
+  yakkan sources --json [products...]       every citation as one JSON array
+  yakkan schema <product>                   the JSON Schema of the product's facts
+  yakkan fmt <file.yk> [--write|--check]    format a product file
+
+A <product> is a folder (products/nexi-ip-license) or one .yk / .json file.`;
+
+interface Args {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [k, v] = a.slice(2).split('=', 2);
+      const next = argv[i + 1];
+      if (v !== undefined) flags.set(k!, v);
+      else if (['as-of', 'lang'].includes(k!) && next !== undefined) {
+        flags.set(k!, next);
+        i++;
+      } else flags.set(k!, true);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function fail(msg: string, code = 2): never {
+  process.stderr.write(`yakkan: ${msg}\n`);
+  process.exit(code);
+}
+
+function productDirs(): string[] {
+  const root = resolve('products');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).sort().map((d) => join('products', d)).filter((d) => statSync(d).isDirectory());
+}
+
+function load(path: string | undefined): LoadedProduct {
+  if (!path) fail('name a product, e.g. products/nexi-ip-license');
+  const p = loadProduct(path);
+  if (hasErrors(p.diagnostics)) {
+    process.stderr.write(renderDiagnostics(p.diagnostics, p.sources) + '\n');
+    process.exit(1);
+  }
+  return p;
+}
+
+function readFacts(path: string | undefined): unknown {
+  if (!path) fail('name a facts file (YAML or JSON)');
+  if (!existsSync(path)) fail(`no facts file at ${path}`);
+  const text = readFileSync(path, 'utf8');
+  try {
+    const data = path.endsWith('.json') ? JSON.parse(text) : readYaml(text);
+    // A case file can be used as a facts file: its facts are under `facts`.
+    if (data && typeof data === 'object' && 'expect' in data && 'facts' in data) return (data as { facts: unknown }).facts;
+    return data;
+  } catch (e) {
+    fail(`${path}: ${(e as Error).message.split('\n')[0]}`, 1);
+  }
+}
+
+function decideFor(a: Args) {
+  const p = load(a.positional[1]);
+  const facts = readFacts(a.positional[2]);
+  const asOf = a.flags.get('as-of');
+  const { rev, why } = selectRevision(p, facts, typeof asOf === 'string' ? asOf : undefined);
+  if (!rev?.compiled) fail(`cannot decide: ${why}`, 1);
+  return decide(rev.compiled, facts);
+}
+
+function main(argv: string[]): void {
+  const a = parseArgs(argv);
+  const cmd = a.positional[0];
+  switch (cmd) {
+    case 'check': {
+      const paths = a.positional.length > 1 ? a.positional.slice(1) : productDirs();
+      let errors = false;
+      const sources = loadSources();
+      if (!sources) process.stderr.write(`note: no seed folder at ${sourcesDirSetting().dir}: quotes are not checked (set YAKKAN_SOURCES)\n`);
+      for (const path of paths) {
+        const p = loadProduct(path);
+        const text = renderDiagnostics(p.diagnostics, p.sources);
+        const revs = p.revisions.map((r) => `${r.checked.product.id}@${r.checked.product.revision}`).join(', ');
+        process.stdout.write(`${path}: ${revs || '(nothing loaded)'} — ${text.split('\n').pop()}\n`);
+        if (p.diagnostics.length) process.stdout.write(text + '\n\n');
+        if (hasErrors(p.diagnostics)) errors = true;
+      }
+      process.exit(errors ? 1 : 0);
+      break;
+    }
+    case 'compile': {
+      const p = load(a.positional[1]);
+      const rev = p.revisions[p.revisions.length - 1]!;
+      process.stdout.write(canonicalJson(rev.checked.product) + '\n');
+      break;
+    }
+    case 'decide': {
+      const d = decideFor(a);
+      process.stdout.write(canonicalJson(d) + '\n');
+      process.exit(d.outcome === 'error' ? 1 : 0);
+      break;
+    }
+    case 'explain': {
+      const d = decideFor(a);
+      const lang = a.flags.get('lang');
+      if (lang !== undefined && lang !== 'ja' && lang !== 'en') fail('--lang is ja or en');
+      process.stdout.write(explain(d, { lang: (lang as Lang) ?? 'ja', all: a.flags.has('all') }));
+      process.exit(d.outcome === 'error' ? 1 : 0);
+      break;
+    }
+    case 'test': {
+      const files = findCaseFiles(a.positional.length > 1 ? a.positional.slice(1) : ['products']);
+      if (files.length === 0) fail('no case files found', 1);
+      let passed = 0;
+      let failed = 0;
+      for (const f of files) {
+        const r = runCase(f);
+        if (r.ok) {
+          passed++;
+          if (!a.flags.has('quiet')) process.stdout.write(`ok   ${r.file} — ${r.case}\n`);
+        } else {
+          failed++;
+          process.stdout.write(formatFailure(r) + '\n');
+        }
+      }
+      process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+      process.exit(failed ? 1 : 0);
+      break;
+    }
+    case 'sources': {
+      const paths = a.positional.length > 1 ? a.positional.slice(1) : productDirs();
+      const out: { product: string; revision: string; rule: string; source: string; section: string; quote: string; found?: boolean }[] = [];
+      const sources = loadSources();
+      for (const path of paths) {
+        const p = loadProduct(path);
+        for (const r of p.revisions) {
+          const prod = r.checked.product;
+          const add = (rule: string, cs: { source: string; section: string; quote: string }[] | undefined) => {
+            for (const c of cs ?? []) {
+              out.push({ product: prod.id, revision: prod.revision, rule, source: c.source, section: c.section, quote: c.quote,
+                ...(sources ? { found: findQuote(sources, c.source, c.quote).kind === 'found' } : {}) });
+            }
+          };
+          for (const f of prod.facts) add(`fact:${f.name}`, (f as { cite?: never[] }).cite);
+          for (const x of prod.rules) add(x.id, x.cite);
+          for (const x of prod.formulas) add(`${x.kind}:${x.name}`, x.cite);
+          for (const t of prod.tables) {
+            add(`table:${t.name}`, t.cite);
+            t.rows.forEach((row, i) => add(`table:${t.name}/row ${i + 1}`, row.cite));
+          }
+          for (const x of prod.amounts) {
+            add(`amount:${x.name}`, x.cite);
+            x.steps.forEach((s, i) => add(`amount:${x.name}/step ${i + 1} ${s.step}`, s.cite));
+          }
+        }
+      }
+      process.stdout.write(a.flags.has('json') ? JSON.stringify(out) + '\n' : out.map((c) => `${c.product}@${c.revision} ${c.rule} ${c.source} §${c.section} 「${c.quote}」`).join('\n') + '\n');
+      break;
+    }
+    case 'schema': {
+      const p = load(a.positional[1]);
+      process.stdout.write(JSON.stringify(factsSchema(p.revisions[p.revisions.length - 1]!.checked.product), null, 2) + '\n');
+      break;
+    }
+    case 'fmt': {
+      const file = a.positional[1];
+      if (!file || !file.endsWith('.yk')) fail('fmt takes a .yk file');
+      const src = readFileSync(file, 'utf8');
+      const out = formatSource(src);
+      if (a.flags.has('check')) {
+        if (out !== src) {
+          process.stdout.write(`${file} is not formatted (run yakkan fmt ${file} --write)\n`);
+          process.exit(1);
+        }
+      } else if (a.flags.has('write')) {
+        if (out !== src) {
+          // Write through a temp file so an interrupted run never leaves half a product.
+          const tmp = `${file}.fmt.tmp`;
+          import('node:fs').then((fs) => {
+            fs.writeFileSync(tmp, out);
+            fs.renameSync(tmp, file);
+          });
+        }
+      } else process.stdout.write(out);
+      break;
+    }
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(USAGE + '\n');
+      break;
+    default:
+      fail(`unknown command ${cmd}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2));

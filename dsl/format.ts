@@ -1,0 +1,40 @@
+// The formatter: one layout for every product file, so diffs show content, not whitespace.
+// It works line by line on the token stream's view of the file: declarations at column 0,
+// their clauses indented by 2, citations under a row or a step by 4. Comments, blank-line
+// grouping and the spacing inside a line (aligned tables) are kept.
+const DECLARATION = /^(product|fact|formula|define|table|eligibility|ineligible|cover|exclude|condition|constraint|amount)\b/;
+const CLAUSE = /^(name|revision|in force|chosen by|currency|source|cite|note|when|unless|require|given|returns|hit|row|else|payable|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round|total|for each|=)(\s|$)/;
+const NESTED_OWNER = /^(row|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round)\b/;
+
+export function formatSource(src: string): string {
+  const out: string[] = [];
+  let nested = false;
+  let blank = 0;
+  let inDecl = false;
+  for (const raw of src.replace(/\r\n/g, '\n').split('\n')) {
+    const line = raw.trim();
+    if (line === '') {
+      blank++;
+      continue;
+    }
+    const decl = DECLARATION.test(line);
+    if (out.length && (blank > 0 || (decl && inDecl))) out.push('');
+    blank = 0;
+    if (line.startsWith('#')) {
+      out.push((inDecl && !decl && raw.startsWith(' ') ? '  ' : '') + line);
+      continue;
+    }
+    if (decl) {
+      out.push(line);
+      inDecl = true;
+      nested = false;
+    } else if (CLAUSE.test(line)) {
+      const isCite = line.startsWith('cite ') || line === 'cite';
+      out.push((isCite && nested ? '    ' : '  ') + line);
+      if (!isCite) nested = NESTED_OWNER.test(line);
+    } else {
+      out.push('    ' + line);
+    }
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,132 @@
+// Literals as pamphlets write them -> canonical decimal strings. Used by the DSL and by fact
+// input (`"9,000万円"` in a facts file). Exact: BigInt arithmetic on scaled integers, no floats.
+import type { DurationUnit, Literal } from './ir.js';
+
+const JA_UNITS: Record<string, bigint> = { 億: 100000000n, 万: 10000n, 千: 1000n };
+
+// "1,234.5" -> [12345n, 1]  (value = mantissa / 10^scale)
+function scaled(num: string): [bigint, number] {
+  const clean = num.replace(/,/g, '');
+  const [int, frac = ''] = clean.split('.');
+  return [BigInt((int ?? '0') + frac || '0'), frac.length];
+}
+
+function toDecimalString(mantissa: bigint, scale: number): string {
+  const neg = mantissa < 0n;
+  let digits = (neg ? -mantissa : mantissa).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    let int = digits.slice(0, digits.length - scale);
+    let frac = digits.slice(digits.length - scale).replace(/0+$/, '');
+    int = int.replace(/^0+(?=\d)/, '');
+    digits = frac ? `${int}.${frac}` : int;
+  }
+  return (neg && digits !== '0' ? '-' : '') + digits;
+}
+
+// "1億7,370万" -> "173700000"; "10万" -> "100000"; "34,000" -> "34000"; "1.5億" -> "150000000"
+export function parseJapaneseNumber(text: string): string | undefined {
+  const re = /(\d[\d,]*(?:\.\d+)?)([億万千]?)/gy;
+  let total = 0n;
+  let totalScale = 0;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  const parts: [bigint, number][] = [];
+  while ((m = re.exec(text)) !== null && m[0] !== '') {
+    const [mant, sc] = scaled(m[1]!);
+    const mult = m[2] ? JA_UNITS[m[2]]! : 1n;
+    parts.push([mant * mult, sc]);
+    pos = re.lastIndex;
+  }
+  if (pos !== text.length || parts.length === 0) return undefined;
+  for (const [, sc] of parts) totalScale = Math.max(totalScale, sc);
+  for (const [mant, sc] of parts) total += mant * 10n ** BigInt(totalScale - sc);
+  return toDecimalString(total, totalScale);
+}
+
+export function parsePlainNumber(text: string): string | undefined {
+  if (!/^-?\d[\d,]*(\.\d+)?$/.test(text)) return undefined;
+  const neg = text.startsWith('-');
+  const [m, s] = scaled(neg ? text.slice(1) : text);
+  return toDecimalString(neg ? -m : m, s);
+}
+
+export function parseMoney(text: string): { amount: string; currency: string } | undefined {
+  const t = text.trim();
+  const code = /^(USD|JPY|EUR)\s?(-?\d[\d,]*(?:\.\d+)?)$/.exec(t);
+  if (code) {
+    const amount = parsePlainNumber(code[2]!);
+    return amount === undefined ? undefined : { amount, currency: code[1]! };
+  }
+  const suffix = /^(-?)(.+?)(円|ドル)$/.exec(t);
+  if (suffix) {
+    const amount = parseJapaneseNumber(suffix[2]!);
+    if (amount === undefined) return undefined;
+    return { amount: suffix[1] && amount !== '0' ? '-' + amount : amount, currency: suffix[3] === '円' ? 'JPY' : 'USD' };
+  }
+  return undefined;
+}
+
+// "90%" -> "0.9"; "0.03%" -> "0.0003"
+export function parsePercent(text: string): string | undefined {
+  const m = /^(-?)(\d[\d,]*(?:\.\d+)?)[%％]$/.exec(text.trim());
+  if (!m) return undefined;
+  const [mant, sc] = scaled(m[2]!);
+  return toDecimalString(m[1] ? -mant : mant, sc + 2);
+}
+
+const DURATION_UNITS: Record<string, DurationUnit> = {
+  day: 'days', days: 'days', 日: 'days',
+  month: 'months', months: 'months', か月: 'months', カ月: 'months', ヶ月: 'months', ヵ月: 'months', 箇月: 'months',
+  year: 'years', years: 'years', 年: 'years',
+};
+
+export function durationUnit(word: string): DurationUnit | undefined {
+  return DURATION_UNITS[word];
+}
+
+// "45 days", "9カ月", "1 year"
+export function parseDuration(text: string): { value: number; unit: DurationUnit } | undefined {
+  const m = /^(\d+)\s*(days?|months?|years?|日|か月|カ月|ヶ月|ヵ月|箇月|年)$/.exec(text.trim());
+  if (!m) return undefined;
+  return { value: Number(m[1]), unit: DURATION_UNITS[m[2]!]! };
+}
+
+export function isIsoDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+export function literalText(l: Literal): string {
+  switch (l.type) {
+    case 'boolean': return String(l.value);
+    case 'number': return groupDigits(l.value);
+    case 'rate': return percentText(l.value);
+    case 'fraction': return `${l.num}/${l.den}`;
+    case 'money': return moneyText(l.amount, l.currency);
+    case 'date': return l.value;
+    case 'duration': return `${l.value} ${l.value === 1 ? l.unit.replace(/s$/, '') : l.unit}`;
+    case 'symbol': return l.value;
+    case 'text': return JSON.stringify(l.value);
+  }
+}
+
+export function groupDigits(dec: string): string {
+  const neg = dec.startsWith('-');
+  const [int, frac] = (neg ? dec.slice(1) : dec).split('.');
+  const g = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (neg ? '-' : '') + (frac ? `${g}.${frac}` : g);
+}
+
+export function moneyText(amount: string, currency: string): string {
+  return currency === 'JPY' ? `${groupDigits(amount)}円` : `${currency} ${groupDigits(amount)}`;
+}
+
+export function percentText(rate: string): string {
+  const [mant, sc] = scaled(rate.replace(/^-/, ''));
+  const s = toDecimalString(mant, Math.max(0, sc - 2));
+  const shifted = sc >= 2 ? s : toDecimalString(mant * 10n ** BigInt(2 - sc), 0);
+  return `${rate.startsWith('-') ? '-' : ''}${shifted}%`;
+}

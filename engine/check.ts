@@ -1,0 +1,522 @@
+// Stage 4: product model -> checked model. Entry: check().
+// Checking is an ordered table of named passes; each adds diagnostics and never throws.
+// The types it infers are kept and handed to the evaluator, which compiles by type.
+import type {
+  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, Literal, Product, Rule, Table,
+} from '../dsl/ir.js';
+import { type Diagnostic, type Span, closest } from '../dsl/diagnostics.js';
+import type { Model } from '../dsl/model.js';
+import { exprText } from '../dsl/print.js';
+import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator } from './operators.js';
+import { literalValue } from './values.js';
+import { findQuote, type SourceFolder } from './sources.js';
+
+export interface Checked {
+  product: Product;
+  types: Types;
+  diagnostics: Diagnostic[];
+}
+
+// Types of every name (facts, item fields, formulas, table outputs, derived values) and expression.
+export class Types {
+  readonly names = new Map<string, VType>();
+  readonly exprs = new WeakMap<Expr, VType>();
+  readonly itemFields = new Map<string, Map<string, VType>>();
+  nameType(name: string, scope?: string): VType | undefined {
+    if (scope && name.startsWith('item.')) return this.itemFields.get(scope)?.get(name.slice(5));
+    return this.names.get(name);
+  }
+}
+
+interface Ctx {
+  model: Model;
+  product: Product;
+  types: Types;
+  report: (d: Omit<Diagnostic, 'severity'> & { severity?: 'error' | 'warning' }, at?: object) => void;
+  sources: SourceFolder | undefined;
+  formulas: Map<string, Formula>;
+  derived: Map<string, Derived>;
+  tables: Map<string, Table>;
+  inProgress: Set<string>;
+}
+
+type Pass = { name: string; run: (c: Ctx) => void };
+
+const PASSES: Pass[] = [
+  { name: 'header', run: checkHeader },
+  { name: 'duplicate names', run: checkDuplicates },
+  { name: 'facts', run: declareFacts },
+  { name: 'names and types', run: checkTypes },
+  { name: 'tables: gaps and overlaps', run: checkTableCoverage },
+  { name: 'citations', run: checkCitations },
+];
+
+export function check(model: Model, sources?: SourceFolder): Checked {
+  const diagnostics: Diagnostic[] = [];
+  const p = model.product;
+  const ctx: Ctx = {
+    model,
+    product: p,
+    types: new Types(),
+    sources,
+    formulas: new Map(p.formulas.map((f) => [f.name, f])),
+    derived: new Map(p.derived.map((d) => [d.name, d])),
+    tables: new Map(p.tables.map((t) => [t.name, t])),
+    inProgress: new Set(),
+    report(d, at) {
+      const span = at ? model.spans.get(at) : undefined;
+      diagnostics.push({ severity: 'error', ...d, ...(span && !d.span ? { span } : {}) } as Diagnostic);
+    },
+  };
+  for (const pass of PASSES) pass.run(ctx);
+  return { product: p, types: ctx.types, diagnostics };
+}
+
+function checkHeader(c: Ctx): void {
+  const p = c.product;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(p.id)) {
+    c.report({ code: 'check/product-id', message: `product id ${JSON.stringify(p.id)} must be lower-case letters, digits and '-'`, hint: 'e.g. product nexi-ip-license' }, p);
+  }
+  if (!/^[A-Z]{3}$/.test(p.currency)) c.report({ code: 'check/currency', message: `currency ${JSON.stringify(p.currency)} is not a 3-letter code`, hint: 'e.g. currency JPY' }, p);
+  if (p.inForce.from && p.inForce.until && p.inForce.until < p.inForce.from) {
+    c.report({ code: 'check/in-force', message: `in force until ${p.inForce.until} is before ${p.inForce.from}` }, p);
+  }
+  if (p.chosenBy && !p.facts.some((f) => f.name === p.chosenBy && f.type.kind === 'date')) {
+    c.report({ code: 'check/chosen-by', message: `'chosen by ${p.chosenBy}' must name a date fact`, hint: 'declare it: fact policy.start_date: date' }, p);
+  }
+}
+
+function checkDuplicates(c: Ctx): void {
+  const seen = new Map<string, string>();
+  const claim = (name: string, what: string, at: object) => {
+    const prev = seen.get(name);
+    if (prev) c.report({ code: 'check/duplicate-name', message: `${what} ${name} is declared twice (also a ${prev})`, hint: 'rename one of them' }, at);
+    else seen.set(name, what);
+  };
+  for (const f of c.product.facts) claim(f.name, 'fact', f);
+  for (const f of c.product.formulas) claim(f.name, 'formula', f);
+  for (const t of c.product.tables) claim(t.name, 'table', t);
+  for (const a of c.product.amounts) claim(a.name, 'amount', a);
+  const rules = new Set<string>();
+  for (const r of c.product.rules) {
+    if (rules.has(r.id)) c.report({ code: 'check/duplicate-rule', message: `rule ${r.id} is declared twice`, hint: 'rule ids must be unique: they are how decisions and case files name rules' }, r);
+    rules.add(r.id);
+  }
+}
+
+function declareFacts(c: Ctx): void {
+  for (const f of c.product.facts) {
+    c.types.names.set(f.name, f.type);
+    if (f.type.kind === 'list' && f.type.of.kind === 'record') {
+      const fields = new Map<string, VType>();
+      for (const fd of f.type.of.fields) {
+        fields.set(fd.name, fd.type);
+        c.types.names.set(`${f.name}.${fd.name}`, { kind: 'list', of: fd.type });
+        checkFieldLiterals(c, fd);
+      }
+      c.types.itemFields.set(f.name, fields);
+    }
+    checkFieldLiterals(c, f);
+  }
+  for (const t of c.product.tables) for (const o of t.outputs) c.types.names.set(`${t.name}.${o.name}`, o.type);
+}
+
+function checkFieldLiterals(c: Ctx, f: FieldDecl): void {
+  for (const l of [...(f.default ? [f.default] : []), ...(f.oneOf ?? [])]) {
+    const t = literalType(l);
+    if (!compatible(f.type, t)) {
+      c.report({ code: 'check/type-mismatch', message: `${f.name} is ${typeText(f.type)} but the value ${literalShort(l)} is ${typeText(t)}` }, l);
+    }
+  }
+}
+
+function literalShort(l: Literal): string {
+  return exprText({ lit: l });
+}
+
+export function literalType(l: Literal): VType {
+  switch (l.type) {
+    case 'boolean': return BOOLEAN;
+    case 'number': case 'fraction': return NUMBER;
+    case 'rate': return { kind: 'rate' };
+    case 'money': return { kind: 'money', currency: l.currency };
+    case 'date': return { kind: 'date' };
+    case 'duration': return { kind: 'duration', unit: l.unit };
+    case 'symbol': return { kind: 'symbol', value: l.value };
+    case 'text': return { kind: 'text' };
+  }
+}
+
+// ---- names and types ----
+function checkTypes(c: Ctx): void {
+  for (const f of c.product.formulas) {
+    const t = formulaType(c, f.name);
+    if (f.kind === 'define' && t.kind !== 'boolean' && t.kind !== 'unknown') {
+      c.report({ code: 'check/define-not-condition', message: `define ${f.name} is ${typeText(t)}, not a condition`, hint: 'use formula for values; define is for named conditions' }, f);
+    }
+  }
+  for (const t of c.product.tables) checkTable(c, t);
+  for (const r of c.product.rules) checkRule(c, r);
+  for (const a of c.product.amounts) checkAmount(c, a);
+}
+
+function formulaType(c: Ctx, name: string): VType {
+  const known = c.types.names.get(name);
+  if (known) return known;
+  const f = c.formulas.get(name);
+  if (!f) return UNKNOWN;
+  if (c.inProgress.has(name)) {
+    c.report({ code: 'check/cycle', message: `formula ${name} depends on itself`, hint: 'a formula may not use its own value, directly or through others' }, f);
+    return UNKNOWN;
+  }
+  c.inProgress.add(name);
+  const t = exprType(c, f.expr, undefined);
+  c.inProgress.delete(name);
+  c.types.names.set(name, t);
+  return t;
+}
+
+function derivedType(c: Ctx, name: string): VType {
+  const known = c.types.names.get(name);
+  if (known) return known;
+  const d = c.derived.get(name);
+  if (!d) return UNKNOWN;
+  const t = exprType(c, d.expr, d.forEach);
+  c.types.names.set(name, t);
+  return t;
+}
+
+function allNames(c: Ctx, scope: string | undefined): string[] {
+  const names = [...c.types.names.keys(), ...c.formulas.keys()].filter((n) => !n.startsWith('$'));
+  if (scope) for (const f of c.types.itemFields.get(scope)?.keys() ?? []) names.push(`item.${f}`);
+  return names;
+}
+
+function refType(c: Ctx, name: string, scope: string | undefined, at: object): VType {
+  if (name.startsWith('item.')) {
+    if (!scope) {
+      c.report({ code: 'check/item-out-of-scope', message: `${name} is only in scope inside 'for each item in ...'`, hint: 'add a for each clause, or sum over the list: sum(claim.items.amount)' }, at);
+      return UNKNOWN;
+    }
+    const t = c.types.nameType(name, scope);
+    if (t) return t;
+    const fields = [...(c.types.itemFields.get(scope)?.keys() ?? [])];
+    const guess = closest(name.slice(5), fields);
+    c.report({ code: 'check/unknown-field', message: `${scope} has no field ${name.slice(5)}`, hint: guess ? `did you mean item.${guess}?` : `fields: ${fields.join(', ')}` }, at);
+    return UNKNOWN;
+  }
+  if (c.formulas.has(name)) return formulaType(c, name);
+  if (c.derived.has(name)) return derivedType(c, name);
+  const t = c.types.names.get(name);
+  if (t) return t;
+  const guess = closest(name, allNames(c, scope));
+  const tableName = name.split('.')[0]!;
+  const table = c.tables.get(tableName);
+  c.report({
+    code: table ? 'check/unknown-table-output' : 'check/unknown-name',
+    message: table ? `table ${tableName} has no output ${name.slice(tableName.length + 1)}` : `unknown name ${name}`,
+    hint: guess ? `did you mean ${guess}?` : name.includes('-') ? 'names cannot contain a minus: write a - b with spaces' : 'declare it: fact <path>: <type>, or formula <name> = ...',
+  }, at);
+  return UNKNOWN;
+}
+
+function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
+  const cached = c.types.exprs.get(e);
+  if (cached) return cached;
+  let t: VType;
+  if ('lit' in e) t = literalType(e.lit);
+  else if ('ref' in e) t = refType(c, e.ref, scope, e);
+  else {
+    const name = 'op' in e ? e.op : e.call;
+    const def = OPERATORS[name];
+    const args = e.args.map((a) => exprType(c, a, scope));
+    if (!def) {
+      const guess = closest(name, Object.keys(OPERATORS).filter((k) => /^[a-z_]+$/.test(k)));
+      c.report({ code: 'check/unknown-function', message: `unknown function ${name}`, hint: guess ? `did you mean ${guess}?` : 'see the function list in docs/dsl.md' }, e);
+      t = UNKNOWN;
+    } else {
+      const r = def.type(args);
+      if (typeof r === 'string') {
+        const bad = args.find((a) => a.kind === 'symbol');
+        c.report({
+          code: r.includes('currenc') ? 'check/currency-mismatch' : 'check/type-mismatch',
+          message: `${r}: ${exprText(e)}`,
+          hint: bad && bad.kind === 'symbol' ? `${bad.value} is not a declared name: did you mean ${closest(bad.value, allNames(c, scope)) ?? 'a fact or formula'}?` : undefined,
+        }, e);
+        t = UNKNOWN;
+      } else t = r;
+    }
+  }
+  c.types.exprs.set(e, t);
+  return t;
+}
+
+function checkCondition(c: Ctx, cond: Condition, scope: string | undefined, owner: object): void {
+  const original = c.model.exprs?.get(cond);
+  if (original) {
+    const t = exprType(c, original, scope);
+    if (t.kind !== 'boolean' && t.kind !== 'unknown') {
+      c.report({ code: 'check/not-a-condition', message: `${exprText(original)} is ${typeText(t)}, not a condition`, hint: 'compare it: e.g. x > 0, or x = value' }, original);
+    }
+    // Type the hoisted operands too, so the evaluator finds their types.
+    forEachLeaf(cond, (l) => {
+      if (l.fact.startsWith('$')) derivedType(c, l.fact);
+      if (typeof l.value === 'object' && !Array.isArray(l.value) && l.value.fact.startsWith('$')) derivedType(c, l.value.fact);
+    });
+    return;
+  }
+  // A product written as JSON: type each leaf from its fact.
+  forEachLeaf(cond, (l) => {
+    const t = l.fact.startsWith('$') ? derivedType(c, l.fact) : refType(c, l.fact, scope, owner);
+    if (typeof l.value === 'object' && !Array.isArray(l.value)) {
+      const u = l.value.fact.startsWith('$') ? derivedType(c, l.value.fact) : refType(c, l.value.fact, scope, owner);
+      if (!compatible(t, u)) c.report({ code: 'check/type-mismatch', message: `cannot compare ${l.fact} (${typeText(t)}) with ${l.value.fact} (${typeText(u)})` }, owner);
+    } else if (t.kind === 'enum') {
+      for (const v of Array.isArray(l.value) ? l.value : [l.value]) {
+        if (typeof v === 'string' && !t.values.includes(v)) {
+          c.report({ code: 'check/unknown-enum-value', message: `${v} is not a value of ${l.fact}`, hint: `did you mean ${closest(v, t.values) ?? t.values.join(', ')}?` }, owner);
+        }
+      }
+    }
+  });
+}
+
+export function forEachLeaf(c: Condition, f: (l: Leaf) => void): void {
+  if ('all' in c) c.all.forEach((x) => forEachLeaf(x, f));
+  else if ('any' in c) c.any.forEach((x) => forEachLeaf(x, f));
+  else if ('not' in c) forEachLeaf(c.not, f);
+  else f(c);
+}
+
+function checkRule(c: Ctx, r: Rule): void {
+  if (r.forEach) {
+    const t = c.types.names.get(r.forEach);
+    if (!t || t.kind !== 'list' || t.of.kind !== 'record') {
+      c.report({ code: 'check/for-each', message: `for each needs a list of records; ${r.forEach} is ${t ? typeText(t) : 'not declared'}`, hint: 'declare it: fact claim.items: list of { category: enum(...), amount: money JPY }' }, r);
+    }
+  }
+  for (const part of [r.when, r.unless, r.require]) if (part) checkCondition(c, part, r.forEach, r);
+}
+
+function checkAmount(c: Ctx, a: Amount): void {
+  let afterTotal = false;
+  if (a.steps.length === 0 || a.steps[0]!.step !== 'start') {
+    c.report({ code: 'check/amount-start', message: `amount ${a.name} must begin with a start step`, hint: 'e.g. start loss.amount' }, a);
+  }
+  for (const s of a.steps) {
+    if (s.step === 'total') {
+      if (!a.forEach) c.report({ code: 'check/total-without-items', message: `total sums items, but amount ${a.name} has no 'for each'` }, s);
+      afterTotal = true;
+      continue;
+    }
+    const scope = afterTotal ? undefined : a.forEach;
+    if (s.when) checkCondition(c, s.when, scope, s);
+    const t = s.expr ? exprType(c, s.expr, scope) : UNKNOWN;
+    const wantMoney = ['start', 'add', 'subtract', 'deductible', 'limit', 'aggregate', 'floor'].includes(s.step);
+    if (wantMoney && t.kind !== 'unknown' && !(t.kind === 'money' && t.currency === a.currency)) {
+      c.report({
+        code: t.kind === 'money' ? 'check/currency-mismatch' : 'check/type-mismatch',
+        message: `${s.step} takes money ${a.currency}, but ${s.expr ? exprText(s.expr) : ''} is ${typeText(t)}`,
+        hint: t.kind === 'money' ? `convert it first, e.g. × an exchange-rate fact` : undefined,
+      }, s.expr ?? s);
+    }
+    if ((s.step === 'coinsurance' || s.step === 'multiply') && t.kind !== 'unknown' && !isNumeric(t)) {
+      c.report({ code: 'check/type-mismatch', message: `${s.step} takes a rate or number, but ${s.expr ? exprText(s.expr) : ''} is ${typeText(t)}`, hint: 'e.g. coinsurance 90%' }, s.expr ?? s);
+    }
+    if (s.used) {
+      const u = exprType(c, s.used, scope);
+      if (u.kind !== 'unknown' && !(u.kind === 'money' && u.currency === a.currency)) {
+        c.report({ code: 'check/type-mismatch', message: `aggregate ... used takes money ${a.currency}, got ${typeText(u)}` }, s.used);
+      }
+    }
+    if (s.step === 'round' && t.kind !== 'unknown' && !isNumeric(t) && !(t.kind === 'money' && t.currency === a.currency)) {
+      c.report({ code: 'check/type-mismatch', message: `round needs a unit such as 1,000円, got ${typeText(t)}` }, s.expr ?? s);
+    }
+  }
+}
+
+function checkTable(c: Ctx, t: Table): void {
+  const inputTypes = t.inputs.map((e) => exprType(c, e, undefined));
+  t.rows.forEach((row, i) => {
+    if (row.cells.length !== t.inputs.length) {
+      c.report({ code: 'check/table-arity', message: `row ${i + 1} of table ${t.name} has ${row.cells.length} input cells; the table has ${t.inputs.length} inputs (given ...)`, hint: 'separate input cells with |' }, row);
+    }
+    if (row.outputs.length !== t.outputs.length) {
+      c.report({ code: 'check/table-arity', message: `row ${i + 1} of table ${t.name} has ${row.outputs.length} outputs; the table returns ${t.outputs.length}`, hint: 'separate outputs with | after =>' }, row);
+    }
+    row.cells.forEach((cell, j) => {
+      const it = inputTypes[j];
+      if (!it) return;
+      for (const l of cellLiterals(cell)) {
+        const lt = literalType(l);
+        if (!compatible(it, lt)) {
+          c.report({ code: 'check/type-mismatch', message: `table ${t.name}, row ${i + 1}: ${literalShort(l)} (${typeText(lt)}) does not fit input ${exprText(t.inputs[j]!)} (${typeText(it)})`,
+            hint: it.kind === 'enum' ? `did you mean ${closest(literalShort(l), it.values) ?? it.values.join(', ')}?` : undefined }, l);
+        }
+      }
+    });
+    checkOutputs(c, t, row.outputs, `row ${i + 1}`);
+  });
+  if (t.otherwise) checkOutputs(c, t, t.otherwise, 'else');
+}
+
+function checkOutputs(c: Ctx, t: Table, outs: Literal[], where: string): void {
+  outs.forEach((l, k) => {
+    const o = t.outputs[k];
+    if (o && !compatible(o.type, literalType(l))) {
+      c.report({ code: 'check/type-mismatch', message: `table ${t.name}, ${where}: output ${o.name} is ${typeText(o.type)}, got ${literalShort(l)}`,
+        hint: o.type.kind === 'enum' ? `did you mean ${closest(literalShort(l), o.type.values) ?? o.type.values.join(', ')}?` : undefined }, l);
+    }
+  });
+}
+
+export function cellLiterals(cell: Cell): Literal[] {
+  if ('in' in cell) return cell.in;
+  if ('cmp' in cell) return [cell.value];
+  if ('range' in cell) return cell.range;
+  return [];
+}
+
+// ---- tables: gaps and overlaps ----
+// Each input column is cut into regions at the values its cells name; one sample per region is
+// enough to decide every cell. The product of the columns' samples is checked row by row.
+function checkTableCoverage(c: Ctx): void {
+  for (const t of c.product.tables) {
+    const types = t.inputs.map((e) => c.types.exprs.get(e) ?? UNKNOWN);
+    if (types.some((x) => x.kind === 'unknown') || t.rows.some((r) => r.cells.length !== t.inputs.length)) continue;
+    const samples = types.map((ty, j) => columnSamples(ty, t.rows.map((r) => r.cells[j]!)));
+    const total = samples.reduce((n, s) => n * s.length, 1);
+    if (total > 200000) {
+      c.report({ code: 'check/table-too-large', severity: 'warning', message: `table ${t.name} has too many input combinations (${total}) to check for gaps and overlaps` }, t);
+      continue;
+    }
+    const matchers = t.rows.map((r) => r.cells.map((cell, j) => cellMatcher(cell, types[j]!)));
+    let gapReported = false;
+    const overlapReported = new Set<string>();
+    const combo: unknown[] = new Array(t.inputs.length);
+    const walk = (j: number): void => {
+      if (j === t.inputs.length) {
+        const hits: number[] = [];
+        matchers.forEach((m, i) => { if (m.every((f, k) => f(combo[k]))) hits.push(i + 1); });
+        if (hits.length === 0 && !t.otherwise && !gapReported) {
+          gapReported = true;
+          c.report({ code: 'check/table-gap', message: `table ${t.name} has no row for ${describeCombo(t, combo)}`, hint: 'add a row for it, or an else row: else => ...' }, t);
+        }
+        if (hits.length > 1 && t.hit === 'unique') {
+          const key = hits.join(',');
+          if (!overlapReported.has(key)) {
+            overlapReported.add(key);
+            c.report({ code: 'check/table-overlap', message: `rows ${hits.join(' and ')} of table ${t.name} both match ${describeCombo(t, combo)}`, hint: "make the rows disjoint, or declare 'hit first' if the first match should win" }, t);
+          }
+        }
+        return;
+      }
+      for (const s of samples[j]!) { combo[j] = s.value; walk(j + 1); }
+    };
+    walk(0);
+  }
+}
+
+function describeCombo(t: Table, combo: unknown[]): string {
+  return t.inputs.map((e, j) => `${exprText(e)} = ${sampleText(combo[j])}`).join(', ');
+}
+
+function sampleText(v: unknown): string {
+  const shown = v as { amount?: { toString(): string }; n?: number; unit?: string; toString(): string };
+  if (shown && typeof shown === 'object' && 'amount' in shown && shown.amount) return `${shown.amount.toString()} ${(v as { currency: string }).currency}`;
+  if (shown && typeof shown === 'object' && 'n' in shown) return `${shown.n} ${shown.unit}`;
+  return String(v);
+}
+
+function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {
+  if (t.kind === 'enum') return t.values.map((value) => ({ value }));
+  if (t.kind === 'boolean') return [{ value: true }, { value: false }];
+  const points = cells.flatMap(cellLiterals).map((l) => literalValue(l));
+  if (t.kind === 'text') return [...points.map((value) => ({ value })), { value: '\u0000(other text)' }];
+  const cmp = comparator(t);
+  const sorted = points.filter((p, i) => points.findIndex((q) => cmp(p, q) === 0) === i).sort(cmp);
+  if (sorted.length === 0) return [{ value: undefined }];
+  const out: { value: unknown }[] = [{ value: step(t, sorted[0], -1) }];
+  sorted.forEach((p, i) => {
+    out.push({ value: p });
+    const next = sorted[i + 1];
+    out.push({ value: next === undefined ? step(t, p, 1) : between(t, p, next) });
+  });
+  return out;
+}
+
+function step(t: VType, v: unknown, dir: 1 | -1): unknown {
+  const lit = (x: unknown) => x as { plus(n: number): unknown; amount: { plus(n: number): unknown }; currency: string; n: number; unit: string };
+  if (t.kind === 'money') return literalValue({ type: 'money', amount: String(lit(v).amount.plus(dir)), currency: lit(v).currency });
+  if (t.kind === 'date') {
+    const d = new Date(Date.parse(`${v as string}T00:00:00Z`) + dir * 86400000);
+    return d.toISOString().slice(0, 10);
+  }
+  if (t.kind === 'duration') return literalValue({ type: 'duration', value: lit(v).n + dir, unit: lit(v).unit as 'days' });
+  return lit(v).plus(dir);
+}
+
+function between(t: VType, a: unknown, b: unknown): unknown {
+  if (t.kind === 'date' || t.kind === 'duration') {
+    const s = step(t, a, 1);
+    return comparator(t)(s, b) < 0 ? s : a;
+  }
+  const x = (v: unknown) => (t.kind === 'money' ? (v as { amount: { plus(o: unknown): { div(n: number): { toString(): string } } } }).amount : v) as { plus(o: unknown): { div(n: number): { toString(): string } } };
+  const mid = x(a).plus(t.kind === 'money' ? (b as { amount: unknown }).amount : b).div(2).toString();
+  return t.kind === 'money' ? literalValue({ type: 'money', amount: mid, currency: (a as { currency: string }).currency }) : literalValue({ type: 'number', value: mid });
+}
+
+export function cellMatcher(cell: Cell, t: VType): (v: unknown) => boolean {
+  if ('any' in cell) return () => true;
+  const cmp = comparator(t);
+  if ('in' in cell) {
+    const vals = cell.in.map(literalValue);
+    return (v) => v !== undefined && vals.some((x) => cmp(v, x) === 0);
+  }
+  if ('range' in cell) {
+    const [lo, hi] = cell.range.map(literalValue);
+    return (v) => v !== undefined && cmp(v, lo) >= 0 && cmp(v, hi) <= 0;
+  }
+  const x = literalValue(cell.value);
+  const test = { lt: (n: number) => n < 0, le: (n: number) => n <= 0, gt: (n: number) => n > 0, ge: (n: number) => n >= 0, eq: (n: number) => n === 0 }[cell.cmp];
+  return (v) => v !== undefined && test(cmp(v, x));
+}
+
+// ---- citations ----
+function checkCitations(c: Ctx): void {
+  const need = (what: string, name: string, cites: Citation[] | undefined, at: object) => {
+    if (!cites || cites.length === 0) {
+      c.report({ code: 'check/missing-citation', message: `${what} ${name} cites no source`, hint: `add: cite §<section> "<exact quote from ${c.product.source || 'the seed'}>"` }, at);
+    }
+    for (const cite of cites ?? []) checkQuote(c, cite);
+  };
+  for (const r of c.product.rules) need(r.kind === 'exclude' ? 'exclusion' : `${r.kind} rule`, r.id, r.cite, r);
+  for (const f of c.product.formulas) need(f.kind, f.name, f.cite, f);
+  for (const t of c.product.tables) {
+    need('table', t.name, t.cite, t);
+    for (const row of t.rows) for (const cite of row.cite ?? []) checkQuote(c, cite);
+  }
+  for (const a of c.product.amounts) {
+    need('amount', a.name, a.cite, a);
+    for (const s of a.steps) for (const cite of s.cite ?? []) checkQuote(c, cite);
+  }
+  for (const f of c.product.facts) for (const cite of (f as { cite?: Citation[] }).cite ?? []) checkQuote(c, cite);
+}
+
+function checkQuote(c: Ctx, cite: Citation): void {
+  if (!cite.section) c.report({ code: 'check/citation-section', message: 'a citation needs a section', hint: 'e.g. cite §5 "..."' }, cite);
+  if (!cite.quote) {
+    c.report({ code: 'check/citation-quote', message: 'a citation needs a quote', hint: 'quote the pamphlet: an exact substring of the seed text' }, cite);
+    return;
+  }
+  if (!c.sources) return;
+  const r = findQuote(c.sources, cite.source, cite.quote);
+  if (r.kind === 'no-file') {
+    c.report({ code: 'check/citation-source', message: `source ${cite.source} is not in ${c.sources.dir}`, hint: r.guess ? `did you mean ${r.guess}?` : 'name the seed file exactly' }, cite);
+  } else if (r.kind === 'not-found') {
+    c.report({ code: 'check/quote-not-found', message: `the quote is not in ${cite.source}: ${JSON.stringify(cite.quote.length > 60 ? cite.quote.slice(0, 60) + '…' : cite.quote)}`,
+      hint: r.near ? `the seed has ${JSON.stringify(r.near)} (quotes must match exactly, including spaces, tabs and punctuation)` : 'copy the quote from the seed text exactly' }, cite);
+  }
+}
+
+export type { Span };

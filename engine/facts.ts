@@ -1,0 +1,227 @@
+// Facts in: the JSON Schema a product's facts must satisfy (generated from its fact
+// declarations), validation with errors that name the field by JSON pointer, and normalization
+// of pamphlet-style strings ("9,000万円", "90%", "45 days") into exact runtime values.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { FieldDecl, Product, TypeRef } from '../dsl/ir.js';
+import { closest } from '../dsl/diagnostics.js';
+import { isIsoDate, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText } from '../dsl/literals.js';
+import { Money, Duration, dec } from './money.js';
+import { literalValue } from './values.js';
+import { equals } from './operators.js';
+import type { FactError } from './decision-types.js';
+
+const DECIMAL = '^-?[0-9][0-9,]*(\\.[0-9]+)?$';
+const MONEY = '^((USD|JPY|EUR) ?)?-?[0-9][0-9,.億万千]*(円|ドル)?$';
+const RATE = '^-?[0-9][0-9,]*(\\.[0-9]+)?[%％]?$';
+const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+const DURATION = '^[0-9]+ ?(days?|months?|years?|日|か月|カ月|ヶ月|ヵ月|箇月|年)$';
+
+type Schema = Record<string, unknown>;
+
+function typeSchema(t: TypeRef, label?: string): Schema {
+  const d = label ? { description: label } : {};
+  switch (t.kind) {
+    case 'boolean': return { type: 'boolean', ...d };
+    case 'integer': return { type: 'integer', ...d };
+    case 'decimal': return { type: 'string', pattern: DECIMAL, ...d };
+    case 'rate': return { type: 'string', pattern: RATE, ...d };
+    case 'money': return { type: 'string', pattern: MONEY, ...d, 'x-currency': t.currency };
+    case 'date': return { type: 'string', pattern: DATE, ...d };
+    case 'duration': return { type: ['integer', 'string'], minimum: 0, pattern: DURATION, ...d, 'x-unit': t.unit };
+    case 'enum': return { enum: t.values, ...d };
+    case 'text': return { type: 'string', ...d };
+    case 'list': return { type: 'array', items: typeSchema(t.of), ...d };
+    case 'record': return objectSchema(t.fields.map((f) => [f.name.split('.'), f]), d);
+  }
+}
+
+function objectSchema(entries: [string[], FieldDecl][], extra: Schema = {}): Schema {
+  const props: Record<string, [string[], FieldDecl][]> = {};
+  const leaves: Record<string, FieldDecl> = {};
+  for (const [path, f] of entries) {
+    if (path.length === 1) leaves[path[0]!] = f;
+    else (props[path[0]!] ??= []).push([path.slice(1), f]);
+  }
+  const properties: Record<string, Schema> = {};
+  for (const k of Object.keys({ ...leaves, ...props }).sort()) {
+    properties[k] = leaves[k] ? typeSchema(leaves[k]!.type, leaves[k]!.label) : objectSchema(props[k]!);
+  }
+  return { type: 'object', properties, additionalProperties: false, ...extra };
+}
+
+export function factsSchema(p: Product): Schema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `yakkan:facts:${p.id}@${p.revision}`,
+    title: `Facts for ${p.id} (${p.revision})`,
+    ...objectSchema(p.facts.map((f) => [f.name.split('.'), f])),
+  };
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new WeakMap<Product, ValidateFunction>();
+
+function validator(p: Product): ValidateFunction {
+  let v = validators.get(p);
+  if (!v) {
+    v = ajv.compile(factsSchema(p));
+    validators.set(p, v);
+  }
+  return v;
+}
+
+export interface ReadFacts {
+  values: Map<string, unknown>;
+  errors: FactError[];
+}
+
+export function readFacts(p: Product, input: unknown): ReadFacts {
+  const errors: FactError[] = [];
+  const values = new Map<string, unknown>();
+  const v = validator(p);
+  if (!v(input)) {
+    for (const e of v.errors ?? []) errors.push(ajvError(p, e));
+    return { values, errors: dedupe(errors) };
+  }
+  for (const f of p.facts) {
+    const raw = getPath(input, f.name.split('.'));
+    const pointer = '/' + f.name.split('.').join('/');
+    if (raw === undefined) {
+      if (f.default) values.set(f.name, literalValue(f.default));
+      continue;
+    }
+    const val = normalize(f.type, raw, pointer, errors);
+    if (val !== undefined && f.oneOf) checkOneOf(f, val, pointer, errors);
+    if (val !== undefined) values.set(f.name, val);
+  }
+  return { values, errors };
+}
+
+function checkOneOf(f: FieldDecl, val: unknown, pointer: string, errors: FactError[]): void {
+  const eq = equals(f.type);
+  if (!f.oneOf!.some((l) => eq(literalValue(l), val))) {
+    errors.push({ pointer, message: `${f.label ?? f.name}: this value is not one of the options`, expected: `one of ${f.oneOf!.map(literalText).join(', ')}` });
+  }
+}
+
+function getPath(o: unknown, path: string[]): unknown {
+  let cur = o;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+function normalize(t: TypeRef, raw: unknown, pointer: string, errors: FactError[]): unknown {
+  const fail = (expected: string, message = 'invalid value') => {
+    errors.push({ pointer, message, expected });
+    return undefined;
+  };
+  switch (t.kind) {
+    case 'boolean': case 'text': case 'enum': return raw;
+    case 'integer': return dec(raw as number);
+    case 'decimal': {
+      const s = parsePlainNumber(raw as string);
+      return s === undefined ? fail('a decimal number as a string, e.g. "0.45"') : dec(s);
+    }
+    case 'rate': {
+      const s = String(raw).match(/[%％]$/) ? parsePercent(raw as string) : parsePlainNumber(raw as string);
+      return s === undefined ? fail('a rate as a string, e.g. "0.9" or "90%"') : dec(s);
+    }
+    case 'money': {
+      const s = String(raw).trim();
+      const m = parseMoney(s) ?? (parsePlainNumber(s) !== undefined ? { amount: parsePlainNumber(s)!, currency: t.currency } : undefined) ??
+        (parseJapaneseNumber(s) !== undefined ? { amount: parseJapaneseNumber(s)!, currency: t.currency } : undefined);
+      if (!m) return fail(`an amount in ${t.currency} as a string, e.g. "90000000" or "9,000万円"`);
+      if (m.currency !== t.currency) return fail(`an amount in ${t.currency}`, `amount is in ${m.currency}, not ${t.currency}`);
+      return new Money(dec(m.amount), m.currency);
+    }
+    case 'date': return isIsoDate(raw as string) ? raw : fail('a calendar date YYYY-MM-DD', `${String(raw)} is not a calendar date`);
+    case 'duration': {
+      if (typeof raw === 'number') return new Duration(raw, t.unit);
+      const d = parseDuration(raw as string);
+      if (!d) return fail(`a duration in ${t.unit}, e.g. 45 or "45 days"`);
+      if (d.unit !== t.unit) return fail(`a duration in ${t.unit}`, `duration is in ${d.unit}, not ${t.unit}`);
+      return new Duration(d.value, d.unit);
+    }
+    case 'list': {
+      const out: unknown[] = [];
+      (raw as unknown[]).forEach((x, i) => {
+        const v = normalize(t.of, x, `${pointer}/${i}`, errors);
+        out.push(v);
+      });
+      return out;
+    }
+    case 'record': {
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields) {
+        const x = (raw as Record<string, unknown>)[f.name];
+        if (x === undefined) {
+          if (f.default) out[f.name] = literalValue(f.default);
+          continue;
+        }
+        const v = normalize(f.type, x, `${pointer}/${f.name}`, errors);
+        if (v !== undefined && f.oneOf) checkOneOf(f, v, `${pointer}/${f.name}`, errors);
+        if (v !== undefined) out[f.name] = v;
+      }
+      return out;
+    }
+  }
+}
+
+function expectedFor(p: Product, pointer: string): { decl?: FieldDecl; expected: string } {
+  const segs = pointer.split('/').slice(1).filter((s) => !/^\d+$/.test(s));
+  const name = segs.join('.');
+  const decl = p.facts.find((f) => f.name === name);
+  if (decl) return { decl, expected: expectedText(decl.type) };
+  for (const f of p.facts) {
+    if (f.type.kind === 'list' && f.type.of.kind === 'record' && name.startsWith(f.name + '.')) {
+      const fd = f.type.of.fields.find((x) => x.name === name.slice(f.name.length + 1));
+      if (fd) return { decl: fd, expected: expectedText(fd.type) };
+    }
+  }
+  return { expected: 'a declared fact' };
+}
+
+export function expectedText(t: TypeRef): string {
+  switch (t.kind) {
+    case 'boolean': return 'true or false';
+    case 'integer': return 'a whole number';
+    case 'decimal': return 'a decimal number as a string, e.g. "0.45"';
+    case 'rate': return 'a rate as a string, e.g. "0.9" or "90%"';
+    case 'money': return `an amount in ${t.currency} as a string, e.g. "90000000" or "9,000万円"`;
+    case 'date': return 'a date YYYY-MM-DD';
+    case 'duration': return `a duration in ${t.unit}, e.g. 45`;
+    case 'enum': return `one of ${t.values.join(', ')}`;
+    case 'text': return 'text';
+    case 'list': return `a list of ${expectedText(t.of)}`;
+    case 'record': return `an object with ${t.fields.map((f) => f.name).join(', ')}`;
+  }
+}
+
+function ajvError(p: Product, e: ErrorObject): FactError {
+  if (e.keyword === 'additionalProperties') {
+    const prop = (e.params as { additionalProperty: string }).additionalProperty;
+    const pointer = `${e.instancePath}/${prop}`;
+    const prefix = e.instancePath.split('/').slice(1).filter((s) => !/^\d+$/.test(s)).join('.');
+    const siblings = new Set<string>();
+    for (const f of p.facts) {
+      const full = f.name;
+      if (prefix === '' || full.startsWith(prefix + '.')) siblings.add(full.slice(prefix ? prefix.length + 1 : 0).split('.')[0]!);
+      if (f.type.kind === 'list' && f.type.of.kind === 'record' && prefix === f.name) for (const fd of f.type.of.fields) siblings.add(fd.name);
+    }
+    const guess = closest(prop, siblings);
+    return { pointer, message: `unknown fact${guess ? ` (did you mean ${guess}?)` : ''}`, expected: `one of ${[...siblings].sort().join(', ')}` };
+  }
+  const { decl, expected } = expectedFor(p, e.instancePath);
+  const what = decl?.label ? `${decl.label}: ` : '';
+  if (e.keyword === 'enum') return { pointer: e.instancePath, message: `${what}not one of the allowed values`, expected };
+  if (e.keyword === 'type' || e.keyword === 'pattern') return { pointer: e.instancePath, message: `${what}invalid value`, expected };
+  return { pointer: e.instancePath, message: `${what}${e.message ?? 'invalid'}`, expected };
+}
+
+function dedupe(errors: FactError[]): FactError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => (seen.has(e.pointer) ? false : (seen.add(e.pointer), true)));
+}

@@ -1,0 +1,69 @@
+// The only module that imports decimal.js. Numbers are exact decimals; money is an amount with a
+// currency; every rounding names its mode and unit. No JS floats touch an amount.
+import { Decimal as DecimalLib } from 'decimal.js';
+import type { RoundingMode } from '../dsl/ir.js';
+
+const Decimal = DecimalLib.clone({ precision: 40, rounding: DecimalLib.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
+export type Dec = InstanceType<typeof Decimal>;
+
+export function dec(v: string | number): Dec {
+  return new Decimal(v);
+}
+export function isDec(v: unknown): v is Dec {
+  return v instanceof Decimal;
+}
+
+export class Money {
+  constructor(readonly amount: Dec, readonly currency: string) {}
+}
+export function isMoney(v: unknown): v is Money {
+  return v instanceof Money;
+}
+
+export class Duration {
+  constructor(readonly n: number, readonly unit: 'days' | 'months' | 'years') {}
+}
+export function isDuration(v: unknown): v is Duration {
+  return v instanceof Duration;
+}
+
+export const ZERO = dec(0);
+
+const MODES: Record<RoundingMode, DecimalLib.Rounding> = {
+  down: DecimalLib.ROUND_DOWN,
+  up: DecimalLib.ROUND_UP,
+  'half-up': DecimalLib.ROUND_HALF_UP,
+  'half-even': DecimalLib.ROUND_HALF_EVEN,
+  'half-down': DecimalLib.ROUND_HALF_DOWN,
+};
+
+// Round to a multiple of `unit` (1,000円 -> thousands). `down`/`up` are toward/away from zero.
+export function roundTo(x: Dec, unit: Dec, mode: RoundingMode): Dec {
+  if (unit.isZero()) return x;
+  return x.div(unit).toDecimalPlaces(0, MODES[mode]).mul(unit);
+}
+
+export function decText(d: Dec): string {
+  return d.toString();
+}
+
+// ---- dates (ISO strings; arithmetic in UTC days, no clock, no time zone) ----
+export function dateToDays(iso: string): number {
+  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86400000;
+}
+export function daysToDate(days: number): string {
+  return new Date(days * 86400000).toISOString().slice(0, 10);
+}
+export function addMonths(iso: string, months: number): string {
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7)) - 1 + months;
+  const d = Number(iso.slice(8, 10));
+  const year = y + Math.floor(m / 12);
+  const month = ((m % 12) + 12) % 12;
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return daysToDate(Date.UTC(year, month, Math.min(d, last)) / 86400000);
+}
+export function addDuration(iso: string, d: Duration, sign: 1 | -1): string {
+  if (d.unit === 'days') return daysToDate(dateToDays(iso) + sign * d.n);
+  return addMonths(iso, sign * d.n * (d.unit === 'years' ? 12 : 1));
+}

@@ -1,0 +1,70 @@
+// Where the pamphlets are, and whether a quote is in them. The pamphlets are not part of the
+// project: the folder comes from configuration, and without one the quote check is skipped
+// (and says so), so a fresh clone anywhere still checks and tests everything else.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closest } from '../dsl/diagnostics.js';
+
+export interface SourceFolder {
+  dir: string;
+  files: Map<string, string>;
+}
+
+// The project root: the folder holding package.json above this module (src or dist).
+export function projectRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+
+// YAKKAN_SOURCES, else "sources" in yakkan.config.json, else ../shared/seeds beside the project.
+export function sourcesDirSetting(): { dir: string; from: string } {
+  if (process.env['YAKKAN_SOURCES']) return { dir: resolve(process.env['YAKKAN_SOURCES']), from: 'YAKKAN_SOURCES' };
+  const root = projectRoot();
+  const cfg = join(root, 'yakkan.config.json');
+  if (existsSync(cfg)) {
+    const j = JSON.parse(readFileSync(cfg, 'utf8')) as { sources?: string };
+    if (j.sources) return { dir: resolve(root, j.sources), from: 'yakkan.config.json' };
+  }
+  return { dir: resolve(root, '../shared/seeds'), from: 'default' };
+}
+
+let cached: SourceFolder | null | undefined;
+
+export function loadSources(): SourceFolder | undefined {
+  if (cached !== undefined) return cached ?? undefined;
+  const { dir } = sourcesDirSetting();
+  if (!existsSync(dir)) {
+    cached = null;
+    return undefined;
+  }
+  const files = new Map<string, string>();
+  for (const f of readdirSync(dir)) if (f.endsWith('.txt')) files.set(f, readFileSync(join(dir, f), 'utf8'));
+  cached = { dir, files };
+  return cached;
+}
+
+export type QuoteResult = { kind: 'found'; offset: number } | { kind: 'no-file'; guess?: string } | { kind: 'not-found'; near?: string };
+
+export function findQuote(s: SourceFolder, file: string, quote: string): QuoteResult {
+  const text = s.files.get(file);
+  if (text === undefined) {
+    const guess = closest(file, s.files.keys());
+    return guess ? { kind: 'no-file', guess } : { kind: 'no-file' };
+  }
+  const at = text.indexOf(quote);
+  if (at >= 0) return { kind: 'found', offset: at };
+  // Point at the longest prefix of the quote that the seed does have, as a hint.
+  let lo = 0;
+  let hi = quote.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (text.includes(quote.slice(0, mid))) lo = mid;
+    else hi = mid - 1;
+  }
+  if (lo < 4) return { kind: 'not-found' };
+  const start = text.indexOf(quote.slice(0, lo));
+  const near = text.slice(start, Math.min(text.length, start + Math.min(quote.length + 4, lo + 20))).split('\n')[0];
+  return near ? { kind: 'not-found', near } : { kind: 'not-found' };
+}

@@ -1,0 +1,50 @@
+// Runtime values: literal -> value, value -> the JSON a decision shows. Runtime representation:
+// boolean; Dec for numbers; Money; ISO string for dates; Duration; string for enum/text; arrays.
+import type { Literal } from '../dsl/ir.js';
+import { groupDigits } from '../dsl/literals.js';
+import { Money, Duration, dec, isDec, isMoney, isDuration, decText } from './money.js';
+import { Fraction } from './operators.js';
+import type { ShownValue } from './decision-types.js';
+
+export function literalValue(l: Literal): unknown {
+  switch (l.type) {
+    case 'boolean': return l.value;
+    case 'number': case 'rate': return dec(l.value);
+    case 'fraction': return new Fraction(dec(l.num), dec(l.den));
+    case 'money': return new Money(dec(l.amount), l.currency);
+    case 'date': case 'symbol': case 'text': return l.value;
+    case 'duration': return new Duration(l.value, l.unit);
+  }
+}
+
+export function showValue(v: unknown): ShownValue {
+  if (v === undefined || v === null) return null;
+  if (isMoney(v)) return { amount: decText(v.amount), currency: v.currency };
+  if (isDec(v)) return decText(v);
+  if ((v as object) instanceof Fraction) {
+    const f = v as Fraction;
+    return `${decText(f.num)}/${decText(f.den)}`;
+  }
+  if (isDuration(v)) return `${v.n} ${v.n === 1 ? v.unit.replace(/s$/, '') : v.unit}`;
+  if (Array.isArray(v)) return v.map(showValue);
+  if (typeof v === 'object') {
+    const o: Record<string, ShownValue> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = showValue(x);
+    return o as unknown as ShownValue;
+  }
+  return v as string | boolean;
+}
+
+// For people: 90000000 JPY -> 90,000,000円
+export function showText(v: ShownValue): string {
+  if (v === null) return '(missing)';
+  if (Array.isArray(v)) return `[${v.map(showText).join(', ')}]`;
+  if (typeof v === 'object') {
+    if ('amount' in v && 'currency' in v) {
+      return v.currency === 'JPY' ? `${groupDigits(v.amount)}円` : `${v.currency} ${groupDigits(v.amount)}`;
+    }
+    return JSON.stringify(v);
+  }
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return groupDigits(v);
+  return String(v);
+}
