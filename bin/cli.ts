@@ -212,11 +212,24 @@ function main(argv: string[]): void {
       break;
     }
     case undefined: case 'help': case '--help': case '-h':
-      process.stdout.write(USAGE + '\n');
+      process.stdout.write(USAGE + extraUsage() + '\n');
       break;
-    default:
-      fail(`unknown command ${cmd}\n\n${USAGE}`);
+    default: {
+      // Commands kept in their own modules: bin/commands/<name>.ts is `yakkan <name>`.
+      const mod = new URL(`./commands/${cmd}.js`, import.meta.url);
+      if (!/^[a-z-]+$/.test(cmd) || !existsSync(mod)) fail(`unknown command ${cmd}\n\n${USAGE}${extraUsage()}`);
+      import(mod.href).then(async (m: { run(argv: string[]): Promise<number> | number }) => {
+        process.exitCode = await m.run(argv.slice(1));
+      });
+    }
   }
+}
+
+function extraUsage(): string {
+  const dir = new URL('./commands/', import.meta.url);
+  if (!existsSync(dir)) return '';
+  const names = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3));
+  return names.length ? `\n\nmore commands: ${names.join(', ')} (yakkan <command> --help)` : '';
 }
 
 main(process.argv.slice(2));

@@ -667,3 +667,24 @@ function Decimalmax(d: Dec): Dec {
 }
 
 export { isNumeric };
+
+// The values of named facts (input facts, formulas, table outputs, derived values) as the
+// engine computes them, for the json-rules-engine reference run: Unknown becomes undefined.
+export function namedValues(c: Compiled, input: unknown, names: string[], itemIndex?: number): Map<string, unknown> {
+  const { values } = readFacts(c.product, input);
+  const list = c.forEachLists[0];
+  const items = list ? (values.get(list) as Record<string, unknown>[] | undefined) : undefined;
+  const s: Scope = {
+    values, item: itemIndex !== undefined ? items?.[itemIndex] : undefined, itemIndex: itemIndex ?? -1, itemList: list,
+    memo: new Map(), steps: null, lookups: [], checks: null, part: 'when',
+  };
+  const out = new Map<string, unknown>();
+  for (const n of names) {
+    let v: unknown;
+    if (n.startsWith('item.')) v = s.item?.[n.slice(5)];
+    else if (c.named.has(n)) v = c.named.get(n)!(s);
+    else v = values.get(n);
+    if (v !== undefined && !isUnknown(v)) out.set(n, v);
+  }
+  return out;
+}
