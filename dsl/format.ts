@@ -2,7 +2,7 @@
 // It works line by line on the token stream's view of the file: declarations at column 0,
 // their clauses indented by 2, citations under a row or a step by 4. Comments, blank-line
 // grouping and the spacing inside a line (aligned tables) are kept.
-const DECLARATION = /^(product|fact|formula|define|table|eligibility|ineligible|cover|exclude|condition|constraint|amount)\b/;
+const DECLARATION = /^(product|fact|formula|define|table|eligibility|ineligible|cover|exclude|condition|constraint|amount)\s+[^\s:]/;
 const CLAUSE = /^(name|revision|in force|chosen by|currency|source|cite|note|when|unless|require|given|returns|hit|row|else|payable|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round|total|for each|=)(\s|$)/;
 const NESTED_OWNER = /^(row|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round)\b/;
 
@@ -18,7 +18,7 @@ export function formatSource(src: string): string {
       continue;
     }
     const decl = DECLARATION.test(line);
-    if (out.length && (blank > 0 || (decl && inDecl))) out.push('');
+    if (out.length && blank > 0) out.push('');
     blank = 0;
     if (line.startsWith('#')) {
       out.push((inDecl && !decl && raw.startsWith(' ') ? '  ' : '') + line);

@@ -401,7 +401,12 @@ export function parse(tokens: T.Tokens, diagnostics: Diagnostic[]): CstNode {
   const p = parser();
   p.input = tokens.tokens;
   const cst = p.file();
-  for (const e of p.errors) diagnostics.push(parseErrorDiagnostic(e, tokens));
+  // A lexing error (an unterminated string, say) already explains what follows on its line.
+  const lexLines = new Set(diagnostics.filter((d) => d.code.startsWith('lex/')).map((d) => d.span?.start.line));
+  for (const e of p.errors) {
+    const d = parseErrorDiagnostic(e, tokens);
+    if (!lexLines.has(d.span?.start.line)) diagnostics.push(d);
+  }
   return cst;
 }
 
@@ -418,10 +423,11 @@ function parseErrorDiagnostic(e: IRecognitionException, tokens: T.Tokens): Diagn
   const found = tok.image === '' ? 'end of file' : JSON.stringify(tok.image);
   const ctx = e.context?.ruleStack ?? [];
   const where = ctx[ctx.length - 1] ?? 'file';
+  const inExpression = EXPRESSION_RULES.has(where);
   return {
-    code: 'parse/unexpected-token',
+    code: inExpression ? 'parse/expected-expression' : 'parse/unexpected-token',
     severity: 'error',
-    message: `unexpected ${found} in ${describeRule(where)}`,
+    message: inExpression ? `expected an expression, found ${found}` : `unexpected ${found} in ${describeRule(where)}`,
     span: spanAt(tokens.file, tok.startLine ?? 1, tok.startColumn ?? 1, tok.startOffset, tok.image.length),
     hint: hintFor(e, tok, where),
   };
@@ -438,7 +444,12 @@ function describeRule(rule: string): string {
   return names[rule] ?? rule;
 }
 
+const EXPRESSION_RULES = new Set(['expression', 'andExpr', 'notExpr', 'comparison', 'additive', 'multiplicative', 'unary', 'primary']);
+
 function hintFor(e: IRecognitionException, tok: IToken, where: string): string {
+  if (EXPRESSION_RULES.has(where)) {
+    return 'the expression before this is incomplete: it ends with an operator (and, or, +, ×, ...) that needs a right-hand side';
+  }
   if (where === 'cite') return 'a citation is: cite §<section> "<exact quote from the seed>" (optionally cite "<seed file>" §<section> "<quote>")';
   if (where === 'file' || where === 'declaration') return `each declaration starts with one of: ${DECLARATION_WORDS}`;
   if (where === 'header') return 'a file starts with: product <id>, then name ja "...", revision "...", in force from <date>, currency JPY, source "<seed file>"';

@@ -8,7 +8,7 @@ import { type Diagnostic, type Span, closest } from '../dsl/diagnostics.js';
 import type { Model } from '../dsl/model.js';
 import { exprText } from '../dsl/print.js';
 import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator } from './operators.js';
-import { literalValue } from './values.js';
+import { literalValue, showText, showValue } from './values.js';
 import { findQuote, type SourceFolder } from './sources.js';
 
 export interface Checked {
@@ -209,6 +209,11 @@ function refType(c: Ctx, name: string, scope: string | undefined, at: object): V
   if (c.derived.has(name)) return derivedType(c, name);
   const t = c.types.names.get(name);
   if (t) return t;
+  const minus = name.indexOf('-');
+  if (minus > 0 && (c.types.names.has(name.slice(0, minus)) || c.formulas.has(name.slice(0, minus)))) {
+    c.report({ code: 'check/unknown-name', message: `unknown name ${name}`, hint: `a name may contain '-', so this reads as one name: write ${name.slice(0, minus)} - ${name.slice(minus + 1)} with spaces around the minus` }, at);
+    return UNKNOWN;
+  }
   const guess = closest(name, allNames(c, scope));
   const tableName = name.split('.')[0]!;
   const table = c.tables.get(tableName);
@@ -236,7 +241,14 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
       t = UNKNOWN;
     } else {
       const r = def.type(args);
-      if (typeof r === 'string') {
+      const enumIdx = args.findIndex((a) => a.kind === 'enum');
+      const badSymbol = enumIdx >= 0 ? args.find((a) => a.kind === 'symbol' && !(args[enumIdx] as { values: string[] }).values.includes(a.value)) : undefined;
+      if (typeof r === 'string' && badSymbol && badSymbol.kind === 'symbol') {
+        const values = (args[enumIdx] as { values: string[] }).values;
+        const subject = exprText(e.args[enumIdx]!);
+        c.report({ code: 'check/unknown-enum-value', message: `${badSymbol.value} is not a value of ${subject}`, hint: `did you mean ${closest(badSymbol.value, values) ?? values.join(', ')}? (${subject} is one of ${values.join(', ')})` }, e);
+        t = UNKNOWN;
+      } else if (typeof r === 'string') {
         const bad = args.find((a) => a.kind === 'symbol');
         c.report({
           code: r.includes('currenc') ? 'check/currency-mismatch' : 'check/type-mismatch',
@@ -422,10 +434,7 @@ function describeCombo(t: Table, combo: unknown[]): string {
 }
 
 function sampleText(v: unknown): string {
-  const shown = v as { amount?: { toString(): string }; n?: number; unit?: string; toString(): string };
-  if (shown && typeof shown === 'object' && 'amount' in shown && shown.amount) return `${shown.amount.toString()} ${(v as { currency: string }).currency}`;
-  if (shown && typeof shown === 'object' && 'n' in shown) return `${shown.n} ${shown.unit}`;
-  return String(v);
+  return showText(showValue(v));
 }
 
 function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {

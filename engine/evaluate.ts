@@ -457,23 +457,30 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       for (const m of listMissing) missing.add(m);
     } else {
       itemResults.forEach((rs, i) => {
-        // An item is covered when the claim is within cover (if the product says when) and a
-        // per-item cover rule pays that item.
-        const l = ladder(rs, LEVELS, 'not-covered');
+        // An item is covered when the claim is within cover and nothing refuses the item: with
+        // per-item cover rules, one of them must pay the item; without, the claim's cover does.
+        const l = ladder(rs, hasItemCover ? LEVELS : LEVELS.slice(0, 4), hasItemCover ? 'not-covered' : claim.outcome);
         let o = l.outcome;
         const m = new Set(l.missing);
-        if (claim.outcome === 'undetermined' && (o === 'covered' || o === 'not-covered')) {
+        if (claim.outcome === 'undetermined' && (o === 'covered' || o === 'not-covered' || o === 'undetermined')) {
           o = 'undetermined';
           for (const f of claim.missing) m.add(f);
         }
+        if (!hasItemCover && o === 'covered') l.deciding = claim.deciding;
         itemDecisions.push({ index: i, outcome: o, deciding: [...new Set(l.deciding.map((r) => r.cr.rule.id))], missing: [...m].sort() });
       });
       const outs = itemDecisions.map((d) => d.outcome);
       const order: Outcome[] = ['undetermined', 'covered', 'excluded', 'refused', 'invalid', 'ineligible', 'not-covered'];
-      outcome = outs.length === 0 ? 'not-covered' : order.find((o) => outs.includes(o))!;
-      missing = new Set(itemDecisions.flatMap((d) => d.missing));
-      const dec = new Set<RuleResult>(claim.outcome === 'covered' ? claim.deciding : []);
-      itemResults.flat().forEach((r) => { if (itemDecisions[r.item!]!.deciding.includes(r.cr.rule.id) && r.fires === true) dec.add(r); });
+      // No items: the claim-level decision stands (a claim may be covered with nothing itemised).
+      outcome = outs.length === 0 ? (hasItemCover && !hasClaimCover ? 'not-covered' : claim.outcome) : order.find((o) => outs.includes(o))!;
+      missing = new Set(outs.length === 0 ? claim.missing : itemDecisions.flatMap((d) => d.missing));
+      // The overall outcome is decided by the rules that decided the items sharing it; the
+      // rules that refused other items are in those items' own decisions.
+      const dec = new Set<RuleResult>(claim.outcome === 'covered' && (outcome === 'covered' || outs.length === 0) ? claim.deciding : []);
+      itemResults.flat().forEach((r) => {
+        const item = itemDecisions[r.item!]!;
+        if (item.outcome === outcome && item.deciding.includes(r.cr.rule.id) && r.fires === true) dec.add(r);
+      });
       deciding = [...dec];
     }
   }

@@ -64,7 +64,9 @@ const validators = new WeakMap<Product, ValidateFunction>();
 function validator(p: Product): ValidateFunction {
   let v = validators.get(p);
   if (!v) {
-    v = ajv.compile(factsSchema(p));
+    // Without $id: two compiles of one revision (a reload) must not collide in ajv's registry.
+    const { $id: _id, ...schema } = factsSchema(p);
+    v = ajv.compile(schema);
     validators.set(p, v);
   }
   return v;

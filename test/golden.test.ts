@@ -1,0 +1,24 @@
+// Golden files for what people read: rendered diagnostics for broken product files, Regenerate with UPDATE_GOLDEN=1 and
+// review the diff.
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { renderDiagnostics } from '../dsl/diagnostics.js';
+import { loadProduct } from '../engine/load.js';
+import { ROOT } from './helpers.js';
+import { golden } from './golden.js';
+
+const GOLDEN = join(ROOT, 'test', 'golden');
+
+describe('diagnostics', () => {
+  // The demo seed is our own text, so these goldens do not depend on the real pamphlets.
+  process.env['YAKKAN_SOURCES'] = join(ROOT, 'test', 'fixtures', 'seeds');
+  const dir = join(GOLDEN, 'diagnostics');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yk')).sort();
+  it.each(files)('%s', (f) => {
+    // Paths in diagnostics are shown relative to the working directory: the project root here.
+    const p = loadProduct(relative(process.cwd(), join(dir, f)));
+    golden(join(dir, f.replace(/\.yk$/, '.txt')), renderDiagnostics(p.diagnostics, p.sources) + '\n');
+  });
+});
+

@@ -1,0 +1,35 @@
+// json-rules-engine is the reference: every case file's facts go through both engines and they
+// must agree on which rules fire. Rules our evaluator leaves unknown (a fact is missing) are
+// skipped: json-rules-engine has no third truth value and reads a missing fact as false.
+import { describe, expect, it } from 'vitest';
+import { relative } from 'node:path';
+import { findCaseFiles, readCase, productDirFor } from '../engine/cases.js';
+import { selectRevision } from '../engine/load.js';
+import { decide } from '../engine/evaluate.js';
+import { runReference } from '../engine/reference.js';
+import { PRODUCTS, ROOT, product } from './helpers.js';
+
+const files = findCaseFiles([PRODUCTS]);
+
+describe('json-rules-engine agrees with yakkan', () => {
+  it.each(files.map((f) => [relative(ROOT, f), f]))('%s', async (_name, file) => {
+    const { c } = readCase(file);
+    if (!c) return expect.fail(`unreadable case ${file}`);
+    const { rev } = selectRevision(product(productDirFor(file)), c.facts, c.as_of);
+    if (!rev?.compiled) return expect.fail(`no revision for ${file}`);
+    const d = decide(rev.compiled, c.facts);
+    if (d.outcome === 'error') return;
+    const ref = await runReference(rev.compiled, c.facts, d.items.length);
+    const disagreements: string[] = [];
+    let compared = 0;
+    for (const r of d.reasons) {
+      if (r.result === 'unknown') continue;
+      const key = r.item !== undefined ? `${r.rule}#${r.item}` : r.rule;
+      const theirs = ref.fired.get(key);
+      compared++;
+      if (theirs !== (r.result === 'fired')) disagreements.push(`${key}: yakkan ${r.result}, json-rules-engine ${theirs ? 'fired' : 'not-fired'}`);
+    }
+    expect(disagreements).toEqual([]);
+    expect(compared).toBeGreaterThan(0);
+  });
+});
