@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60000,
     pool: 'threads',
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

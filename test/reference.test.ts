@@ -19,7 +19,8 @@ describe('json-rules-engine agrees with yakkan', () => {
     if (!rev?.compiled) return expect.fail(`no revision for ${file}`);
     const d = decide(rev.compiled, c.facts);
     if (d.outcome === 'error') return;
-    const ref = await runReference(rev.compiled, c.facts, d.items.length);
+    const itemCount = Math.max(0, ...d.reasons.map((r) => (r.item ?? -1) + 1));
+    const ref = await runReference(rev.compiled, c.facts, itemCount);
     const disagreements: string[] = [];
     let compared = 0;
     for (const r of d.reasons) {
