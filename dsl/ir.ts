@@ -126,6 +126,8 @@ export type StepKind =
 
 export interface Step {
   step: StepKind;
+  // A shared limit or deductible is one budget for all items, used up in list order.
+  shared?: boolean;
   expr?: Expr;
   used?: Expr;
   mode?: RoundingMode;

@@ -628,6 +628,10 @@ class Builder {
     }
     const tail = node(s, 'stepTail');
     if (tail) {
+      if (tok(tail, 'Kw_shared')) {
+        if (kind !== 'limit' && kind !== 'deductible') this.error('model/shared-step', `only limit and deductible can be shared, not ${kind}`, kindTok);
+        else step.shared = true;
+      }
       const w = node(tail, 'when');
       if (w) step.when = this.condition(this.expr(w), `${owner}.when`);
       const cites = nodes(tail, 'cite').map((c) => this.citeOf(c, p));

@@ -270,6 +270,7 @@ class YakkanParser extends CstParser {
   });
 
   stepTail = this.RULE('stepTail', () => {
+    this.OPTION1(() => this.CONSUME(T.Shared));
     this.OPTION(() => { this.CONSUME(T.When); this.SUBRULE(this.expression, { LABEL: 'when' }); });
     this.MANY(() => this.SUBRULE(this.cite));
   });

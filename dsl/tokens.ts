@@ -25,7 +25,7 @@ export const DurationUnit = createToken({ name: 'DurationUnit', pattern: Lexer.N
 const softKeywords: Record<string, TokenType> = {};
 const STRUCTURAL = new Set(['product', 'fact', 'formula', 'define', 'table', 'eligibility', 'ineligible', 'cover', 'exclude',
   'condition', 'constraint', 'amount', 'cite', 'note', 'when', 'unless', 'require', 'given', 'returns', 'row', 'hit', 'payable',
-  'start', 'add', 'subtract', 'deductible', 'coinsurance', 'multiply', 'limit', 'aggregate', 'floor', 'round', 'total', 'used']);
+  'start', 'add', 'subtract', 'deductible', 'coinsurance', 'multiply', 'limit', 'aggregate', 'floor', 'round', 'total', 'used', 'shared']);
 function soft(word: string, extraCategories: TokenType[] = []): TokenType {
   const categories = [Name, ...extraCategories, ...(STRUCTURAL.has(word) ? [] : [RefStart])];
   const t = createToken({ name: 'Kw_' + word, pattern: new RegExp(word), longer_alt: Identifier, categories });
@@ -79,6 +79,7 @@ export const Used = soft('used');
 export const Floor = soft('floor');
 export const Round = soft('round');
 export const Total = soft('total');
+export const Shared = soft('shared');
 export const Default = soft('default');
 export const One = soft('one');
 export const Of = soft('of');

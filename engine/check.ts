@@ -157,7 +157,10 @@ function checkTypes(c: Ctx): void {
   }
   for (const t of c.product.tables) checkTable(c, t);
   for (const r of c.product.rules) checkRule(c, r);
-  for (const a of c.product.amounts) checkAmount(c, a);
+  for (const a of c.product.amounts) {
+    checkAmount(c, a);
+    c.types.names.set(a.name, { kind: 'money', currency: a.currency });
+  }
 }
 
 function formulaType(c: Ctx, name: string): VType {
@@ -312,6 +315,9 @@ function checkRule(c: Ctx, r: Rule): void {
 
 function checkAmount(c: Ctx, a: Amount): void {
   let afterTotal = false;
+  // An amount may use the amounts declared before it (debris costs = 10% of the loss payment).
+  const laterAmounts = c.product.amounts.slice(c.product.amounts.indexOf(a));
+  for (const later of laterAmounts) c.types.names.delete(later.name);
   if (a.steps.length === 0 || a.steps[0]!.step !== 'start') {
     c.report({ code: 'check/amount-start', message: `amount ${a.name} must begin with a start step`, hint: 'e.g. start loss.amount' }, a);
   }
@@ -322,6 +328,9 @@ function checkAmount(c: Ctx, a: Amount): void {
       continue;
     }
     const scope = afterTotal ? undefined : a.forEach;
+    if (s.shared && (!a.forEach || afterTotal)) {
+      c.report({ code: 'check/shared-step', message: `a shared ${s.step} is one budget across items: it belongs before 'total' in an amount with 'for each'` }, s);
+    }
     if (s.when) checkCondition(c, s.when, scope, s);
     const t = s.expr ? exprType(c, s.expr, scope) : UNKNOWN;
     const wantMoney = ['start', 'add', 'subtract', 'deductible', 'limit', 'aggregate', 'floor'].includes(s.step);

@@ -56,7 +56,7 @@ export interface Compiled {
   rules: CompiledRule[];
   named: Map<string, Fn>;
   formulas: { name: string; fn: Fn }[];
-  amounts: { amount: Amount; steps: { kind: string; fn?: Fn; used?: Fn; when?: Cond; text: string }[] }[];
+  amounts: { amount: Amount; steps: { kind: string; shared: boolean; fn?: Fn; used?: Fn; when?: Cond; text: string }[] }[];
   forEachLists: string[];
 }
 
@@ -176,7 +176,10 @@ export function compile(checked: Checked): Compiled {
   };
 
   // Named values are memoized per decision (and per item for item-scoped derived values).
-  const formulaNames = new Set(p.formulas.map((f) => f.name));
+  const formulaNames = new Set([...p.formulas.map((f) => f.name), ...p.amounts.map((a) => a.name)]);
+  for (const a of p.amounts) {
+    named.set(a.name, (s) => s.memo.get(`@amount:${a.name}`) ?? new Unknown([`(amount ${a.name} is computed later)`]));
+  }
   const tableOutputs = new Set(p.tables.flatMap((t) => t.outputs.map((o) => `${t.name}.${o.name}`)));
   const derivedNames = new Set(p.derived.map((d) => d.name));
   for (const f of p.formulas) {
@@ -224,7 +227,8 @@ export function compile(checked: Checked): Compiled {
       amount: a,
       steps: a.steps.map((st) => ({
         kind: st.step,
-        text: st.step === 'total' ? 'total' : st.step === 'round' ? `round ${st.mode} ${st.expr ? exprText(st.expr) : ''}` : `${st.step} ${st.expr ? exprText(st.expr) : ''}${st.used ? ` used ${exprText(st.used)}` : ''}`,
+        shared: st.shared === true,
+        text: st.step === 'total' ? 'total' : st.step === 'round' ? `round ${st.mode} ${st.expr ? exprText(st.expr) : ''}` : `${st.step} ${st.expr ? exprText(st.expr) : ''}${st.used ? ` used ${exprText(st.used)}` : ''}${st.shared ? ' (shared)' : ''}`,
         ...(st.expr ? { fn: expr(st.expr) } : {}),
         ...(st.used ? { used: expr(st.used) } : {}),
         ...(st.when ? { when: cond(st.when, a.forEach) } : {}),
@@ -492,7 +496,11 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   base.reasons = [...claimResults, ...itemResults.flat()].map((r) => reason(r, decidingSet.has(r)));
 
   // Amounts, then every formula with its arithmetic.
-  for (const a of c.amounts) base.amounts.push(computeAmount(a, s, outcome, itemDecisions, items, trace));
+  for (const a of c.amounts) {
+    const r = computeAmount(a, s, outcome, itemDecisions, items, trace);
+    base.amounts.push(r);
+    if (r.value !== null && typeof r.value === 'object' && 'amount' in r.value) s.memo.set(`@amount:${a.amount.name}`, new Money(dec(r.value.amount), r.value.currency));
+  }
   for (const f of c.formulas) {
     const steps: FormulaStep[] = [];
     s.steps = trace ? steps : null;
@@ -579,6 +587,8 @@ function computeAmount(
   const a = ca.amount;
   const steps: AmountStep[] = [];
   const zero = new Money(ZERO, a.currency);
+  // What is left of each shared limit or deductible, by step index, as items use it up in order.
+  const budgets = new Map<number, Dec>();
   const result = (value: unknown, missing: string[], extra: Partial<AmountResult> = {}): AmountResult => ({
     name: a.name, ...(a.label ? { label: a.label } : {}),
     value: isUnknown(value) ? null : showValue(value), missing, steps: trace ? steps : [], cite: a.cite, ...extra,
@@ -605,6 +615,15 @@ function computeAmount(
       if (isUnknown(cur) && st.kind !== 'start') return cur;
       const m = cur as Money;
       let next: unknown;
+      if (st.shared) {
+        const left = budgets.get(i) ?? (x as Money).amount;
+        const used = m.amount.cmp(left) > 0 ? left : m.amount;
+        budgets.set(i, left.minus(used));
+        next = new Money(st.kind === 'limit' ? used : m.amount.minus(used), a.currency);
+        astep(new Money(left, a.currency), m, next, true);
+        cur = next;
+        continue;
+      }
       switch (st.kind) {
         case 'start': next = x; break;
         case 'add': next = new Money(m.amount.plus((x as Money).amount), a.currency); break;

@@ -250,6 +250,22 @@ export const OPERATORS: Record<string, OpDef> = {
     type: ([a, n]) => ((a?.kind === 'date' || a?.kind === 'unknown') && n && (isNumeric(n) || n.kind === 'unknown') ? DATE : 'add_months takes a date and a whole number'),
     impl: () => ([a, n]) => addMonths(a as string, (n as Dec).toNumber()),
   },
+  next_business_day: {
+    name: 'next_business_day',
+    // The date itself when it is a weekday and not in the holiday list, else the next such day.
+    type: ([a, h]) => ((a?.kind === 'date' || a?.kind === 'unknown') && h && (h.kind === 'unknown' || (h.kind === 'list' && h.of.kind === 'date'))
+      ? DATE : 'next_business_day takes a date and a list of holiday dates (e.g. a fact calendar.holidays: list of date)'),
+    impl: () => ([a, h]) => {
+      const holidays = new Set(h as string[]);
+      let d = dateToDays(a as string);
+      for (;;) {
+        const wd = ((Math.floor(d) + 3) % 7 + 7) % 7 + 1;
+        const iso = daysToDate(d);
+        if (wd <= 5 && !holidays.has(iso)) return iso;
+        d++;
+      }
+    },
+  },
   weekday: {
     name: 'weekday',
     // 1 = Monday ... 7 = Sunday (ISO 8601)

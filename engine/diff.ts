@@ -1,0 +1,712 @@
+// Two revisions of a product side by side: what the pamphlet change did to the rules (structural)
+// and what it does to claims (behavioural: every case decided by both revisions). The corpus is
+// streamed in chunks, and large NDJSON corpora are spread over worker threads, so a million
+// cases never sit in memory at once. Every result is ordered by ids and case positions, never by
+// completion order, so the same inputs give the same bytes whatever the number of workers.
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../dsl/ir.js';
+import { conditionText, exprText } from '../dsl/print.js';
+import { literalText } from '../dsl/literals.js';
+import { hasErrors, renderDiagnostics } from '../dsl/diagnostics.js';
+import { loadProduct, type Revision } from './load.js';
+import { decide, type Compiled } from './evaluate.js';
+import { forEachLeaf } from './check.js';
+import { readYaml } from './cases.js';
+import { projectRoot } from './sources.js';
+import { showText } from './values.js';
+import type { Decision, ShownValue } from './decision-types.js';
+
+// ---------------------------------------------------------------- loading one side
+
+export class DiffUsageError extends Error {}
+
+// A revision file, or a folder whose newest revision (latest `in force from`) stands for it.
+export function loadSide(path: string): Revision & { compiled: Compiled } {
+  if (!existsSync(path)) throw new DiffUsageError(`no product revision at ${path}`);
+  const p = loadProduct(path);
+  if (hasErrors(p.diagnostics)) throw new DiffUsageError(`${path} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
+  const rev = p.revisions[p.revisions.length - 1];
+  if (!rev?.compiled) throw new DiffUsageError(`no usable revision at ${path}`);
+  return rev as Revision & { compiled: Compiled };
+}
+
+// ---------------------------------------------------------------- structural
+
+export type ChangeKind = 'added' | 'removed' | 'changed';
+
+export interface StructuralChange {
+  change: ChangeKind;
+  what: 'product' | 'fact' | 'rule' | 'table' | 'row' | 'formula' | 'amount' | 'step';
+  id: string;
+  field?: string;
+  old?: string;
+  new?: string;
+  oldCite: Citation[];
+  newCite: Citation[];
+}
+
+type Fields = Record<string, string | undefined>;
+
+interface Entity {
+  what: StructuralChange['what'];
+  id: string;
+  fields: Fields;
+  cite: Citation[];
+}
+
+function typeText(t: TypeRef): string {
+  switch (t.kind) {
+    case 'money': return `money ${t.currency}`;
+    case 'duration': return `duration ${t.unit}`;
+    case 'enum': return `enum(${t.values.join(', ')})`;
+    case 'list': return `list of ${typeText(t.of)}`;
+    case 'record': return `{ ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
+    default: return t.kind;
+  }
+}
+
+function citeText(cs: Citation[] | undefined, p: Product): string | undefined {
+  if (!cs?.length) return undefined;
+  return cs.map((c) => `${c.source === p.source ? '' : `${c.source} `}§${c.section} "${c.quote}"`).join('; ');
+}
+
+function literalsText(ls: Literal[] | undefined): string | undefined {
+  return ls ? ls.map(literalText).join(' | ') : undefined;
+}
+
+function cellsText(row: { cells: import('../dsl/ir.js').Cell[] }): string {
+  return row.cells.map((c) => {
+    if ('any' in c) return 'any';
+    if ('in' in c) return c.in.map(literalText).join(', ');
+    if ('range' in c) return `${literalText(c.range[0])} .. ${literalText(c.range[1])}`;
+    const sym = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '=' }[c.cmp];
+    return `${sym} ${literalText(c.value)}`;
+  }).join(' | ');
+}
+
+// Every part of a revision that can change, as (id -> printed fields). Printing through the DSL
+// printer compares meaning, not layout: reformatting a file is no change.
+export function entities(p: Product): Entity[] {
+  const derived = new Map(p.derived.map((d) => [d.name, exprText(d.expr)]));
+  const cond = (c: Condition | undefined) => (c ? conditionText(c, (n) => derived.get(n) ?? n) : undefined);
+  const out: Entity[] = [];
+  out.push({
+    what: 'product', id: 'product', cite: [],
+    fields: {
+      'name ja': p.name.ja, 'name en': p.name.en, revision: p.revision, 'in force from': p.inForce.from, 'in force until': p.inForce.until,
+      'chosen by': p.chosenBy, currency: p.currency, source: p.source,
+    },
+  });
+  const factFields = (f: FieldDecl): Fields => ({
+    type: typeText(f.type), label: f.label, default: f.default ? literalText(f.default) : undefined, 'one of': literalsText(f.oneOf),
+  });
+  for (const f of p.facts) out.push({ what: 'fact', id: `fact ${f.name}`, fields: factFields(f), cite: [] });
+  for (const r of p.rules) {
+    out.push({
+      what: 'rule', id: `rule ${r.id}`, cite: r.cite,
+      fields: { kind: r.kind, label: r.label, 'for each': r.forEach, when: cond(r.when), unless: cond(r.unless), require: cond(r.require), note: r.note, cite: citeText(r.cite, p) },
+    });
+  }
+  for (const f of p.formulas) {
+    out.push({ what: 'formula', id: `${f.kind} ${f.name}`, cite: f.cite, fields: { label: f.label, expr: exprText(f.expr), note: f.note, cite: citeText(f.cite, p) } });
+  }
+  for (const t of p.tables) {
+    out.push({
+      what: 'table', id: `table ${t.name}`, cite: t.cite,
+      fields: {
+        label: t.label, hit: t.hit, given: t.inputs.map((e) => exprText(e)).join(', '),
+        returns: t.outputs.map((o) => `${o.name}: ${typeText(o.type)}`).join(', '), else: literalsText(t.otherwise), note: t.note, cite: citeText(t.cite, p),
+      },
+    });
+    // Rows are matched by their input cells: the row for "EM" is the same row wherever it moved.
+    const seen = new Map<string, number>();
+    for (const row of t.rows) {
+      const cells = cellsText(row);
+      const n = (seen.get(cells) ?? 0) + 1;
+      seen.set(cells, n);
+      out.push({
+        what: 'row', id: `table ${t.name} row ${cells}${n > 1 ? ` #${n}` : ''}`, cite: [...(row.cite ?? []), ...t.cite],
+        fields: { outputs: literalsText(row.outputs), cite: citeText(row.cite, p) },
+      });
+    }
+  }
+  for (const a of p.amounts) {
+    out.push({
+      what: 'amount', id: `amount ${a.name}`, cite: a.cite,
+      fields: { label: a.label, currency: a.currency, payable: String(a.payable), 'for each': a.forEach, note: a.note, cite: citeText(a.cite, p) },
+    });
+    // Steps are matched by kind and position among steps of that kind (the 2nd limit is the 2nd limit).
+    const seen = new Map<string, number>();
+    for (const st of a.steps) {
+      const n = (seen.get(st.step) ?? 0) + 1;
+      seen.set(st.step, n);
+      out.push({
+        what: 'step', id: `amount ${a.name} step ${st.step}${n > 1 ? ` #${n}` : ''}`, cite: [...(st.cite ?? []), ...a.cite],
+        fields: { expr: st.expr ? exprText(st.expr) : undefined, used: st.used ? exprText(st.used) : undefined, mode: st.mode, when: cond(st.when), cite: citeText(st.cite, p) },
+      });
+    }
+  }
+  return out;
+}
+
+export function structuralDiff(oldP: Product, newP: Product): StructuralChange[] {
+  const olds = new Map(entities(oldP).map((e) => [e.id, e]));
+  const news = new Map(entities(newP).map((e) => [e.id, e]));
+  const out: StructuralChange[] = [];
+  const summary = (e: Entity): string => e.fields['label'] ?? e.fields['outputs'] ?? e.fields['expr'] ?? e.fields['type'] ?? '';
+  for (const [id, o] of olds) {
+    const n = news.get(id);
+    if (!n) {
+      out.push({ change: 'removed', what: o.what, id, old: summary(o), oldCite: o.cite, newCite: [] });
+      continue;
+    }
+    for (const field of [...new Set([...Object.keys(o.fields), ...Object.keys(n.fields)])]) {
+      if (o.fields[field] === n.fields[field]) continue;
+      out.push({
+        change: 'changed', what: o.what, id, field,
+        ...(o.fields[field] !== undefined ? { old: o.fields[field] } : {}),
+        ...(n.fields[field] !== undefined ? { new: n.fields[field] } : {}),
+        oldCite: o.cite, newCite: n.cite,
+      });
+    }
+  }
+  for (const [id, n] of news) if (!olds.has(id)) out.push({ change: 'added', what: n.what, id, new: summary(n), oldCite: [], newCite: n.cite });
+  const order = ['product', 'fact', 'rule', 'table', 'row', 'formula', 'amount', 'step'];
+  return out.sort((a, b) => order.indexOf(a.what) - order.indexOf(b.what) || cmp(a.id, b.id) || cmp(a.field ?? '', b.field ?? ''));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- behavioural
+
+export interface Summary {
+  outcome: string;
+  deciding: string[];
+  amounts: Record<string, ShownValue>;
+  items: string[];
+}
+
+export interface Example {
+  index: number;
+  ref: string;
+  old: Summary;
+  new: Summary;
+}
+
+export interface Group {
+  causes: string[];
+  // The structural changes behind the causes: the changed rule itself, or the table rows,
+  // formulas, facts and amount steps it reads.
+  because?: string[];
+  count: number;
+  transitions: Record<string, number>;
+  examples: Example[];
+}
+
+export interface Behaviour {
+  cases: number;
+  changed: number;
+  unreadable: number;
+  unreadableExamples: { index: number; ref: string; error: string }[];
+  transitions: Record<string, number>;
+  groups: Group[];
+}
+
+export function emptyBehaviour(): Behaviour {
+  return { cases: 0, changed: 0, unreadable: 0, unreadableExamples: [], transitions: {}, groups: [] };
+}
+
+function summarize(d: Decision): Summary {
+  const amounts: Record<string, ShownValue> = {};
+  for (const a of d.amounts) amounts[a.name] = a.items ? [a.value, a.items] : a.value;
+  return { outcome: d.outcome, deciding: [...d.deciding].sort(), amounts, items: d.items.map((i) => i.outcome) };
+}
+
+function firing(d: Decision): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of d.reasons) m.set(r.item === undefined ? r.rule : `${r.rule}[${r.item}]`, r.result);
+  return m;
+}
+
+// Why two decisions differ: the rules whose firing changed; failing that, the table rows that
+// changed, the facts one revision rejects, or the amounts whose arithmetic changed.
+export function causes(o: Decision, n: Decision): string[] {
+  if (o.outcome === 'error' || n.outcome === 'error') {
+    const ptrs = (d: Decision) => d.errors.map((e) => e.pointer).join(', ');
+    if (o.outcome === n.outcome) return [`facts invalid (old: ${ptrs(o)}; new: ${ptrs(n)})`];
+    return [o.outcome === 'error' ? `facts invalid in old only (${ptrs(o)})` : `facts invalid in new only (${ptrs(n)})`];
+  }
+  const of = firing(o);
+  const nf = firing(n);
+  const out: string[] = [];
+  for (const k of new Set([...of.keys(), ...nf.keys()])) {
+    const a = of.get(k) ?? 'absent';
+    const b = nf.get(k) ?? 'absent';
+    // A rule that is merely added or removed without firing changed nothing.
+    if (a !== b && !((a === 'absent' && b === 'not-fired') || (a === 'not-fired' && b === 'absent'))) out.push(`rule ${k.replace(/\[\d+\]$/, '')}: ${a} → ${b}`);
+  }
+  if (out.length) return [...new Set(out)].sort();
+  const rows = (d: Decision) => new Map(d.lookups.map((l) => [l.table, String(l.row)]));
+  const or = rows(o);
+  const nr = rows(n);
+  for (const t of new Set([...or.keys(), ...nr.keys()])) {
+    if (or.get(t) !== nr.get(t)) out.push(`table ${t}: row ${or.get(t) ?? 'none'} → row ${nr.get(t) ?? 'none'}`);
+  }
+  if (out.length) return out.sort();
+  const oa = new Map(o.amounts.map((a) => [a.name, JSON.stringify([a.value, a.items])]));
+  for (const a of n.amounts) if (oa.get(a.name) !== JSON.stringify([a.value, a.items])) out.push(`amount ${a.name}: computed differently`);
+  for (const a of o.amounts) if (!n.amounts.some((x) => x.name === a.name)) out.push(`amount ${a.name}: removed`);
+  if (out.length) return out.sort();
+  return ['decision changed, no rule firing changed'];
+}
+
+export interface DiffOptions {
+  examples?: number;
+}
+
+// Decides one case by both revisions and folds the result into `agg`.
+function compareOne(oldC: Compiled, newC: Compiled, index: number, ref: string, facts: unknown, agg: Behaviour, groups: Map<string, Group>, examples: number): void {
+  agg.cases++;
+  const o = decide(oldC, facts, { trace: false });
+  const n = decide(newC, facts, { trace: false });
+  const os = summarize(o);
+  const ns = summarize(n);
+  const transition = `${os.outcome} → ${ns.outcome}`;
+  if (JSON.stringify(os) === JSON.stringify(ns)) return;
+  agg.changed++;
+  agg.transitions[transition] = (agg.transitions[transition] ?? 0) + 1;
+  const cs = causes(o, n);
+  const key = cs.join('\n');
+  let g = groups.get(key);
+  if (!g) {
+    g = { causes: cs, count: 0, transitions: {}, examples: [] };
+    groups.set(key, g);
+  }
+  g.count++;
+  g.transitions[transition] = (g.transitions[transition] ?? 0) + 1;
+  if (g.examples.length < examples) g.examples.push({ index, ref, old: os, new: ns });
+}
+
+function unreadable(agg: Behaviour, index: number, ref: string, error: string, examples: number): void {
+  agg.unreadable++;
+  if (agg.unreadableExamples.length < examples) agg.unreadableExamples.push({ index, ref, error });
+}
+
+// A case file or NDJSON line is either a facts object or a case (its facts under `facts`).
+function factsOf(data: unknown): unknown {
+  if (data && typeof data === 'object' && !Array.isArray(data) && 'facts' in data && ('expect' in data || 'case' in data)) return (data as { facts: unknown }).facts;
+  return data;
+}
+
+export function diffLines(oldC: Compiled, newC: Compiled, start: number, lines: string[], examples: number): Behaviour {
+  const agg = emptyBehaviour();
+  const groups = new Map<string, Group>();
+  lines.forEach((line, i) => {
+    const index = start + i;
+    if (line.trim() === '') return;
+    let facts: unknown;
+    try {
+      facts = factsOf(JSON.parse(line));
+    } catch (e) {
+      unreadable(agg, index, `line ${index + 1}`, (e as Error).message, examples);
+      return;
+    }
+    compareOne(oldC, newC, index, `line ${index + 1}`, facts, agg, groups, examples);
+  });
+  agg.groups = [...groups.values()];
+  return agg;
+}
+
+// Folding chunk results: counts add; examples keep the earliest cases, so the result does not
+// depend on which worker finished first.
+export function mergeBehaviour(into: Behaviour, part: Behaviour, examples: number): void {
+  into.cases += part.cases;
+  into.changed += part.changed;
+  into.unreadable += part.unreadable;
+  into.unreadableExamples = [...into.unreadableExamples, ...part.unreadableExamples].sort((a, b) => a.index - b.index).slice(0, examples);
+  addCounts(into.transitions, part.transitions);
+  const byKey = new Map(into.groups.map((g) => [g.causes.join('\n'), g]));
+  for (const g of part.groups) {
+    const key = g.causes.join('\n');
+    const mine = byKey.get(key);
+    if (!mine) {
+      const copy = { ...g, transitions: { ...g.transitions }, examples: [...g.examples] };
+      byKey.set(key, copy);
+      into.groups.push(copy);
+      continue;
+    }
+    mine.count += g.count;
+    addCounts(mine.transitions, g.transitions);
+    mine.examples = [...mine.examples, ...g.examples].sort((a, b) => a.index - b.index).slice(0, examples);
+  }
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+function sortedCounts(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])));
+}
+
+export function finishBehaviour(b: Behaviour): Behaviour {
+  return {
+    ...b,
+    transitions: sortedCounts(b.transitions),
+    groups: b.groups
+      .map((g) => ({ ...g, transitions: sortedCounts(g.transitions) }))
+      .sort((a, b2) => b2.count - a.count || cmp(a.causes.join('\n'), b2.causes.join('\n'))),
+  };
+}
+
+// Case files under a folder (any depth), in path order.
+export function corpusFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const f of readdirSync(d).sort()) {
+      const full = join(d, f);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/\.(ya?ml|json)$/.test(f)) out.push(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function diffFiles(oldC: Compiled, newC: Compiled, dir: string, examples: number): Behaviour {
+  const agg = emptyBehaviour();
+  const groups = new Map<string, Group>();
+  corpusFiles(dir).forEach((file, index) => {
+    const ref = relative(process.cwd(), file) || file;
+    let facts: unknown;
+    try {
+      const text = readFileSync(file, 'utf8');
+      facts = factsOf(file.endsWith('.json') ? JSON.parse(text) : readYaml(text));
+    } catch (e) {
+      unreadable(agg, index, ref, (e as Error).message.split('\n')[0]!, examples);
+      return;
+    }
+    compareOne(oldC, newC, index, ref, facts, agg, groups, examples);
+  });
+  agg.groups = [...groups.values()];
+  return agg;
+}
+
+// NDJSON lines in chunks, in order, with back-pressure: the next chunk is read only when there
+// is room for it, so memory holds a few chunks whatever the size of the file.
+async function* ndjsonChunks(file: string, size: number): AsyncGenerator<{ start: number; lines: string[] }> {
+  let carry = '';
+  let start = 0;
+  let lines: string[] = [];
+  for await (const buf of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const parts = (carry + (buf as string)).split('\n');
+    carry = parts.pop()!;
+    for (const l of parts) {
+      lines.push(l);
+      if (lines.length === size) {
+        yield { start, lines };
+        start += size;
+        lines = [];
+      }
+    }
+  }
+  if (carry !== '') lines.push(carry);
+  if (lines.length) yield { start, lines };
+}
+
+export interface BehaviourOptions {
+  examples?: number;
+  jobs?: number;
+  chunk?: number;
+  progress?: (cases: number, changed: number) => void;
+}
+
+interface WorkerInit {
+  yakkanDiffWorker: true;
+  old: string;
+  new: string;
+  examples: number;
+}
+
+function workerUrl(): URL | undefined {
+  const self = fileURLToPath(import.meta.url);
+  if (self.endsWith('.js')) return new URL(import.meta.url);
+  // Under a TypeScript runner the compiled module does the work in the threads.
+  const built = join(projectRoot(), 'dist', 'engine', 'diff.js');
+  return existsSync(built) ? new URL(`file://${built}`) : undefined;
+}
+
+// Workers pay off only for big corpora: each one compiles both revisions first.
+const WORKER_THRESHOLD_BYTES = 4 << 20;
+
+export async function behaviouralDiff(oldPath: string, newPath: string, corpus: string, opts: BehaviourOptions = {}): Promise<Behaviour> {
+  const examples = opts.examples ?? 3;
+  const oldC = loadSide(oldPath).compiled;
+  const newC = loadSide(newPath).compiled;
+  if (!existsSync(corpus)) throw new DiffUsageError(`no cases at ${corpus}`);
+  if (statSync(corpus).isDirectory()) {
+    const b = diffFiles(oldC, newC, corpus, examples);
+    opts.progress?.(b.cases, b.changed);
+    return finishBehaviour(b);
+  }
+  const size = statSync(corpus).size;
+  const url = workerUrl();
+  const jobs = opts.jobs ?? (size >= WORKER_THRESHOLD_BYTES ? Math.max(1, Math.min(availableParallelism(), 8)) : 1);
+  const chunk = opts.chunk ?? 2000;
+  const total = emptyBehaviour();
+  const report = () => opts.progress?.(total.cases + total.unreadable, total.changed);
+  if (jobs <= 1 || !url) {
+    for await (const c of ndjsonChunks(corpus, chunk)) {
+      mergeBehaviour(total, diffLines(oldC, newC, c.start, c.lines, examples), examples);
+      report();
+    }
+    return finishBehaviour(total);
+  }
+  return finishBehaviour(await runWorkers(url, { yakkanDiffWorker: true, old: oldPath, new: newPath, examples }, corpus, jobs, chunk, total, report));
+}
+
+// Each worker holds up to DEPTH chunks, so it has the next one queued while it works and the
+// reader stays only a few chunks ahead (bounded memory).
+const DEPTH = 2;
+
+async function runWorkers(url: URL, init: WorkerInit, corpus: string, jobs: number, chunk: number, total: Behaviour, report: () => void): Promise<Behaviour> {
+  const workers = Array.from({ length: jobs }, () => new Worker(url, { workerData: init }));
+  const load = new Map<Worker, number>(workers.map((w) => [w, 0]));
+  let failure: Error | undefined;
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  for (const w of workers) {
+    w.on('message', (part: Behaviour) => {
+      mergeBehaviour(total, part, init.examples);
+      report();
+      inFlight--;
+      load.set(w, load.get(w)! - 1);
+      signal();
+    });
+    w.on('error', (e) => {
+      failure = e;
+      signal();
+    });
+  }
+  const pick = () => workers.reduce<Worker | undefined>((best, w) => (load.get(w)! < DEPTH && (!best || load.get(w)! < load.get(best)!) ? w : best), undefined);
+  try {
+    for await (const c of ndjsonChunks(corpus, chunk)) {
+      let w = pick();
+      while (!w && !failure) {
+        await new Promise<void>((r) => (wake = r));
+        w = pick();
+      }
+      if (failure || !w) break;
+      inFlight++;
+      load.set(w, load.get(w)! + 1);
+      w.postMessage(c);
+    }
+    while (inFlight > 0 && !failure) await new Promise<void>((r) => (wake = r));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  if (failure) throw failure;
+  return total;
+}
+
+function startWorker(init: WorkerInit): void {
+  const oldC = loadSide(init.old).compiled;
+  const newC = loadSide(init.new).compiled;
+  parentPort!.on('message', (c: { start: number; lines: string[] }) => {
+    parentPort!.postMessage(diffLines(oldC, newC, c.start, c.lines, init.examples));
+  });
+}
+
+if (!isMainThread && (workerData as Partial<WorkerInit> | null)?.yakkanDiffWorker) startWorker(workerData as WorkerInit);
+
+// ---------------------------------------------------------------- linking causes to changes
+
+function exprRefs(e: Expr, out: Set<string>): void {
+  if ('ref' in e) out.add(e.ref);
+  else if ('args' in e) for (const a of e.args) exprRefs(a, out);
+}
+
+function conditionRefs(c: Condition | undefined, out: Set<string>): void {
+  if (!c) return;
+  forEachLeaf(c, (l) => {
+    out.add(l.fact);
+    if (typeof l.value === 'object' && !Array.isArray(l.value)) out.add(l.value.fact);
+  });
+}
+
+// The entity ids a rule or amount reads, following derived values and formulas to the facts,
+// tables and formulas underneath.
+function dependencies(p: Product, start: Set<string>): Set<string> {
+  const ids = new Set<string>();
+  const seen = new Set<string>();
+  const todo = [...start];
+  while (todo.length) {
+    const name = todo.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const more = new Set<string>();
+    const d = p.derived.find((x) => x.name === name);
+    const f = p.formulas.find((x) => x.name === name);
+    const t = p.tables.find((x) => name.startsWith(`${x.name}.`));
+    if (d) exprRefs(d.expr, more);
+    else if (f) {
+      ids.add(`${f.kind} ${f.name}`);
+      exprRefs(f.expr, more);
+    } else if (t) {
+      ids.add(`table ${t.name}`);
+      for (const e of t.inputs) exprRefs(e, more);
+    } else ids.add(`fact ${name}`);
+    todo.push(...more);
+  }
+  return ids;
+}
+
+function causeDependencies(p: Product, cause: string): Set<string> {
+  const [, kind, name] = /^(rule|amount|table) (\S+?):/.exec(cause) ?? [];
+  const refs = new Set<string>();
+  const own = new Set<string>();
+  if (kind === 'rule') {
+    const r = p.rules.find((x) => x.id === name);
+    own.add(`rule ${name}`);
+    if (r) for (const c of [r.when, r.unless, r.require]) conditionRefs(c, refs);
+  } else if (kind === 'amount') {
+    const a = p.amounts.find((x) => x.name === name);
+    own.add(`amount ${name}`);
+    for (const st of a?.steps ?? []) {
+      if (st.expr) exprRefs(st.expr, refs);
+      if (st.used) exprRefs(st.used, refs);
+      conditionRefs(st.when, refs);
+    }
+  } else if (kind === 'table') own.add(`table ${name}`);
+  return new Set([...own, ...dependencies(p, refs)]);
+}
+
+export function linkCauses(b: Behaviour, structural: StructuralChange[], oldP: Product, newP: Product): void {
+  for (const g of b.groups) {
+    const deps = new Set<string>();
+    for (const c of g.causes) for (const p of [oldP, newP]) for (const id of causeDependencies(p, c)) deps.add(id);
+    const hit = structural.filter((s) => [...deps].some((d) => s.id === d || s.id.startsWith(`${d} `)));
+    g.because = [...new Set(hit.map((s) => `${s.id}${s.field ? ` (${s.field})` : ''} ${s.change}`))];
+  }
+}
+
+// ---------------------------------------------------------------- the report
+
+export interface DiffReport {
+  old: { file: string; id: string; revision: string; inForce: Product['inForce'] };
+  new: { file: string; id: string; revision: string; inForce: Product['inForce'] };
+  structural: StructuralChange[];
+  behaviour?: Behaviour;
+}
+
+export function sideInfo(r: Revision): DiffReport['old'] {
+  const p = r.checked.product;
+  return { file: r.file, id: p.id, revision: p.revision, inForce: p.inForce };
+}
+
+function period(f: Product['inForce']): string {
+  return f.from || f.until ? `${f.from ?? '…'} to ${f.until ?? '…'}` : 'no in-force period';
+}
+
+function quoteLines(label: string, cs: Citation[]): string[] {
+  return cs.slice(0, 2).map((c) => `      ${label} §${c.section} 「${c.quote.length > 60 ? `${c.quote.slice(0, 60)}…` : c.quote}」`.replace(/\t/g, ' ').replace(/\n/g, ' '));
+}
+
+function clip(s: string | undefined): string {
+  if (s === undefined) return '(none)';
+  const one = s.replace(/\t/g, ' ').replace(/\n/g, ' ');
+  return one.length > 160 ? `${one.slice(0, 160)}…` : one;
+}
+
+function summaryText(s: Summary): string {
+  const amounts = Object.entries(s.amounts).map(([k, v]) => `${k} ${showText(Array.isArray(v) ? v[0]! : v)}`);
+  return [s.outcome, s.deciding.length ? `by ${s.deciding.join(', ')}` : '', ...amounts].filter(Boolean).join(', ');
+}
+
+export function renderText(r: DiffReport): string {
+  const out: string[] = [];
+  out.push(`old: ${r.old.file} — ${r.old.id} revision ${r.old.revision} (${period(r.old.inForce)})`);
+  out.push(`new: ${r.new.file} — ${r.new.id} revision ${r.new.revision} (${period(r.new.inForce)})`);
+  out.push('');
+  out.push(`structure: ${r.structural.length === 0 ? 'no changes' : `${r.structural.length} change${r.structural.length === 1 ? '' : 's'}`}`);
+  for (const c of r.structural) {
+    if (c.change === 'changed') out.push(`  changed  ${c.id} — ${c.field}: ${clip(c.old)} → ${clip(c.new)}`);
+    else out.push(`  ${c.change.padEnd(7)}  ${c.id}${c.old ?? c.new ? ` — ${clip(c.old ?? c.new)}` : ''}`);
+    if (c.field !== 'cite' && c.what !== 'product' && c.what !== 'fact') {
+      out.push(...quoteLines('old', c.oldCite));
+      out.push(...quoteLines('new', c.newCite));
+    }
+  }
+  const b = r.behaviour;
+  if (b) {
+    out.push('');
+    out.push(`decisions: ${b.changed} of ${b.cases} case${b.cases === 1 ? '' : 's'} changed${b.unreadable ? ` (${b.unreadable} unreadable)` : ''}`);
+    for (const [t, n] of Object.entries(b.transitions)) out.push(`  ${String(n).padStart(8)}  ${t}`);
+    b.groups.forEach((g, i) => {
+      out.push('');
+      out.push(`group ${i + 1}: ${g.count} case${g.count === 1 ? '' : 's'}`);
+      for (const c of g.causes) out.push(`  because ${c}`);
+      for (const s of g.because ?? []) out.push(`    via ${s}`);
+      for (const [t, n] of Object.entries(g.transitions)) out.push(`  ${String(n).padStart(8)}  ${t}`);
+      for (const e of g.examples) out.push(`  e.g. ${e.ref}: ${summaryText(e.old)} → ${summaryText(e.new)}`);
+    });
+    for (const u of b.unreadableExamples) out.push(`unreadable ${u.ref}: ${u.error}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+// Exit status: with cases, whether any decision changed; without, whether the rules changed.
+export function diffExitCode(r: DiffReport): number {
+  if (r.behaviour) return r.behaviour.changed > 0 ? 1 : 0;
+  return r.structural.length > 0 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- command-line options
+// Shared by the diff, cases and coverage commands (bin/commands/ may only hold commands).
+
+export interface Options {
+  positional: string[];
+  flags: Map<string, string | true>;
+  error?: string;
+  number(name: string, dflt: number): number | undefined;
+}
+
+export function parseOptions(argv: string[], valued: string[]): Options {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  let error: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const k = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (eq > 0) flags.set(k, a.slice(eq + 1));
+    else if (valued.includes(k)) {
+      const v = argv[++i];
+      if (v === undefined) error = `--${k} needs a value`;
+      else flags.set(k, v);
+    } else flags.set(k, true);
+  }
+  return {
+    positional, flags, ...(error ? { error } : {}),
+    number(name, dflt) {
+      const v = flags.get(name);
+      if (v === undefined) return dflt;
+      return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+    },
+  };
+}
