@@ -47,27 +47,6 @@ function hasRecovered(n: CstNode): boolean {
   }
   return false;
 }
-function firstToken(n: CstNode): IToken | undefined {
-  let best: IToken | undefined;
-  for (const list of Object.values(n.children)) {
-    for (const e of list as CstElement[]) {
-      const t = isToken(e) ? e : firstToken(e);
-      if (t && !Number.isNaN(t.startOffset) && (!best || t.startOffset < best.startOffset)) best = t;
-    }
-  }
-  return best;
-}
-function lastToken(n: CstNode): IToken | undefined {
-  let best: IToken | undefined;
-  for (const list of Object.values(n.children)) {
-    for (const e of list as CstElement[]) {
-      const t = isToken(e) ? e : lastToken(e);
-      if (t && !Number.isNaN(t.startOffset) && (!best || t.startOffset > best.startOffset)) best = t;
-    }
-  }
-  return best;
-}
-
 export function unescapeString(image: string): string {
   return image.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
@@ -81,19 +60,24 @@ class Builder {
   private declared = new Set<string>();
   private loopVar: string | undefined;
 
-  constructor(private file: string, private source: string, private diagnostics: Diagnostic[]) {}
+  // Only a file with parse errors can hold recovered nodes; only then are declarations scanned for them.
+  private readonly recovering: boolean;
+
+  constructor(private file: string, private source: string, private diagnostics: Diagnostic[]) {
+    this.recovering = diagnostics.some((d) => d.code.startsWith('parse/') || d.code.startsWith('lex/'));
+  }
 
   spanOfToken(t: IToken): Span {
     return spanAt(this.file, t.startLine ?? 1, t.startColumn ?? 1, t.startOffset, t.image.length);
   }
   spanOfNode(n: CstNode): Span | undefined {
-    const a = firstToken(n);
-    const b = lastToken(n);
-    if (!a || !b) return undefined;
+    // Chevrotain tracks every node's location; a node rebuilt by error recovery has NaN there.
+    const l = n.location;
+    if (!l || Number.isNaN(l.startOffset) || l.startLine === undefined || l.endLine === undefined) return undefined;
     return {
       file: this.file,
-      start: { line: a.startLine ?? 1, column: a.startColumn ?? 1, offset: a.startOffset },
-      end: { line: b.endLine ?? b.startLine ?? 1, column: (b.endColumn ?? b.startColumn ?? 1) + 1, offset: (b.endOffset ?? b.startOffset) + 1 },
+      start: { line: l.startLine, column: l.startColumn ?? 1, offset: l.startOffset },
+      end: { line: l.endLine, column: (l.endColumn ?? 0) + 1, offset: (l.endOffset ?? l.startOffset) + 1 },
     };
   }
   mark<T extends object>(obj: T, at: CstNode | IToken | undefined): T {
@@ -130,7 +114,7 @@ class Builder {
     for (const d of decls) {
       // Error recovery leaves declarations with missing parts; the parser has reported them,
       // so such a declaration is left out of the model instead of being half-built.
-      if (d.recoveredNode || hasRecovered(d)) continue;
+      if (this.recovering && (d.recoveredNode || hasRecovered(d))) continue;
       switch (d.name) {
         case 'factDecl': product.facts.push(this.fact(d, product)); break;
         case 'formulaDecl': product.formulas.push(this.formula(d, product)); break;

@@ -5,8 +5,8 @@ import * as T from './tokens.js';
 import { type Diagnostic, spanAt } from './diagnostics.js';
 
 class YakkanParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full' });
+  constructor(recoveryEnabled: boolean) {
+    super(T.allTokens, { recoveryEnabled, maxLookahead: 3, nodeLocationTracking: 'full', skipValidations: !recoveryEnabled });
     this.performSelfAnalysis();
   }
 
@@ -391,17 +391,20 @@ class YakkanParser extends CstParser {
   });
 }
 
-let parserInstance: YakkanParser | undefined;
-function parser(): YakkanParser {
-  // Building the grammar takes a few milliseconds; do it once, on first use.
-  parserInstance ??= new YakkanParser();
-  return parserInstance;
-}
+// Two parsers, built once on first use: a fast one without error recovery for files that parse,
+// and one with recovery, run only when the fast one fails, to report every error of the file.
+let fastParser: YakkanParser | undefined;
+let recoveringParser: YakkanParser | undefined;
 
 export function parse(tokens: T.Tokens, diagnostics: Diagnostic[]): CstNode {
-  const p = parser();
+  fastParser ??= new YakkanParser(false);
+  fastParser.input = tokens.tokens;
+  let cst = fastParser.file();
+  if (fastParser.errors.length === 0) return cst;
+  recoveringParser ??= new YakkanParser(true);
+  const p = recoveringParser;
   p.input = tokens.tokens;
-  const cst = p.file();
+  cst = p.file();
   // A lexing error (an unterminated string, say) already explains what follows on its line.
   const lexLines = new Set(diagnostics.filter((d) => d.code.startsWith('lex/')).map((d) => d.span?.start.line));
   for (const e of p.errors) {

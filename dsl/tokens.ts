@@ -154,7 +154,7 @@ export const allTokens: TokenType[] = [
   Name, RefStart, DurationUnit, Identifier,
 ];
 
-const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false, skipValidations: true });
+const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
 
 export interface Tokens {
   file: string;
