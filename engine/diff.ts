@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../dsl/ir.js';
+import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../dsl/ir.js';
 import { conditionText, exprText } from '../dsl/print.js';
 import { literalText } from '../dsl/literals.js';
 import { hasErrors, renderDiagnostics } from '../dsl/diagnostics.js';
@@ -78,14 +78,16 @@ function literalsText(ls: Literal[] | undefined): string | undefined {
   return ls ? ls.map(literalText).join(' | ') : undefined;
 }
 
-function cellsText(row: { cells: import('../dsl/ir.js').Cell[] }): string {
-  return row.cells.map((c) => {
-    if ('any' in c) return 'any';
-    if ('in' in c) return c.in.map(literalText).join(', ');
-    if ('range' in c) return `${literalText(c.range[0])} .. ${literalText(c.range[1])}`;
-    const sym = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '=' }[c.cmp];
-    return `${sym} ${literalText(c.value)}`;
-  }).join(' | ');
+// A table cell as the DSL writes it.
+export function cellText(c: Cell): string {
+  if ('any' in c) return 'any';
+  if ('in' in c) return c.in.map(literalText).join(', ');
+  if ('range' in c) return `${literalText(c.range[0])} .. ${literalText(c.range[1])}`;
+  return `${{ lt: '<', le: '<=', gt: '>', ge: '>=', eq: '=' }[c.cmp]} ${literalText(c.value)}`;
+}
+
+function cellsText(row: { cells: Cell[] }): string {
+  return row.cells.map(cellText).join(' | ');
 }
 
 // Every part of a revision that can change, as (id -> printed fields). Printing through the DSL

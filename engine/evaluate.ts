@@ -7,7 +7,7 @@ import { exprText, leafText } from '../dsl/print.js';
 import { literalText } from '../dsl/literals.js';
 import { OPERATORS, type VType, comparator, equals, isNumeric, UNKNOWN } from './operators.js';
 import { Money, Duration, dec, roundTo, isMoney, type Dec, ZERO } from './money.js';
-import { literalValue, showValue } from './values.js';
+import { literalValue, showValue, showText as shownText } from './values.js';
 import { cellMatcher, type Checked, type Types } from './check.js';
 import { readFacts } from './facts.js';
 import {
@@ -361,10 +361,13 @@ function compileCondition(
     const d = p.derived.find((x) => x.name === n);
     return d ? exprText(d.expr) : n;
   };
-  const text = leafText(leaf, derivedText);
-  const rightFn: Fn = typeof leaf.value === 'object' && leaf.value !== null && !Array.isArray(leaf.value)
-    ? ref(leaf.value.fact)
-    : ((v) => () => v)(leafRuntime(leaf.value, factType.kind === 'list' ? factType.of : factType));
+  const isRef = typeof leaf.value === 'object' && leaf.value !== null && !Array.isArray(leaf.value);
+  const literal = isRef ? undefined : leafRuntime(leaf.value, factType.kind === 'list' ? factType.of : factType);
+  // Show literals as people write them (3 months, 9,000万円), not as the JSON leaf stores them.
+  const text = isRef || Array.isArray(leaf.value) || typeof leaf.value === 'boolean'
+    ? leafText(leaf, derivedText)
+    : leafText({ ...leaf, value: shownText(showValue(literal)) }, derivedText);
+  const rightFn: Fn = isRef ? ref((leaf.value as { fact: string }).fact) : () => literal;
   const cmpType = factType.kind === 'symbol' ? UNKNOWN : factType;
   let test: (a: unknown, b: unknown) => boolean;
   const op = leaf.operator;
@@ -653,7 +656,7 @@ function computeAmount(
   if (!a.forEach) {
     if (a.payable && outcome !== 'covered') {
       if (outcome === 'undetermined') return result(new Unknown([]), []);
-      if (trace) steps.push({ step: 'not-payable', text: `not payable: the claim is ${outcome}`, operand: null, before: null, after: showValue(zero), applied: true, cite: [] });
+      if (trace) steps.push({ step: 'not-payable', text: outcome, operand: null, before: null, after: showValue(zero), applied: true, cite: [] });
       return result(zero, []);
     }
     const v = run(0, ca.steps.length, zero, s);

@@ -59,7 +59,11 @@ function amountBlock(a: AmountResult, lang: Lang): string[] {
   out.push(...cites(a.cite, '      '));
   for (const s of a.steps) {
     const item = s.item !== undefined ? `#${s.item + 1} ` : '';
-    if (s.step === 'total' || s.step === 'not-payable') {
+    if (s.step === 'not-payable') {
+      out.push(`      ${t.notPayable} (${t.outcomes[s.text as keyof typeof t.outcomes] ?? s.text}): ${v(s.after)}`);
+      continue;
+    }
+    if (s.step === 'total') {
       out.push(`      ${item}${s.text}: ${v(s.after)}`);
       continue;
     }
