@@ -7,7 +7,7 @@ import { decide } from '../engine/evaluate.js';
 import { explain, type Lang } from '../engine/explain.js';
 import { findCaseFiles, runCase, formatFailure, readYaml } from '../engine/cases.js';
 import { factsSchema } from '../engine/facts.js';
-import { loadSources, sourcesDirSetting, findQuote } from '../engine/sources.js';
+import { loadSources, sourcesDirSetting } from '../engine/sources.js';
 import { renderDiagnostics, hasErrors } from '../dsl/diagnostics.js';
 import { formatSource } from '../dsl/format.js';
 import { canonicalJson } from '../engine/json.js';
@@ -156,16 +156,14 @@ function main(argv: string[]): void {
     }
     case 'sources': {
       const paths = a.positional.length > 1 ? a.positional.slice(1) : productDirs();
-      const out: { product: string; revision: string; rule: string; source: string; section: string; quote: string; found?: boolean }[] = [];
-      const sources = loadSources();
+      const out: { product: string; revision: string; rule: string; source: string; section: string; quote: string }[] = [];
       for (const path of paths) {
         const p = loadProduct(path);
         for (const r of p.revisions) {
           const prod = r.checked.product;
           const add = (rule: string, cs: { source: string; section: string; quote: string }[] | undefined) => {
             for (const c of cs ?? []) {
-              out.push({ product: prod.id, revision: prod.revision, rule, source: c.source, section: c.section, quote: c.quote,
-                ...(sources ? { found: findQuote(sources, c.source, c.quote).kind === 'found' } : {}) });
+              out.push({ product: prod.id, revision: prod.revision, rule, source: c.source, section: c.section, quote: c.quote });
             }
           };
           for (const f of prod.facts) add(`fact:${f.name}`, (f as { cite?: never[] }).cite);

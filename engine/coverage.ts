@@ -248,6 +248,10 @@ export function renderCoverage(r: CoverageReport): string {
   for (const prod of r.products) {
     for (const c of prod.revisions) {
       out.push(`${prod.dir} — ${c.product}@${c.revision} (${c.file}): ${c.cases} case${c.cases === 1 ? '' : 's'}`);
+      if (c.cases === 0) {
+        out.push('  no case selects this revision: nothing of it is exercised');
+        continue;
+      }
       const kinds: [string, (k: string) => boolean][] = [
         ['eligibility rules', (k) => k === 'eligibility' || k === 'ineligible'],
         ['cover rules', (k) => k === 'cover'],

@@ -500,7 +500,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
 
   // Amounts, then every formula with its arithmetic.
   for (const a of c.amounts) {
-    const r = computeAmount(a, s, outcome, itemDecisions, items, trace);
+    const r = computeAmount(a, s, outcome, base.missing, itemDecisions, items, trace);
     base.amounts.push(r);
     if (r.value !== null && typeof r.value === 'object' && 'amount' in r.value) s.memo.set(`@amount:${a.amount.name}`, new Money(dec(r.value.amount), r.value.currency));
   }
@@ -585,7 +585,7 @@ function reason(r: RuleResult, deciding: boolean): Reason {
 }
 
 function computeAmount(
-  ca: Compiled['amounts'][number], s: Scope, outcome: Outcome, items: ItemDecision[], itemValues: Record<string, unknown>[] | undefined, trace: boolean,
+  ca: Compiled['amounts'][number], s: Scope, outcome: Outcome, outcomeMissing: string[], items: ItemDecision[], itemValues: Record<string, unknown>[] | undefined, trace: boolean,
 ): AmountResult {
   const a = ca.amount;
   const steps: AmountStep[] = [];
@@ -655,7 +655,7 @@ function computeAmount(
   const totalAt = ca.steps.findIndex((st) => st.kind === 'total');
   if (!a.forEach) {
     if (a.payable && outcome !== 'covered') {
-      if (outcome === 'undetermined') return result(new Unknown([]), []);
+      if (outcome === 'undetermined') return result(new Unknown(outcomeMissing), outcomeMissing);
       if (trace) steps.push({ step: 'not-payable', text: outcome, operand: null, before: null, after: showValue(zero), applied: true, cite: [] });
       return result(zero, []);
     }

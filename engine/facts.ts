@@ -58,7 +58,7 @@ export function factsSchema(p: Product): Schema {
   };
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validators = new WeakMap<Product, ValidateFunction>();
 
 function validator(p: Product): ValidateFunction {
@@ -218,7 +218,15 @@ function ajvError(p: Product, e: ErrorObject): FactError {
   }
   const { decl, expected } = expectedFor(p, e.instancePath);
   const what = decl?.label ? `${decl.label}: ` : '';
-  if (e.keyword === 'enum') return { pointer: e.instancePath, message: `${what}not one of the allowed values`, expected };
+  if (e.keyword === 'enum') {
+    const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues?.map(String) ?? [];
+    const given = e.data;
+    const guess = typeof given === 'string' ? closest(given, allowed) : undefined;
+    return { pointer: e.instancePath, message: `${what}${JSON.stringify(given)} is not one of the allowed values${guess ? ` (did you mean ${guess}?)` : ''}`, expected };
+  }
+  if (e.keyword === 'type' && typeof e.data === 'number' && decl && ['money', 'decimal', 'rate'].includes(decl.type.kind)) {
+    return { pointer: e.instancePath, message: `${what}${e.data} is a JSON number; amounts, rates and decimals are written as strings so that no precision is lost`, expected };
+  }
   if (e.keyword === 'type' || e.keyword === 'pattern') return { pointer: e.instancePath, message: `${what}invalid value`, expected };
   return { pointer: e.instancePath, message: `${what}${e.message ?? 'invalid'}`, expected };
 }
