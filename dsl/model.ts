@@ -527,15 +527,7 @@ class Builder {
     const kindTok = tok(d, 'kind')!;
     const nameTok = tok(d, 'Name')!;
     const r: Rule = { id: nameTok.image, kind: kindTok.image as RuleKind, cite: [] };
-    const label = tok(d, 'label');
-    if (label) r.label = unescapeString(label.image);
-    const fe = node(d, 'forEach');
-    if (fe) {
-      r.forEach = this.pathText(node(fe, 'path')!);
-      this.loopVar = tok(fe, 'Name')!.image;
-      this.currentForEach = r.forEach;
-    }
-    for (const c of nodes(d, 'common')) this.commonInto(c, r, p);
+    this.labelLoopAndCites(d, r, p);
     const when = node(d, 'when');
     const unless = node(d, 'unless');
     const require = node(d, 'require');
@@ -558,6 +550,20 @@ class Builder {
     return this.reorder(this.mark(r, nameTok), ['id', 'kind', 'label', 'cite', 'note', 'forEach', 'when', 'unless', 'require']);
   }
 
+  // Label, `for each` (which puts the loop variable in scope until the declaration ends) and
+  // citations: shared by rules and amounts.
+  labelLoopAndCites(d: CstNode, target: { label?: string; forEach?: string; cite: Citation[]; note?: string }, p: Product): void {
+    const label = tok(d, 'label');
+    if (label) target.label = unescapeString(label.image);
+    const fe = node(d, 'forEach');
+    if (fe) {
+      target.forEach = this.pathText(node(fe, 'path')!);
+      this.loopVar = tok(fe, 'Name')!.image;
+      this.currentForEach = target.forEach;
+    }
+    for (const c of nodes(d, 'common')) this.commonInto(c, target, p);
+  }
+
   amount(d: CstNode, p: Product): Amount {
     const nameTok = tok(d, 'Name')!;
     const typeNode = node(d, 'typeExpr');
@@ -572,15 +578,7 @@ class Builder {
       steps: [],
       cite: [],
     };
-    const label = tok(d, 'label');
-    if (label) a.label = unescapeString(label.image);
-    const fe = node(d, 'forEach');
-    if (fe) {
-      a.forEach = this.pathText(node(fe, 'path')!);
-      this.loopVar = tok(fe, 'Name')!.image;
-      this.currentForEach = a.forEach;
-    }
-    for (const c of nodes(d, 'common')) this.commonInto(c, a, p);
+    this.labelLoopAndCites(d, a, p);
     let afterTotal = false;
     nodes(d, 'step').forEach((s, i) => {
       const step = this.step(s, `${a.name}.${i + 1}`, p, afterTotal);
