@@ -1,0 +1,41 @@
+// Measurements that need a fresh process: a cold load (no module-level caches, no warm JIT)
+// and the heap held by loaded products. Run by bench/run.ts as
+//   node --expose-gc dist/bench/child.js load <product.yk>
+//   node --expose-gc dist/bench/child.js memory <product.yk> <copies>
+// and prints one JSON line.
+import { readFileSync } from 'node:fs';
+import { parseProduct } from '../dsl/index.js';
+import { hasErrors } from '../dsl/diagnostics.js';
+import { check } from '../engine/check.js';
+import { compile } from '../engine/evaluate.js';
+import { loadProduct } from '../engine/load.js';
+import { loadSources } from '../engine/sources.js';
+
+const [mode, file, copies] = process.argv.slice(2);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+if (mode === 'load') {
+  const t0 = performance.now();
+  const p = loadProduct(file!);
+  const ms = performance.now() - t0;
+  const rev = p.revisions[p.revisions.length - 1];
+  process.stdout.write(JSON.stringify({ ms, errors: hasErrors(p.diagnostics), rules: rev?.checked.product.rules.length ?? 0, compiled: !!rev?.compiled }) + '\n');
+} else if (mode === 'memory') {
+  if (!gc) throw new Error('run with --expose-gc');
+  const text = readFileSync(file!, 'utf8');
+  const sources = loadSources();
+  // One load first, so shared module state (seed texts, schema validators) is not counted.
+  const one = () => {
+    const { model } = parseProduct(text, file!);
+    return compile(check(model, sources));
+  };
+  one();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const keep = [];
+  const n = Number(copies ?? 20);
+  for (let i = 0; i < n; i++) keep.push(one());
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  process.stdout.write(JSON.stringify({ bytesPerProduct: (after - before) / n, copies: keep.length }) + '\n');
+}

@@ -1,0 +1,97 @@
+// A profiling target and a reader for its profile:
+//   node --cpu-prof --cpu-prof-dir=/tmp/yakkan-prof dist/bench/profile.js decide [n] [trace]
+//   node --cpu-prof --cpu-prof-dir=/tmp/yakkan-prof dist/bench/profile.js load <product>
+//   node --cpu-prof --cpu-prof-dir=/tmp/yakkan-prof dist/bench/profile.js scaling rules|table [n]
+//   node dist/bench/profile.js readfacts [n]   (engine readFacts vs bench/proto/read-facts.ts)
+//   node dist/bench/profile.js summary /tmp/yakkan-prof/<file>.cpuprofile [top] [under-function]
+// The summary is self time by function (and by file), the evidence in docs/performance.md;
+// with under-function, only samples taken inside that function's calls count.
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { rulesProduct, tableProduct, scalingCorpus } from './scaling.js';
+import { join } from 'node:path';
+import { loadProduct } from '../engine/load.js';
+import { decide } from '../engine/evaluate.js';
+import { projectRoot } from '../engine/sources.js';
+import { nexiCorpus } from './corpus.js';
+import { readFacts } from '../engine/facts.js';
+import { showValue } from '../engine/values.js';
+import { readFactsFast, validateOnly } from './proto/read-facts.js';
+
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+
+const [mode, arg, arg2, arg3] = process.argv.slice(2);
+if (mode === 'decide') {
+  const t0 = performance.now();
+  const p = loadProduct(join(projectRoot(), 'products', 'nexi-ip-license'));
+  const c = p.revisions[0]!.compiled!;
+  const corpus = nexiCorpus(Number(arg ?? 20_000));
+  const t1 = performance.now();
+  let sink = 0;
+  for (const f of corpus) sink += decide(c, f, { trace: arg2 === 'trace' }).reasons.length;
+  const t2 = performance.now();
+  process.stdout.write(`setup ${(t1 - t0).toFixed(0)} ms, ${corpus.length} decisions in ${(t2 - t1).toFixed(0)} ms (${sink})\n`);
+} else if (mode === 'readfacts') {
+  // The share of decide spent reading facts, and what the prototype saves (same values checked).
+  const c = loadProduct(join(projectRoot(), 'products', 'nexi-ip-license')).revisions[0]!.compiled!;
+  const corpus = nexiCorpus(Number(arg ?? 20_000));
+  const shown = (m: Map<string, unknown>) => JSON.stringify([...m].map(([k, v]) => [k, showValue(v)]));
+  for (const f of corpus.slice(0, 2000)) {
+    if (shown(readFacts(c.product, f).values) !== shown(readFactsFast(c.product, f).values)) throw new Error('prototype reads facts differently');
+  }
+  const time = (fn: (f: unknown) => unknown) => {
+    const rs: number[] = [];
+    for (let r = 0; r < 5; r++) { const t0 = performance.now(); for (const f of corpus) fn(f); rs.push(((performance.now() - t0) * 1000) / corpus.length); }
+    return rs.sort((a, b) => a - b)[2]!;
+  };
+  const d = time((f) => decide(c, f, { trace: false }));
+  const a = time((f) => readFacts(c.product, f));
+  const b = time((f) => readFactsFast(c.product, f));
+  const v = time((f) => validateOnly(c.product, f));
+  process.stdout.write(`per decision: decide ${d.toFixed(1)} µs; readFacts ${a.toFixed(1)} µs (${((100 * a) / d).toFixed(0)}%); prototype ${b.toFixed(1)} µs (saves ${(a - b).toFixed(1)} µs, ${((100 * (a - b)) / d).toFixed(0)}% of decide), of which JSON Schema validation ${v.toFixed(1)} µs\n`);
+} else if (mode === 'scaling') {
+  // The generated 1,000-rule / 1,000-row products (bench/scaling.ts), decided in a loop.
+  const dir = mkdtempSync(join(tmpdir(), 'yakkan-prof-'));
+  const file = join(dir, `${arg}.yk`);
+  writeFileSync(file, arg === 'rules' ? rulesProduct(1000) : tableProduct(1000));
+  const c = loadProduct(file).revisions[0]!.compiled!;
+  const corpus = scalingCorpus(Number(arg2 ?? 2000));
+  const t0 = performance.now();
+  let sink = 0;
+  for (const f of corpus) sink += decide(c, f, { trace: false }).reasons.length;
+  process.stdout.write(`${corpus.length} decisions in ${(performance.now() - t0).toFixed(0)} ms (${sink})\n`);
+} else if (mode === 'load') {
+  const t0 = performance.now();
+  loadProduct(arg!);
+  process.stdout.write(`load ${(performance.now() - t0).toFixed(1)} ms\n`);
+} else if (mode === 'summary') {
+  const prof = JSON.parse(readFileSync(arg!, 'utf8')) as Profile;
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const ch of n.children ?? []) parent.set(ch, n.id);
+  const inside = (id: number | undefined): boolean => {
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) if (byId.get(cur)!.callFrame.functionName === arg3) return true;
+    return false;
+  };
+  const self = new Map<number, number>();
+  prof.samples.forEach((id, i) => { if (!arg3 || inside(id)) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)); });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const fn = new Map<string, number>();
+  const file = new Map<string, number>();
+  for (const [id, t] of self) {
+    const n = byId.get(id)!;
+    const url = n.callFrame.url.replace(/^.*\/(node_modules\/[^/]+|dist)\//, '$1/');
+    const k = `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
+    fn.set(k, (fn.get(k) ?? 0) + t);
+    const f = url || n.callFrame.functionName;
+    file.set(f, (file.get(f) ?? 0) + t);
+  }
+  const top = Number(arg2 ?? 25);
+  const show = (m: Map<string, number>, title: string) => {
+    process.stdout.write(`\n${title} (self time, ${(total / 1000).toFixed(0)} ms sampled)\n`);
+    for (const [k, t] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}\n`);
+  };
+  show(file, 'by file');
+  show(fn, 'by function');
+}

@@ -1,0 +1,79 @@
+// Generated products for the scaling runs, written as DSL text (so they go through the same
+// parser, checker and compiler as a real product) plus a matching facts corpus.
+import { rng, type Rng } from './corpus.js';
+
+// Every generated rule needs a citation whose quote the checker finds in the seed.
+const CITE = 'cite §5 "×: てん補しません。"';
+const REGIONS = Array.from({ length: 20 }, (_, i) => `r${i}`);
+const KINDS = Array.from({ length: 10 }, (_, i) => `k${i}`);
+
+const yen = (n: number) => `${n.toLocaleString('en-US')}円`;
+
+function header(id: string, label: string): string {
+  return `product ${id}
+  name en "${label}"
+  revision "bench"
+  currency JPY
+  source "001_e21b9039d1274645.txt"
+
+fact c.region: enum(${REGIONS.join(', ')}) "地域"
+fact c.kind: enum(${KINDS.join(', ')}) "種類"
+fact c.amount: money JPY "金額"
+fact c.days: integer "日数"
+${Array.from({ length: 10 }, (_, i) => `fact c.flag${i}: boolean "flag ${i}" default false`).join('\n')}
+`;
+}
+
+function leaf(r: Rng): string {
+  switch (r.int(0, 4)) {
+    case 0: return `c.region = ${r.pick(REGIONS)}`;
+    case 1: return `c.kind in (${[r.pick(KINDS), r.pick(KINDS)].filter((x, i, a) => a.indexOf(x) === i).join(', ')})`;
+    case 2: return `c.amount ${r.pick(['<=', '>', '>='])} ${yen(r.int(1, 999) * 100_000)}`;
+    case 3: return `c.days ${r.pick(['<', '>='])} ${r.int(1, 365)}`;
+    default: return `${r.chance(0.5) ? 'not ' : ''}c.flag${r.int(0, 9)}`;
+  }
+}
+
+export function rulesProduct(n: number, seed = 1000): string {
+  const r = rng(seed);
+  const out = [header(`bench-rules-${n}`, `Generated: ${n} rules`)];
+  for (let i = 0; i < n; i++) {
+    const kind = i % 10 < 7 ? 'cover' : i % 10 < 9 ? 'exclude' : 'condition';
+    const when = Array.from({ length: r.int(2, 4) }, () => leaf(r)).join(' and ');
+    if (kind === 'condition') out.push(`condition rule-${i} "generated ${i}"\n  ${CITE}\n  when ${leaf(r)}\n  require ${when}\n`);
+    else out.push(`${kind} rule-${i} "generated ${i}"\n  ${CITE}\n  when ${when}\n`);
+  }
+  return out.join('\n');
+}
+
+// A unique-hit table over region × amount band: rows = regions × bands.
+export function tableProduct(rows: number): string {
+  const bands = Math.ceil(rows / REGIONS.length);
+  const out = [header(`bench-table-${rows}`, `Generated: ${rows}-row decision table`)];
+  out.push(`table tariff "料率表"\n  ${CITE}\n  hit unique\n  given c.region, c.amount\n  returns rate: rate, band: integer`);
+  let n = 0;
+  for (const region of REGIONS) {
+    for (let b = 0; b < bands && n < rows; b++, n++) {
+      const lo = b * 1_000_000;
+      const hi = b === bands - 1 ? 100_000_000_000 : lo + 999_999;
+      out.push(`  row ${region} | ${yen(lo)} .. ${yen(hi)} => ${(b % 40) / 10 + 0.1}% | ${b}`);
+    }
+  }
+  out.push(`  else => 0% | 0\n`);
+  out.push(`cover rated "区分あり"\n  ${CITE}\n  when tariff.rate > 0%\n`);
+  out.push(`amount payout "支払額": money JPY\n  ${CITE}\n  payable\n  start c.amount\n  multiply tariff.rate\n`);
+  return out.join('\n');
+}
+
+export function scalingCorpus(n: number, seed = 7): Record<string, unknown>[] {
+  const r = rng(seed);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    const c: Record<string, unknown> = {
+      region: r.pick(REGIONS), kind: r.pick(KINDS), amount: String(r.int(0, 120_000_000)), days: r.int(0, 400),
+    };
+    for (let k = 0; k < 10; k++) if (r.chance(0.3)) c[`flag${k}`] = r.chance(0.5);
+    out.push({ c });
+  }
+  return out;
+}
