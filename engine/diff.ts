@@ -631,6 +631,19 @@ function clip(s: string | undefined): string {
   return one.length > 160 ? `${one.slice(0, 160)}…` : one;
 }
 
+// Two long texts that differ somewhere in the middle: show the part that differs, with a
+// little context, instead of two identical beginnings.
+function around(a: string | undefined, b: string | undefined): [string, string] {
+  if (a === undefined || b === undefined || (a.length <= 160 && b.length <= 160)) return [clip(a), clip(b)];
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let q = 0;
+  while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+  const from = Math.max(0, p - 30);
+  const cut = (x: string) => `${from > 0 ? '…' : ''}${x.slice(from, Math.max(from, x.length - Math.max(0, q - 30)))}${q > 30 ? '…' : ''}`;
+  return [clip(cut(a)), clip(cut(b))];
+}
+
 function summaryText(s: Summary): string {
   const amounts = Object.entries(s.amounts).map(([k, v]) => `${k} ${showText(Array.isArray(v) ? v[0]! : v)}`);
   return [s.outcome, s.deciding.length ? `by ${s.deciding.join(', ')}` : '', ...amounts].filter(Boolean).join(', ');
@@ -643,9 +656,13 @@ export function renderText(r: DiffReport): string {
   out.push('');
   out.push(`structure: ${r.structural.length === 0 ? 'no changes' : `${r.structural.length} change${r.structural.length === 1 ? '' : 's'}`}`);
   for (const c of r.structural) {
-    if (c.change === 'changed') out.push(`  changed  ${c.id} — ${c.field}: ${clip(c.old)} → ${clip(c.new)}`);
-    else out.push(`  ${c.change.padEnd(7)}  ${c.id}${c.old ?? c.new ? ` — ${clip(c.old ?? c.new)}` : ''}`);
-    if (c.field !== 'cite' && c.what !== 'product' && c.what !== 'fact') {
+    if (c.change === 'changed') {
+      const [o, n] = around(c.old, c.new);
+      out.push(`  changed  ${c.id} — ${c.field}: ${o} → ${n}`);
+    } else out.push(`  ${c.change.padEnd(7)}  ${c.id}${c.old ?? c.new ? ` — ${clip(c.old ?? c.new)}` : ''}`);
+    if (c.field === 'cite' || c.what === 'product' || c.what === 'fact') continue;
+    if (JSON.stringify(c.oldCite) === JSON.stringify(c.newCite)) out.push(...quoteLines('cite', c.oldCite));
+    else {
       out.push(...quoteLines('old', c.oldCite));
       out.push(...quoteLines('new', c.newCite));
     }

@@ -86,8 +86,10 @@ export function synthesizedFacts(p: Product): Facts {
 // reach far more rules than variations of made-up values.
 export function exampleFacts(productPath: string, p: Product): Facts {
   const dir = existsSync(productPath) && statSync(productPath).isDirectory() ? productPath : dirname(productPath);
-  const ex = join(dir, 'examples');
-  if (existsSync(ex)) {
+  // Without an example, the first case file will do.
+  for (const sub of ['examples', 'cases']) {
+    const ex = join(dir, sub);
+    if (!existsSync(ex)) continue;
     for (const f of readdirSync(ex).sort()) {
       if (!/\.(ya?ml|json)$/.test(f)) continue;
       const text = readFileSync(join(ex, f), 'utf8');

@@ -1,0 +1,131 @@
+// yakkan diff on two fixture editions of the NEXI product (test/fixtures/revisions): the
+// structural changes we made by hand, the decisions they change, and the rendered report as a
+// golden file (UPDATE_GOLDEN=1 rewrites it). The real product revisions have their own goldens.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import yaml from 'js-yaml';
+import {
+  behaviouralDiff, causes, diffExitCode, linkCauses, loadSide, renderText, sideInfo, structuralDiff, type DiffReport,
+} from '../engine/diff.js';
+import { decide } from '../engine/evaluate.js';
+import { ROOT } from './helpers.js';
+import { golden } from './golden.js';
+
+const FIX = join(ROOT, 'test', 'fixtures', 'revisions');
+const rel = (p: string) => relative(process.cwd(), p);
+const OLD = rel(join(FIX, 'old.yk'));
+const NEW = rel(join(FIX, 'new.yk'));
+const CASES = rel(join(FIX, 'cases'));
+
+async function report(oldPath: string, newPath: string, cases?: string, jobs = 1): Promise<DiffReport> {
+  const o = loadSide(oldPath);
+  const n = loadSide(newPath);
+  const r: DiffReport = { old: sideInfo(o), new: sideInfo(n), structural: structuralDiff(o.checked.product, n.checked.product) };
+  if (cases) {
+    r.behaviour = await behaviouralDiff(oldPath, newPath, cases, { jobs });
+    linkCauses(r.behaviour, r.structural, o.checked.product, n.checked.product);
+  }
+  return r;
+}
+
+describe('structural diff', () => {
+  it('finds each hand-made change, matched by id, with both citations', () => {
+    const s = structuralDiff(loadSide(OLD).checked.product, loadSide(NEW).checked.product);
+    const brief = s.map((c) => `${c.change} ${c.id}${c.field ? ` ${c.field}` : ''}`);
+    expect(brief).toEqual([
+      'changed product in force from',
+      'changed product in force until',
+      'changed product revision',
+      'changed rule loss-notice-within-45-days note',
+      'changed rule loss-notice-within-45-days require',
+      'removed rule related-party-credit',
+      'changed table buyer_cover row EM outputs',
+      'changed amount payout step limit expr',
+    ]);
+    const limit = s.find((c) => c.id === 'amount payout step limit')!;
+    expect(limit.old).toBe('policy.payment_limit');
+    expect(limit.new).toBe('min(policy.payment_limit, 50,000,000円)');
+    expect(limit.oldCite[0]!.quote).toBe('ただし、保険金のお支払いは支払限度額を上限とします。');
+    expect(limit.newCite[0]!.quote).toBe('ただし、保険金のお支払いは支払限度額を上限とします。');
+    const removed = s.find((c) => c.id === 'rule related-party-credit')!;
+    expect(removed.oldCite[0]!.section).toBe('5');
+    expect(removed.newCite).toEqual([]);
+    const notice = s.find((c) => c.field === 'require')!;
+    expect([notice.old, notice.new]).toEqual(['claim.notice_date ≤ loss.known_date + 45 days', 'claim.notice_date ≤ loss.known_date + 60 days']);
+  });
+
+  it('sees no change between a revision and itself', () => {
+    const p = loadSide(OLD).checked.product;
+    expect(structuralDiff(p, p)).toEqual([]);
+  });
+});
+
+describe('behavioural diff', () => {
+  it('groups the changed cases by the rule change that caused them', async () => {
+    const r = await report(OLD, NEW, CASES);
+    const b = r.behaviour!;
+    expect([b.cases, b.changed, b.unreadable]).toEqual([5, 4, 0]);
+    const groups = Object.fromEntries(b.groups.map((g) => [g.causes.join(' + '), Object.keys(g.transitions)]));
+    expect(groups).toEqual({
+      'amount payout: computed differently': ['covered → covered'],
+      'rule credit-not-covered-for-rating: not-fired → fired': ['covered → excluded'],
+      'rule loss-notice-within-45-days: fired → not-fired': ['refused → covered'],
+      'rule related-party-credit: fired → absent': ['excluded → covered'],
+    });
+    const em = b.groups.find((g) => g.causes[0]!.startsWith('rule credit-not-covered'))!;
+    expect(em.because).toEqual(['table buyer_cover row EM (outputs) changed']);
+    expect(em.examples[0]!.ref).toBe(join(CASES, '04-em-credit.yaml'));
+    expect(diffExitCode(r)).toBe(1);
+  });
+
+  it('matches the golden report', async () => {
+    golden(join(FIX, 'diff.golden.txt'), renderText(await report(OLD, NEW, CASES)));
+  });
+
+  it('exits 0 when no decision changed', async () => {
+    const r = await report(OLD, OLD, CASES);
+    expect(r.behaviour!.changed).toBe(0);
+    expect(diffExitCode(r)).toBe(0);
+  });
+
+  it('reads NDJSON the same as case files, and the same with worker threads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yakkan-diff-'));
+    const file = join(dir, 'cases.ndjson');
+    const lines = ['01-related-party-credit', '02-political-payout', '03-notice-on-day-50', '04-em-credit', '05-rated-b']
+      .map((f) => JSON.stringify((yaml.load(readFileSync(join(FIX, 'cases', `${f}.yaml`), 'utf8'), { schema: yaml.CORE_SCHEMA }) as { facts: unknown }).facts));
+    // Repeat the corpus so several chunks go to each worker.
+    writeFileSync(file, [...Array(400)].flatMap(() => lines).join('\n') + '\n{not json\n');
+    const one = await behaviouralDiff(OLD, NEW, file, { jobs: 1, chunk: 97 });
+    expect([one.cases, one.changed, one.unreadable]).toEqual([2000, 1600, 1]);
+    expect(one.groups.map((g) => g.count)).toEqual([400, 400, 400, 400]);
+    expect(one.groups[0]!.examples.map((e) => e.ref)).toEqual(['line 2', 'line 7', 'line 12']);
+    if (existsSync(join(ROOT, 'dist', 'engine', 'diff.js'))) {
+      const two = await behaviouralDiff(OLD, NEW, file, { jobs: 2, chunk: 97 });
+      expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    }
+  });
+
+  it('names the rule whose firing changed', () => {
+    const o = loadSide(OLD).compiled;
+    const n = loadSide(NEW).compiled;
+    const facts = (yaml.load(readFileSync(join(FIX, 'cases', '01-related-party-credit.yaml'), 'utf8'), { schema: yaml.CORE_SCHEMA }) as { facts: unknown }).facts;
+    expect(causes(decide(o, facts), decide(n, facts))).toEqual(['rule related-party-credit: fired → absent']);
+    expect(causes(decide(o, { buyer: { rating: 'nope' } }), decide(o, facts))[0]).toMatch(/^facts invalid in old only/);
+  });
+});
+
+// The real editions (products/<id>/revisions.diff.txt): regenerated and compared when present.
+const REAL = [
+  { id: 'overseas-ip-litigation', old: '2024-07.yk', new: 'product.yk' },
+  { id: 'cyber', old: 'product.yk', new: '2023-plans.yk' },
+];
+describe.each(REAL)('real revisions of $id', ({ id, old, new: nu }) => {
+  const dir = rel(join(ROOT, 'products', id));
+  const present = existsSync(join(dir, 'revisions.diff.txt')) && existsSync(join(dir, old)) && existsSync(join(dir, nu));
+  it.runIf(present)(`matches products/${id}/revisions.diff.txt`, async () => {
+    const r = await report(join(dir, old), join(dir, nu), join(dir, 'cases'));
+    expect(renderText(r)).toBe(readFileSync(join(dir, 'revisions.diff.txt'), 'utf8'));
+  });
+});
