@@ -54,6 +54,7 @@ type Fields = Record<string, string | undefined>;
 interface Entity {
   what: StructuralChange['what'];
   id: string;
+  group?: string;
   fields: Fields;
   cite: Citation[];
 }
@@ -141,13 +142,15 @@ export function entities(p: Product): Entity[] {
       what: 'amount', id: `amount ${a.name}`, cite: a.cite,
       fields: { label: a.label, currency: a.currency, payable: String(a.payable), 'for each': a.forEach, note: a.note, cite: citeText(a.cite, p) },
     });
-    // Steps are matched by kind and position among steps of that kind (the 2nd limit is the 2nd limit).
+    // A step is known by its kind and when it applies ("the limit when item.category = apology");
+    // structuralDiff pairs the steps left over on each side by kind, in order.
     const seen = new Map<string, number>();
     for (const st of a.steps) {
-      const n = (seen.get(st.step) ?? 0) + 1;
-      seen.set(st.step, n);
+      const key = `amount ${a.name} step ${st.step}${st.when ? ` when ${cond(st.when)}` : ''}`;
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
       out.push({
-        what: 'step', id: `amount ${a.name} step ${st.step}${n > 1 ? ` #${n}` : ''}`, cite: [...(st.cite ?? []), ...a.cite],
+        what: 'step', id: `${key}${n > 1 ? ` #${n}` : ''}`, group: `amount ${a.name} step ${st.step}`, cite: [...(st.cite ?? []), ...a.cite],
         fields: { expr: st.expr ? exprText(st.expr) : undefined, used: st.used ? exprText(st.used) : undefined, mode: st.mode, when: cond(st.when), cite: citeText(st.cite, p) },
       });
     }
@@ -158,6 +161,7 @@ export function entities(p: Product): Entity[] {
 export function structuralDiff(oldP: Product, newP: Product): StructuralChange[] {
   const olds = new Map(entities(oldP).map((e) => [e.id, e]));
   const news = new Map(entities(newP).map((e) => [e.id, e]));
+  pairLeftovers(olds, news);
   const out: StructuralChange[] = [];
   const summary = (e: Entity): string => e.fields['label'] ?? e.fields['outputs'] ?? e.fields['expr'] ?? e.fields['type'] ?? '';
   for (const [id, o] of olds) {
@@ -179,6 +183,24 @@ export function structuralDiff(oldP: Product, newP: Product): StructuralChange[]
   for (const [id, n] of news) if (!olds.has(id)) out.push({ change: 'added', what: n.what, id, new: summary(n), oldCite: [], newCite: n.cite });
   const order = ['product', 'fact', 'rule', 'table', 'row', 'formula', 'amount', 'step'];
   return out.sort((a, b) => order.indexOf(a.what) - order.indexOf(b.what) || cmp(a.id, b.id) || cmp(a.field ?? '', b.field ?? ''));
+}
+
+// Steps whose condition changed have no partner by id: pair them with the unmatched steps of
+// the same kind in the same amount, in order, so a changed `when` reads as a change.
+function pairLeftovers(olds: Map<string, Entity>, news: Map<string, Entity>): void {
+  const left = (from: Map<string, Entity>, other: Map<string, Entity>) => {
+    const m = new Map<string, Entity[]>();
+    for (const e of from.values()) if (e.group && !other.has(e.id)) m.set(e.group, [...(m.get(e.group) ?? []), e]);
+    return m;
+  };
+  const lo = left(olds, news);
+  const ln = left(news, olds);
+  for (const [group, os] of lo) {
+    (ln.get(group) ?? []).slice(0, os.length).forEach((n, i) => {
+      news.delete(n.id);
+      news.set(os[i]!.id, { ...n, id: os[i]!.id });
+    });
+  }
 }
 
 function cmp(a: string, b: string): number {
