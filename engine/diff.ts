@@ -239,11 +239,15 @@ export interface Behaviour {
   unreadable: number;
   unreadableExamples: { index: number; ref: string; error: string }[];
   transitions: Record<string, number>;
+  // Which edition each case's own date (the `chosen by` fact) falls in: old, new, both,
+  // neither, or undated. A case outside an edition's period shows what that edition would
+  // have decided, not what it did decide.
+  inForce: Record<string, number>;
   groups: Group[];
 }
 
 export function emptyBehaviour(): Behaviour {
-  return { cases: 0, changed: 0, unreadable: 0, unreadableExamples: [], transitions: {}, groups: [] };
+  return { cases: 0, changed: 0, unreadable: 0, unreadableExamples: [], transitions: {}, inForce: {}, groups: [] };
 }
 
 function summarize(d: Decision): Summary {
@@ -294,9 +298,22 @@ export interface DiffOptions {
   examples?: number;
 }
 
+function inForceOf(o: Product, n: Product, facts: unknown): string {
+  const by = n.chosenBy ?? o.chosenBy;
+  let date: unknown = facts;
+  for (const k of by ? by.split('.') : []) date = date && typeof date === 'object' ? (date as Record<string, unknown>)[k] : undefined;
+  if (!by || typeof date !== 'string') return 'undated';
+  const within = (p: Product) => (!p.inForce.from || p.inForce.from <= date) && (!p.inForce.until || date <= p.inForce.until);
+  const a = within(o);
+  const b = within(n);
+  return a && b ? 'both' : a ? 'old' : b ? 'new' : 'neither';
+}
+
 // Decides one case by both revisions and folds the result into `agg`.
 function compareOne(oldC: Compiled, newC: Compiled, index: number, ref: string, facts: unknown, agg: Behaviour, groups: Map<string, Group>, examples: number): void {
   agg.cases++;
+  const period = inForceOf(oldC.product, newC.product, facts);
+  agg.inForce[period] = (agg.inForce[period] ?? 0) + 1;
   const o = decide(oldC, facts, { trace: false });
   const n = decide(newC, facts, { trace: false });
   const os = summarize(o);
@@ -305,7 +322,9 @@ function compareOne(oldC: Compiled, newC: Compiled, index: number, ref: string, 
   if (JSON.stringify(os) === JSON.stringify(ns)) return;
   agg.changed++;
   agg.transitions[transition] = (agg.transitions[transition] ?? 0) + 1;
-  const cs = causes(o, n);
+  // Lean decisions list only the deciding rules; why a case changed needs every rule's firing,
+  // so the (fewer) changed cases are decided again with the full trace.
+  const cs = causes(decide(oldC, facts), decide(newC, facts));
   const key = cs.join('\n');
   let g = groups.get(key);
   if (!g) {
@@ -355,6 +374,7 @@ export function mergeBehaviour(into: Behaviour, part: Behaviour, examples: numbe
   into.unreadable += part.unreadable;
   into.unreadableExamples = [...into.unreadableExamples, ...part.unreadableExamples].sort((a, b) => a.index - b.index).slice(0, examples);
   addCounts(into.transitions, part.transitions);
+  addCounts(into.inForce, part.inForce);
   const byKey = new Map(into.groups.map((g) => [g.causes.join('\n'), g]));
   for (const g of part.groups) {
     const key = g.causes.join('\n');
@@ -383,6 +403,7 @@ export function finishBehaviour(b: Behaviour): Behaviour {
   return {
     ...b,
     transitions: sortedCounts(b.transitions),
+    inForce: sortedCounts(b.inForce),
     groups: b.groups
       .map((g) => ({ ...g, transitions: sortedCounts(g.transitions) }))
       .sort((a, b2) => b2.count - a.count || cmp(a.causes.join('\n'), b2.causes.join('\n'))),
@@ -693,6 +714,10 @@ export function renderText(r: DiffReport): string {
   if (b) {
     out.push('');
     out.push(`decisions: ${b.changed} of ${b.cases} case${b.cases === 1 ? '' : 's'} changed${b.unreadable ? ` (${b.unreadable} unreadable)` : ''}`);
+    const where: Record<string, string> = { old: 'the old edition only', new: 'the new edition only', both: 'both editions', neither: 'neither edition', undated: 'no date' };
+    if (!('undated' in b.inForce && Object.keys(b.inForce).length === 1)) {
+      out.push(`  dated in: ${Object.entries(b.inForce).map(([k, v]) => `${where[k]} ${v}`).join(', ')}`);
+    }
     for (const [t, n] of Object.entries(b.transitions)) out.push(`  ${String(n).padStart(8)}  ${t}`);
     b.groups.forEach((g, i) => {
       out.push('');

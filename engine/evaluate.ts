@@ -2,7 +2,7 @@
 // Evaluation is three-valued: a value that needs a missing fact is an Unknown carrying exactly
 // the facts it needs; `and`/`or` short-circuit as Kleene logic, so a fact that cannot change
 // the result is never asked for.
-import type { Amount, Condition, Expr, Leaf, Product, Rule, RuleKind, Table } from '../dsl/ir.js';
+import type { Amount, Condition, Expr, Formula, Leaf, Product, Rule, RuleKind, Table } from '../dsl/ir.js';
 import { exprText, leafText } from '../dsl/print.js';
 import { literalText } from '../dsl/literals.js';
 import { OPERATORS, type VType, comparator, equals, isNumeric, UNKNOWN } from './operators.js';
@@ -16,15 +16,27 @@ import {
 } from './decision-types.js';
 
 export class Unknown {
+  private sortedCache: string[] | undefined;
   constructor(readonly facts: string[]) {}
+  // Shared Unknowns (one per missing fact) are reused across decisions: sort once.
+  sorted(): string[] {
+    return (this.sortedCache ??= [...this.facts].sort());
+  }
 }
 export function isUnknown(v: unknown): v is Unknown {
   return v instanceof Unknown;
 }
 function mergeUnknown(vs: unknown[]): Unknown {
+  // Usually one operand is unknown: return it as it is, without building a set.
+  let only: Unknown | undefined;
+  let count = 0;
+  for (const v of vs) if (v instanceof Unknown) { only = v; count++; }
+  if (count === 1) return only!;
   const s = new Set<string>();
   for (const v of vs) if (v instanceof Unknown) for (const f of v.facts) s.add(f);
-  return new Unknown([...s].sort());
+  // Evaluation order is deterministic, so this order is too; lists shown to people are sorted where
+  // the decision is assembled.
+  return new Unknown([...s]);
 }
 
 interface Scope {
@@ -33,6 +45,8 @@ interface Scope {
   itemIndex: number;
   itemList: string | undefined;
   memo: Map<string, unknown>;
+  // Full trace: formulas record their arithmetic whenever they are first computed.
+  trace: boolean;
   steps: FormulaStep[] | null;
   lookups: TableLookup[];
   checks: Check[] | null;
@@ -52,10 +66,14 @@ interface CompiledRule {
 
 export interface Compiled {
   product: Product;
+  claimRules: CompiledRule[];
+  itemRules: CompiledRule[];
+  hasItemCover: boolean;
+  hasClaimCover: boolean;
   types: Types;
   rules: CompiledRule[];
   named: Map<string, Fn>;
-  formulas: { name: string; fn: Fn }[];
+  formulas: { name: string; fn: Fn; decl: Formula }[];
   amounts: { amount: Amount; steps: { kind: string; shared: boolean; fn?: Fn; used?: Fn; when?: Cond; text: string }[] }[];
   forEachLists: string[];
 }
@@ -76,7 +94,10 @@ export function compile(checked: Checked): Compiled {
   const p = checked.product;
   const types = checked.types;
   const named = new Map<string, Fn>();
-  const c: Compiled = { product: p, types, rules: [], named, formulas: [], amounts: [], forEachLists: [] };
+  const c: Compiled = {
+    product: p, types, rules: [], named, formulas: [], amounts: [], forEachLists: [],
+    claimRules: [], itemRules: [], hasItemCover: false, hasClaimCover: false,
+  };
   const typeOf = (e: Expr): VType => types.exprs.get(e) ?? UNKNOWN;
 
   const ref = (name: string): Fn => {
@@ -104,9 +125,10 @@ export function compile(checked: Checked): Compiled {
         return missing.length ? new Unknown(missing) : out;
       };
     }
+    const missing = new Unknown([name]);
     return (s) => {
       const v = s.values.get(name);
-      return v === undefined ? new Unknown([name]) : v;
+      return v === undefined ? missing : v;
     };
   };
 
@@ -125,7 +147,7 @@ export function compile(checked: Checked): Compiled {
     };
     if ('op' in e && (e.op === 'and' || e.op === 'or' || e.op === 'not')) {
       const op = e.op;
-      return (s) => kleene(op, args.map((a) => () => a(s) as boolean | Unknown));
+      return traced((s) => kleene(op, args.map((a) => () => a(s) as boolean | Unknown)));
     }
     if ('op' in e && e.op === 'if') {
       const [cond, a, b] = args as [Fn, Fn, Fn];
@@ -189,14 +211,14 @@ export function compile(checked: Checked): Compiled {
       if (s.memo.has(memoKey)) return s.memo.get(memoKey);
       // A formula's own trace holds only its own arithmetic; formulas it uses keep theirs.
       const outer = s.steps;
-      s.steps = outer ? [] : null;
+      s.steps = s.trace ? [] : null;
       const v = fn(s);
       if (s.steps) s.memo.set(`${memoKey}#steps`, s.steps);
       s.steps = outer;
       s.memo.set(memoKey, v);
       return v;
     });
-    c.formulas.push({ name: f.name, fn: named.get(f.name)! });
+    c.formulas.push({ name: f.name, fn: named.get(f.name)!, decl: f });
   }
   for (const d of p.derived) {
     const fn = expr(d.expr);
@@ -222,6 +244,10 @@ export function compile(checked: Checked): Compiled {
     c.rules.push(cr);
     if (r.forEach && !c.forEachLists.includes(r.forEach)) c.forEachLists.push(r.forEach);
   }
+  c.claimRules = c.rules.filter((cr) => !cr.rule.forEach);
+  c.itemRules = c.rules.filter((cr) => cr.rule.forEach === c.forEachLists[0]);
+  c.hasItemCover = c.itemRules.some((cr) => cr.rule.kind === 'cover');
+  c.hasClaimCover = c.claimRules.some((cr) => cr.rule.kind === 'cover');
   for (const a of p.amounts) {
     c.amounts.push({
       amount: a,
@@ -425,10 +451,10 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   };
   if (errors.length) return base;
   const trace = opts.trace !== false;
-  const s: Scope = { values, item: undefined, itemIndex: -1, itemList: undefined, memo: new Map(), steps: null, lookups: [], checks: null, part: 'when' };
+  const s: Scope = { values, item: undefined, itemIndex: -1, itemList: undefined, memo: new Map(), trace, steps: null, lookups: [], checks: null, part: 'when' };
 
   const claimResults: RuleResult[] = [];
-  for (const cr of c.rules) if (!cr.rule.forEach) claimResults.push(evalRule(cr, s, trace));
+  for (const cr of c.claimRules) claimResults.push(evalRule(cr, s, trace));
 
   // Per-item rules, once per element of their list.
   const itemResults: RuleResult[][] = [];
@@ -442,7 +468,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     else {
       items.forEach((it, i) => {
         const is: Scope = { ...s, item: it, itemIndex: i, itemList: listName };
-        itemResults.push(c.rules.filter((cr) => cr.rule.forEach === listName).map((cr) => ({ ...evalRule(cr, is, trace), item: i })));
+        itemResults.push(c.itemRules.map((cr) => ({ ...evalRule(cr, is, trace), item: i })));
       });
     }
   }
@@ -450,8 +476,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   const elig = ladder(claimResults.filter((r) => r.cr.rule.kind === 'eligibility' || r.cr.rule.kind === 'ineligible'), LEVELS.slice(1, 2), 'eligible');
   base.eligibility = elig.outcome === 'ineligible' ? 'ineligible' : elig.outcome === 'undetermined' ? 'undetermined' : 'eligible';
 
-  const hasItemCover = c.rules.some((cr) => cr.rule.forEach && cr.rule.kind === 'cover');
-  const hasClaimCover = c.rules.some((cr) => !cr.rule.forEach && cr.rule.kind === 'cover');
+  const { hasItemCover, hasClaimCover } = c;
   const claim = ladder(claimResults, hasItemCover && !hasClaimCover ? LEVELS.slice(0, 4) : LEVELS, 'not-covered');
   let outcome = claim.outcome;
   let deciding = claim.deciding;
@@ -496,7 +521,18 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   base.missing = outcome === 'undetermined' ? [...missing].sort() : [];
   base.items = itemDecisions;
   const decidingSet = new Set(deciding);
-  base.reasons = [...claimResults, ...itemResults.flat()].map((r) => reason(r, decidingSet.has(r)));
+  const all = [...claimResults, ...itemResults.flat()];
+  if (trace) base.reasons = all.map((r) => reason(r, decidingSet.has(r)));
+  else {
+    // Lean mode: the rules that decided, the ones waiting for facts, and (when nothing pays) the
+    // cover rules that did not fire; each evaluated again with its checks, so these reasons are
+    // as complete as in a full trace.
+    const shown = all.filter((r) => decidingSet.has(r) || isUnknown(r.fires) || (outcome === 'not-covered' && r.cr.rule.kind === 'cover'));
+    base.reasons = shown.map((r) => {
+      const sc: Scope = r.item === undefined ? s : { ...s, item: items![r.item], itemIndex: r.item, itemList: listName };
+      return reason({ ...evalRule(r.cr, sc, true), ...(r.item !== undefined ? { item: r.item } : {}) }, decidingSet.has(r));
+    });
+  }
 
   // Amounts, then every formula with its arithmetic.
   for (const a of c.amounts) {
@@ -505,17 +541,19 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     if (r.value !== null && typeof r.value === 'object' && 'amount' in r.value) s.memo.set(`@amount:${a.amount.name}`, new Money(dec(r.value.amount), r.value.currency));
   }
   for (const f of c.formulas) {
+    // Lean mode shows the formulas the decision used; a full trace computes and shows them all.
+    if (!trace && !s.memo.has(f.name)) continue;
     const steps: FormulaStep[] = [];
     s.steps = trace ? steps : null;
     const v = f.fn(s);
     s.steps = null;
-    const decl = p.formulas.find((x) => x.name === f.name)!;
+    const decl = f.decl;
     const recorded = (s.memo.get(`${f.name}#steps`) as FormulaStep[] | undefined) ?? steps;
     const fr: FormulaResult = {
       name: f.name,
       ...(decl.label ? { label: decl.label } : {}),
       value: isUnknown(v) ? null : showValue(v),
-      missing: isUnknown(v) ? v.facts : [],
+      missing: isUnknown(v) ? v.sorted() : [],
       steps: trace ? recorded : [],
       cite: decl.cite,
     };
@@ -580,7 +618,7 @@ function reason(r: RuleResult, deciding: boolean): Reason {
     deciding,
     cite: rule.cite,
     checks: r.checks,
-    missing: isUnknown(r.fires) ? r.fires.facts : [],
+    missing: isUnknown(r.fires) ? r.fires.sorted() : [],
   };
 }
 
@@ -594,7 +632,7 @@ function computeAmount(
   const budgets = new Map<number, Dec>();
   const result = (value: unknown, missing: string[], extra: Partial<AmountResult> = {}): AmountResult => ({
     name: a.name, ...(a.label ? { label: a.label } : {}),
-    value: isUnknown(value) ? null : showValue(value), missing, steps: trace ? steps : [], cite: a.cite, ...extra,
+    value: isUnknown(value) ? null : showValue(value), missing: [...missing].sort(), steps: trace ? steps : [], cite: a.cite, ...extra,
   });
   const run = (from: number, to: number, start: unknown, sc: Scope, item?: number): unknown => {
     let cur = start;
@@ -705,7 +743,7 @@ export function namedValues(c: Compiled, input: unknown, names: string[], itemIn
   const items = list ? (values.get(list) as Record<string, unknown>[] | undefined) : undefined;
   const s: Scope = {
     values, item: itemIndex !== undefined ? items?.[itemIndex] : undefined, itemIndex: itemIndex ?? -1, itemList: list,
-    memo: new Map(), steps: null, lookups: [], checks: null, part: 'when',
+    memo: new Map(), trace: false, steps: null, lookups: [], checks: null, part: 'when',
   };
   const out = new Map<string, unknown>();
   for (const n of names) {

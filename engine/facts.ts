@@ -77,6 +77,18 @@ export interface ReadFacts {
   errors: FactError[];
 }
 
+// Per product, once: each fact's path split into keys and its JSON pointer.
+const plans = new WeakMap<Product, { f: FieldDecl; path: string[]; pointer: string; dflt: unknown }[]>();
+
+function plan(p: Product) {
+  let pl = plans.get(p);
+  if (!pl) {
+    pl = p.facts.map((f) => ({ f, path: f.name.split('.'), pointer: '/' + f.name.split('.').join('/'), dflt: f.default ? literalValue(f.default) : undefined }));
+    plans.set(p, pl);
+  }
+  return pl;
+}
+
 export function readFacts(p: Product, input: unknown): ReadFacts {
   const errors: FactError[] = [];
   const values = new Map<string, unknown>();
@@ -85,11 +97,10 @@ export function readFacts(p: Product, input: unknown): ReadFacts {
     for (const e of v.errors ?? []) errors.push(ajvError(p, e));
     return { values, errors: dedupe(errors) };
   }
-  for (const f of p.facts) {
-    const raw = getPath(input, f.name.split('.'));
-    const pointer = '/' + f.name.split('.').join('/');
+  for (const { f, path, pointer, dflt } of plan(p)) {
+    const raw = getPath(input, path);
     if (raw === undefined) {
-      if (f.default) values.set(f.name, literalValue(f.default));
+      if (dflt !== undefined) values.set(f.name, dflt);
       continue;
     }
     const val = normalize(f.type, raw, pointer, errors);
@@ -132,6 +143,8 @@ function normalize(t: TypeRef, raw: unknown, pointer: string, errors: FactError[
       return s === undefined ? fail('a rate as a string, e.g. "0.9" or "90%"') : dec(s);
     }
     case 'money': {
+      // Most amounts are plain digits: skip the pamphlet-notation parser for them.
+      if (typeof raw === 'string' && /^\d{1,15}$/.test(raw)) return new Money(dec(raw), t.currency);
       const s = String(raw).trim();
       const m = parseMoney(s) ?? (parsePlainNumber(s) !== undefined ? { amount: parsePlainNumber(s)!, currency: t.currency } : undefined) ??
         (parseJapaneseNumber(s) !== undefined ? { amount: parseJapaneseNumber(s)!, currency: t.currency } : undefined);
