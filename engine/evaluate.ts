@@ -138,7 +138,9 @@ export function compile(checked: Checked): Compiled {
       return () => v;
     }
     if ('ref' in e) return ref(e.ref);
-    const args = e.args.map(expr);
+    // a and b and c is one n-ary step in the trace, not a nest of binary ones.
+    const flat = (x: Expr, op: string): Expr[] => ('op' in x && x.op === op ? x.args.flatMap((y) => flat(y, op)) : [x]);
+    const args = ('op' in e && (e.op === 'and' || e.op === 'or') ? flat(e, e.op) : e.args).map(expr);
     const text = exprText(e);
     const traced = (f: Fn): Fn => (s) => {
       const v = f(s);
