@@ -117,15 +117,44 @@ describe('behavioural diff', () => {
 });
 
 // The real editions (products/<id>/revisions.diff.txt): regenerated and compared when present.
+// An edition that cannot sit beside product.yk (no `chosen by` there to pick between them)
+// lives in products/<id>/revisions/.
+const firstOf = (dir: string, names: string[]) => names.map((n) => join(dir, n)).find((f) => existsSync(f));
 const REAL = [
-  { id: 'overseas-ip-litigation', old: '2024-07.yk', new: 'product.yk' },
-  { id: 'cyber', old: 'product.yk', new: '2023-plans.yk' },
+  { id: 'overseas-ip-litigation', old: ['2024-07.yk', 'revisions/2024-07.yk'], new: ['product.yk'] },
+  { id: 'cyber', old: ['product.yk'], new: ['three-plans.yk', 'revisions/three-plans.yk'] },
 ];
 describe.each(REAL)('real revisions of $id', ({ id, old, new: nu }) => {
   const dir = rel(join(ROOT, 'products', id));
-  const present = existsSync(join(dir, 'revisions.diff.txt')) && existsSync(join(dir, old)) && existsSync(join(dir, nu));
+  const [o, n] = [firstOf(dir, old), firstOf(dir, nu)];
+  const present = existsSync(join(dir, 'revisions.diff.txt')) && o !== undefined && n !== undefined;
   it.runIf(present)(`matches products/${id}/revisions.diff.txt`, async () => {
-    const r = await report(join(dir, old), join(dir, nu), join(dir, 'cases'));
+    const r = await report(o!, n!, join(dir, 'cases'));
     expect(renderText(r)).toBe(readFileSync(join(dir, 'revisions.diff.txt'), 'utf8'));
+  });
+});
+
+describe('the three-plan cyber revision', () => {
+  const dir = rel(join(ROOT, 'products', 'cyber'));
+  const file = firstOf(dir, ['three-plans.yk', 'revisions/three-plans.yk']);
+  // The product's example claim, with its plan, accident and items replaced.
+  const example = () => yaml.load(readFileSync(join(dir, 'examples', 'claim.yaml'), 'utf8'), { schema: yaml.CORE_SCHEMA }) as Record<string, Record<string, unknown>>;
+  const claim = (plan: string, type: string, location: string, items: object[]) => {
+    const f = example();
+    return { ...f, policy: { ...f['policy'], plan }, accident: { ...f['accident'], type, location }, claim: { ...f['claim'], items } };
+  };
+  const item = (category: string, extra: object = {}) => ({ category, amount: '1000000', approved: true, incurred_date: '2021-09-20', victims_persons: 0, victims_corporations: 0, ...extra });
+  it.runIf(file !== undefined)('economy: liability in Japan only, no costs; apology to cyber-attack victims capped at 100,000円 each', () => {
+    const c = loadSide(file!).compiled;
+    const items = (facts: object) => decide(c, facts).items.map((i) => `${i.outcome} ${i.deciding.join(',')}`);
+    expect(items(claim('economy', 'leak', 'abroad', [item('damages')]))).toEqual(['excluded economy-liability-territory-japan']);
+    expect(items(claim('standard', 'leak', 'abroad', [item('damages')]))).toEqual(['covered liability-leak']);
+    expect(items(claim('economy', 'leak', 'japan', [item('investigation')]))).toEqual(['excluded economy-no-costs']);
+    expect(items(claim('standard', 'leak', 'abroad', [item('investigation')]))).toEqual(['excluded standard-costs-territory-japan']);
+    expect(items(claim('premium', 'leak', 'abroad', [item('investigation')]))).toEqual(['covered costs-common']);
+    const d = decide(c, claim('standard', 'cyber_bipd', 'japan', [item('apology', { victims_persons: 2, victims_corporations: 1, amount: '500000' })]));
+    expect(d.items.map((i) => i.outcome)).toEqual(['covered']);
+    // 3 victims x 100,000円 = 300,000円, less the 10万円 cost deductible of the example's policy
+    expect(d.amounts.find((a) => a.name === 'cost_payout')!.items![0]).toEqual({ amount: '200000', currency: 'JPY' });
   });
 });
