@@ -2,7 +2,7 @@
 // dsl/model.ts walks the CST and builds the product model.
 import { CstParser, EOF, type CstNode, type IToken, type IRecognitionException } from 'chevrotain';
 import * as T from './tokens.js';
-import { type Diagnostic, spanAt } from './diagnostics.js';
+import { type Diagnostic, spanAt, closest } from './diagnostics.js';
 
 class YakkanParser extends CstParser {
   constructor(recoveryEnabled: boolean) {
@@ -433,7 +433,7 @@ function parseErrorDiagnostic(e: IRecognitionException, tokens: T.Tokens): Diagn
     severity: 'error',
     message: inExpression ? `expected an expression, found ${found}` : `unexpected ${found} in ${describeRule(where)}`,
     span: spanAt(tokens.file, tok.startLine ?? 1, tok.startColumn ?? 1, tok.startOffset, tok.image.length),
-    hint: hintFor(e, tok, where),
+    hint: hintFor(e, tok, where, tokens.tokens[tokens.tokens.indexOf(e.token) - 1]),
   };
 }
 
@@ -450,7 +450,13 @@ function describeRule(rule: string): string {
 
 const EXPRESSION_RULES = new Set(['expression', 'andExpr', 'notExpr', 'comparison', 'additive', 'multiplicative', 'unary', 'primary']);
 
-function hintFor(e: IRecognitionException, tok: IToken, where: string): string {
+const UNITS = ['days', 'months', 'years'];
+
+function hintFor(e: IRecognitionException, tok: IToken, where: string, prev?: IToken): string {
+  if (prev?.tokenType === T.NumberLit && tok.tokenType === T.Identifier) {
+    const guess = closest(tok.image, UNITS);
+    return `a duration is a number and a unit: days, months or years (or 45日, 9カ月, 1年)${guess ? `: did you mean ${prev.image} ${guess}?` : ''}`;
+  }
   if (EXPRESSION_RULES.has(where)) {
     return 'the expression before this is incomplete: it ends with an operator (and, or, +, ×, ...) that needs a right-hand side';
   }

@@ -253,10 +253,12 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
         t = UNKNOWN;
       } else if (typeof r === 'string') {
         const bad = args.find((a) => a.kind === 'symbol');
+        const dateAndNumber = args.length === 2 && args[0]!.kind === 'date' && isNumeric(args[1]!);
         c.report({
           code: r.includes('currenc') ? 'check/currency-mismatch' : 'check/type-mismatch',
           message: `${r}: ${exprText(e)}`,
-          hint: bad && bad.kind === 'symbol' ? `${bad.value} is not a declared name: did you mean ${closest(bad.value, allNames(c, scope)) ?? 'a fact or formula'}?` : undefined,
+          hint: dateAndNumber ? 'a number has no unit: add a duration such as 45 days, 9 months or 1 year'
+            : bad && bad.kind === 'symbol' ? `${bad.value} is not a declared name: did you mean ${closest(bad.value, allNames(c, scope)) ?? 'a fact or formula'}?` : undefined,
         }, e);
         t = UNKNOWN;
       } else t = r;

@@ -6,7 +6,7 @@
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../dsl/ir.js';
 import { conditionText, exprText } from '../dsl/print.js';
@@ -294,10 +294,6 @@ export function causes(o: Decision, n: Decision): string[] {
   return ['decision changed, no rule firing changed'];
 }
 
-export interface DiffOptions {
-  examples?: number;
-}
-
 function inForceOf(o: Product, n: Product, facts: unknown): string {
   const by = n.chosenBy ?? o.chosenBy;
   let date: unknown = facts;
@@ -484,7 +480,7 @@ function workerUrl(): URL | undefined {
   if (self.endsWith('.js')) return new URL(import.meta.url);
   // Under a TypeScript runner the compiled module does the work in the threads.
   const built = join(projectRoot(), 'dist', 'engine', 'diff.js');
-  return existsSync(built) ? new URL(`file://${built}`) : undefined;
+  return existsSync(built) ? pathToFileURL(built) : undefined;
 }
 
 // Workers pay off only for big corpora: each one compiles both revisions first.
