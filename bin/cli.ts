@@ -19,6 +19,8 @@ usage:
   yakkan compile <product>                  print the compiled product JSON
   yakkan decide <product> <facts.yaml|json> [--as-of DATE]
                                             print the decision JSON
+  yakkan decide --batch <product> <facts.ndjson> [--workers N]
+                                            one decision per line, on all cores
   yakkan explain <product> <facts> [--lang ja|en] [--all] [--as-of DATE]
                                             explain the decision for people
   yakkan test [paths...] [--quiet]          run case files (default: products/)
@@ -122,6 +124,14 @@ function main(argv: string[]): void {
       break;
     }
     case 'decide': {
+      // `decide --batch facts.ndjson` is the streaming, multi-core form: bin/commands/batch.ts.
+      if (a.flags.has('batch')) {
+        const rest = argv.slice(1).filter((x) => x !== '--batch');
+        import('./commands/batch.js').then(async (m: { run(argv: string[]): Promise<number> }) => {
+          process.exitCode = await m.run(rest);
+        });
+        break;
+      }
       const d = decideFor(a);
       process.stdout.write(canonicalJson(d) + '\n');
       process.exit(d.outcome === 'error' ? 1 : 0);
