@@ -97,12 +97,13 @@ export function nexiClaim(r: Rng): Obj {
   if (r.chance(0.05)) loss['fefta_25_2_or_53'] = true;
   if (r.chance(0.03)) loss['counterfeit'] = true;
   const changed = r.chance(0.1);
+  const CHANGES = ['technology_type', 'provision_start', 'counterparty_or_countries', 'settlement_terms', 'payment_guarantee'];
   const change = start + r.int(0, 600);
   const facts: Obj = {
     applicant: { japanese_company: r.chance(0.97) },
     contract: {
       counterparty_foreign: r.chance(0.97), kind: r.chance(0.03) ? 'knowhow_sale' : r.pick(KINDS), consideration_variable: r.chance(0.85),
-      ...(changed ? { changed: true, change_date: isoDays(change), change_notice_date: isoDays(change + r.int(0, 45)) } : {}),
+      ...(changed ? { change_kind: r.pick(CHANGES), change_date: isoDays(change), change_notice_date: isoDays(change + r.int(0, 45)) } : {}),
     },
     buyer: {
       rating: r.chance(0.04) ? r.pick(['B', 'unregistered']) : r.pick(RATINGS.slice(0, 10)),
@@ -120,6 +121,8 @@ export function nexiClaim(r: Rng): Obj {
       coverage_ratio_political: pct(r.chance(0.02) ? 105 : r.pick([80, 90, 95, 100])),
       coverage_ratio_credit: pct(r.chance(0.02) ? 95 : r.pick([50, 70, 80, 90])),
       payment_limit: yen(limit),
+      ...(r.chance(0.01) ? { limit_changed_after_conclusion: true } : {}),
+      ...(r.chance(0.01) ? { cancelled: true } : {}),
     },
     loss,
     claim: {

@@ -110,10 +110,11 @@ export function decideNexi(f: Obj): HandDecision {
     ['usance-over-180-days', 2, and(eq(risk, 'credit'), row?.[2], st.usance === undefined ? undefined : st.usance > 180, not(ilc))],
     ['loss-notice-within-45-days', 3, not(le(cl.notice_date, addDays(lo.known_date, 45)))],
     ['claim-within-9-months', 3, not(le(cl.filed_date, addMonths(st.due_date, 9)))],
-    ['change-notified-within-1-month', 3, and(ct.changed ?? false,
+    ['change-notified-within-1-month', 3, and((ct.change_kind ?? 'none') !== 'none',
       not(and(le(ct.change_notice_date, addMonths(ct.change_date, 1)), le(ct.change_notice_date, po.end_date))))],
     ['political-ratio-up-to-100', 0, rp === undefined ? undefined : rp.gt(1)],
     ['credit-ratio-up-to-90', 0, rc === undefined ? undefined : rc.gt(0.9)],
+    ['no-limit-change-or-cancellation', 0, (po.limit_changed_after_conclusion ?? false) || (po.cancelled ?? false)],
     ['limit-within-guarantee', 0, and(eq(credit, 'guarantee_balance'), limit === undefined || gLimit === undefined ? undefined : limit.gt(gLimit))],
   ];
 

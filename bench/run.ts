@@ -102,10 +102,14 @@ function yakkanMoney(d: Decision, name: string, kind: 'amounts' | 'formulas'): s
 }
 const sameMoney = (a: string | null, b: string | null) => (a === null || b === null ? a === b : new Decimal(a).eq(b));
 
-function sameDecision(a: Decision, b: Decision): boolean {
-  return a.outcome === b.outcome && a.deciding.join() === b.deciding.join() && a.missing.join() === b.missing.join() &&
-    a.reasons.map((r) => r.result).join() === b.reasons.map((r) => r.result).join() &&
-    JSON.stringify(a.amounts.map((x) => x.value)) === JSON.stringify(b.amounts.map((x) => x.value));
+// Lean (trace: false) against full trace: the same outcome, deciding rules, missing facts and
+// amounts; lean mode may show fewer reasons, but each one it shows must be the full trace's.
+function sameDecision(lean: Decision, full: Decision): boolean {
+  const key = (r: Decision['reasons'][number]) => `${r.rule}#${r.item ?? ''}`;
+  const fullReasons = new Map(full.reasons.map((r) => [key(r), JSON.stringify(r)]));
+  return lean.outcome === full.outcome && lean.deciding.join() === full.deciding.join() && lean.missing.join() === full.missing.join() &&
+    lean.reasons.every((r) => fullReasons.get(key(r)) === JSON.stringify(r)) &&
+    JSON.stringify(lean.amounts.map((x) => x.value)) === JSON.stringify(full.amounts.map((x) => x.value));
 }
 
 // yakkan (both modes) and the hand-written function are compared on every case; the engines that
@@ -126,7 +130,7 @@ async function agree(label: string, c: Compiled, corpus: Record<string, unknown>
     if (hand) {
       const h = decideNexi(f);
       const payout = yakkanMoney(d, 'payout', 'amounts');
-      if (h.outcome !== d.outcome || h.deciding.join() !== d.deciding.join() || !sameMoney(h.payout, payout)) {
+      if (h.outcome !== d.outcome || [...h.deciding].sort().join() !== [...d.deciding].sort().join() || !sameMoney(h.payout, payout)) {
         bad.push(`${label}#${i}: hand-written ${h.outcome} [${h.deciding}] ${h.payout}, yakkan ${d.outcome} [${d.deciding}] ${payout}`);
       }
       if (h.premiums) {
@@ -138,9 +142,9 @@ async function agree(label: string, c: Compiled, corpus: Record<string, unknown>
     }
     if (others.length && d.outcome !== 'error' && (i < othersAll || i % othersStride === 0)) {
       // d.items is empty when a claim-level rule blocks, but per-item reasons are still there.
-      const itemCount = d.reasons.reduce((m, r) => Math.max(m, (r.item ?? -1) + 1), 0);
+      const itemCount = dt.reasons.reduce((m, r) => Math.max(m, (r.item ?? -1) + 1), 0);
       const p = prepare(c, gs, f, itemCount);
-      const yak = yakkanFired(d);
+      const yak = yakkanFired(dt);
       for (const e of others) bad.push(...disagreements(yak, await e.run(p), e.name).map((m) => `${label}#${i}: ${m}`));
     }
     if (bad.length > 30) fail(bad);
