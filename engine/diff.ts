@@ -349,14 +349,17 @@ export function diffLines(oldC: Compiled, newC: Compiled, start: number, lines: 
   lines.forEach((line, i) => {
     const index = start + i;
     if (line.trim() === '') return;
-    let facts: unknown;
+    let data: unknown;
     try {
-      facts = factsOf(JSON.parse(line));
+      data = JSON.parse(line);
     } catch (e) {
       unreadable(agg, index, `line ${index + 1}`, (e as Error).message, examples);
       return;
     }
-    compareOne(oldC, newC, index, `line ${index + 1}`, facts, agg, groups, examples);
+    // A labelled line (`cases generate --labels`) names the variation it tests.
+    const label = (data as { case?: unknown } | null)?.case;
+    const ref = typeof label === 'string' ? `line ${index + 1} (${label})` : `line ${index + 1}`;
+    compareOne(oldC, newC, index, ref, factsOf(data), agg, groups, examples);
   });
   agg.groups = [...groups.values()];
   return agg;
