@@ -5,7 +5,7 @@
 //   npm run bench -- --json       ... and a last line {"bench": [...]}
 //   npm run bench -- --n 20000    a smaller corpus (default 100,000)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, createWriteStream, existsSync, statSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, createWriteStream, existsSync, statSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
@@ -338,6 +338,7 @@ async function main(): Promise<void> {
   out('|---|---|---|');
   for (const t of targets) out(`| ${t.target} | ${t.value} | ${t.holds === null ? 'n/a' : t.holds ? 'yes' : 'no'} |`);
   out(`\nbench time ${fmt(totalS)} s (sink ${sink & 1})`);
+  rmSync(TMP, { recursive: true, force: true });
   if (JSON_OUT) {
     out(JSON.stringify({
       bench: rows.map((r) => ({ name: `${r.name} [${r.corpus}]`, decisionsPerSecond: Math.round(r.decisionsPerSecond), ratioToBaseline: r.ratioToBaseline === null ? null : Number(r.ratioToBaseline.toFixed(4)) })),

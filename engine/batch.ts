@@ -30,6 +30,8 @@ export interface BatchResult {
 
 interface Job { seq: number; first: number; lines: string[] }
 interface Done { seq: number; out: string; failed: number }
+// A worker that cannot load the product says why, once, instead of deciding.
+interface Fatal { fatal: string }
 interface Config { yakkanBatch: true; product: string; trace: boolean; asOf?: string }
 
 // Under vitest this module runs from its .ts source, which a worker cannot load: use the build.
@@ -39,8 +41,8 @@ function workerUrl(): URL {
 }
 
 export async function runBatch(o: BatchOptions): Promise<BatchResult> {
-  const p = loadProduct(o.product);
-  if (hasErrors(p.diagnostics)) throw new Error(renderDiagnostics(p.diagnostics, p.sources));
+  // The product is loaded (and checked) by the workers only: loading it here as well would put
+  // a second cold parse on the critical path before any worker starts.
   const n = Math.max(1, o.workers ?? availableParallelism());
   const chunkLines = o.chunkLines ?? 256;
   const maxInFlight = n * (o.depth ?? 4);
@@ -79,7 +81,12 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   };
 
   workers.forEach((w, i) => {
-    w.on('message', (d: Done) => {
+    w.on('message', (d: Done | Fatal) => {
+      if ('fatal' in d) {
+        failure ??= new Error(d.fatal);
+        wake();
+        return;
+      }
       busy[i]!--;
       results.set(d.seq, d);
       void flush();
@@ -106,7 +113,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   };
   const take = async (line: string): Promise<void> => {
     lineNo++;
-    if (line.trim() === '') return;
+    // Blank lines travel too (the worker skips them), so a line's number is first + its index.
     if (lines.length === 0) first = lineNo;
     lines.push(line);
     if (lines.length >= chunkLines) await dispatch();
@@ -134,10 +141,15 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
 // ---------------------------------------------------------------- worker side
 function serve(cfg: Config): void {
   const p = loadProduct(cfg.product);
+  if (hasErrors(p.diagnostics)) {
+    parentPort!.postMessage({ fatal: renderDiagnostics(p.diagnostics, p.sources) } satisfies Fatal);
+    return;
+  }
   parentPort!.on('message', (job: Job) => {
     let out = '';
     let failed = 0;
     job.lines.forEach((line, i) => {
+      if (line.trim() === '') return;
       let facts: unknown;
       try {
         facts = JSON.parse(line);
