@@ -238,9 +238,12 @@ function ratio(xs: { hits: number }[]): string {
   return `${xs.filter((x) => x.hits > 0).length}/${xs.length}`;
 }
 
+// At most 20 names a line: a 100-row rate table never looked up is one fact, not a screenful.
 function never(xs: Counted[], show: (x: Counted) => string): string[] {
   const missed = xs.filter((x) => x.hits === 0);
-  return missed.length ? [`      never: ${missed.map(show).join(', ')}`] : [];
+  if (missed.length === 0) return [];
+  const more = missed.length > 20 ? ` … and ${missed.length - 20} more (--json lists them all)` : '';
+  return [`      never: ${missed.slice(0, 20).map(show).join(', ')}${more}`];
 }
 
 export function renderCoverage(r: CoverageReport): string {
