@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import {
@@ -113,6 +114,21 @@ describe('behavioural diff', () => {
     const facts = (yaml.load(readFileSync(join(FIX, 'cases', '01-related-party-credit.yaml'), 'utf8'), { schema: yaml.CORE_SCHEMA }) as { facts: unknown }).facts;
     expect(causes(decide(o, facts), decide(n, facts))).toEqual(['rule related-party-credit: fired → absent']);
     expect(causes(decide(o, { buyer: { rating: 'nope' } }), decide(o, facts))[0]).toMatch(/^facts invalid in old only/);
+  });
+});
+
+describe('yakkan diff on the command line', () => {
+  const cli = join(ROOT, 'bin', 'yakkan.js');
+  const built = existsSync(join(ROOT, 'dist', 'bin', 'commands', 'diff.js'));
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'diff', ...args], { cwd: ROOT, encoding: 'utf8' });
+  it.runIf(built)('exits 0 when nothing changed, 1 when decisions changed, 2 on usage errors', () => {
+    expect(run(OLD, OLD, '--cases', CASES).status).toBe(0);
+    const changed = run(OLD, NEW, '--cases', CASES, '--json');
+    expect(changed.status).toBe(1);
+    expect((JSON.parse(changed.stdout) as DiffReport).behaviour!.changed).toBe(4);
+    expect(run(OLD).status).toBe(2);
+    expect(run(OLD, 'no/such/file.yk').status).toBe(2);
+    expect(run(OLD, NEW, '--cases', 'no/such/folder').status).toBe(2);
   });
 });
 
