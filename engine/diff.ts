@@ -101,13 +101,16 @@ export function entities(p: Product): Entity[] {
     what: 'product', id: 'product', cite: [],
     fields: {
       'name ja': p.name.ja, 'name en': p.name.en, revision: p.revision, 'in force from': p.inForce.from, 'in force until': p.inForce.until,
-      'chosen by': p.chosenBy, currency: p.currency, source: p.source,
+      'chosen by': p.chosenBy, currency: p.currency, source: p.source, note: (p as Product & { note?: string }).note,
     },
   });
-  const factFields = (f: FieldDecl): Fields => ({
+  // Facts may carry their own citation and note (the model's JSON has them; FieldDecl does not say so).
+  type CitedField = FieldDecl & { cite?: Citation[]; note?: string };
+  const factFields = (f: CitedField): Fields => ({
     type: typeText(f.type), label: f.label, default: f.default ? literalText(f.default) : undefined, 'one of': literalsText(f.oneOf),
+    note: f.note, cite: citeText(f.cite, p),
   });
-  for (const f of p.facts) out.push({ what: 'fact', id: `fact ${f.name}`, fields: factFields(f), cite: [] });
+  for (const f of p.facts as CitedField[]) out.push({ what: 'fact', id: `fact ${f.name}`, fields: factFields(f), cite: f.cite ?? [] });
   for (const r of p.rules) {
     out.push({
       what: 'rule', id: `rule ${r.id}`, cite: r.cite,
@@ -702,7 +705,7 @@ export function renderText(r: DiffReport): string {
       const [o, n] = around(c.old, c.new);
       out.push(`  changed  ${c.id} — ${c.field}: ${o} → ${n}`);
     } else out.push(`  ${c.change.padEnd(7)}  ${c.id}${c.old ?? c.new ? ` — ${clip(c.old ?? c.new)}` : ''}`);
-    if (c.field === 'cite' || c.what === 'product' || c.what === 'fact') continue;
+    if (c.field === 'cite' || c.what === 'product') continue;
     if (JSON.stringify(c.oldCite) === JSON.stringify(c.newCite)) out.push(...quoteLines('cite', c.oldCite));
     else {
       out.push(...quoteLines('old', c.oldCite));
