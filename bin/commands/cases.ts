@@ -9,11 +9,12 @@ import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import type { Compiled } from '../../engine/evaluate.js';
 import type { Revision } from '../../engine/load.js';
 
-const USAGE = `usage: yakkan cases generate <product> [--seed N] [--count N] [--out file.ndjson] [--labels]
+const USAGE = `usage: yakkan cases generate <product...> [--seed N] [--count N] [--out file.ndjson] [--labels]
 
   Derives cases from the rules: the example claim (examples/ beside the product) varied one
   thing at a time — each threshold and the values either side, each enum value, each table row,
   each in-force boundary, each fact left out — then random mixes of variations up to --count.
+  Several products (or a folder of revisions) give the thresholds of all of them, for a diff.
   One facts object per line (with --labels: {"case": why, "facts": {...}}).
 
   --seed N    seed for the random mixes (default 1); the same seed gives the same file
@@ -22,24 +23,28 @@ const USAGE = `usage: yakkan cases generate <product> [--seed N] [--count N] [--
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseOptions(argv, ['seed', 'count', 'out']);
-  const [sub, product] = a.positional;
+  const [sub, product, ...more] = a.positional;
   if (a.flags.has('help')) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
   const seed = a.number('seed', 1);
   const count = a.number('count', -1);
-  if (a.error || sub !== 'generate' || !product || a.positional.length !== 2 || seed === undefined || count === undefined) {
+  if (a.error || sub !== 'generate' || !product || seed === undefined || count === undefined) {
     process.stderr.write(`${a.error ? `yakkan cases: ${a.error}\n` : ''}${USAGE}\n`);
     return 2;
   }
-  const p = loadProduct(product);
-  if (hasErrors(p.diagnostics)) {
-    process.stderr.write(renderDiagnostics(p.diagnostics, p.sources) + '\n');
-    return 2;
+  const revs: (Revision & { compiled: Compiled })[] = [];
+  for (const path of [product, ...more]) {
+    const p = loadProduct(path);
+    if (hasErrors(p.diagnostics)) {
+      process.stderr.write(renderDiagnostics(p.diagnostics, p.sources) + '\n');
+      return 2;
+    }
+    revs.push(...p.revisions.filter((r): r is Revision & { compiled: Compiled } => r.compiled !== undefined));
   }
-  const revs = p.revisions.filter((r): r is Revision & { compiled: Compiled } => r.compiled !== undefined);
-  const base = exampleFacts(product, revs[revs.length - 1]!.checked.product);
+  // The example claim comes from the first product named.
+  const base = exampleFacts(product, revs[0]!.checked.product);
   const outPath = a.flags.get('out');
   const out: Writable = typeof outPath === 'string' ? createWriteStream(outPath) : process.stdout;
   const labels = a.flags.has('labels');
