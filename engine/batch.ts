@@ -29,7 +29,9 @@ export interface BatchResult {
 }
 
 interface Job { seq: number; first: number; lines: string[] }
-interface Done { seq: number; out: string; failed: number }
+// A chunk's output travels as UTF-8 bytes whose buffer is transferred, not copied: the main
+// thread then only orders and writes them.
+interface Done { seq: number; out: Uint8Array; failed: number }
 // A worker that cannot load the product says why, once, instead of deciding.
 interface Fatal { fatal: string }
 interface Config { yakkanBatch: true; product: string; trace: boolean; asOf?: string }
@@ -68,7 +70,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
         results.delete(nextWrite);
         nextWrite++;
         failed += r.failed;
-        if (r.out && !o.output.write(r.out)) await once(o.output, 'drain');
+        if (r.out.length && !o.output.write(r.out)) await once(o.output, 'drain');
         inFlight--;
         wake();
       }
@@ -140,6 +142,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
 
 // ---------------------------------------------------------------- worker side
 function serve(cfg: Config): void {
+  const encoder = new TextEncoder();
   const p = loadProduct(cfg.product);
   if (hasErrors(p.diagnostics)) {
     parentPort!.postMessage({ fatal: renderDiagnostics(p.diagnostics, p.sources) } satisfies Fatal);
@@ -166,8 +169,9 @@ function serve(cfg: Config): void {
       }
       out += JSON.stringify(decide(rev.compiled, facts, { trace: cfg.trace })) + '\n';
     });
-    const done: Done = { seq: job.seq, out, failed };
-    parentPort!.postMessage(done);
+    const bytes = encoder.encode(out);
+    const done: Done = { seq: job.seq, out: bytes, failed };
+    parentPort!.postMessage(done, [bytes.buffer]);
   });
 }
 
