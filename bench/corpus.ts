@@ -2,8 +2,7 @@
 // throughput numbers from two runs (or two machines) are measured on the same work.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readYaml } from '../engine/cases.js';
-import { findCaseFiles } from '../engine/cases.js';
+import { findCaseFiles, readYaml } from '../engine/cases.js';
 
 // mulberry32: tiny, fast, and good enough to spread claims over the rule space.
 export function prng(seed: number): () => number {
