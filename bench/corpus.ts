@@ -4,17 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findCaseFiles, readYaml } from '../engine/cases.js';
 
-// mulberry32: tiny, fast, and good enough to spread claims over the rule space.
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seeded generator as `yakkan cases generate`: one sequence for a seed everywhere.
+export { prng } from '../engine/generate.js';
+import { prng } from '../engine/generate.js';
 
 export interface Rng {
   f(): number;
