@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseProduct } from '../dsl/index.js';
-import { type Diagnostic, hasErrors, pointerSpan } from '../dsl/diagnostics.js';
+import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../dsl/diagnostics.js';
 import type { Model, SpanMap } from '../dsl/model.js';
 import type { Product } from '../dsl/ir.js';
 import { check, type Checked } from './check.js';
@@ -120,35 +120,137 @@ export function loadProduct(path: string): LoadedProduct {
     out.diagnostics.push({ code: 'load/mixed-products', severity: 'error', message: `${path} holds more than one product (${[...ids].join(', ')})`, hint: 'one folder per product; several files in it are revisions of that product' });
   }
   out.revisions.sort((a, b) => (a.checked.product.inForce.from ?? '').localeCompare(b.checked.product.inForce.from ?? ''));
+  if (ids.size === 1) checkRevisions(out);
   return out;
 }
 
 // The revision in force for these facts: the product's `chosen by` date fact, or --as-of.
-// Never the clock: the same facts always select the same revision.
-export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string): { rev?: Revision; why: string } {
+// Never the clock: the same facts always select the same revision. With several revisions a
+// missing date is reported as `missing` (the decision is undetermined, naming the fact) and a
+// date no revision is in force on as an invalid fact (`errors`, with its JSON pointer): never a
+// silent pick of the newest edition.
+export interface Selection {
+  rev?: Revision;
+  why: string;
+  missing?: string[];
+  errors?: { pointer: string; message: string; expected: string }[];
+}
+
+function periodText(r: Revision): string {
+  const p = r.checked.product;
+  const f = p.inForce;
+  return `${p.revision} ${f.from ? `from ${f.from}` : 'from the start'}${f.until ? ` until ${f.until}` : ''}`;
+}
+
+export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string): Selection {
   const usable = p.revisions.filter((r) => r.compiled);
   if (usable.length === 0) return { why: 'the product has errors; run yakkan check' };
   if (usable.length === 1 && !asOf) return { rev: usable[0]!, why: 'only revision' };
   const chosenBy = usable[usable.length - 1]!.checked.product.chosenBy;
+  const id = usable[usable.length - 1]!.checked.product.id;
+  const periods = usable.map(periodText).join('; ');
   let date = asOf;
   let from = '--as-of';
+  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return { why: `--as-of ${asOf} is not a date (YYYY-MM-DD)` };
+  const pointer = chosenBy ? `/${chosenBy.split('.').join('/')}` : '';
   if (!date && chosenBy) {
     let cur: unknown = facts;
     for (const k of chosenBy.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
-    if (typeof cur === 'string') {
+    if (typeof cur === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(cur)) {
       date = cur;
       from = chosenBy;
+    } else if (cur !== undefined && cur !== null) {
+      const why = `${chosenBy} chooses the revision of ${id} and must be a date (YYYY-MM-DD), not ${JSON.stringify(cur)}`;
+      return { why, errors: [{ pointer, message: why, expected: 'a date YYYY-MM-DD' }] };
     }
   }
   if (!date) {
     if (usable.length === 1) return { rev: usable[0]!, why: 'only revision' };
-    return { why: `several revisions: the facts must give ${chosenBy ?? 'a date'} (or use --as-of)` };
+    if (!chosenBy) return { why: `${id} has several revisions (${periods}) and no \`chosen by\` date fact: use --as-of DATE` };
+    return { why: `${id} has several revisions (${periods}): the facts must give ${chosenBy} to choose one (or use --as-of DATE)`, missing: [chosenBy] };
   }
   const inForce = usable.filter((r) => {
     const f = r.checked.product.inForce;
     return (!f.from || f.from <= date!) && (!f.until || date! <= f.until);
   });
   const rev = inForce[inForce.length - 1];
-  if (!rev) return { why: `no revision is in force on ${date} (${from})` };
-  return { rev, why: `in force on ${date} (${from})` };
+  if (!rev) {
+    const why = `no revision of ${id} is in force on ${date} (${from}): ${periods}`;
+    if (from === '--as-of') return { why };
+    return { why, errors: [{ pointer, message: why, expected: `a date in force: ${periods}` }] };
+  }
+  return { rev, why: `${rev.checked.product.revision} is in force on ${date} (${from})` };
+}
+
+// Revisions of one product must agree on how they are chosen: the same `chosen by` date fact,
+// an `in force from` each, and periods that do not overlap (the later edition would silently
+// win the overlap). Reported at load time, so `yakkan check` shows it.
+function checkRevisions(out: LoadedProduct): void {
+  const revs = out.revisions.filter((r) => r.checked.product.id);
+  if (revs.length < 2) return;
+  const header = (r: Revision, key: 'chosenBy' | 'inForce'): Span => {
+    if (r.file.endsWith('.json')) return pointerSpan(r.file, `/${key}`);
+    const re = key === 'chosenBy' ? /^\s*chosen\s+by\b/ : /^\s*in\s+force\b/;
+    const lines = r.source.split('\n');
+    let offset = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const m = re.exec(lines[i]!);
+      if (m) {
+        const col = lines[i]!.length - lines[i]!.trimStart().length;
+        return spanAt(r.file, i + 1, col + 1, offset + col, lines[i]!.trim().length);
+      }
+      if (/^(fact|formula|define|table|amount|eligibility|ineligible|cover|exclude|condition|constraint)\b/.test(lines[i]!)) break;
+      offset += lines[i]!.length + 1;
+    }
+    const p = lines.findIndex((l) => /^product\b/.test(l));
+    const at = Math.max(p, 0);
+    return spanAt(r.file, at + 1, 1, lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0), (lines[at] ?? '').length);
+  };
+  const names = revs.map((r) => `${r.checked.product.revision} (${r.file})`).join(', ');
+  const by = [...new Set(revs.map((r) => r.checked.product.chosenBy ?? ''))];
+  if (by.length === 1 && by[0] === '') {
+    out.diagnostics.push({
+      code: 'load/revisions-chosen-by', severity: 'warning', span: header(revs[revs.length - 1]!, 'chosenBy'),
+      message: `${out.path} has several revisions (${names}) but none says which date fact chooses between them: only --as-of can`,
+      hint: 'add `chosen by <date fact>` (e.g. chosen by policy.start_date) to the header of every revision',
+    });
+  } else if (by.length > 1) {
+    const newest = revs[revs.length - 1]!.checked.product.chosenBy ?? '';
+    for (const r of revs) {
+      const mine = r.checked.product.chosenBy ?? '';
+      if (mine === newest) continue;
+      out.diagnostics.push({
+        code: 'load/revisions-chosen-by', severity: 'error', span: header(r, 'chosenBy'),
+        message: `revision ${r.checked.product.revision} is ${mine ? `chosen by ${mine}` : 'not chosen by any date fact'}, but the newest revision ${revs[revs.length - 1]!.checked.product.revision} is ${newest ? `chosen by ${newest}` : 'chosen by none'}`,
+        hint: `every revision of a product is chosen by the same date fact: write \`chosen by ${newest || mine}\` in each header`,
+      });
+    }
+  }
+  for (const r of revs) {
+    if (!r.checked.product.inForce.from) {
+      out.diagnostics.push({
+        code: 'load/revisions-in-force', severity: 'warning', span: header(r, 'inForce'),
+        message: `revision ${r.checked.product.revision} has no \`in force from\` date, so it cannot be told apart from the other revisions of ${out.path} by date`,
+        hint: 'add `in force from YYYY-MM-DD` (and `until YYYY-MM-DD` if it ended) to its header',
+      });
+    }
+  }
+  const dated = revs.filter((r) => r.checked.product.inForce.from);
+  for (let i = 1; i < dated.length; i++) {
+    const a = dated[i - 1]!.checked.product;
+    const b = dated[i]!.checked.product;
+    if (!a.inForce.until || a.inForce.until >= b.inForce.from!) {
+      out.diagnostics.push({
+        code: 'load/revisions-overlap', severity: 'warning', span: header(dated[i - 1]!, 'inForce'),
+        message: `revisions ${a.revision} (${a.inForce.from} until ${a.inForce.until ?? 'no end'}) and ${b.revision} (from ${b.inForce.from}) are both in force on ${b.inForce.from}: the later one would silently win`,
+        hint: `end ${a.revision} the day before ${b.revision} starts: \`until ${dayBefore(b.inForce.from!)}\``,
+      });
+    }
+  }
+}
+
+function dayBefore(d: string): string {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() - 1);
+  return t.toISOString().slice(0, 10);
 }
