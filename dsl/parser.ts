@@ -1,8 +1,11 @@
 // Stage 2: tokens -> concrete syntax tree. Entry: parse(). The grammar has no semantics;
 // dsl/model.ts walks the CST and builds the product model.
-import { CstParser, EOF, type CstNode, type IToken, type IRecognitionException } from 'chevrotain';
+import type { CstNode, IToken, IRecognitionException } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
 import * as T from './tokens.js';
 import { type Diagnostic, spanAt, closest } from './diagnostics.js';
+
+const { CstParser, EOF } = chevrotain;
 
 class YakkanParser extends CstParser {
   constructor(recoveryEnabled: boolean) {

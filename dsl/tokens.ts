@@ -1,6 +1,9 @@
 // Stage 1: source text -> tokens. Entry: tokenize().
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
 import { type Diagnostic, spanAt } from './diagnostics.js';
+
+const { createToken, Lexer } = chevrotain;
 
 // Letters of any script, but not the operator signs that live in the same Unicode blocks
 // (× ÷ ≠ ≤ ≥ ％) nor full-width spaces.
@@ -154,7 +157,9 @@ export const allTokens: TokenType[] = [
   Name, RefStart, DurationUnit, Identifier,
 ];
 
-const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
+// Built on first use (~40 ms: chevrotain analyses every pattern), so that loading a product
+// from the compiled-model cache (engine/product-cache.ts) never pays for it.
+let lexer: InstanceType<typeof Lexer> | undefined;
 
 export interface Tokens {
   file: string;
@@ -164,6 +169,7 @@ export interface Tokens {
 }
 
 export function tokenize(source: string, file: string, diagnostics: Diagnostic[]): Tokens {
+  lexer ??= new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
   const result = lexer.tokenize(source);
   for (const e of result.errors) {
     const ch = source.slice(e.offset, e.offset + e.length);
