@@ -403,7 +403,14 @@ export function cellLiterals(cell: Cell): Literal[] {
 
 // ---- tables: gaps and overlaps ----
 // Each input column is cut into regions at the values its cells name; one sample per region is
-// enough to decide every cell. The product of the columns' samples is checked row by row.
+// enough to decide every cell. The product of the columns' samples is walked in order (first
+// column outermost) and each combination is checked against every row at once: per column, the
+// rows matching each sample are a bitset (found by binary search over the sorted samples for
+// ordered types), and a combination's matching rows are the AND of its columns' bitsets, built
+// up column by column. A subtree whose prefix matches no row is not walked further: its first
+// combination is the gap to report (if none was yet), and it can hold no overlap.
+// Same diagnostics, in the same order, as checking each combination against each row; linear in
+// rows for a table over discrete and ordered columns, where that was rows × combinations.
 function checkTableCoverage(c: Ctx): void {
   for (const t of c.product.tables) {
     const types = t.inputs.map((e) => c.types.exprs.get(e) ?? UNKNOWN);
@@ -414,19 +421,50 @@ function checkTableCoverage(c: Ctx): void {
       c.report({ code: 'check/table-too-large', severity: 'warning', message: `table ${t.name} has too many input combinations (${total}) to check for gaps and overlaps` }, t);
       continue;
     }
-    const matchers = t.rows.map((r) => r.cells.map((cell, j) => cellMatcher(cell, types[j]!)));
+    if (total === 0) continue; // a column without values: no combination to check
+    const words = (t.rows.length + 31) >>> 5;
+    // bits[j][s]: the rows (bit i = row i + 1) whose cell j matches sample s of column j.
+    const bits = types.map((ty, j) => columnBits(ty, t.rows.map((r) => r.cells[j]!), samples[j]!.map((x) => x.value), words));
+    const n = t.inputs.length;
+    // acc[j]: the rows matching the combination's first j values.
+    const acc = Array.from({ length: n + 1 }, () => new Uint32Array(words));
+    for (let i = 0; i < t.rows.length; i++) acc[0]![i >>> 5]! |= 1 << (i & 31);
     let gapReported = false;
     const overlapReported = new Set<string>();
-    const combo: unknown[] = new Array(t.inputs.length);
+    const combo: unknown[] = new Array(n);
+    const gap = () => {
+      gapReported = true;
+      c.report({ code: 'check/table-gap', message: `table ${t.name} has no row for ${describeCombo(t, combo)}`, hint: 'add a row for it, or an else row: else => ...' }, t);
+    };
     const walk = (j: number): void => {
-      if (j === t.inputs.length) {
-        const hits: number[] = [];
-        matchers.forEach((m, i) => { if (m.every((f, k) => f(combo[k]))) hits.push(i + 1); });
-        if (hits.length === 0 && !t.otherwise && !gapReported) {
-          gapReported = true;
-          c.report({ code: 'check/table-gap', message: `table ${t.name} has no row for ${describeCombo(t, combo)}`, hint: 'add a row for it, or an else row: else => ...' }, t);
+      const here = acc[j]!;
+      let any = 0;
+      let several = false;
+      for (let w = 0; w < words; w++) {
+        const x = here[w]!;
+        if (x !== 0) {
+          if (any !== 0 || (x & (x - 1)) !== 0) several = true;
+          any |= x;
         }
-        if (hits.length > 1 && t.hit === 'unique') {
+      }
+      if (any === 0) {
+        // No row matches any combination from here on: the first of them is a gap.
+        if (gapReported || t.otherwise) return;
+        for (let k = j; k < n; k++) combo[k] = samples[k]![0]!.value;
+        gap();
+        return;
+      }
+      if (j === n) {
+        if (several && t.hit === 'unique') {
+          const hits: number[] = [];
+          for (let w = 0; w < words; w++) {
+            let x = here[w]!;
+            while (x !== 0) {
+              const low = x & -x;
+              hits.push((w << 5) + (31 - Math.clz32(low)) + 1);
+              x ^= low;
+            }
+          }
           const key = hits.join(',');
           if (!overlapReported.has(key)) {
             overlapReported.add(key);
@@ -435,11 +473,83 @@ function checkTableCoverage(c: Ctx): void {
         }
         return;
       }
-      for (const s of samples[j]!) { combo[j] = s.value; walk(j + 1); }
+      const next = acc[j + 1]!;
+      const col = bits[j]!;
+      samples[j]!.forEach((s, k) => {
+        const b = col[k]!;
+        for (let w = 0; w < words; w++) next[w] = here[w]! & b[w]!;
+        combo[j] = s.value;
+        walk(j + 1);
+      });
     };
     walk(0);
   }
 }
+
+// For each sample of a column, the bitset of rows whose cell matches it. Over an ordered type the
+// samples are sorted, so a cell's matching samples are found by binary search (a range or a
+// comparison is one run of them, an `in` list one run per value); otherwise each cell is tested
+// against each sample, as cellMatcher does.
+function columnBits(t: VType, cells: Cell[], values: unknown[], words: number): Uint32Array[] {
+  const out = values.map(() => new Uint32Array(words));
+  const set = (row: number, from: number, to: number) => {
+    for (let s = from; s < to; s++) out[s]![row >>> 5]! |= 1 << (row & 31);
+  };
+  const cmp = comparator(t);
+  const ordered = ORDERED.has(t.kind) && values.every((v, i) => v !== undefined && (i === 0 || cmp(values[i - 1], v) <= 0));
+  // First sample >= x, first sample > x.
+  const lower = (x: unknown) => {
+    let lo = 0;
+    let hi = values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(values[mid], x) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const upper = (x: unknown) => {
+    let lo = 0;
+    let hi = values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(values[mid], x) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  cells.forEach((cell, row) => {
+    if ('any' in cell) return set(row, 0, values.length);
+    if (!ordered) {
+      const m = cellMatcher(cell, t);
+      values.forEach((v, s) => { if (m(v)) set(row, s, s + 1); });
+      return;
+    }
+    if ('in' in cell) {
+      for (const l of cell.in) {
+        const x = literalValue(l);
+        set(row, lower(x), upper(x));
+      }
+    } else if ('range' in cell) {
+      const [lo, hi] = cell.range.map(literalValue);
+      set(row, lower(lo), upper(hi));
+    } else {
+      const x = literalValue(cell.value);
+      const n = values.length;
+      switch (cell.cmp) {
+        case 'lt': set(row, 0, lower(x)); break;
+        case 'le': set(row, 0, upper(x)); break;
+        case 'gt': set(row, upper(x), n); break;
+        case 'ge': set(row, lower(x), n); break;
+        case 'eq': set(row, lower(x), upper(x)); break;
+      }
+    }
+  });
+  return out;
+}
+
+// Types whose comparator is a total order that columnSamples sorts by.
+const ORDERED = new Set(['integer', 'decimal', 'number', 'rate', 'money', 'date', 'duration']);
 
 function describeCombo(t: Table, combo: unknown[]): string {
   return t.inputs.map((e, j) => `${exprText(e)} = ${sampleText(combo[j])}`).join(', ');
@@ -455,7 +565,8 @@ function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {
   const points = cells.flatMap(cellLiterals).map((l) => literalValue(l));
   if (t.kind === 'text') return [...points.map((value) => ({ value })), { value: '\u0000(other text)' }];
   const cmp = comparator(t);
-  const sorted = points.filter((p, i) => points.findIndex((q) => cmp(p, q) === 0) === i).sort(cmp);
+  // Distinct points in order; of equal points the first written is kept (the sort is stable).
+  const sorted = [...points].sort(cmp).filter((p, i, a) => i === 0 || cmp(a[i - 1], p) !== 0);
   if (sorted.length === 0) return [{ value: undefined }];
   const out: { value: unknown }[] = [{ value: step(t, sorted[0], -1) }];
   sorted.forEach((p, i) => {
