@@ -23,7 +23,9 @@ usage:
                                             one decision per line, on all cores
   yakkan explain <product> <facts> [--lang ja|en] [--all] [--as-of DATE]
                                             explain the decision for people
-  yakkan test [paths...] [--quiet]          run case files (default: products/)
+  yakkan test [paths...] [--quiet] [--coverage]
+                                            run case files (default: products/); --coverage
+                                            then reports what they exercised (yakkan coverage)
   yakkan sources --json [products...]       every citation as one JSON array
   yakkan schema <product>                   the JSON Schema of the product's facts
   yakkan fmt <file.yk> [--write|--check]    format a product file
@@ -146,12 +148,12 @@ function main(argv: string[]): void {
       break;
     }
     case 'test': {
-      const files = findCaseFiles(a.positional.length > 1 ? a.positional.slice(1) : ['products']);
+      const paths = a.positional.length > 1 ? a.positional.slice(1) : ['products'];
+      const files = findCaseFiles(paths);
       if (files.length === 0) fail('no case files found', 1);
       let passed = 0;
       let failed = 0;
-      for (const f of files) {
-        const r = runCase(f);
+      const report = (r: ReturnType<typeof runCase>) => {
         if (r.ok) {
           passed++;
           if (!a.flags.has('quiet')) process.stdout.write(`ok   ${r.file} — ${r.case}\n`);
@@ -159,7 +161,17 @@ function main(argv: string[]): void {
           failed++;
           process.stdout.write(formatFailure(r) + '\n');
         }
+      };
+      if (a.flags.has('coverage')) {
+        // The same runs, folded into the coverage report (yakkan coverage prints only the report).
+        import('../engine/coverage.js').then((m) => {
+          const cov = m.coverage(paths, report);
+          process.stdout.write(`\n${passed} passed, ${failed} failed\n\ncoverage:\n\n${m.renderCoverage(cov)}`);
+          process.exit(failed ? 1 : 0);
+        });
+        break;
       }
+      for (const f of files) report(runCase(f));
       process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
       process.exit(failed ? 1 : 0);
       break;

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import type { Citation, Expr, Product } from '../dsl/ir.js';
 import { exprText } from '../dsl/print.js';
 import { cellText } from './diff.js';
-import { findCaseFiles, productDirFor, readCase, runCase } from './cases.js';
+import { findCaseFiles, productDirFor, readCase, runCase, type CaseResult } from './cases.js';
 import { compile, namedValues, type Compiled } from './evaluate.js';
 import { loadProduct, type Revision } from './load.js';
 import type { Decision } from './decision-types.js';
@@ -203,7 +203,8 @@ function productDirsUnder(paths: string[]): string[] {
   return out;
 }
 
-export function coverage(paths: string[]): CoverageReport {
+// `onCase` sees every case result as it is decided (`yakkan test --coverage` prints them).
+export function coverage(paths: string[], onCase?: (r: CaseResult) => void): CoverageReport {
   const files = findCaseFiles(paths);
   const byDir = new Map<string, string[]>();
   for (const d of productDirsUnder(paths)) byDir.set(relative(process.cwd(), d) || d, []);
@@ -220,6 +221,7 @@ export function coverage(paths: string[]): CoverageReport {
     const failed: { file: string; error: string }[] = [];
     for (const f of caseFiles) {
       const r = runCase(f);
+      onCase?.(r);
       if (!r.decision) {
         failed.push({ file: r.file, error: r.error ?? 'no decision' });
         continue;
@@ -292,5 +294,25 @@ export function renderCoverage(r: CoverageReport): string {
     for (const f of prod.failed) out.push(`  could not run ${f.file}: ${f.error}`);
     out.push('');
   }
+  out.push(...unexercisedSummary(r));
   return out.join('\n');
+}
+
+// Every rule no case fires, per product revision: the list a reviewer asks for first.
+export function unexercisedRules(r: CoverageReport): { product: string; revision: string; rules: string[] }[] {
+  return r.products.flatMap((p) => p.revisions.map((c) => ({ product: p.dir, revision: c.revision, rules: c.rules.filter((x) => x.hits === 0).map((x) => `${x.kind} ${x.id}`) })))
+    .filter((x) => x.rules.length > 0);
+}
+
+function unexercisedSummary(r: CoverageReport): string[] {
+  const revs = r.products.reduce((n, p) => n + p.revisions.length, 0);
+  const rules = r.products.reduce((n, p) => n + p.revisions.reduce((m, c) => m + c.rules.length, 0), 0);
+  const never = unexercisedRules(r);
+  const count = never.reduce((n, x) => n + x.rules.length, 0);
+  if (count === 0) return [`rules: every one of the ${rules} rules of ${revs} product revision${revs === 1 ? '' : 's'} fired in some case`, ''];
+  return [
+    `rules: ${rules - count} of ${rules} rules of ${revs} product revision${revs === 1 ? '' : 's'} fired in some case; no case fires these ${count}:`,
+    ...never.map((x) => `  ${x.product}@${x.revision}: ${x.rules.join(', ')}`),
+    '',
+  ];
 }

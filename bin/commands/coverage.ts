@@ -1,4 +1,4 @@
-// yakkan coverage [paths...] [--json]
+// yakkan coverage [paths...] [--json]: the report of `yakkan test --coverage`, without the case lines.
 import { coverage, renderCoverage } from '../../engine/coverage.js';
 import { parseOptions } from '../../engine/diff.js';
 import { canonicalJson } from '../../engine/json.js';
@@ -7,7 +7,8 @@ const USAGE = `usage: yakkan coverage [paths...] [--json]
 
   Runs the case files under the paths (default: products/) and reports, per product revision,
   which rules fired, which table rows were looked up, which amount steps applied, which formula
-  if-arms were taken — and which cited pamphlet passages no case reaches.`;
+  if-arms were taken — and which cited pamphlet passages no case reaches; it ends with every rule
+  no case fires. \`yakkan test --coverage\` prints the same report after the case results.`;
 
 export function run(argv: string[]): number {
   const a = parseOptions(argv, []);
