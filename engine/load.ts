@@ -3,7 +3,8 @@
 // schemas/product.schema.json with errors that name the JSON pointer. Both then pass the same checks.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv } from 'ajv';
 import { parseProduct } from '../dsl/index.js';
 import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../dsl/diagnostics.js';
 import type { Model, SpanMap } from '../dsl/model.js';
@@ -11,6 +12,7 @@ import type { Product } from '../dsl/ir.js';
 import { check, type Checked } from './check.js';
 import { compile, type Compiled } from './evaluate.js';
 import { loadSources, projectRoot } from './sources.js';
+import { cacheKey, readCached, writeCached } from './product-cache.js';
 
 export interface Revision {
   file: string;
@@ -31,7 +33,9 @@ let productSchemaValidator: ReturnType<Ajv['compile']> | undefined;
 function productValidator(): ReturnType<Ajv['compile']> {
   if (!productSchemaValidator) {
     const schema = JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'product.schema.json'), 'utf8')) as object;
-    productSchemaValidator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    // Ajv is required here, on first use, so that loading .yk products never imports it.
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    productSchemaValidator = new AjvClass({ allErrors: true, strict: false }).compile(schema);
   }
   return productSchemaValidator;
 }
@@ -79,12 +83,31 @@ export function modelFromJson(text: string, file: string, diagnostics: Diagnosti
 
 const cache = new Map<string, { mtime: number; rev: Revision; diagnostics: Diagnostic[] }>();
 
-export function loadRevision(file: string): { rev: Revision; diagnostics: Diagnostic[] } {
+// Forget the revisions loaded in this process (the next load reads the file, or the disk cache, again).
+export function forgetLoaded(): void {
+  cache.clear();
+}
+
+export interface LoadOptions {
+  // Use the compiled-model cache on disk (engine/product-cache.ts): the CLI's commands on one product.
+  diskCache?: boolean;
+}
+
+export function loadRevision(file: string, opts: LoadOptions = {}): { rev: Revision; diagnostics: Diagnostic[] } {
   const mtime = statSync(file).mtimeMs;
   const hit = cache.get(file);
   if (hit && hit.mtime === mtime) return hit;
   const text = readFileSync(file, 'utf8');
   const shown = displayPath(file);
+  const key = opts.diskCache ? cacheKey(shown, text) : undefined;
+  const stored = key ? readCached(key) : undefined;
+  if (stored) {
+    const { checked, diagnostics } = stored;
+    const rev: Revision = { file: shown, source: text, checked, compiled: !hasErrors(diagnostics) ? compile(checked) : undefined };
+    const entry = { mtime, rev, diagnostics };
+    cache.set(file, entry);
+    return entry;
+  }
   const diagnostics: Diagnostic[] = [];
   let model: Model | undefined;
   if (file.endsWith('.json')) model = modelFromJson(text, shown, diagnostics);
@@ -96,13 +119,15 @@ export function loadRevision(file: string): { rev: Revision; diagnostics: Diagno
   const empty: Product = { schema: 'yakkan/product@1', id: basename(file), name: {}, revision: '', inForce: {}, currency: 'JPY', source: '', facts: [], formulas: [], tables: [], rules: [], amounts: [], derived: [] };
   const checked = model ? check(model, loadSources()) : { product: empty, types: undefined as never, diagnostics: [] };
   diagnostics.push(...checked.diagnostics);
+  // Stored before compile(), so the entry is the checked model exactly as check() left it.
+  if (key && model) writeCached(key, checked, diagnostics);
   const rev: Revision = { file: shown, source: text, checked, compiled: model && !hasErrors(diagnostics) ? compile(checked) : undefined };
   const entry = { mtime, rev, diagnostics };
   cache.set(file, entry);
   return entry;
 }
 
-export function loadProduct(path: string): LoadedProduct {
+export function loadProduct(path: string, opts: LoadOptions = {}): LoadedProduct {
   const files = productFiles(path);
   const out: LoadedProduct = { path, revisions: [], diagnostics: [], sources: new Map() };
   if (files.length === 0) {
@@ -110,7 +135,7 @@ export function loadProduct(path: string): LoadedProduct {
     return out;
   }
   for (const f of files) {
-    const { rev, diagnostics } = loadRevision(f);
+    const { rev, diagnostics } = loadRevision(f, opts);
     out.revisions.push(rev);
     out.diagnostics.push(...diagnostics);
     out.sources.set(rev.file, rev.source);
