@@ -1,15 +1,20 @@
 // Where a cold `yakkan decide` spends its time, phase by phase, in a fresh process:
-//   node [--import ./dist/bench/proto/chevrotain-bundle.js] dist/bench/cold-phases.js <product> <facts.yaml>
+//   node dist/bench/cold-phases.js <product> <facts.yaml> [--cache]
+// With --cache the product is loaded as the CLI loads it, through the compiled-model cache
+// (engine/product-cache.ts; the first such run writes the entry); without, from the DSL.
 // Imports are dynamic on purpose: their cost is one of the phases.
 const t0 = performance.now();
 const { loadProduct } = await import('../engine/load.js');
 const { decide } = await import('../engine/evaluate.js');
 const { readFacts } = await import('../engine/facts.js');
 const { readYaml } = await import('../engine/cases.js');
+const { cacheStats } = await import('../engine/product-cache.js');
 const { readFileSync } = await import('node:fs');
 const t1 = performance.now();
-const [product, factsFile] = process.argv.slice(2);
-const p = loadProduct(product!);
+const args = process.argv.slice(2);
+const diskCache = args.includes('--cache');
+const [product, factsFile] = args.filter((a) => !a.startsWith('--'));
+const p = loadProduct(product!, { diskCache });
 const c = p.revisions[p.revisions.length - 1]!.compiled!;
 const t2 = performance.now();
 const facts = readYaml(readFileSync(factsFile!, 'utf8'));
@@ -24,4 +29,5 @@ const ms = (a: number, b: number) => Math.round(b - a);
 process.stdout.write(JSON.stringify({
   processStartToMain: Math.round(t0), imports: ms(t0, t1), loadProduct: ms(t1, t2), readYaml: ms(t2, t3),
   factsValidatorFirstUse: ms(t3, t4), firstDecide: ms(t4, t5), print: ms(t5, t6), bytes: text.length,
+  ...(diskCache ? { cacheHit: cacheStats.hits > 0 } : {}),
 }) + '\n');

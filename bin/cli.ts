@@ -68,7 +68,8 @@ function productDirs(): string[] {
 
 function load(path: string | undefined): LoadedProduct {
   if (!path) fail('name a product, e.g. products/nexi-ip-license');
-  const p = loadProduct(path);
+  // From the compiled-model cache when the product is unchanged (engine/product-cache.ts).
+  const p = loadProduct(path, { diskCache: true });
   if (hasErrors(p.diagnostics)) {
     process.stderr.write(renderDiagnostics(p.diagnostics, p.sources) + '\n');
     process.exit(1);
