@@ -3,6 +3,8 @@
 //   node --cpu-prof --cpu-prof-dir=/tmp/yakkan-prof dist/bench/profile.js load <product>
 //   node --cpu-prof --cpu-prof-dir=/tmp/yakkan-prof dist/bench/profile.js scaling rules|table [n]
 //   node dist/bench/profile.js readfacts [n]   (readFacts' share of decide)
+//   node dist/bench/profile.js quick [n] [rounds]   (interleaved throughput: hand-written, NEXI
+//                                                   lean/trace, rules-1000, table-1000; ratios in one minute)
 //   node dist/bench/profile.js summary /tmp/yakkan-prof/<file>.cpuprofile [top] [under-function]
 // The summary is self time by function (and by file), the evidence in docs/performance.md;
 // with under-function, only samples taken inside that function's calls count.
@@ -16,6 +18,7 @@ import { projectRoot } from '../engine/sources.js';
 import { nexiCorpus } from './corpus.js';
 import { Ajv } from 'ajv';
 import { factsSchema, readFacts } from '../engine/facts.js';
+import { decideNexi } from './nexi-handwritten.js';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
@@ -57,6 +60,43 @@ if (mode === 'decide') {
   let sink = 0;
   for (const f of corpus) sink += decide(c, f, { trace: false }).reasons.length;
   process.stdout.write(`${corpus.length} decisions in ${(performance.now() - t0).toFixed(0)} ms (${sink})\n`);
+} else if (mode === 'quick') {
+  // Throughput of each workload, timed round-robin so that the host's noise hits them alike.
+  const n = Number(arg ?? 20_000);
+  const rounds = Number(arg2 ?? 5);
+  const c = loadProduct(join(projectRoot(), 'products', 'nexi-ip-license')).revisions[0]!.compiled!;
+  const corpus = nexiCorpus(n);
+  const dir = mkdtempSync(join(tmpdir(), 'yakkan-prof-'));
+  writeFileSync(join(dir, 'rules.yk'), rulesProduct(1000));
+  writeFileSync(join(dir, 'table.yk'), tableProduct(1000));
+  const rules = loadProduct(join(dir, 'rules.yk')).revisions[0]!.compiled!;
+  const table = loadProduct(join(dir, 'table.yk')).revisions[0]!.compiled!;
+  const scorpus = scalingCorpus(Math.min(n, 20_000));
+  let sink = 0;
+  const work: [string, Record<string, unknown>[], (f: Record<string, unknown>) => unknown][] = [
+    ['hand-written', corpus, (f) => decideNexi(f)],
+    ['nexi lean', corpus, (f) => decide(c, f, { trace: false })],
+    ['nexi trace', corpus, (f) => decide(c, f, { trace: true })],
+    ['rules-1000', scorpus, (f) => decide(rules, f, { trace: false })],
+    ['table-1000', scorpus, (f) => decide(table, f, { trace: false })],
+  ];
+  const rates = new Map<string, number[]>(work.map(([k]) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, cs, fn] of work) {
+      const t0 = performance.now();
+      let done = 0;
+      // At most ~0.5 s per workload and round.
+      for (const f of cs) { sink ^= fn(f) ? 1 : 0; done++; if ((done & 255) === 0 && performance.now() - t0 > 500) break; }
+      rates.get(k)!.push(done / ((performance.now() - t0) / 1000));
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const base = med(rates.get('hand-written')!);
+  for (const [k, xs] of rates) {
+    const m = med(xs);
+    process.stdout.write(`${k.padEnd(14)} ${Math.round(m).toLocaleString('en-US').padStart(10)}/s${k.startsWith('nexi') ? `  ${(m / base).toFixed(3)}x hand-written` : ''}\n`);
+  }
+  process.stdout.write(`(sink ${sink})\n`);
 } else if (mode === 'load') {
   const t0 = performance.now();
   loadProduct(arg!);

@@ -2,17 +2,17 @@
 // Evaluation is three-valued: a value that needs a missing fact is an Unknown carrying exactly
 // the facts it needs; `and`/`or` short-circuit as Kleene logic, so a fact that cannot change
 // the result is never asked for.
-import type { Amount, Condition, Expr, Formula, Leaf, Product, Rule, RuleKind, Table } from '../dsl/ir.js';
+import type { Amount, Condition, Expr, Formula, Leaf, Literal, Product, Rule, RuleKind, Table } from '../dsl/ir.js';
 import { exprText, leafText } from '../dsl/print.js';
 import { literalText } from '../dsl/literals.js';
-import { OPERATORS, type VType, comparator, equals, isNumeric, UNKNOWN } from './operators.js';
-import { Money, Duration, dec, roundTo, isMoney, type Dec, ZERO } from './money.js';
+import { OPERATORS, type VType, comparator, equals, isNumeric, UNKNOWN, Fraction } from './operators.js';
+import { Money, Duration, dec, roundTo, isMoney, isDec, decText, type Dec, ZERO } from './money.js';
 import { literalValue, showValue, showText as shownText } from './values.js';
 import { cellMatcher, type Checked, type Types } from './check.js';
-import { readFacts } from './facts.js';
+import { readFactSlots } from './facts.js';
 import {
   DECISION_SCHEMA_ID, type AmountResult, type AmountStep, type Check, type Decision, type FormulaResult, type FormulaStep,
-  type ItemDecision, type Outcome, type Reason, type TableLookup,
+  type ItemDecision, type Outcome, type Reason, type ShownValue, type TableLookup,
 } from './decision-types.js';
 
 export class Unknown {
@@ -40,7 +40,8 @@ function mergeUnknown(vs: unknown[]): Unknown {
 }
 
 interface Scope {
-  values: Map<string, unknown>;
+  // The input facts, one slot per declared fact (p.facts order); undefined when missing.
+  slots: unknown[];
   item: Record<string, unknown> | undefined;
   itemIndex: number;
   itemList: string | undefined;
@@ -61,12 +62,35 @@ interface CompiledRule {
   when?: Cond;
   unless?: Cond;
   require?: Cond;
+  // eligibility, condition and constraint rules fire when their requirement is violated.
+  requires: boolean;
   effect: Outcome;
+}
+
+// Lean (trace: false) evaluation of claim-level rules, planned at compile time. A rule is
+// "plain" when it reads only input facts (no formulas, tables, derived values, items): it has no
+// side effects (memo, lookups) and it is unknown exactly when a fact it reads is missing and the
+// rest cannot settle it. Plain rules are evaluated level by level of the outcome ladder; past the
+// level that decides, a plain rule whose facts are all present cannot be unknown, so it is not
+// evaluated at all. A plain rule whose `when` has a conjunct `fact = value` (or `in`, `not`) on an
+// enum or boolean fact is false whenever that fact holds another value: an index from each value
+// to the rules it makes false skips them without evaluating anything else.
+interface LeanPlan {
+  sideEffecting: number[];
+  plainByLevel: number[][];
+  factsOf: (Int32Array | undefined)[];
+  plainSlots: Int32Array;
+  words: number;
+  index: { slot: number; kill: Map<unknown, Uint32Array> }[];
 }
 
 export interface Compiled {
   product: Product;
   claimRules: CompiledRule[];
+  // Indices into claimRules by ladder level (LEVELS order), each in source order.
+  claimLevels: number[][];
+  lean: LeanPlan;
+  slotOf: Map<string, number>;
   itemRules: CompiledRule[];
   hasItemCover: boolean;
   hasClaimCover: boolean;
@@ -97,7 +121,9 @@ export function compile(checked: Checked): Compiled {
   const c: Compiled = {
     product: p, types, rules: [], named, formulas: [], amounts: [], forEachLists: [],
     claimRules: [], itemRules: [], hasItemCover: false, hasClaimCover: false,
+    claimLevels: [], lean: undefined as unknown as LeanPlan, slotOf: new Map(p.facts.map((f, i) => [f.name, i])),
   };
+  const slotOf = c.slotOf;
   const typeOf = (e: Expr): VType => types.exprs.get(e) ?? UNKNOWN;
 
   const ref = (name: string): Fn => {
@@ -116,8 +142,9 @@ export function compile(checked: Checked): Compiled {
     const listName = name.slice(0, dot);
     if (dot > 0 && types.itemFields.has(listName)) {
       const field = name.slice(dot + 1);
+      const listSlot = slotOf.get(listName);
       return (s) => {
-        const list = s.values.get(listName) as Record<string, unknown>[] | undefined;
+        const list = (listSlot === undefined ? undefined : s.slots[listSlot]) as Record<string, unknown>[] | undefined;
         if (list === undefined) return new Unknown([listName]);
         const out: unknown[] = [];
         const missing: string[] = [];
@@ -126,10 +153,20 @@ export function compile(checked: Checked): Compiled {
       };
     }
     const missing = new Unknown([name]);
+    const slot = slotOf.get(name);
+    if (slot === undefined) return () => missing;
     return (s) => {
-      const v = s.values.get(name);
+      const v = s.slots[slot];
       return v === undefined ? missing : v;
     };
+  };
+  // The slot of a name that is a plain input fact (not a formula, table output, derived value,
+  // item field or list field), else undefined.
+  const plainSlot = (name: string): number | undefined => {
+    if (name.startsWith('item.') || named.has(name) || formulaNames.has(name) || tableOutputs.has(name) || derivedNames.has(name)) return undefined;
+    const dot = name.lastIndexOf('.');
+    if (dot > 0 && types.itemFields.has(name.slice(0, dot))) return undefined;
+    return slotOf.get(name);
   };
 
   const expr = (e: Expr): Fn => {
@@ -149,7 +186,14 @@ export function compile(checked: Checked): Compiled {
     };
     if ('op' in e && (e.op === 'and' || e.op === 'or' || e.op === 'not')) {
       const op = e.op;
-      return traced((s) => kleene(op, args.map((a) => () => a(s) as boolean | Unknown)));
+      if (op === 'not') {
+        const [a] = args as [Fn];
+        return traced((s) => {
+          const v = a(s);
+          return isUnknown(v) ? v : !v;
+        });
+      }
+      return traced((s) => kleene(op === 'or', args, s));
     }
     if ('op' in e && e.op === 'if') {
       const [cond, a, b] = args as [Fn, Fn, Fn];
@@ -165,7 +209,7 @@ export function compile(checked: Checked): Compiled {
       return (s) => {
         const v = x(s);
         const u = unit(s);
-        if (isUnknown(v) || isUnknown(u)) return mergeUnknown([v, u]);
+        if (isUnknown(v) || isUnknown(u)) return merge2(v, u);
         const uAmount = isMoney(u) ? u.amount : (u as Dec);
         const out = isMoney(v) ? new Money(roundTo(v.amount, uAmount, mode), v.currency) : roundTo(asNumber(v), uAmount, mode);
         if (s.steps) {
@@ -188,7 +232,7 @@ export function compile(checked: Checked): Compiled {
       return traced((s) => {
         const x = a(s);
         const y = b(s);
-        if (isUnknown(x) || isUnknown(y)) return mergeUnknown([x, y]);
+        if (isUnknown(x) || isUnknown(y)) return merge2(x, y);
         return impl([x, y]);
       });
     }
@@ -237,9 +281,9 @@ export function compile(checked: Checked): Compiled {
   }
   for (const t of p.tables) compileTable(t, expr, typeOf, named);
 
-  const cond = (cnd: Condition, scope: string | undefined): Cond => compileCondition(cnd, scope, named, types, ref, p);
+  const cond = (cnd: Condition, scope: string | undefined): Cond => compileCondition(cnd, scope, named, types, ref, p, plainSlot);
   for (const r of p.rules) {
-    const cr: CompiledRule = { rule: r, effect: EFFECT[r.kind] };
+    const cr: CompiledRule = { rule: r, effect: EFFECT[r.kind], requires: r.kind === 'eligibility' || r.kind === 'condition' || r.kind === 'constraint' };
     if (r.when) cr.when = cond(r.when, r.forEach);
     if (r.unless) cr.unless = cond(r.unless, r.forEach);
     if (r.require) cr.require = cond(r.require, r.forEach);
@@ -250,6 +294,8 @@ export function compile(checked: Checked): Compiled {
   c.itemRules = c.rules.filter((cr) => cr.rule.forEach === c.forEachLists[0]);
   c.hasItemCover = c.itemRules.some((cr) => cr.rule.kind === 'cover');
   c.hasClaimCover = c.claimRules.some((cr) => cr.rule.kind === 'cover');
+  c.claimLevels = LEVELS.map(([kinds]) => c.claimRules.flatMap((cr, i) => (kinds.includes(cr.rule.kind) ? [i] : [])));
+  c.lean = leanPlan(c, plainSlot);
   for (const a of p.amounts) {
     c.amounts.push({
       amount: a,
@@ -275,19 +321,26 @@ function showText(v: unknown): string {
   return typeof s === 'object' && s !== null && 'amount' in s ? `${s.amount} ${s.currency}` : String(s);
 }
 
-function kleene(op: 'and' | 'or' | 'not', parts: (() => boolean | Unknown)[]): boolean | Unknown {
-  if (op === 'not') {
-    const v = parts[0]!();
-    return isUnknown(v) ? v : !v;
+// Kleene and (dominant false) / or (dominant true), short-circuiting, without allocating unless
+// more than one operand is unknown.
+function kleene(dominant: boolean, parts: ((s: Scope) => unknown)[], s: Scope): boolean | Unknown {
+  let first: Unknown | undefined;
+  let more: Unknown[] | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const v = parts[i]!(s);
+    if (v instanceof Unknown) {
+      if (first === undefined) first = v;
+      else (more ??= [first]).push(v);
+    } else if (v === dominant) return dominant;
   }
-  const dominant = op === 'or';
-  const unknowns: Unknown[] = [];
-  for (const p of parts) {
-    const v = p();
-    if (isUnknown(v)) unknowns.push(v);
-    else if (v === dominant) return dominant;
-  }
-  return unknowns.length ? mergeUnknown(unknowns) : !dominant;
+  return more ? mergeUnknown(more) : first ?? !dominant;
+}
+
+// mergeUnknown([a, b]) without the array when only one is unknown.
+function merge2(a: unknown, b: unknown): Unknown {
+  if (!(a instanceof Unknown)) return b as Unknown;
+  if (!(b instanceof Unknown)) return a;
+  return mergeUnknown([a, b]);
 }
 
 function compileTable(t: Table, expr: (e: Expr) => Fn, typeOf: (e: Expr) => VType, named: Map<string, Fn>): void {
@@ -295,39 +348,38 @@ function compileTable(t: Table, expr: (e: Expr) => Fn, typeOf: (e: Expr) => VTyp
   const inTypes = t.inputs.map(typeOf);
   const rows = t.rows.map((r) => ({ match: r.cells.map((cell, j) => cellMatcher(cell, inTypes[j]!)), outputs: r.outputs.map(literalValue), row: r }));
   const otherwise = t.otherwise?.map(literalValue);
-  // Single-input tables over discrete values are indexed: lookup cost does not grow with rows.
-  const index = t.inputs.length === 1 && t.rows.every((r) => 'in' in r.cells[0]!) && ['enum', 'text', 'symbol'].includes(inTypes[0]!.kind)
-    ? buildIndex(rows.map((r) => r.row.cells[0] as { in: { value?: unknown }[] }))
-    : undefined;
+  const find = tableFinder(t, inTypes, rows.map((r) => r.match));
+  // What a lookup shows, per row (and for the else row), computed once.
+  const inputTexts = t.inputs.map((e) => exprText(e));
+  const shownOutputs = (outs: unknown[]) => t.outputs.map((o, k) => [o.name, showValue(outs[k])] as const);
+  const rowShown = rows.map((r) => shownOutputs(r.outputs));
+  const elseShown = otherwise ? shownOutputs(otherwise) : [];
+  const rowCite = t.rows.map((r) => [...(r.cite ?? []), ...t.cite]);
+  const memoKey = `@table:${t.name}`;
   const lookup = (s: Scope): { outputs: unknown[]; row: number } | Unknown | undefined => {
-    const key = `@table:${t.name}`;
-    if (s.memo.has(key)) return s.memo.get(key) as { outputs: unknown[]; row: number };
+    if (s.memo.has(memoKey)) return s.memo.get(memoKey) as { outputs: unknown[]; row: number };
     const vals = inputs.map((f) => f(s));
     let hit: { outputs: unknown[]; row: number } | Unknown | undefined;
     if (vals.some(isUnknown)) hit = mergeUnknown(vals);
     else {
-      if (index) {
-        const i = index.get(vals[0] as string);
-        if (i !== undefined) hit = { outputs: rows[i]!.outputs, row: i + 1 };
-      } else {
-        for (let i = 0; i < rows.length; i++) {
-          if (rows[i]!.match.every((m, j) => m(vals[j]))) {
-            hit = { outputs: rows[i]!.outputs, row: i + 1 };
-            break;
-          }
-        }
-      }
-      if (!hit && otherwise) hit = { outputs: otherwise, row: 0 };
+      const i = find(vals);
+      let found: { outputs: unknown[]; row: number } | undefined;
+      if (i >= 0) found = { outputs: rows[i]!.outputs, row: i + 1 };
+      else if (otherwise) found = { outputs: otherwise, row: 0 };
+      hit = found;
+      const shown = found ? (found.row === 0 ? elseShown : rowShown[found.row - 1]!) : [];
+      const outputs: Record<string, ShownValue> = {};
+      for (const [k, v] of shown) outputs[k] = v;
       s.lookups.push({
         table: t.name,
         ...(t.label ? { label: t.label } : {}),
-        row: hit && !isUnknown(hit) ? (hit.row === 0 ? 'else' : hit.row) : null,
-        inputs: t.inputs.map((e, j) => ({ text: exprText(e), value: showValue(vals[j]) })),
-        outputs: hit && !isUnknown(hit) ? Object.fromEntries(t.outputs.map((o, k) => [o.name, showValue((hit as { outputs: unknown[] }).outputs[k])])) : {},
-        cite: hit && !isUnknown(hit) && hit.row > 0 ? [...(t.rows[hit.row - 1]!.cite ?? []), ...t.cite] : t.cite,
+        row: found ? (found.row === 0 ? 'else' : found.row) : null,
+        inputs: inputTexts.map((text, j) => ({ text, value: showValue(vals[j]) })),
+        outputs,
+        cite: found && found.row > 0 ? rowCite[found.row - 1]! : t.cite,
       });
     }
-    s.memo.set(key, hit);
+    s.memo.set(memoKey, hit);
     return hit;
   };
   t.outputs.forEach((o, k) => {
@@ -339,10 +391,78 @@ function compileTable(t: Table, expr: (e: Expr) => Fn, typeOf: (e: Expr) => VTyp
   });
 }
 
-function buildIndex(cells: { in: { value?: unknown }[] }[]): Map<string, number> {
-  const m = new Map<string, number>();
-  cells.forEach((c, i) => c.in.forEach((l) => { if (!m.has(String(l.value))) m.set(String(l.value), i); }));
-  return m;
+// The first row (0-based) whose cells all match the input values, or -1. Rows are indexed by the
+// first column whose cells are all lists of discrete values (or `-`): a lookup visits only the
+// rows of its value. Within those, when one column holds disjoint ranges and the others are `-`,
+// a binary search over the ranges finds the one row that can match (disjoint: at most one
+// matches, so it is also the first).
+function tableFinder(t: Table, inTypes: VType[], match: ((v: unknown) => boolean)[][]): (vals: unknown[]) => number {
+  const n = t.rows.length;
+  const scan = (cands: number[]) => (vals: unknown[]): number => {
+    for (const i of cands) {
+      const m = match[i]!;
+      let ok = true;
+      for (let j = 0; j < m.length; j++) if (!m[j]!(vals[j])) { ok = false; break; }
+      if (ok) return i;
+    }
+    return -1;
+  };
+  const discrete = (k: VType['kind']) => k === 'enum' || k === 'text' || k === 'symbol' || k === 'boolean';
+  const key = t.inputs.findIndex((_, j) => discrete(inTypes[j]!.kind) && t.rows.every((r) => 'in' in r.cells[j]! || 'any' in r.cells[j]!));
+  const group = (cands: number[]): ((vals: unknown[]) => number) => ranges(t, inTypes, cands, key) ?? scan(cands);
+  if (key < 0) return group(Array.from({ length: n }, (_, i) => i));
+  const byValue = new Map<unknown, number[]>();
+  const anyRows: number[] = [];
+  t.rows.forEach((r, i) => {
+    const cell = r.cells[key]!;
+    if ('any' in cell) anyRows.push(i);
+    else for (const l of (cell as { in: Literal[] }).in) {
+      const v = literalValue(l);
+      const list = byValue.get(v) ?? [];
+      if (list[list.length - 1] !== i) list.push(i);
+      byValue.set(v, list);
+    }
+  });
+  const finders = new Map<unknown, (vals: unknown[]) => number>();
+  for (const [v, list] of byValue) finders.set(v, group([...new Set([...list, ...anyRows])].sort((a, b) => a - b)));
+  const rest = group(anyRows);
+  return (vals) => {
+    const v = vals[key];
+    // Keys compare by identity (strings, booleans), as the cell matchers do.
+    return (finders.get(v) ?? rest)(vals);
+  };
+}
+
+function ranges(t: Table, inTypes: VType[], cands: number[], key: number): ((vals: unknown[]) => number) | undefined {
+  if (cands.length < 4) return undefined;
+  const col = t.inputs.findIndex((_, j) => j !== key && cands.every((i) => 'range' in t.rows[i]!.cells[j]!));
+  if (col < 0) return undefined;
+  if (!cands.every((i) => t.rows[i]!.cells.every((c, j) => j === key || j === col || 'any' in c))) return undefined;
+  const kind = inTypes[col]!.kind;
+  if (!(kind === 'money' || kind === 'date' || kind === 'duration' || isNumeric(inTypes[col]!))) return undefined;
+  const cmp = comparator(inTypes[col]!);
+  const rs = cands.map((i) => {
+    const [lo, hi] = (t.rows[i]!.cells[col] as { range: [Literal, Literal] }).range.map(literalValue);
+    return { i, lo, hi };
+  }).filter((r) => cmp(r.lo, r.hi) <= 0);
+  rs.sort((a, b) => cmp(a.lo, b.lo));
+  for (let k = 1; k < rs.length; k++) if (cmp(rs[k - 1]!.hi, rs[k]!.lo) >= 0) return undefined;
+  const los = rs.map((r) => r.lo);
+  const his = rs.map((r) => r.hi);
+  const idx = rs.map((r) => r.i);
+  return (vals) => {
+    const v = vals[col];
+    if (v === undefined) return -1;
+    // The last range starting at or below v.
+    let a = 0;
+    let b = los.length - 1;
+    let at = -1;
+    while (a <= b) {
+      const m = (a + b) >> 1;
+      if (cmp(los[m], v) <= 0) { at = m; a = m + 1; } else b = m - 1;
+    }
+    return at >= 0 && cmp(v, his[at]) <= 0 ? idx[at]! : -1;
+  };
 }
 
 // Leaf literal (as JSON in the condition) -> runtime value of the fact's type.
@@ -369,14 +489,26 @@ const LEAF_TEST: Record<string, (c: number) => boolean> = {
 
 function compileCondition(
   cnd: Condition, scope: string | undefined, named: Map<string, Fn>, types: Types, ref: (n: string) => Fn, p: Product,
+  plainSlot: (n: string) => number | undefined,
 ): Cond {
   if ('all' in cnd || 'any' in cnd) {
-    const op = 'all' in cnd ? 'and' : 'or';
-    const parts = ('all' in cnd ? cnd.all : cnd.any).map((x) => compileCondition(x, scope, named, types, ref, p));
-    return (s) => kleene(op, parts.map((f) => () => f(s)));
+    const dominant = 'any' in cnd;
+    const parts = ('all' in cnd ? cnd.all : cnd.any).map((x) => compileCondition(x, scope, named, types, ref, p, plainSlot));
+    if (parts.length === 2) {
+      const [f, g] = parts as [Cond, Cond];
+      return (s) => {
+        const a = f(s);
+        if (a === dominant) return dominant;
+        const b = g(s);
+        if (b === dominant) return dominant;
+        if (a instanceof Unknown) return b instanceof Unknown ? mergeUnknown([a, b]) : a;
+        return b;
+      };
+    }
+    return (s) => kleene(dominant, parts, s);
   }
   if ('not' in cnd) {
-    const inner = compileCondition(cnd.not, scope, named, types, ref, p);
+    const inner = compileCondition(cnd.not, scope, named, types, ref, p, plainSlot);
     return (s) => {
       const v = inner(s);
       return isUnknown(v) ? v : !v;
@@ -414,21 +546,135 @@ function compileCondition(
     if (!t) throw new Error(`operator ${op} is not supported`);
     test = (a, b) => t(cmp(a, b));
   }
+  const traced = (s: Scope, a: unknown, b: unknown, result: boolean | Unknown): void => {
+    s.checks!.push({
+      part: s.part, text, fact: leaf.fact, operator: op,
+      actual: isUnknown(a) ? null : showValue(a), required: isUnknown(b) ? null : showValue(b),
+      result: isUnknown(result) ? null : result,
+    });
+  };
+  if (!isRef) {
+    // A literal on the right (the usual case): a test of one value, specialised by type.
+    const test1 = literalTest(op, cmpType, literal) ?? ((a: unknown) => test(a, literal));
+    const slot = plainSlot(leaf.fact);
+    if (slot !== undefined) {
+      const missing = left(({ slots: [] } as unknown) as Scope) as Unknown;
+      return (s) => {
+        const v = s.slots[slot];
+        const result = v === undefined ? missing : test1(v);
+        if (s.checks) traced(s, v === undefined ? missing : v, literal, result);
+        return result;
+      };
+    }
+    return (s) => {
+      const a = left(s);
+      const result = a instanceof Unknown ? a : test1(a);
+      if (s.checks) traced(s, a, literal, result);
+      return result;
+    };
+  }
   return (s) => {
     const a = left(s);
     const b = rightFn(s);
     let result: boolean | Unknown;
-    if (isUnknown(a) || isUnknown(b)) result = mergeUnknown([a, b]);
+    if (a instanceof Unknown || b instanceof Unknown) result = merge2(a, b);
     else result = test(a, b);
-    if (s.checks) {
-      s.checks.push({
-        part: s.part, text, fact: leaf.fact, operator: op,
-        actual: isUnknown(a) ? null : showValue(a), required: isUnknown(b) ? null : showValue(b),
-        result: isUnknown(result) ? null : result,
-      });
-    }
+    if (s.checks) traced(s, a, b, result);
     return result;
   };
+}
+
+// A leaf's test against its literal, for the common types; undefined: use the generic test.
+function literalTest(op: string, t: VType, literal: unknown): ((a: unknown) => boolean) | undefined {
+  const identity = t.kind === 'enum' || t.kind === 'boolean' || t.kind === 'text' || t.kind === 'date';
+  if (identity && (op === 'equal' || op === 'notEqual')) return op === 'equal' ? (a) => a === literal : (a) => a !== literal;
+  if (identity && (op === 'in' || op === 'notIn') && Array.isArray(literal)) {
+    const xs = literal as unknown[];
+    return op === 'in' ? (a) => xs.includes(a) : (a) => !xs.includes(a);
+  }
+  const lt = LEAF_TEST[op];
+  if (!lt) return undefined;
+  if (t.kind === 'money' && isMoney(literal)) {
+    const x = literal.amount;
+    switch (op) {
+      case 'lessThan': return (a) => (a as Money).amount.cmp(x) < 0;
+      case 'lessThanInclusive': return (a) => (a as Money).amount.cmp(x) <= 0;
+      case 'greaterThan': return (a) => (a as Money).amount.cmp(x) > 0;
+      case 'greaterThanInclusive': return (a) => (a as Money).amount.cmp(x) >= 0;
+    }
+  }
+  if (isNumeric(t) && isDec(literal)) {
+    const x = literal;
+    const d = (a: unknown): Dec => (a instanceof Fraction ? a.value() : (a as Dec));
+    switch (op) {
+      case 'lessThan': return (a) => d(a).cmp(x) < 0;
+      case 'lessThanInclusive': return (a) => d(a).cmp(x) <= 0;
+      case 'greaterThan': return (a) => d(a).cmp(x) > 0;
+      case 'greaterThanInclusive': return (a) => d(a).cmp(x) >= 0;
+    }
+  }
+  return undefined;
+}
+
+// The lean plan (see LeanPlan).
+function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): LeanPlan {
+  const rules = c.claimRules;
+  const words = Math.ceil(rules.length / 32);
+  const factsOf: (Int32Array | undefined)[] = [];
+  const sideEffecting: number[] = [];
+  const kills = new Map<number, Map<unknown, Uint32Array>>();
+  const all = new Set<number>();
+  const domain = (slot: number): unknown[] | undefined => {
+    const t = c.product.facts[slot]!.type;
+    return t.kind === 'enum' ? t.values : t.kind === 'boolean' ? [true, false] : undefined;
+  };
+  rules.forEach((cr, i) => {
+    const slots = new Set<number>();
+    const plain = [cr.rule.when, cr.rule.unless, cr.rule.require].every((cnd) => cnd === undefined || plainFacts(cnd, plainSlot, slots));
+    if (!plain) {
+      sideEffecting.push(i);
+      factsOf.push(undefined);
+      return;
+    }
+    factsOf.push(Int32Array.from(slots));
+    for (const x of slots) all.add(x);
+    const w = cr.rule.when;
+    const conjuncts = w === undefined ? [] : 'all' in w ? w.all : [w];
+    for (const k of conjuncts) {
+      const neg = 'not' in k;
+      const l = (neg ? (k as { not: Condition }).not : k) as Leaf;
+      if (!('fact' in l) || !['equal', 'notEqual', 'in', 'notIn'].includes(l.operator)) continue;
+      const slot = plainSlot(l.fact);
+      if (slot === undefined) continue;
+      const dom = domain(slot);
+      if (!dom) continue;
+      const isArr = Array.isArray(l.value);
+      if ((l.operator === 'in' || l.operator === 'notIn') !== isArr || (typeof l.value === 'object' && l.value !== null && !isArr)) continue;
+      const lits = (isArr ? l.value : [l.value]) as unknown[];
+      const positive = (l.operator === 'equal' || l.operator === 'in') !== neg;
+      let m = kills.get(slot);
+      if (!m) kills.set(slot, (m = new Map(dom.map((v) => [v, new Uint32Array(words)]))));
+      for (const v of dom) if (lits.includes(v) !== positive) m.get(v)![i >>> 5]! |= 1 << (i & 31);
+    }
+  });
+  const plainByLevel = c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] !== undefined));
+  return { sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, index: [...kills].map(([slot, kill]) => ({ slot, kill })) };
+}
+
+// Whether a condition reads only plain input facts and literals; collects their slots.
+function plainFacts(cnd: Condition, plainSlot: (n: string) => number | undefined, slots: Set<number>): boolean {
+  if ('all' in cnd) return cnd.all.every((x) => plainFacts(x, plainSlot, slots));
+  if ('any' in cnd) return cnd.any.every((x) => plainFacts(x, plainSlot, slots));
+  if ('not' in cnd) return plainFacts(cnd.not, plainSlot, slots);
+  const slot = plainSlot(cnd.fact);
+  if (slot === undefined) return false;
+  slots.add(slot);
+  if (typeof cnd.value === 'object' && cnd.value !== null && !Array.isArray(cnd.value)) {
+    const r = plainSlot((cnd.value as { fact: string }).fact);
+    if (r === undefined) return false;
+    slots.add(r);
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------- decide
@@ -445,7 +691,7 @@ interface RuleResult {
 
 export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): Decision {
   const p = c.product;
-  const { values, errors } = readFacts(p, input);
+  const { slots, errors } = readFactSlots(p, input);
   const base: Decision = {
     schema: DECISION_SCHEMA_ID,
     product: { id: p.id, revision: p.revision, source: p.source },
@@ -453,10 +699,22 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   };
   if (errors.length) return base;
   const trace = opts.trace !== false;
-  const s: Scope = { values, item: undefined, itemIndex: -1, itemList: undefined, memo: new Map(), trace, steps: null, lookups: [], checks: null, part: 'when' };
+  const s: Scope = { slots, item: undefined, itemIndex: -1, itemList: undefined, memo: new Map(), trace, steps: null, lookups: [], checks: null, part: 'when' };
 
-  const claimResults: RuleResult[] = [];
-  for (const cr of c.claimRules) claimResults.push(evalRule(cr, s, trace));
+  // Claim-level rules: one truth value per rule (claimRules order; undefined: not evaluated, as
+  // it cannot change the decision, see LeanPlan), and in a full trace its checks.
+  const rules = c.claimRules;
+  const fires: (boolean | Unknown | undefined)[] = new Array(rules.length);
+  const claimChecks: Check[][] = [];
+  if (trace) {
+    for (let i = 0; i < rules.length; i++) {
+      const checks: Check[] = [];
+      s.checks = checks;
+      fires[i] = evalRule(rules[i]!, s);
+      claimChecks.push(checks);
+    }
+    s.checks = null;
+  } else evalClaimLean(c, s, fires);
 
   // Per-item rules, once per element of their list.
   const itemResults: RuleResult[][] = [];
@@ -465,23 +723,32 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   const listName = lists[0];
   let items: Record<string, unknown>[] | undefined;
   if (listName) {
-    items = values.get(listName) as Record<string, unknown>[] | undefined;
+    const listSlot = c.slotOf.get(listName);
+    items = (listSlot === undefined ? undefined : slots[listSlot]) as Record<string, unknown>[] | undefined;
     if (items === undefined) listMissing.push(listName);
     else {
       items.forEach((it, i) => {
         const is: Scope = { ...s, item: it, itemIndex: i, itemList: listName };
-        itemResults.push(c.itemRules.map((cr) => ({ ...evalRule(cr, is, trace), item: i })));
+        itemResults.push(c.itemRules.map((cr) => {
+          const checks: Check[] = [];
+          is.checks = trace ? checks : null;
+          const fires = evalRule(cr, is);
+          is.checks = null;
+          return { cr, fires, checks, item: i };
+        }));
       });
     }
   }
 
-  const elig = ladder(claimResults.filter((r) => r.cr.rule.kind === 'eligibility' || r.cr.rule.kind === 'ineligible'), LEVELS.slice(1, 2), 'eligible');
+  const elig = claimLadder(c, fires, 1, 2, 'eligible' as Outcome);
   base.eligibility = elig.outcome === 'ineligible' ? 'ineligible' : elig.outcome === 'undetermined' ? 'undetermined' : 'eligible';
 
   const { hasItemCover, hasClaimCover } = c;
-  const claim = ladder(claimResults, hasItemCover && !hasClaimCover ? LEVELS.slice(0, 4) : LEVELS, 'not-covered');
+  const claim = claimLadder(c, fires, 0, hasItemCover && !hasClaimCover ? 4 : 5, 'not-covered');
   let outcome = claim.outcome;
-  let deciding = claim.deciding;
+  // The deciding rules: claim-level ones by index, per-item ones as results.
+  let decidingClaim = claim.deciding;
+  let decidingItems: RuleResult[] = [];
   let missing = new Set(claim.missing);
   const itemDecisions: ItemDecision[] = [];
   const claimBlocks = ['invalid', 'ineligible', 'excluded', 'refused'].includes(claim.outcome) || (hasClaimCover && claim.outcome === 'not-covered');
@@ -490,6 +757,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       outcome = 'undetermined';
       for (const m of listMissing) missing.add(m);
     } else {
+      const claimIds = claim.deciding.map((i) => rules[i]!.rule.id);
       itemResults.forEach((rs, i) => {
         // An item is covered when the claim is within cover and nothing refuses the item: with
         // per-item cover rules, one of them must pay the item; without, the claim's cover does.
@@ -500,8 +768,8 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
           o = 'undetermined';
           for (const f of claim.missing) m.add(f);
         }
-        if (!hasItemCover && o === 'covered') l.deciding = claim.deciding;
-        itemDecisions.push({ index: i, outcome: o, deciding: [...new Set(l.deciding.map((r) => r.cr.rule.id))], missing: [...m].sort() });
+        const ids = !hasItemCover && o === 'covered' ? claimIds : l.deciding.map((r) => r.cr.rule.id);
+        itemDecisions.push({ index: i, outcome: o, deciding: [...new Set(ids)], missing: [...m].sort() });
       });
       const outs = itemDecisions.map((d) => d.outcome);
       const order: Outcome[] = ['undetermined', 'covered', 'excluded', 'refused', 'invalid', 'ineligible', 'not-covered'];
@@ -510,37 +778,57 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       missing = new Set(outs.length === 0 ? claim.missing : itemDecisions.flatMap((d) => d.missing));
       // The overall outcome is decided by the rules that decided the items sharing it; the
       // rules that refused other items are in those items' own decisions.
-      const dec = new Set<RuleResult>(claim.outcome === 'covered' && (outcome === 'covered' || outs.length === 0) ? claim.deciding : []);
-      itemResults.flat().forEach((r) => {
+      decidingClaim = claim.outcome === 'covered' && (outcome === 'covered' || outs.length === 0) ? claim.deciding : [];
+      const dec = new Set<RuleResult>();
+      for (const r of itemResults.flat()) {
         const item = itemDecisions[r.item!]!;
         if (item.outcome === outcome && item.deciding.includes(r.cr.rule.id) && r.fires === true) dec.add(r);
-      });
-      deciding = [...dec];
+      }
+      decidingItems = [...dec];
     }
   }
   base.outcome = outcome;
-  base.deciding = [...new Set(deciding.map((r) => r.cr.rule.id))];
+  base.deciding = [...new Set([...decidingClaim.map((i) => rules[i]!.rule.id), ...decidingItems.map((r) => r.cr.rule.id)])];
   base.missing = outcome === 'undetermined' ? [...missing].sort() : [];
   base.items = itemDecisions;
-  const decidingSet = new Set(deciding);
-  const all = [...claimResults, ...itemResults.flat()];
-  if (trace) base.reasons = all.map((r) => reason(r, decidingSet.has(r)));
-  else {
+  const decClaim = new Set(decidingClaim);
+  const decItems = new Set(decidingItems);
+  if (trace) {
+    for (let i = 0; i < rules.length; i++) base.reasons.push(reason(rules[i]!, fires[i]!, claimChecks[i]!, undefined, decClaim.has(i)));
+    for (const rs of itemResults) for (const r of rs) base.reasons.push(reason(r.cr, r.fires, r.checks, r.item, decItems.has(r)));
+  } else {
     // Lean mode: the rules that decided, the ones waiting for facts, and (when nothing pays) the
     // cover rules that did not fire; each evaluated again with its checks, so these reasons are
     // as complete as in a full trace.
-    const shown = all.filter((r) => decidingSet.has(r) || isUnknown(r.fires) || (outcome === 'not-covered' && r.cr.rule.kind === 'cover'));
-    base.reasons = shown.map((r) => {
-      const sc: Scope = r.item === undefined ? s : { ...s, item: items![r.item], itemIndex: r.item, itemList: listName };
-      return reason({ ...evalRule(r.cr, sc, true), ...(r.item !== undefined ? { item: r.item } : {}) }, decidingSet.has(r));
-    });
+    const again = (cr: CompiledRule, sc: Scope, item: number | undefined, deciding: boolean): Reason => {
+      const checks: Check[] = [];
+      sc.checks = checks;
+      const f = evalRule(cr, sc);
+      sc.checks = null;
+      return reason(cr, f, checks, item, deciding);
+    };
+    const notCovered = outcome === 'not-covered';
+    for (let i = 0; i < rules.length; i++) {
+      const cr = rules[i]!;
+      if (decClaim.has(i) || fires[i] instanceof Unknown || (notCovered && cr.rule.kind === 'cover')) base.reasons.push(again(cr, s, undefined, decClaim.has(i)));
+    }
+    for (const rs of itemResults) {
+      for (const r of rs) {
+        if (decItems.has(r) || r.fires instanceof Unknown || (notCovered && r.cr.rule.kind === 'cover')) {
+          base.reasons.push(again(r.cr, { ...s, item: items![r.item!], itemIndex: r.item!, itemList: listName }, r.item, decItems.has(r)));
+        }
+      }
+    }
   }
 
   // Amounts, then every formula with its arithmetic.
   for (const a of c.amounts) {
-    const r = computeAmount(a, s, outcome, base.missing, itemDecisions, items, trace);
+    const out: { value?: unknown } = {};
+    const r = computeAmount(a, s, outcome, base.missing, itemDecisions, items, trace, out);
     base.amounts.push(r);
-    if (r.value !== null && typeof r.value === 'object' && 'amount' in r.value) s.memo.set(`@amount:${a.amount.name}`, new Money(dec(r.value.amount), r.value.currency));
+    const v = out.value;
+    // Later steps read the amount as shown (a zero shows as 0, whatever its sign).
+    if (isMoney(v)) s.memo.set(`@amount:${a.amount.name}`, v.amount.isZero() ? new Money(dec(decText(v.amount)), v.currency) : v);
   }
   for (const f of c.formulas) {
     // Lean mode shows the formulas the decision used; a full trace computes and shows them all.
@@ -565,29 +853,91 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   return base;
 }
 
-function evalRule(cr: CompiledRule, s: Scope, trace: boolean): RuleResult {
-  const checks: Check[] = [];
-  s.checks = trace ? checks : null;
-  const part = (name: Check['part'], f: Cond | undefined, dflt: boolean): boolean | Unknown => {
-    if (!f) return dflt;
-    s.part = name;
-    return f(s);
-  };
-  const requires = cr.rule.kind === 'eligibility' || cr.rule.kind === 'condition' || cr.rule.kind === 'constraint';
-  const w = part('when', cr.when, true);
-  let fires: boolean | Unknown;
-  if (w === false) fires = false;
-  else {
-    const violated: boolean | Unknown = requires ? negate(part('require', cr.require, true)) : true;
-    const u = violated === false ? false : part('unless', cr.unless, false);
-    fires = kleene('and', [() => w, () => violated, () => negate(u)]);
+// Lean evaluation of the claim-level rules (see LeanPlan): rules with side effects in source
+// order, as a full trace evaluates them; then the plain ones by ladder level.
+function evalClaimLean(c: Compiled, s: Scope, fires: (boolean | Unknown | undefined)[]): void {
+  const rules = c.claimRules;
+  const lean = c.lean;
+  for (const i of lean.sideEffecting) fires[i] = evalRule(rules[i]!, s);
+  const slots = s.slots;
+  let killed: Uint32Array | undefined;
+  for (const ix of lean.index) {
+    const v = slots[ix.slot];
+    if (v === undefined) continue;
+    const bits = ix.kill.get(v);
+    if (bits === undefined) continue;
+    if (killed === undefined) killed = bits.slice();
+    else for (let w = 0; w < bits.length; w++) killed[w]! |= bits[w]!;
   }
-  s.checks = null;
-  return { cr, fires, checks };
+  let anyMissing = false;
+  for (const slot of lean.plainSlots) if (slots[slot] === undefined) { anyMissing = true; break; }
+  let decided = false;
+  for (let level = 0; level < LEVELS.length; level++) {
+    // Past the deciding level, only an unknown rule changes the decision (its missing facts are
+    // shown); eligibility (level 1) is always decided in full.
+    const lazy = decided && level >= 2;
+    if (lazy && !anyMissing) break;
+    for (const i of lean.plainByLevel[level]!) {
+      if (killed !== undefined && (killed[i >>> 5]! & (1 << (i & 31))) !== 0) { fires[i] = false; continue; }
+      if (lazy && allPresent(lean.factsOf[i]!, slots)) continue;
+      fires[i] = evalRule(rules[i]!, s);
+    }
+    if (!decided) for (const i of c.claimLevels[level]!) if (fires[i] === true) { decided = true; break; }
+  }
 }
 
-function negate(v: boolean | Unknown): boolean | Unknown {
-  return isUnknown(v) ? v : !v;
+function allPresent(facts: Int32Array, slots: unknown[]): boolean {
+  for (let k = 0; k < facts.length; k++) if (slots[facts[k]!] === undefined) return false;
+  return true;
+}
+
+// The claim-level ladder over LEVELS[from..to), on the rules' truth values.
+function claimLadder(c: Compiled, fires: (boolean | Unknown | undefined)[], from: number, to: number, otherwise: Outcome): { outcome: Outcome; deciding: number[]; missing: string[] } {
+  let missing: Set<string> | undefined;
+  for (let level = from; level < to; level++) {
+    const idx = c.claimLevels[level]!;
+    let fired: number[] | undefined;
+    for (const i of idx) if (fires[i] === true) (fired ??= []).push(i);
+    if (fired) {
+      if (missing?.size) return { outcome: 'undetermined', deciding: [], missing: [...missing].sort() };
+      return { outcome: LEVELS[level]![1], deciding: fired, missing: [] };
+    }
+    for (const i of idx) {
+      const f = fires[i];
+      if (f instanceof Unknown) for (const x of f.facts) (missing ??= new Set()).add(x);
+    }
+  }
+  if (missing?.size) return { outcome: 'undetermined', deciding: [], missing: [...missing].sort() };
+  return { outcome: otherwise, deciding: [], missing: [] };
+}
+
+// A rule's truth value; the caller sets s.checks to collect the checks (full trace) or null.
+function evalRule(cr: CompiledRule, s: Scope): boolean | Unknown {
+  let w: boolean | Unknown = true;
+  if (cr.when) {
+    s.part = 'when';
+    w = cr.when(s);
+    if (w === false) return false;
+  }
+  let violated: boolean | Unknown = true;
+  if (cr.requires) {
+    // No requirement: nothing to violate.
+    if (!cr.require) return false;
+    s.part = 'require';
+    const r = cr.require(s);
+    violated = r instanceof Unknown ? r : !r;
+  }
+  let notUnless: boolean | Unknown = true;
+  if (violated !== false && cr.unless) {
+    s.part = 'unless';
+    const u = cr.unless(s);
+    notUnless = u instanceof Unknown ? u : !u;
+  }
+  // Kleene and of the three.
+  if (violated === false || notUnless === false) return false;
+  if (w === true) return violated === true ? notUnless : notUnless === true ? violated : mergeUnknown([violated, notUnless]);
+  if (violated === true && notUnless === true) return w;
+  return mergeUnknown([w, violated, notUnless]);
 }
 
 // The outcome ladder: the first level at which a rule fires decides, unless a rule at an
@@ -608,34 +958,38 @@ function ladder(results: RuleResult[], levels: [RuleKind[], Outcome][], otherwis
   return { outcome: fallback, deciding: [], missing: [] };
 }
 
-function reason(r: RuleResult, deciding: boolean): Reason {
-  const rule = r.cr.rule;
+function reason(cr: CompiledRule, fires: boolean | Unknown, checks: Check[], item: number | undefined, deciding: boolean): Reason {
+  const rule = cr.rule;
   return {
     rule: rule.id,
     kind: rule.kind,
     ...(rule.label ? { label: rule.label } : {}),
-    ...(r.item !== undefined ? { item: r.item } : {}),
-    result: r.fires === true ? 'fired' : r.fires === false ? 'not-fired' : 'unknown',
-    effect: r.cr.effect,
+    ...(item !== undefined ? { item } : {}),
+    result: fires === true ? 'fired' : fires === false ? 'not-fired' : 'unknown',
+    effect: cr.effect,
     deciding,
     cite: rule.cite,
-    checks: r.checks,
-    missing: isUnknown(r.fires) ? r.fires.sorted() : [],
+    checks,
+    missing: isUnknown(fires) ? fires.sorted() : [],
   };
 }
 
 function computeAmount(
   ca: Compiled['amounts'][number], s: Scope, outcome: Outcome, outcomeMissing: string[], items: ItemDecision[], itemValues: Record<string, unknown>[] | undefined, trace: boolean,
+  out: { value?: unknown },
 ): AmountResult {
   const a = ca.amount;
   const steps: AmountStep[] = [];
   const zero = new Money(ZERO, a.currency);
   // What is left of each shared limit or deductible, by step index, as items use it up in order.
   const budgets = new Map<number, Dec>();
-  const result = (value: unknown, missing: string[], extra: Partial<AmountResult> = {}): AmountResult => ({
-    name: a.name, ...(a.label ? { label: a.label } : {}),
-    value: isUnknown(value) ? null : showValue(value), missing: [...missing].sort(), steps: trace ? steps : [], cite: a.cite, ...extra,
-  });
+  const result = (value: unknown, missing: string[], extra: Partial<AmountResult> = {}): AmountResult => {
+    out.value = value;
+    return {
+      name: a.name, ...(a.label ? { label: a.label } : {}),
+      value: isUnknown(value) ? null : showValue(value), missing: [...missing].sort(), steps: trace ? steps : [], cite: a.cite, ...extra,
+    };
+  };
   const run = (from: number, to: number, start: unknown, sc: Scope, item?: number): unknown => {
     let cur = start;
     for (let i = from; i < to; i++) {
@@ -740,11 +1094,12 @@ export { isNumeric };
 // The values of named facts (input facts, formulas, table outputs, derived values) as the
 // engine computes them, for the json-rules-engine reference run: Unknown becomes undefined.
 export function namedValues(c: Compiled, input: unknown, names: string[], itemIndex?: number): Map<string, unknown> {
-  const { values } = readFacts(c.product, input);
+  const { slots } = readFactSlots(c.product, input);
   const list = c.forEachLists[0];
-  const items = list ? (values.get(list) as Record<string, unknown>[] | undefined) : undefined;
+  const listSlot = list ? c.slotOf.get(list) : undefined;
+  const items = listSlot !== undefined ? (slots[listSlot] as Record<string, unknown>[] | undefined) : undefined;
   const s: Scope = {
-    values, item: itemIndex !== undefined ? items?.[itemIndex] : undefined, itemIndex: itemIndex ?? -1, itemList: list,
+    slots, item: itemIndex !== undefined ? items?.[itemIndex] : undefined, itemIndex: itemIndex ?? -1, itemList: list,
     memo: new Map(), trace: false, steps: null, lookups: [], checks: null, part: 'when',
   };
   const out = new Map<string, unknown>();
@@ -752,7 +1107,7 @@ export function namedValues(c: Compiled, input: unknown, names: string[], itemIn
     let v: unknown;
     if (n.startsWith('item.')) v = s.item?.[n.slice(5)];
     else if (c.named.has(n)) v = c.named.get(n)!(s);
-    else v = values.get(n);
+    else v = c.slotOf.has(n) ? slots[c.slotOf.get(n)!] : undefined;
     if (v !== undefined && !isUnknown(v)) out.set(n, v);
   }
   return out;

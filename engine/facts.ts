@@ -77,6 +77,12 @@ export interface ReadFacts {
   errors: FactError[];
 }
 
+// The facts as the evaluator reads them: one slot per declared fact, in p.facts order.
+export interface FactSlots {
+  slots: unknown[];
+  errors: FactError[];
+}
+
 // Per product, once: each fact's path split into keys and its JSON pointer.
 const plans = new WeakMap<Product, { f: FieldDecl; path: string[]; pointer: string; dflt: unknown }[]>();
 
@@ -90,6 +96,26 @@ function plan(p: Product) {
 }
 
 export function readFacts(p: Product, input: unknown): ReadFacts {
+  const fast = readFast(p, input);
+  if (fast) {
+    const values = new Map<string, unknown>();
+    p.facts.forEach((f, i) => { if (fast[i] !== undefined) values.set(f.name, fast[i]); });
+    return { values, errors: [] };
+  }
+  return readChecked(p, input);
+}
+
+// The evaluator's reader: valid input through the product's specialised reader, anything else
+// through JSON Schema validation, which gives the exact errors.
+export function readFactSlots(p: Product, input: unknown): FactSlots {
+  const fast = readFast(p, input);
+  if (fast) return { slots: fast, errors: [] };
+  const { values, errors } = readChecked(p, input);
+  return { slots: p.facts.map((f) => values.get(f.name)), errors };
+}
+
+// The reference path: Ajv validation (every error, by JSON pointer), then normalization.
+function readChecked(p: Product, input: unknown): ReadFacts {
   const errors: FactError[] = [];
   const values = new Map<string, unknown>();
   const v = validator(p);
@@ -108,6 +134,179 @@ export function readFacts(p: Product, input: unknown): ReadFacts {
     if (val !== undefined) values.set(f.name, val);
   }
   return { values, errors };
+}
+
+// ---- the fast reader: plain closures over the product's facts, generated once per product.
+// It accepts only what the JSON Schema accepts and normalization turns into a value without an
+// error (a strict subset: whatever it is unsure of, it gives up on), and produces the very values
+// readChecked does; on anything else it returns undefined and readChecked runs instead.
+const FAIL: unique symbol = Symbol('fail');
+type FastLeaf = (raw: unknown) => unknown; // the value, or FAIL
+interface FastNode { keys: Map<string, FastNode | { slot: number; fn: FastLeaf }> }
+interface FastReader { root: FastNode; size: number; defaults: [number, unknown][]; oneOf: [number, FieldDecl][] }
+
+const fastReaders = new WeakMap<Product, FastReader | null>();
+
+const DECIMAL_RE = new RegExp(DECIMAL);
+const MONEY_RE = new RegExp(MONEY);
+const RATE_RE = new RegExp(RATE);
+const DATE_RE = new RegExp(DATE);
+const DURATION_RE = new RegExp(DURATION);
+const DIGITS_RE = /^\d{1,15}$/;
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+// The slow normalizer as a leaf: FAIL when it reports an error.
+function viaNormalize(t: TypeRef): FastLeaf {
+  return (raw) => {
+    const errors: FactError[] = [];
+    const v = normalize(t, raw, '', errors);
+    return errors.length || v === undefined ? FAIL : v;
+  };
+}
+
+function fastLeaf(t: TypeRef): FastLeaf | undefined {
+  switch (t.kind) {
+    case 'boolean': return (raw) => (typeof raw === 'boolean' ? raw : FAIL);
+    case 'text': return (raw) => (typeof raw === 'string' ? raw : FAIL);
+    case 'enum': {
+      const allowed = new Set<unknown>(t.values);
+      return (raw) => (typeof raw === 'string' && allowed.has(raw) ? raw : FAIL);
+    }
+    case 'integer': return (raw) => (Number.isInteger(raw) ? dec(raw as number) : FAIL);
+    case 'decimal': {
+      const slow = viaNormalize(t);
+      return (raw) => (typeof raw === 'string' && DECIMAL_RE.test(raw) ? slow(raw) : FAIL);
+    }
+    case 'rate': {
+      const slow = viaNormalize(t);
+      return (raw) => (typeof raw === 'string' && RATE_RE.test(raw) ? slow(raw) : FAIL);
+    }
+    case 'money': {
+      const slow = viaNormalize(t);
+      const currency = t.currency;
+      return (raw) => {
+        if (typeof raw !== 'string') return FAIL;
+        if (DIGITS_RE.test(raw)) return new Money(dec(raw), currency);
+        return MONEY_RE.test(raw) ? slow(raw) : FAIL;
+      };
+    }
+    case 'date': return (raw) => (typeof raw === 'string' && DATE_RE.test(raw) && isIsoDate(raw) ? raw : FAIL);
+    case 'duration': {
+      const slow = viaNormalize(t);
+      const unit = t.unit;
+      return (raw) => {
+        if (typeof raw === 'number') return Number.isInteger(raw) && raw >= 0 ? new Duration(raw, unit) : FAIL;
+        return typeof raw === 'string' && DURATION_RE.test(raw) ? slow(raw) : FAIL;
+      };
+    }
+    case 'list': {
+      const of = fastLeaf(t.of);
+      if (!of) return undefined;
+      return (raw) => {
+        if (!Array.isArray(raw)) return FAIL;
+        const out: unknown[] = new Array(raw.length);
+        for (let i = 0; i < raw.length; i++) {
+          const v = of(raw[i]);
+          if (v === FAIL) return FAIL;
+          out[i] = v;
+        }
+        return out;
+      };
+    }
+    case 'record': {
+      // A dotted field name would be a nested object in the schema: leave those to the slow path.
+      if (t.fields.some((f) => f.name.includes('.'))) return undefined;
+      const fields = t.fields.map((f) => ({ f, fn: fastLeaf(f.type), dflt: f.default ? f.default : undefined }));
+      if (fields.some((x) => !x.fn)) return undefined;
+      const names = new Set(t.fields.map((f) => f.name));
+      return (raw) => {
+        if (!isObject(raw)) return FAIL;
+        for (const k in raw) if (!names.has(k)) return FAIL;
+        const out: Record<string, unknown> = {};
+        for (const { f, fn, dflt } of fields) {
+          const x = raw[f.name];
+          if (x === undefined) {
+            if (dflt) out[f.name] = literalValue(dflt);
+            continue;
+          }
+          const v = fn!(x);
+          if (v === FAIL) return FAIL;
+          if (f.oneOf && !oneOfHolds(f, v)) return FAIL;
+          out[f.name] = v;
+        }
+        return out;
+      };
+    }
+  }
+}
+
+function oneOfHolds(f: FieldDecl, val: unknown): boolean {
+  const eq = equals(f.type);
+  return f.oneOf!.some((l) => eq(literalValue(l), val));
+}
+
+function fastReader(p: Product): FastReader | null {
+  let r = fastReaders.get(p);
+  if (r !== undefined) return r;
+  r = buildFastReader(p);
+  fastReaders.set(p, r);
+  return r;
+}
+
+function buildFastReader(p: Product): FastReader | null {
+  const root: FastNode = { keys: new Map() };
+  const defaults: [number, unknown][] = [];
+  const oneOf: [number, FieldDecl][] = [];
+  for (let i = 0; i < p.facts.length; i++) {
+    const f = p.facts[i]!;
+    const fn = fastLeaf(f.type);
+    if (!fn) return null;
+    const path = f.name.split('.');
+    let node = root;
+    for (const k of path.slice(0, -1)) {
+      let next = node.keys.get(k);
+      if (next === undefined) node.keys.set(k, (next = { keys: new Map() }));
+      if (!('keys' in next)) return null; // a fact that is also a prefix of another: slow path
+      node = next;
+    }
+    const last = path[path.length - 1]!;
+    if (node.keys.has(last)) return null;
+    node.keys.set(last, { slot: i, fn });
+    if (f.default) defaults.push([i, literalValue(f.default)]);
+    if (f.oneOf) oneOf.push([i, f]);
+  }
+  return { root, size: p.facts.length, defaults, oneOf };
+}
+
+function walkFast(node: FastNode, obj: unknown, slots: unknown[]): boolean {
+  if (!isObject(obj)) return false;
+  for (const k in obj) {
+    const ch = node.keys.get(k);
+    if (ch === undefined) return false;
+    const raw = obj[k];
+    if (raw === undefined) continue;
+    if ('keys' in ch) {
+      if (!walkFast(ch, raw, slots)) return false;
+    } else {
+      const v = ch.fn(raw);
+      if (v === FAIL) return false;
+      slots[ch.slot] = v;
+    }
+  }
+  return true;
+}
+
+function readFast(p: Product, input: unknown): unknown[] | undefined {
+  const r = fastReader(p);
+  if (!r) return undefined;
+  const slots: unknown[] = new Array(r.size);
+  if (!walkFast(r.root, input, slots)) return undefined;
+  for (const [i, f] of r.oneOf) if (slots[i] !== undefined && !oneOfHolds(f, slots[i])) return undefined;
+  for (const [i, d] of r.defaults) if (slots[i] === undefined) slots[i] = d;
+  return slots;
 }
 
 function checkOneOf(f: FieldDecl, val: unknown, pointer: string, errors: FactError[]): void {
