@@ -176,7 +176,8 @@ export function runCase(file: string): CaseResult {
     const d = unselectedDecision(p, sel);
     if (!d) return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `cannot decide: ${why}` };
     const mismatches = compareDecision(c, d);
-    return { file: shown, case: c.case, product: c.product, ok: mismatches.length === 0, mismatches, decision: d, ...(mismatches.length ? { error: `cannot decide: ${why}\n  ${mismatches.map((m) => `${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}`).join('\n  ')}` } : {}) };
+    if (mismatches.length) return { file: shown, case: c.case, product: c.product, ok: false, mismatches, decision: d, error: `cannot decide: ${why}` };
+    return { file: shown, case: c.case, product: c.product, ok: true, mismatches, decision: d };
   }
   if (rev.checked.product.id !== c.product) {
     return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `case names product ${c.product}, but ${dir} holds ${rev.checked.product.id}` };

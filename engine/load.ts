@@ -267,7 +267,7 @@ function checkRevisions(out: LoadedProduct): void {
     if (!a.inForce.until || a.inForce.until >= b.inForce.from!) {
       out.diagnostics.push({
         code: 'load/revisions-overlap', severity: 'warning', span: header(dated[i - 1]!, 'inForce'),
-        message: `revisions ${a.revision} (${a.inForce.from} until ${a.inForce.until ?? 'no end'}) and ${b.revision} (from ${b.inForce.from}) are both in force on ${b.inForce.from}: the later one would silently win`,
+        message: `revisions ${a.revision} (from ${a.inForce.from}${a.inForce.until ? ` until ${a.inForce.until}` : ', no end'}) and ${b.revision} (from ${b.inForce.from}) are both in force on ${b.inForce.from}: the later one would silently win`,
         hint: `end ${a.revision} the day before ${b.revision} starts: \`until ${dayBefore(b.inForce.from!)}\``,
       });
     }
