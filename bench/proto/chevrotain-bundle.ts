@@ -1,8 +1,8 @@
-// Prototype for the lead: load chevrotain's single-file bundle instead of its package entry,
-// which pulls in ~650 lodash-es modules one file at a time. Measured in the bench as
+// Historical prototype, kept because bench/run.ts still times a run with it: it mapped the bare
+// specifier 'chevrotain' to the single-file bundle through a resolve hook. The product now does
+// this itself (dsl/chevrotain.ts loads lib/chevrotain.mjs beside the package entry), so with or
+// without this hook the same bundle is loaded; the hook only adds its own start-up cost.
 //   node --import ./dist/bench/proto/chevrotain-bundle.js bin/yakkan.js decide ...
-// The product change would be one import path (or a package.json "imports" alias), since
-// chevrotain's "exports" does not expose lib/chevrotain.mjs to a bare specifier.
 import { register } from 'node:module';
 
 register('./chevrotain-hooks.js', import.meta.url);
