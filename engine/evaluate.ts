@@ -6,7 +6,7 @@ import type { Amount, Condition, Expr, Formula, Leaf, Literal, Product, Rule, Ru
 import { exprText, leafText } from '../dsl/print.js';
 import { literalText } from '../dsl/literals.js';
 import { OPERATORS, type VType, comparator, equals, isNumeric, UNKNOWN, Fraction } from './operators.js';
-import { Money, Duration, dec, roundTo, isMoney, isDec, decText, type Dec, ZERO } from './money.js';
+import { Money, Duration, dec, roundTo, isMoney, isDec, decText, cmpDec, type Dec, ZERO } from './money.js';
 import { literalValue, showValue, showText as shownText } from './values.js';
 import { cellMatcher, type Checked, type Types } from './check.js';
 import { readFactSlots } from './facts.js';
@@ -98,7 +98,7 @@ export interface Compiled {
   rules: CompiledRule[];
   named: Map<string, Fn>;
   formulas: { name: string; fn: Fn; decl: Formula }[];
-  amounts: { amount: Amount; steps: { kind: string; shared: boolean; fn?: Fn; used?: Fn; when?: Cond; text: string }[] }[];
+  amounts: { amount: Amount; memoKey: string; steps: { kind: string; shared: boolean; fn?: Fn; used?: Fn; when?: Cond; text: string }[] }[];
   forEachLists: string[];
 }
 
@@ -299,6 +299,7 @@ export function compile(checked: Checked): Compiled {
   for (const a of p.amounts) {
     c.amounts.push({
       amount: a,
+      memoKey: `@amount:${a.name}`,
       steps: a.steps.map((st) => ({
         kind: st.step,
         shared: st.shared === true,
@@ -546,10 +547,11 @@ function compileCondition(
     if (!t) throw new Error(`operator ${op} is not supported`);
     test = (a, b) => t(cmp(a, b));
   }
+  const literalShown = isRef ? null : showValue(literal);
   const traced = (s: Scope, a: unknown, b: unknown, result: boolean | Unknown): void => {
     s.checks!.push({
       part: s.part, text, fact: leaf.fact, operator: op,
-      actual: isUnknown(a) ? null : showValue(a), required: isUnknown(b) ? null : showValue(b),
+      actual: isUnknown(a) ? null : showValue(a), required: isRef ? (isUnknown(b) ? null : showValue(b)) : literalShown,
       result: isUnknown(result) ? null : result,
     });
   };
@@ -597,20 +599,20 @@ function literalTest(op: string, t: VType, literal: unknown): ((a: unknown) => b
   if (t.kind === 'money' && isMoney(literal)) {
     const x = literal.amount;
     switch (op) {
-      case 'lessThan': return (a) => (a as Money).amount.cmp(x) < 0;
-      case 'lessThanInclusive': return (a) => (a as Money).amount.cmp(x) <= 0;
-      case 'greaterThan': return (a) => (a as Money).amount.cmp(x) > 0;
-      case 'greaterThanInclusive': return (a) => (a as Money).amount.cmp(x) >= 0;
+      case 'lessThan': return (a) => cmpDec((a as Money).amount, x) < 0;
+      case 'lessThanInclusive': return (a) => cmpDec((a as Money).amount, x) <= 0;
+      case 'greaterThan': return (a) => cmpDec((a as Money).amount, x) > 0;
+      case 'greaterThanInclusive': return (a) => cmpDec((a as Money).amount, x) >= 0;
     }
   }
   if (isNumeric(t) && isDec(literal)) {
     const x = literal;
     const d = (a: unknown): Dec => (a instanceof Fraction ? a.value() : (a as Dec));
     switch (op) {
-      case 'lessThan': return (a) => d(a).cmp(x) < 0;
-      case 'lessThanInclusive': return (a) => d(a).cmp(x) <= 0;
-      case 'greaterThan': return (a) => d(a).cmp(x) > 0;
-      case 'greaterThanInclusive': return (a) => d(a).cmp(x) >= 0;
+      case 'lessThan': return (a) => cmpDec(d(a), x) < 0;
+      case 'lessThanInclusive': return (a) => cmpDec(d(a), x) <= 0;
+      case 'greaterThan': return (a) => cmpDec(d(a), x) > 0;
+      case 'greaterThanInclusive': return (a) => cmpDec(d(a), x) >= 0;
     }
   }
   return undefined;
@@ -706,6 +708,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   const rules = c.claimRules;
   const fires: (boolean | Unknown | undefined)[] = new Array(rules.length);
   const claimChecks: Check[][] = [];
+  const unknownClaim: number[] = [];
   if (trace) {
     for (let i = 0; i < rules.length; i++) {
       const checks: Check[] = [];
@@ -714,7 +717,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       claimChecks.push(checks);
     }
     s.checks = null;
-  } else evalClaimLean(c, s, fires);
+  } else evalClaimLean(c, s, fires, unknownClaim);
 
   // Per-item rules, once per element of their list.
   const itemResults: RuleResult[][] = [];
@@ -808,9 +811,12 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       return reason(cr, f, checks, item, deciding);
     };
     const notCovered = outcome === 'not-covered';
-    for (let i = 0; i < rules.length; i++) {
-      const cr = rules[i]!;
-      if (decClaim.has(i) || fires[i] instanceof Unknown || (notCovered && cr.rule.kind === 'cover')) base.reasons.push(again(cr, s, undefined, decClaim.has(i)));
+    // In source order, without visiting every rule.
+    const shown = [...decidingClaim, ...unknownClaim, ...(notCovered ? c.claimLevels[4]! : [])].sort((a, b) => a - b);
+    for (let k = 0; k < shown.length; k++) {
+      const i = shown[k]!;
+      if (k > 0 && shown[k - 1] === i) continue;
+      base.reasons.push(again(rules[i]!, s, undefined, decClaim.has(i)));
     }
     for (const rs of itemResults) {
       for (const r of rs) {
@@ -828,7 +834,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     base.amounts.push(r);
     const v = out.value;
     // Later steps read the amount as shown (a zero shows as 0, whatever its sign).
-    if (isMoney(v)) s.memo.set(`@amount:${a.amount.name}`, v.amount.isZero() ? new Money(dec(decText(v.amount)), v.currency) : v);
+    if (isMoney(v)) s.memo.set(a.memoKey, v.amount.isZero() ? new Money(dec(decText(v.amount)), v.currency) : v);
   }
   for (const f of c.formulas) {
     // Lean mode shows the formulas the decision used; a full trace computes and shows them all.
@@ -855,10 +861,14 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
 
 // Lean evaluation of the claim-level rules (see LeanPlan): rules with side effects in source
 // order, as a full trace evaluates them; then the plain ones by ladder level.
-function evalClaimLean(c: Compiled, s: Scope, fires: (boolean | Unknown | undefined)[]): void {
+function evalClaimLean(c: Compiled, s: Scope, fires: (boolean | Unknown | undefined)[], unknown: number[]): void {
   const rules = c.claimRules;
   const lean = c.lean;
-  for (const i of lean.sideEffecting) fires[i] = evalRule(rules[i]!, s);
+  for (const i of lean.sideEffecting) {
+    const f = evalRule(rules[i]!, s);
+    fires[i] = f;
+    if (f instanceof Unknown) unknown.push(i);
+  }
   const slots = s.slots;
   let killed: Uint32Array | undefined;
   for (const ix of lean.index) {
@@ -880,7 +890,9 @@ function evalClaimLean(c: Compiled, s: Scope, fires: (boolean | Unknown | undefi
     for (const i of lean.plainByLevel[level]!) {
       if (killed !== undefined && (killed[i >>> 5]! & (1 << (i & 31))) !== 0) { fires[i] = false; continue; }
       if (lazy && allPresent(lean.factsOf[i]!, slots)) continue;
-      fires[i] = evalRule(rules[i]!, s);
+      const f = evalRule(rules[i]!, s);
+      fires[i] = f;
+      if (f instanceof Unknown) unknown.push(i);
     }
     if (!decided) for (const i of c.claimLevels[level]!) if (fires[i] === true) { decided = true; break; }
   }

@@ -3,7 +3,7 @@
 // chosen by the argument types at compile time (so no type tests run per decision).
 import type { TypeRef } from '../dsl/ir.js';
 import {
-  type Dec, Money, Duration, dec, ZERO, roundTo, dateToDays, daysToDate, addMonths, addDuration, isDec, isMoney,
+  type Dec, Money, Duration, dec, ZERO, roundTo, cmpDec, dateToDays, daysToDate, addMonths, addDuration, isDec, isMoney,
 } from './money.js';
 
 export type VType = TypeRef | { kind: 'number' } | { kind: 'symbol'; value: string } | { kind: 'unknown' };
@@ -370,11 +370,11 @@ function extremumImpl(args: VType[], sign: 1 | -1): Impl {
 
 // Total order on values of one type, for comparisons, min/max and table ranges.
 export function comparator(t: VType): (a: unknown, b: unknown) => number {
-  if (t.kind === 'money') return (a, b) => money(a).amount.cmp(money(b).amount);
+  if (t.kind === 'money') return (a, b) => cmpDec(money(a).amount, money(b).amount);
   if (t.kind === 'date' || t.kind === 'text') return (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
   if (t.kind === 'duration') return (a, b) => (a as Duration).n - (b as Duration).n;
   if (t.kind === 'boolean') return (a, b) => Number(a) - Number(b);
-  if (isNumeric(t)) return (a, b) => asDec(a).cmp(asDec(b));
+  if (isNumeric(t)) return (a, b) => cmpDec(asDec(a), asDec(b));
   return (a, b) => (a === b ? 0 : String(a) < String(b) ? -1 : 1);
 }
 
