@@ -64,7 +64,8 @@ export function readCase(file: string): { c?: CaseFile; error?: string } {
   if (!caseValidator(data)) {
     const e = caseValidator.errors![0]!;
     const where = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath || '/';
-    return { error: `case file ${where}: ${e.keyword === 'additionalProperties' ? 'is not a case-file field' : e.message}` };
+    const pin = where === '/revision' ? ' (expect.revision checks the revision used; as_of: DATE chooses the revision in force on DATE)' : '';
+    return { error: `case file ${where}: ${e.keyword === 'additionalProperties' ? `is not a case-file field${pin}` : e.message}` };
   }
   return { c: { ...(data as Omit<CaseFile, 'file'>), file } };
 }
