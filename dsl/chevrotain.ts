@@ -10,6 +10,12 @@ import { pathToFileURL } from 'node:url';
 
 type Chevrotain = typeof import('chevrotain');
 
+// Set by bin/yakkan.js when every file of the product it was asked about is in the
+// compiled-model cache (engine/product-cache.ts preloadProduct): nothing will be parsed, so
+// chevrotain is not loaded. The token and parser modules are then built on a stand-in that
+// only fails if used, which would mean a product file changed between the preload and the load.
+export const DEFER_DSL = Symbol.for('yakkan.deferDsl');
+
 async function load(): Promise<Chevrotain> {
   let bundle: string | undefined;
   try {
@@ -27,4 +33,18 @@ async function load(): Promise<Chevrotain> {
   return import('chevrotain');
 }
 
-export const chevrotain: Chevrotain = await load();
+function standIn(): Chevrotain {
+  const unavailable = (): never => {
+    throw new Error('a product file changed while it was being loaded from the compiled-model cache: run the command again');
+  };
+  class Unavailable {
+    static NA = /NOT_APPLICABLE/;
+    static SKIPPED = 'SKIPPED';
+    constructor() {
+      unavailable();
+    }
+  }
+  return { createToken: (config: { name: string }) => ({ name: config.name }), Lexer: Unavailable, CstParser: Unavailable, EOF: { name: 'EOF' } } as unknown as Chevrotain;
+}
+
+export const chevrotain: Chevrotain = (globalThis as { [DEFER_DSL]?: boolean })[DEFER_DSL] === true ? standIn() : await load();

@@ -1,8 +1,8 @@
 // Loading: a product folder (or file) -> checked, compiled revisions. A `.yk` file goes through
 // the DSL front end; a `.json` file is the compiled model written directly, validated by
 // schemas/product.schema.json with errors that name the JSON pointer. Both then pass the same checks.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ajv } from 'ajv';
 import { parseProduct } from '../dsl/index.js';
@@ -13,6 +13,7 @@ import { check, type Checked } from './check.js';
 import { compile, type Compiled } from './evaluate.js';
 import { loadSources, projectRoot } from './sources.js';
 import { cacheKey, readCached, writeCached } from './product-cache.js';
+import { displayPath, productFiles } from './files.js';
 
 export interface Revision {
   file: string;
@@ -40,19 +41,7 @@ function productValidator(): ReturnType<Ajv['compile']> {
   return productSchemaValidator;
 }
 
-export function productFiles(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (statSync(path).isFile()) return [path];
-  return readdirSync(path)
-    .filter((f) => f.endsWith('.yk') || (f.endsWith('.json') && !f.endsWith('.compiled.json')))
-    .sort()
-    .map((f) => join(path, f));
-}
-
-function displayPath(file: string): string {
-  const r = relative(process.cwd(), file);
-  return r.startsWith('..') ? file : r;
-}
+export { productFiles };
 
 export function modelFromJson(text: string, file: string, diagnostics: Diagnostic[]): Model | undefined {
   let json: unknown;

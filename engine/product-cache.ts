@@ -24,6 +24,7 @@ import type { Expr, Product } from '../dsl/ir.js';
 import { Types, type Checked } from './check.js';
 import type { VType } from './operators.js';
 import { projectRoot, sourcesDirSetting } from './sources.js';
+import { displayPath, productFiles } from './files.js';
 
 const FORMAT = 'yakkan-model-cache@1';
 const MAX_ENTRIES = 256;
@@ -128,18 +129,45 @@ function sameData(a: unknown, b: unknown, loose = false): boolean {
   return true;
 }
 
-export function readCached(key: string): { checked: Checked; diagnostics: Diagnostic[] } | undefined {
+function readEntry(key: string): Entry | undefined {
   const dir = cacheDir();
   if (!dir) return undefined;
-  let e: Entry;
   try {
-    e = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Entry;
+    const e = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8')) as Entry;
+    return e.format === FORMAT && e.key === key ? e : undefined;
   } catch {
-    cacheStats.misses++;
     return undefined;
   }
-  if (e.format !== FORMAT || e.key !== key) {
-    cacheStats.misses++;
+}
+
+// Entries read ahead by preloadProduct, by key.
+const preloaded = new Map<string, Entry>();
+
+// Read the entries of every file of a product ahead of loading it; true when all are there.
+// bin/yakkan.js calls this before importing the CLI: when it is true, the DSL front end is never
+// needed, and chevrotain is not loaded at all (dsl/chevrotain.ts, DEFER_DSL).
+export function preloadProduct(path: string): boolean {
+  if (!cacheDir()) return false;
+  try {
+    const files = productFiles(path);
+    if (files.length === 0) return false;
+    for (const f of files) {
+      const key = cacheKey(displayPath(f), readFileSync(f, 'utf8'));
+      const e = readEntry(key);
+      if (!e) return false;
+      preloaded.set(key, e);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readCached(key: string): { checked: Checked; diagnostics: Diagnostic[] } | undefined {
+  const e = preloaded.get(key) ?? readEntry(key);
+  preloaded.delete(key);
+  if (!e) {
+    if (cacheDir()) cacheStats.misses++;
     return undefined;
   }
   const types = new Types();

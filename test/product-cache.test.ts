@@ -2,7 +2,9 @@
 // loaded from the DSL (same model, same diagnostics, byte-identical decisions on every case
 // file), and an entry is not used once the text, the seeds or the shown path change.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { forgetLoaded, loadProduct, type LoadedProduct } from '../engine/load.js';
@@ -118,4 +120,32 @@ describe('compiled-model cache', () => {
     if (saved.sources === undefined) delete process.env['YAKKAN_SOURCES'];
     else process.env['YAKKAN_SOURCES'] = saved.sources;
   });
+
+  it('the CLI: the same bytes from the DSL, writing the entry, and reading it; chevrotain not loaded on a hit', () => {
+    // A resolve hook that notes every module whose URL names chevrotain.
+    const trace = join(tmp, 'resolved.txt');
+    writeFileSync(join(tmp, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
+export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('node_modules/chevrotain')) appendFileSync(${JSON.stringify(trace)}, r.url + '\\n'); return r; }`);
+    writeFileSync(join(tmp, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(tmp, 'hooks.mjs')).href)});`);
+    const cli = join(ROOT, 'bin', 'yakkan.js');
+    const cache = join(tmp, 'cli-cache');
+    const run = (env: Record<string, string>) => {
+      rmSync(trace, { force: true });
+      const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(tmp, 'register.mjs')).href, cli, 'decide', '--as-of', '2025-01-01', 'products/nexi-ip-license', 'products/nexi-ip-license/examples/claim.yaml'],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, YAKKAN_SOURCES: join(tmp, 'no-seeds'), ...env } });
+      expect(r.stderr).toBe('');
+      return { out: r.stdout, chevrotain: existsSync(trace) };
+    };
+    const dsl = run({ YAKKAN_CACHE: 'off' });
+    expect(dsl.chevrotain).toBe(true);
+    const miss = run({ YAKKAN_CACHE: cache });
+    expect(miss.chevrotain).toBe(true);
+    expect(readdirSync(cache).length).toBe(1);
+    const hit = run({ YAKKAN_CACHE: cache });
+    expect(hit.chevrotain).toBe(false);
+    expect(miss.out).toBe(dsl.out);
+    expect(hit.out).toBe(dsl.out);
+    expect(JSON.parse(hit.out).outcome).toBeTruthy();
+  });
 });
+
