@@ -9,7 +9,7 @@ import { OPERATORS, type VType, comparator, equals, isNumeric, UNKNOWN, Fraction
 import { Money, Duration, dec, roundTo, isMoney, isDec, decText, cmpDec, type Dec, ZERO } from './money.js';
 import { literalValue, showValue, showText as shownText } from './values.js';
 import { cellMatcher, type Checked, type Types } from './check.js';
-import { readFactSlots } from './facts.js';
+import { readFactSlots, factValue, Pending } from './facts.js';
 import {
   DECISION_SCHEMA_ID, type AmountResult, type AmountStep, type Check, type Decision, type FormulaResult, type FormulaStep,
   type ItemDecision, type Outcome, type Reason, type ShownValue, type TableLookup,
@@ -52,6 +52,8 @@ interface Scope {
   lookups: TableLookup[];
   checks: Check[] | null;
   part: Check['part'];
+  // Per decision, the shown value of each input fact a check has shown (checks share it).
+  shown?: ShownValue[];
 }
 
 type Fn = (s: Scope) => unknown;
@@ -82,6 +84,9 @@ interface LeanPlan {
   plainSlots: Int32Array;
   words: number;
   index: { slot: number; kill: Map<unknown, Uint32Array> }[];
+  scratch: Uint32Array;
+  fires: (boolean | Unknown | undefined)[];
+  touched: number[];
 }
 
 export interface Compiled {
@@ -157,7 +162,7 @@ export function compile(checked: Checked): Compiled {
     if (slot === undefined) return () => missing;
     return (s) => {
       const v = s.slots[slot];
-      return v === undefined ? missing : v;
+      return v === undefined ? missing : v instanceof Pending ? factValue(s.slots, slot) : v;
     };
   };
   // The slot of a name that is a plain input fact (not a formula, table output, derived value,
@@ -359,9 +364,11 @@ function compileTable(t: Table, expr: (e: Expr) => Fn, typeOf: (e: Expr) => VTyp
   const memoKey = `@table:${t.name}`;
   const lookup = (s: Scope): { outputs: unknown[]; row: number } | Unknown | undefined => {
     if (s.memo.has(memoKey)) return s.memo.get(memoKey) as { outputs: unknown[]; row: number };
-    const vals = inputs.map((f) => f(s));
+    const vals: unknown[] = new Array(inputs.length);
+    let anyUnknown = false;
+    for (let j = 0; j < inputs.length; j++) if ((vals[j] = inputs[j]!(s)) instanceof Unknown) anyUnknown = true;
     let hit: { outputs: unknown[]; row: number } | Unknown | undefined;
-    if (vals.some(isUnknown)) hit = mergeUnknown(vals);
+    if (anyUnknown) hit = mergeUnknown(vals);
     else {
       const i = find(vals);
       let found: { outputs: unknown[]; row: number } | undefined;
@@ -562,9 +569,17 @@ function compileCondition(
     if (slot !== undefined) {
       const missing = left(({ slots: [] } as unknown) as Scope) as Unknown;
       return (s) => {
-        const v = s.slots[slot];
+        let v = s.slots[slot];
+        if (v instanceof Pending) v = factValue(s.slots, slot);
         const result = v === undefined ? missing : test1(v);
-        if (s.checks) traced(s, v === undefined ? missing : v, literal, result);
+        if (s.checks) {
+          const shown = (s.shown ??= []);
+          s.checks.push({
+            part: s.part, text, fact: leaf.fact, operator: op,
+            actual: v === undefined ? null : (shown[slot] ??= showValue(v)), required: literalShown,
+            result: result instanceof Unknown ? null : result,
+          });
+        }
         return result;
       };
     }
@@ -660,7 +675,7 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
     }
   });
   const plainByLevel = c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] !== undefined));
-  return { sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, index: [...kills].map(([slot, kill]) => ({ slot, kill })) };
+  return { sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, scratch: new Uint32Array(words), fires: new Array(rules.length).fill(undefined), touched: [], index: [...kills].map(([slot, kill]) => ({ slot, kill })) };
 }
 
 // Whether a condition reads only plain input facts and literals; collects their slots.
@@ -706,10 +721,11 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   // Claim-level rules: one truth value per rule (claimRules order; undefined: not evaluated, as
   // it cannot change the decision, see LeanPlan), and in a full trace its checks.
   const rules = c.claimRules;
-  const fires: (boolean | Unknown | undefined)[] = new Array(rules.length);
   const claimChecks: Check[][] = [];
   const unknownClaim: number[] = [];
+  let fires: (boolean | Unknown | undefined)[];
   if (trace) {
+    fires = new Array(rules.length);
     for (let i = 0; i < rules.length; i++) {
       const checks: Check[] = [];
       s.checks = checks;
@@ -717,7 +733,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       claimChecks.push(checks);
     }
     s.checks = null;
-  } else evalClaimLean(c, s, fires, unknownClaim);
+  } else fires = evalClaimLean(c, s, unknownClaim);
 
   // Per-item rules, once per element of their list.
   const itemResults: RuleResult[][] = [];
@@ -791,10 +807,11 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     }
   }
   base.outcome = outcome;
-  base.deciding = [...new Set([...decidingClaim.map((i) => rules[i]!.rule.id), ...decidingItems.map((r) => r.cr.rule.id)])];
+  const ids = [...decidingClaim.map((i) => rules[i]!.rule.id), ...decidingItems.map((r) => r.cr.rule.id)];
+  base.deciding = ids.length > 16 ? [...new Set(ids)] : ids.filter((id, k) => ids.indexOf(id) === k);
   base.missing = outcome === 'undetermined' ? [...missing].sort() : [];
   base.items = itemDecisions;
-  const decClaim = new Set(decidingClaim);
+  const decClaim: { has(i: number): boolean } = decidingClaim.length > 16 ? new Set(decidingClaim) : decidingClaim.length === 0 ? { has: () => false } : { has: (i) => decidingClaim.includes(i) };
   const decItems = new Set(decidingItems);
   if (trace) {
     for (let i = 0; i < rules.length; i++) base.reasons.push(reason(rules[i]!, fires[i]!, claimChecks[i]!, undefined, decClaim.has(i)));
@@ -812,7 +829,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     };
     const notCovered = outcome === 'not-covered';
     // In source order, without visiting every rule.
-    const shown = [...decidingClaim, ...unknownClaim, ...(notCovered ? c.claimLevels[4]! : [])].sort((a, b) => a - b);
+    const shown = unknownClaim.length === 0 && !notCovered ? decidingClaim : [...decidingClaim, ...unknownClaim, ...(notCovered ? c.claimLevels[4]! : [])].sort((a, b) => a - b);
     for (let k = 0; k < shown.length; k++) {
       const i = shown[k]!;
       if (k > 0 && shown[k - 1] === i) continue;
@@ -861,22 +878,30 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
 
 // Lean evaluation of the claim-level rules (see LeanPlan): rules with side effects in source
 // order, as a full trace evaluates them; then the plain ones by ladder level.
-function evalClaimLean(c: Compiled, s: Scope, fires: (boolean | Unknown | undefined)[], unknown: number[]): void {
+function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unknown | undefined)[] {
   const rules = c.claimRules;
   const lean = c.lean;
+  // The truth values live in a scratch array per product (decide() never runs inside another
+  // decide()): first clear what the last decision wrote, whether or not it finished.
+  const fires = lean.fires;
+  const touched = lean.touched;
+  for (let k = 0; k < touched.length; k++) fires[touched[k]!] = undefined;
+  touched.length = 0;
   for (const i of lean.sideEffecting) {
+    touched.push(i);
     const f = evalRule(rules[i]!, s);
     fires[i] = f;
     if (f instanceof Unknown) unknown.push(i);
   }
   const slots = s.slots;
+  // decide() never runs inside another decide(): one scratch bitset per product will do.
   let killed: Uint32Array | undefined;
   for (const ix of lean.index) {
     const v = slots[ix.slot];
     if (v === undefined) continue;
     const bits = ix.kill.get(v);
     if (bits === undefined) continue;
-    if (killed === undefined) killed = bits.slice();
+    if (killed === undefined) (killed = lean.scratch).set(bits);
     else for (let w = 0; w < bits.length; w++) killed[w]! |= bits[w]!;
   }
   let anyMissing = false;
@@ -888,14 +913,17 @@ function evalClaimLean(c: Compiled, s: Scope, fires: (boolean | Unknown | undefi
     const lazy = decided && level >= 2;
     if (lazy && !anyMissing) break;
     for (const i of lean.plainByLevel[level]!) {
-      if (killed !== undefined && (killed[i >>> 5]! & (1 << (i & 31))) !== 0) { fires[i] = false; continue; }
+      // Killed or skipped rules keep undefined: not true, not unknown, as good as false here.
+      if (killed !== undefined && (killed[i >>> 5]! & (1 << (i & 31))) !== 0) continue;
       if (lazy && allPresent(lean.factsOf[i]!, slots)) continue;
+      touched.push(i);
       const f = evalRule(rules[i]!, s);
       fires[i] = f;
       if (f instanceof Unknown) unknown.push(i);
     }
     if (!decided) for (const i of c.claimLevels[level]!) if (fires[i] === true) { decided = true; break; }
   }
+  return fires;
 }
 
 function allPresent(facts: Int32Array, slots: unknown[]): boolean {
@@ -1119,7 +1147,7 @@ export function namedValues(c: Compiled, input: unknown, names: string[], itemIn
     let v: unknown;
     if (n.startsWith('item.')) v = s.item?.[n.slice(5)];
     else if (c.named.has(n)) v = c.named.get(n)!(s);
-    else v = c.slotOf.has(n) ? slots[c.slotOf.get(n)!] : undefined;
+    else v = c.slotOf.has(n) ? factValue(slots, c.slotOf.get(n)!) : undefined;
     if (v !== undefined && !isUnknown(v)) out.set(n, v);
   }
   return out;

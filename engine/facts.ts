@@ -99,14 +99,30 @@ export function readFacts(p: Product, input: unknown): ReadFacts {
   const fast = readFast(p, input);
   if (fast) {
     const values = new Map<string, unknown>();
-    p.facts.forEach((f, i) => { if (fast[i] !== undefined) values.set(f.name, fast[i]); });
+    p.facts.forEach((f, i) => { if (fast[i] !== undefined) values.set(f.name, factValue(fast, i)); });
     return { values, errors: [] };
   }
   return readChecked(p, input);
 }
 
+// A number or amount the fast reader has validated but not yet converted: most facts of a
+// decision are never read (premium inputs, when no premium is computed), and converting a
+// string to a decimal is most of the cost of reading one. Conversion cannot fail once the
+// string has passed the reader's check; it happens on first read, through factValue.
+export class Pending {
+  constructor(readonly raw: string | number, readonly convert: (raw: never) => unknown) {}
+}
+
+// Slot i's value, converting (once) a pending one.
+export function factValue(slots: unknown[], i: number): unknown {
+  const v = slots[i];
+  if (v instanceof Pending) return (slots[i] = (v.convert as (raw: string | number) => unknown)(v.raw));
+  return v;
+}
+
 // The evaluator's reader: valid input through the product's specialised reader, anything else
-// through JSON Schema validation, which gives the exact errors.
+// through JSON Schema validation, which gives the exact errors. Slots may hold Pending values:
+// read them with factValue.
 export function readFactSlots(p: Product, input: unknown): FactSlots {
   const fast = readFast(p, input);
   if (fast) return { slots: fast, errors: [] };
@@ -153,6 +169,7 @@ const RATE_RE = new RegExp(RATE);
 const DATE_RE = new RegExp(DATE);
 const DURATION_RE = new RegExp(DURATION);
 const DIGITS_RE = /^\d{1,15}$/;
+const PLAIN_RE = /^\d{1,30}(\.\d{1,30})?$/;
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -175,21 +192,21 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       const allowed = new Set<unknown>(t.values);
       return (raw) => (typeof raw === 'string' && allowed.has(raw) ? raw : FAIL);
     }
-    case 'integer': return (raw) => (Number.isInteger(raw) ? dec(raw as number) : FAIL);
-    case 'decimal': {
-      const slow = viaNormalize(t);
-      return (raw) => (typeof raw === 'string' && DECIMAL_RE.test(raw) ? slow(raw) : FAIL);
-    }
-    case 'rate': {
-      const slow = viaNormalize(t);
-      return (raw) => (typeof raw === 'string' && RATE_RE.test(raw) ? slow(raw) : FAIL);
+    case 'integer': return (raw) => (Number.isInteger(raw) ? new Pending(raw as number, dec) : FAIL);
+    case 'decimal': case 'rate': {
+      // Once the pattern matched, normalize cannot fail (parsePlainNumber and parsePercent accept
+      // exactly these strings). A plain non-negative decimal converts directly: the same value.
+      const re = t.kind === 'decimal' ? DECIMAL_RE : RATE_RE;
+      const convert = (raw: string) => (PLAIN_RE.test(raw) ? dec(raw) : normalize(t, raw, '', []));
+      return (raw) => (typeof raw === 'string' && re.test(raw) ? new Pending(raw, convert) : FAIL);
     }
     case 'money': {
       const slow = viaNormalize(t);
       const currency = t.currency;
+      const convert = (raw: string) => new Money(dec(raw), currency);
       return (raw) => {
         if (typeof raw !== 'string') return FAIL;
-        if (DIGITS_RE.test(raw)) return new Money(dec(raw), currency);
+        if (DIGITS_RE.test(raw)) return new Pending(raw, convert);
         return MONEY_RE.test(raw) ? slow(raw) : FAIL;
       };
     }
@@ -203,7 +220,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       };
     }
     case 'list': {
-      const of = fastLeaf(t.of);
+      const of = eager(fastLeaf(t.of));
       if (!of) return undefined;
       return (raw) => {
         if (!Array.isArray(raw)) return FAIL;
@@ -219,7 +236,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
     case 'record': {
       // A dotted field name would be a nested object in the schema: leave those to the slow path.
       if (t.fields.some((f) => f.name.includes('.'))) return undefined;
-      const fields = t.fields.map((f) => ({ f, fn: fastLeaf(f.type), dflt: f.default ? f.default : undefined }));
+      const fields = t.fields.map((f) => ({ f, fn: eager(fastLeaf(f.type)), dflt: f.default ? f.default : undefined }));
       if (fields.some((x) => !x.fn)) return undefined;
       const names = new Set(t.fields.map((f) => f.name));
       return (raw) => {
@@ -241,6 +258,15 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       };
     }
   }
+}
+
+// Inside lists and records values are read directly: convert at once.
+function eager(fn: FastLeaf | undefined): FastLeaf | undefined {
+  if (!fn) return undefined;
+  return (raw) => {
+    const v = fn(raw);
+    return v instanceof Pending ? (v.convert as (raw: string | number) => unknown)(v.raw) : v;
+  };
 }
 
 function oneOfHolds(f: FieldDecl, val: unknown): boolean {
@@ -304,7 +330,7 @@ function readFast(p: Product, input: unknown): unknown[] | undefined {
   if (!r) return undefined;
   const slots: unknown[] = new Array(r.size);
   if (!walkFast(r.root, input, slots)) return undefined;
-  for (const [i, f] of r.oneOf) if (slots[i] !== undefined && !oneOfHolds(f, slots[i])) return undefined;
+  for (const [i, f] of r.oneOf) if (slots[i] !== undefined && !oneOfHolds(f, factValue(slots, i))) return undefined;
   for (const [i, d] of r.defaults) if (slots[i] === undefined) slots[i] = d;
   return slots;
 }
