@@ -5,7 +5,8 @@
 //
 // An entry is found by a hash of everything the checked model depends on: the file's text and the
 // path it is shown under, the yakkan version and the code that parses and checks (file sizes and
-// times of engine/ and dsl/), and the seed folder the citation quotes are checked against (where
+// times of engine/ and dsl/, of chevrotain's and ajv's entries, of schemas/product.schema.json),
+// and the seed folder the citation quotes are checked against (where
 // it is, as shown in diagnostics, and each seed file's size and time; or that there is none).
 // Change any of them and the entry is not found: it is rebuilt from the DSL and written anew.
 //
@@ -18,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../dsl/diagnostics.js';
 import type { Expr, Product } from '../dsl/ir.js';
@@ -48,6 +50,17 @@ function codeFingerprint(): string {
     parts.push((JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '');
   } catch {
     parts.push('?');
+  }
+  // The parser and the JSON Schema of .json products come from outside engine/ and dsl/.
+  const require = createRequire(import.meta.url);
+  for (const file of [() => require.resolve('chevrotain'), () => require.resolve('ajv'), () => join(projectRoot(), 'schemas', 'product.schema.json')]) {
+    try {
+      const f = file();
+      const s = statSync(f);
+      parts.push(`${f}:${s.size}:${s.mtimeMs}`);
+    } catch {
+      parts.push('?');
+    }
   }
   const base = dirname(dirname(fileURLToPath(import.meta.url)));
   for (const d of ['engine', 'dsl']) {
