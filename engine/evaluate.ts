@@ -83,7 +83,20 @@ interface LeanPlan {
   factsOf: (Int32Array | undefined)[];
   plainSlots: Int32Array;
   words: number;
+  // Bits number the plain rules in ladder order (level by level, source order within a level):
+  // bitOf[claim index], ruleAt[bit]; per level, the mask of its plain rules and its word range.
+  bitOf: Int32Array;
+  ruleAt: Int32Array;
+  levelMask: Uint32Array[];
+  levelWords: [number, number][];
+  // Per decision: the kill bitsets that apply (scratch).
+  sources: Uint32Array[];
+  sideByLevel: number[][];
   index: { slot: number; kill: Map<unknown, Uint32Array> }[];
+  // Threshold conjuncts (`fact > literal` and the like, or their negation) on money and number
+  // facts: per fact and comparison, the literals sorted, and for each position the rules that
+  // the fact's value makes false when it lies on the killing side of that literal (cumulative).
+  ranges: RangeIndex[];
   scratch: Uint32Array;
   fires: (boolean | Unknown | undefined)[];
   touched: number[];
@@ -636,10 +649,18 @@ function literalTest(op: string, t: VType, literal: unknown): ((a: unknown) => b
 // The lean plan (see LeanPlan).
 function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): LeanPlan {
   const rules = c.claimRules;
-  const words = Math.ceil(rules.length / 32);
+  const words = Math.ceil(rules.length / 32) || 1;
+  // Ladder order of the plain rules (see LeanPlan); computed before the kill sets, which use it.
+  const bitOf = new Int32Array(rules.length).fill(-1);
+  const ruleAt: number[] = [];
+  const isPlain = rules.map((cr) => [cr.rule.when, cr.rule.unless, cr.rule.require].every((cnd) => cnd === undefined || plainFacts(cnd, plainSlot, new Set())));
+  for (const idx of c.claimLevels) for (const i of idx) if (isPlain[i]) { bitOf[i] = ruleAt.length; ruleAt.push(i); }
   const factsOf: (Int32Array | undefined)[] = [];
   const sideEffecting: number[] = [];
   const kills = new Map<number, Map<unknown, Uint32Array>>();
+  const thresholds = new Map<string, { slot: number; op: RangeIndex['op']; t: VType; at: { x: unknown; rule: number }[] }>();
+  const FLIP = { gt: 'le', ge: 'lt', lt: 'ge', le: 'gt' } as const;
+  const OPS: Record<string, RangeIndex['op']> = { greaterThan: 'gt', greaterThanInclusive: 'ge', lessThan: 'lt', lessThanInclusive: 'le' };
   const all = new Set<number>();
   const domain = (slot: number): unknown[] | undefined => {
     const t = c.product.facts[slot]!.type;
@@ -660,9 +681,22 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
     for (const k of conjuncts) {
       const neg = 'not' in k;
       const l = (neg ? (k as { not: Condition }).not : k) as Leaf;
-      if (!('fact' in l) || !['equal', 'notEqual', 'in', 'notIn'].includes(l.operator)) continue;
+      if (!('fact' in l)) continue;
       const slot = plainSlot(l.fact);
       if (slot === undefined) continue;
+      const t = c.product.facts[slot]!.type;
+      if (OPS[l.operator] && (t.kind === 'money' || isNumeric(t)) && (typeof l.value === 'string' || typeof l.value === 'number')) {
+        // A present fact makes `not (a > x)` exactly `a <= x`.
+        const op = neg ? FLIP[OPS[l.operator]!] : OPS[l.operator]!;
+        const x = leafRuntime(l.value, t);
+        if (!(t.kind === 'money' ? isMoney(x) : isDec(x))) continue;
+        const key = `${slot} ${op}`;
+        let g = thresholds.get(key);
+        if (!g) thresholds.set(key, (g = { slot, op, t, at: [] }));
+        g.at.push({ x, rule: i });
+        continue;
+      }
+      if (!['equal', 'notEqual', 'in', 'notIn'].includes(l.operator)) continue;
       const dom = domain(slot);
       if (!dom) continue;
       const isArr = Array.isArray(l.value);
@@ -671,11 +705,39 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
       const positive = (l.operator === 'equal' || l.operator === 'in') !== neg;
       let m = kills.get(slot);
       if (!m) kills.set(slot, (m = new Map(dom.map((v) => [v, new Uint32Array(words)]))));
-      for (const v of dom) if (lits.includes(v) !== positive) m.get(v)![i >>> 5]! |= 1 << (i & 31);
+      const b = bitOf[i]!;
+      for (const v of dom) if (lits.includes(v) !== positive) m.get(v)![b >>> 5]! |= 1 << (b & 31);
     }
   });
   const plainByLevel = c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] !== undefined));
-  return { sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, scratch: new Uint32Array(words), fires: new Array(rules.length).fill(undefined), touched: [], index: [...kills].map(([slot, kill]) => ({ slot, kill })) };
+  const ranges: RangeIndex[] = [...thresholds.values()].map(({ slot, op, t, at }) => {
+    const cmp = comparator(t);
+    at.sort((a, b) => cmp(a.x, b.x));
+    const killed = at.map(() => new Uint32Array(words));
+    const order = op === 'gt' || op === 'ge' ? at.map((_, k) => at.length - 1 - k) : at.map((_, k) => k);
+    let acc = new Uint32Array(words);
+    for (const k of order) {
+      acc = acc.slice();
+      const b = bitOf[at[k]!.rule]!;
+      acc[b >>> 5]! |= 1 << (b & 31);
+      killed[k] = acc;
+    }
+    const xs = at.map((a) => (isMoney(a.x) ? a.x.amount : (a.x as Dec)));
+    const exact = xs.every((x) => x.isInteger() && x.abs().lte(Number.MAX_SAFE_INTEGER));
+    return { slot, op, xs, money: t.kind === 'money', killed, xn: exact ? Float64Array.from(xs, (x) => x.toNumber()) : undefined };
+  });
+  const levelMask = plainByLevel.map((idx) => {
+    const m = new Uint32Array(words);
+    for (const i of idx) m[bitOf[i]! >>> 5]! |= 1 << (bitOf[i]! & 31);
+    return m;
+  });
+  const levelWords = plainByLevel.map((idx): [number, number] => (idx.length ? [bitOf[idx[0]!]! >>> 5, (bitOf[idx[idx.length - 1]!]! >>> 5) + 1] : [0, 0]));
+  return {
+    ranges, sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, scratch: new Uint32Array(words),
+    fires: new Array(rules.length).fill(undefined), touched: [], index: [...kills].map(([slot, kill]) => ({ slot, kill })),
+    bitOf, ruleAt: Int32Array.from(ruleAt), levelMask, levelWords, sources: [],
+    sideByLevel: c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] === undefined)),
+  };
 }
 
 // Whether a condition reads only plain input facts and literals; collects their slots.
@@ -878,6 +940,44 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
 
 // Lean evaluation of the claim-level rules (see LeanPlan): rules with side effects in source
 // order, as a full trace evaluates them; then the plain ones by ladder level.
+interface RangeIndex {
+  slot: number;
+  // gt: fact > X, killed when X >= v; ge: killed when X > v; lt: fact < X, killed when X <= v; le: killed when X < v.
+  op: 'gt' | 'ge' | 'lt' | 'le';
+  // The literals' decimals (an amount's amount), and whether the fact's value is an amount.
+  xs: Dec[];
+  money: boolean;
+  // The same literals as JS numbers, when all are integers a double holds exactly.
+  xn: Float64Array | undefined;
+  // gt/ge: killed[k] = rules of positions k..end; lt/le: positions 0..k.
+  killed: Uint32Array[];
+}
+
+// The rules a threshold index makes false for the value v, or undefined.
+function rangeKills(r: RangeIndex, value: unknown): Uint32Array | undefined {
+  const xs = r.xs;
+  // lo = first position whose literal is > v (strict: ge, lt) or >= v (gt, le).
+  const strict = r.op === 'ge' || r.op === 'lt';
+  let lo = 0;
+  let hi = xs.length;
+  if (typeof value === 'number' && r.xn !== undefined) {
+    const xn = r.xn;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (strict ? xn[m]! <= value : xn[m]! < value) lo = m + 1; else hi = m;
+    }
+  } else {
+    const v = r.money ? (value as Money).amount : value instanceof Fraction ? value.value() : (value as Dec);
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      const c = cmpDec(xs[m]!, v);
+      if (strict ? c <= 0 : c < 0) lo = m + 1; else hi = m;
+    }
+  }
+  if (r.op === 'gt' || r.op === 'ge') return lo < xs.length ? r.killed[lo] : undefined;
+  return lo > 0 ? r.killed[lo - 1] : undefined;
+}
+
 function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unknown | undefined)[] {
   const rules = c.claimRules;
   const lean = c.lean;
@@ -894,15 +994,22 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
     if (f instanceof Unknown) unknown.push(i);
   }
   const slots = s.slots;
-  // decide() never runs inside another decide(): one scratch bitset per product will do.
-  let killed: Uint32Array | undefined;
+  // The kill sets that this decision's facts select (a scratch list: see above).
+  const sources = lean.sources;
+  let ns = 0;
   for (const ix of lean.index) {
     const v = slots[ix.slot];
     if (v === undefined) continue;
     const bits = ix.kill.get(v);
-    if (bits === undefined) continue;
-    if (killed === undefined) (killed = lean.scratch).set(bits);
-    else for (let w = 0; w < bits.length; w++) killed[w]! |= bits[w]!;
+    if (bits !== undefined) sources[ns++] = bits;
+  }
+  for (const r of lean.ranges) {
+    let v = slots[r.slot];
+    if (v === undefined) continue;
+    // Not converted yet: a digit string of at most 15 digits or an integer is exactly a double.
+    if (v instanceof Pending) v = r.xn !== undefined && (typeof v.raw === 'number' || r.money) ? Number(v.raw) : factValue(slots, r.slot);
+    const bits = rangeKills(r, v);
+    if (bits !== undefined) sources[ns++] = bits;
   }
   let anyMissing = false;
   for (const slot of lean.plainSlots) if (slots[slot] === undefined) { anyMissing = true; break; }
@@ -912,16 +1019,30 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
     // shown); eligibility (level 1) is always decided in full.
     const lazy = decided && level >= 2;
     if (lazy && !anyMissing) break;
-    for (const i of lean.plainByLevel[level]!) {
-      // Killed or skipped rules keep undefined: not true, not unknown, as good as false here.
-      if (killed !== undefined && (killed[i >>> 5]! & (1 << (i & 31))) !== 0) continue;
-      if (lazy && allPresent(lean.factsOf[i]!, slots)) continue;
-      touched.push(i);
-      const f = evalRule(rules[i]!, s);
-      fires[i] = f;
-      if (f instanceof Unknown) unknown.push(i);
+    // The level's plain rules that no kill set makes false, in source order (killed ones keep
+    // undefined: not true, not unknown, as good as false here).
+    let firedHere = false;
+    const mask = lean.levelMask[level]!;
+    const [from, to] = lean.levelWords[level]!;
+    for (let w = from; w < to; w++) {
+      let k = mask[w]!;
+      for (let j = 0; j < ns && k !== 0; j++) k &= ~sources[j]![w]!;
+      while (k !== 0) {
+        const low = k & -k;
+        k ^= low;
+        const i = lean.ruleAt[(w << 5) + 31 - Math.clz32(low)]!;
+        if (lazy && allPresent(lean.factsOf[i]!, slots)) continue;
+        touched.push(i);
+        const f = evalRule(rules[i]!, s);
+        fires[i] = f;
+        if (f === true) firedHere = true;
+        else if (f instanceof Unknown) unknown.push(i);
+      }
     }
-    if (!decided) for (const i of c.claimLevels[level]!) if (fires[i] === true) { decided = true; break; }
+    if (!decided) {
+      if (firedHere) decided = true;
+      else for (const i of lean.sideByLevel[level]!) if (fires[i] === true) { decided = true; break; }
+    }
   }
   return fires;
 }
@@ -1000,18 +1121,17 @@ function ladder(results: RuleResult[], levels: [RuleKind[], Outcome][], otherwis
 
 function reason(cr: CompiledRule, fires: boolean | Unknown, checks: Check[], item: number | undefined, deciding: boolean): Reason {
   const rule = cr.rule;
-  return {
-    rule: rule.id,
-    kind: rule.kind,
-    ...(rule.label ? { label: rule.label } : {}),
-    ...(item !== undefined ? { item } : {}),
-    result: fires === true ? 'fired' : fires === false ? 'not-fired' : 'unknown',
-    effect: cr.effect,
-    deciding,
-    cite: rule.cite,
-    checks,
-    missing: isUnknown(fires) ? fires.sorted() : [],
-  };
+  // Keys in the order of the decision schema (label and item only when there is one).
+  const r = { rule: rule.id, kind: rule.kind } as Reason;
+  if (rule.label) r.label = rule.label;
+  if (item !== undefined) r.item = item;
+  r.result = fires === true ? 'fired' : fires === false ? 'not-fired' : 'unknown';
+  r.effect = cr.effect;
+  r.deciding = deciding;
+  r.cite = rule.cite;
+  r.checks = checks;
+  r.missing = fires instanceof Unknown ? fires.sorted() : [];
+  return r;
 }
 
 function computeAmount(
