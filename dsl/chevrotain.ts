@@ -47,4 +47,5 @@ function standIn(): Chevrotain {
   return { createToken: (config: { name: string }) => ({ name: config.name }), Lexer: Unavailable, CstParser: Unavailable, EOF: { name: 'EOF' } } as unknown as Chevrotain;
 }
 
-export const chevrotain: Chevrotain = (globalThis as { [DEFER_DSL]?: boolean })[DEFER_DSL] === true ? standIn() : await load();
+export const chevrotainDeferred = (globalThis as { [DEFER_DSL]?: boolean })[DEFER_DSL] === true;
+export const chevrotain: Chevrotain = chevrotainDeferred ? standIn() : await load();

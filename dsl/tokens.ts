@@ -1,6 +1,6 @@
 // Stage 1: source text -> tokens. Entry: tokenize().
 import type { IToken, TokenType } from 'chevrotain';
-import { chevrotain } from './chevrotain.js';
+import { chevrotain, chevrotainDeferred } from './chevrotain.js';
 import { type Diagnostic, spanAt } from './diagnostics.js';
 
 const { createToken, Lexer } = chevrotain;
@@ -161,9 +161,11 @@ export const allTokens: TokenType[] = [
   Name, RefStart, DurationUnit, Identifier,
 ];
 
-// Built on first use (~40 ms: chevrotain analyses every pattern), so that loading a product
-// from the compiled-model cache (engine/product-cache.ts) never pays for it.
-let lexer: InstanceType<typeof Lexer> | undefined;
+// Built at import, as chevrotain's analysis of the patterns (~35 ms) has always been counted
+// there; but not when chevrotain is deferred (a product loaded from the compiled-model cache by
+// bin/yakkan.js, dsl/chevrotain.ts), where nothing is lexed at all.
+const newLexer = () => new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
+let lexer: InstanceType<typeof Lexer> | undefined = chevrotainDeferred ? undefined : newLexer();
 
 export interface Tokens {
   file: string;
@@ -173,7 +175,7 @@ export interface Tokens {
 }
 
 export function tokenize(source: string, file: string, diagnostics: Diagnostic[]): Tokens {
-  lexer ??= new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
+  lexer ??= newLexer();
   const result = lexer.tokenize(source);
   for (const e of result.errors) {
     const ch = source.slice(e.offset, e.offset + e.length);
