@@ -92,6 +92,8 @@ interface LeanPlan {
   // Per decision: the kill bitsets that apply (scratch).
   sources: Uint32Array[];
   sideByLevel: number[][];
+  // 1: a rule the indexes decide alone (see leanPlan).
+  full: Uint8Array;
   index: { slot: number; kill: Map<unknown, Uint32Array> }[];
   // Threshold conjuncts (`fact > literal` and the like, or their negation) on money and number
   // facts: per fact and comparison, the literals sorted, and for each position the rules that
@@ -107,6 +109,8 @@ export interface Compiled {
   claimRules: CompiledRule[];
   // Indices into claimRules by ladder level (LEVELS order), each in source order.
   claimLevels: number[][];
+  // No two claim-level rules share an id (the checker reports duplicates).
+  uniqueClaimIds: boolean;
   lean: LeanPlan;
   slotOf: Map<string, number>;
   itemRules: CompiledRule[];
@@ -139,7 +143,7 @@ export function compile(checked: Checked): Compiled {
   const c: Compiled = {
     product: p, types, rules: [], named, formulas: [], amounts: [], forEachLists: [],
     claimRules: [], itemRules: [], hasItemCover: false, hasClaimCover: false,
-    claimLevels: [], lean: undefined as unknown as LeanPlan, slotOf: new Map(p.facts.map((f, i) => [f.name, i])),
+    claimLevels: [], uniqueClaimIds: true, lean: undefined as unknown as LeanPlan, slotOf: new Map(p.facts.map((f, i) => [f.name, i])),
   };
   const slotOf = c.slotOf;
   const typeOf = (e: Expr): VType => types.exprs.get(e) ?? UNKNOWN;
@@ -313,6 +317,7 @@ export function compile(checked: Checked): Compiled {
   c.hasItemCover = c.itemRules.some((cr) => cr.rule.kind === 'cover');
   c.hasClaimCover = c.claimRules.some((cr) => cr.rule.kind === 'cover');
   c.claimLevels = LEVELS.map(([kinds]) => c.claimRules.flatMap((cr, i) => (kinds.includes(cr.rule.kind) ? [i] : [])));
+  c.uniqueClaimIds = new Set(c.claimRules.map((cr) => cr.rule.id)).size === c.claimRules.length;
   c.lean = leanPlan(c, plainSlot);
   for (const a of p.amounts) {
     c.amounts.push({
@@ -658,6 +663,7 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
   const factsOf: (Int32Array | undefined)[] = [];
   const sideEffecting: number[] = [];
   const kills = new Map<number, Map<unknown, Uint32Array>>();
+  const full = new Uint8Array(rules.length);
   const thresholds = new Map<string, { slot: number; op: RangeIndex['op']; t: VType; at: { x: unknown; rule: number }[] }>();
   const FLIP = { gt: 'le', ge: 'lt', lt: 'ge', le: 'gt' } as const;
   const OPS: Record<string, RangeIndex['op']> = { greaterThan: 'gt', greaterThanInclusive: 'ge', lessThan: 'lt', lessThanInclusive: 'le' };
@@ -678,6 +684,7 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
     for (const x of slots) all.add(x);
     const w = cr.rule.when;
     const conjuncts = w === undefined ? [] : 'all' in w ? w.all : [w];
+    let indexed = 0;
     for (const k of conjuncts) {
       const neg = 'not' in k;
       const l = (neg ? (k as { not: Condition }).not : k) as Leaf;
@@ -694,6 +701,7 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
         let g = thresholds.get(key);
         if (!g) thresholds.set(key, (g = { slot, op, t, at: [] }));
         g.at.push({ x, rule: i });
+        indexed++;
         continue;
       }
       if (!['equal', 'notEqual', 'in', 'notIn'].includes(l.operator)) continue;
@@ -707,7 +715,10 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
       if (!m) kills.set(slot, (m = new Map(dom.map((v) => [v, new Uint32Array(words)]))));
       const b = bitOf[i]!;
       for (const v of dom) if (lits.includes(v) !== positive) m.get(v)![b >>> 5]! |= 1 << (b & 31);
+      indexed++;
     }
+    // Every conjunct indexed, nothing else to the rule: not killed (all its facts present) is fired.
+    if (w !== undefined && indexed === conjuncts.length && !cr.requires && !cr.rule.unless) full[i] = 1;
   });
   const plainByLevel = c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] !== undefined));
   const ranges: RangeIndex[] = [...thresholds.values()].map(({ slot, op, t, at }) => {
@@ -736,6 +747,7 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
     ranges, sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, scratch: new Uint32Array(words),
     fires: new Array(rules.length).fill(undefined), touched: [], index: [...kills].map(([slot, kill]) => ({ slot, kill })),
     bitOf, ruleAt: Int32Array.from(ruleAt), levelMask, levelWords, sources: [],
+    full,
     sideByLevel: c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] === undefined)),
   };
 }
@@ -869,8 +881,11 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     }
   }
   base.outcome = outcome;
-  const ids = [...decidingClaim.map((i) => rules[i]!.rule.id), ...decidingItems.map((r) => r.cr.rule.id)];
-  base.deciding = ids.length > 16 ? [...new Set(ids)] : ids.filter((id, k) => ids.indexOf(id) === k);
+  const ids = decidingClaim.map((i) => rules[i]!.rule.id);
+  if (decidingItems.length || !c.uniqueClaimIds) {
+    for (const r of decidingItems) ids.push(r.cr.rule.id);
+    base.deciding = [...new Set(ids)];
+  } else base.deciding = ids;
   base.missing = outcome === 'undetermined' ? [...missing].sort() : [];
   base.items = itemDecisions;
   const decClaim: { has(i: number): boolean } = decidingClaim.length > 16 ? new Set(decidingClaim) : decidingClaim.length === 0 ? { has: () => false } : { has: (i) => decidingClaim.includes(i) };
@@ -997,11 +1012,13 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
   // The kill sets that this decision's facts select (a scratch list: see above).
   const sources = lean.sources;
   let ns = 0;
+  let exact = true;
   for (const ix of lean.index) {
     const v = slots[ix.slot];
     if (v === undefined) continue;
     const bits = ix.kill.get(v);
     if (bits !== undefined) sources[ns++] = bits;
+    else exact = false; // a value the index does not know: evaluate every survivor
   }
   for (const r of lean.ranges) {
     let v = slots[r.slot];
@@ -1033,6 +1050,11 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
         const i = lean.ruleAt[(w << 5) + 31 - Math.clz32(low)]!;
         if (lazy && allPresent(lean.factsOf[i]!, slots)) continue;
         touched.push(i);
+        if (exact && lean.full[i] === 1 && allPresent(lean.factsOf[i]!, slots)) {
+          fires[i] = true;
+          firedHere = true;
+          continue;
+        }
         const f = evalRule(rules[i]!, s);
         fires[i] = f;
         if (f === true) firedHere = true;
@@ -1122,16 +1144,14 @@ function ladder(results: RuleResult[], levels: [RuleKind[], Outcome][], otherwis
 function reason(cr: CompiledRule, fires: boolean | Unknown, checks: Check[], item: number | undefined, deciding: boolean): Reason {
   const rule = cr.rule;
   // Keys in the order of the decision schema (label and item only when there is one).
-  const r = { rule: rule.id, kind: rule.kind } as Reason;
-  if (rule.label) r.label = rule.label;
-  if (item !== undefined) r.item = item;
-  r.result = fires === true ? 'fired' : fires === false ? 'not-fired' : 'unknown';
-  r.effect = cr.effect;
-  r.deciding = deciding;
-  r.cite = rule.cite;
-  r.checks = checks;
-  r.missing = fires instanceof Unknown ? fires.sorted() : [];
-  return r;
+  const result = fires === true ? 'fired' : fires === false ? 'not-fired' : 'unknown';
+  const missing = fires instanceof Unknown ? fires.sorted() : [];
+  const { id, kind, label, cite } = rule;
+  const effect = cr.effect;
+  if (item === undefined) {
+    return label ? { rule: id, kind, label, result, effect, deciding, cite, checks, missing } : { rule: id, kind, result, effect, deciding, cite, checks, missing };
+  }
+  return label ? { rule: id, kind, label, item, result, effect, deciding, cite, checks, missing } : { rule: id, kind, item, result, effect, deciding, cite, checks, missing };
 }
 
 function computeAmount(
