@@ -1,6 +1,7 @@
 // Measurements that need a fresh process: a cold load (no module-level caches, no warm JIT)
 // and the heap held by loaded products. Run by bench/run.ts as
-//   node --expose-gc dist/bench/child.js load <product.yk>
+//   node --expose-gc dist/bench/child.js load <product.yk>          (from the DSL)
+//   node --expose-gc dist/bench/child.js load-cached <product.yk>   (through the compiled-model cache)
 //   node --expose-gc dist/bench/child.js memory <product.yk> <copies>
 // and prints one JSON line.
 import { readFileSync } from 'node:fs';
@@ -14,9 +15,9 @@ import { loadSources } from '../engine/sources.js';
 const [mode, file, copies] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
 
-if (mode === 'load') {
+if (mode === 'load' || mode === 'load-cached') {
   const t0 = performance.now();
-  const p = loadProduct(file!);
+  const p = loadProduct(file!, { diskCache: mode === 'load-cached' });
   const ms = performance.now() - t0;
   const rev = p.revisions[p.revisions.length - 1];
   process.stdout.write(JSON.stringify({ ms, errors: hasErrors(p.diagnostics), rules: rev?.checked.product.rules.length ?? 0, compiled: !!rev?.compiled }) + '\n');
