@@ -2,8 +2,7 @@
 // facts were invalid), 2 usage error.
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadProduct, selectRevision, type LoadedProduct } from '../engine/load.js';
-import { decide } from '../engine/evaluate.js';
+import { decideIn, loadProduct, type LoadedProduct } from '../engine/load.js';
 import { explain, type Lang } from '../engine/explain.js';
 import { findCaseFiles, runCase, formatFailure, readYaml } from '../engine/cases.js';
 import { factsSchema } from '../engine/facts.js';
@@ -95,9 +94,11 @@ function decideFor(a: Args) {
   const p = load(a.positional[1]);
   const facts = readFacts(a.positional[2]);
   const asOf = a.flags.get('as-of');
-  const { rev, why } = selectRevision(p, facts, typeof asOf === 'string' ? asOf : undefined);
-  if (!rev?.compiled) fail(`cannot decide: ${why}`, 1);
-  return decide(rev.compiled, facts);
+  const { decision, selection } = decideIn(p, facts, typeof asOf === 'string' ? { asOf } : {});
+  if (!decision) fail(`cannot decide: ${selection.why}`, 1);
+  // Which edition decided and why goes to stderr: stdout stays the decision alone.
+  if (p.revisions.length > 1) process.stderr.write(`revision: ${selection.why}\n`);
+  return decision;
 }
 
 function main(argv: string[]): void {

@@ -7,8 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { hasErrors, renderDiagnostics } from '../dsl/diagnostics.js';
-import { decide } from './evaluate.js';
-import { loadProduct, selectRevision } from './load.js';
+import { decideIn, loadProduct } from './load.js';
 
 export interface BatchOptions {
   product: string;
@@ -161,13 +160,13 @@ function serve(cfg: Config): void {
         out += JSON.stringify({ error: `line ${job.first + i}: invalid JSON: ${(e as Error).message}` }) + '\n';
         return;
       }
-      const { rev, why } = selectRevision(p, facts, cfg.asOf);
-      if (!rev?.compiled) {
+      const { decision, selection } = decideIn(p, facts, { trace: cfg.trace, ...(cfg.asOf === undefined ? {} : { asOf: cfg.asOf }) });
+      if (!decision) {
         failed++;
-        out += JSON.stringify({ error: `line ${job.first + i}: cannot decide: ${why}` }) + '\n';
+        out += JSON.stringify({ error: `line ${job.first + i}: cannot decide: ${selection.why}` }) + '\n';
         return;
       }
-      out += JSON.stringify(decide(rev.compiled, facts, { trace: cfg.trace })) + '\n';
+      out += JSON.stringify(decision) + '\n';
     });
     const bytes = encoder.encode(out);
     const done: Done = { seq: job.seq, out: bytes, failed };

@@ -6,10 +6,9 @@ import { dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { Ajv } from 'ajv';
 import { parseMoney, parsePlainNumber, parsePercent } from '../dsl/literals.js';
-import { loadProduct, selectRevision, type LoadedProduct, type Selection } from './load.js';
-import { decide } from './evaluate.js';
+import { decideIn, loadProduct, type LoadedProduct } from './load.js';
 import { projectRoot } from './sources.js';
-import { DECISION_SCHEMA_ID, type Decision, type ShownValue } from './decision-types.js';
+import { type Decision, type ShownValue } from './decision-types.js';
 import { dec } from './money.js';
 
 export interface CaseFile {
@@ -169,40 +168,15 @@ export function runCase(file: string): CaseResult {
     p = loadProduct(dir);
     products.set(dir, p);
   }
-  const sel = selectRevision(p, c.facts, c.as_of);
-  const { rev, why } = sel;
-  if (!rev || !rev.compiled) {
-    // No revision chosen because the facts lack the date or give one no revision is in force on:
-    // that is a decision (undetermined, or invalid facts), and a case may expect it.
-    const d = unselectedDecision(p, sel);
-    if (!d) return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `cannot decide: ${why}` };
-    const mismatches = compareDecision(c, d);
-    if (mismatches.length) return { file: shown, case: c.case, product: c.product, ok: false, mismatches, decision: d, error: `cannot decide: ${why}` };
-    return { file: shown, case: c.case, product: c.product, ok: true, mismatches, decision: d };
+  const { decision: d, selection } = decideIn(p, c.facts, c.as_of === undefined ? {} : { asOf: c.as_of });
+  if (!d) return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `cannot decide: ${selection.why}` };
+  if (selection.rev && selection.rev.checked.product.id !== c.product) {
+    return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `case names product ${c.product}, but ${dir} holds ${selection.rev.checked.product.id}` };
   }
-  if (rev.checked.product.id !== c.product) {
-    return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `case names product ${c.product}, but ${dir} holds ${rev.checked.product.id}` };
-  }
-  const d = decide(rev.compiled, c.facts);
   const mismatches = compareDecision(c, d);
-  return { file: shown, case: c.case, product: c.product, ok: mismatches.length === 0, mismatches, decision: d };
-}
-
-// The decision when no revision could be chosen: `undetermined` naming the missing date fact, or
-// `error` naming the date no revision is in force on. No rule ran, so it names no revision.
-export function unselectedDecision(p: LoadedProduct, sel: Selection): Decision | undefined {
-  if (!sel.missing && !sel.errors) return undefined;
-  const newest = p.revisions[p.revisions.length - 1]!.checked.product;
-  return {
-    schema: DECISION_SCHEMA_ID,
-    product: { id: newest.id, revision: '', source: newest.source },
-    outcome: sel.errors ? 'error' : 'undetermined',
-    eligibility: 'undetermined',
-    deciding: [],
-    missing: sel.missing ?? [],
-    errors: sel.errors ?? [],
-    reasons: [], items: [], lookups: [], amounts: [], formulas: [],
-  };
+  // A case whose facts choose no revision fails with the reason alone, beside the mismatches.
+  const why = mismatches.length && !selection.rev ? `cannot decide: ${selection.why}` : undefined;
+  return { file: shown, case: c.case, product: c.product, ok: mismatches.length === 0, mismatches, decision: d, ...(why ? { error: why } : {}) };
 }
 
 export function formatFailure(r: CaseResult): string {

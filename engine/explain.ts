@@ -8,7 +8,7 @@ export type Lang = 'ja' | 'en';
 
 const T = {
   ja: {
-    outcome: '判定', eligibility: '引受可否', product: '商品', revision: '版', deciding: '決め手となった条項', missing: '判断に必要な未入力の事実',
+    outcome: '判定', eligibility: '引受可否', product: '商品', revision: '版', noRevision: '版を選べません（下記の事実を参照）', deciding: '決め手となった条項', missing: '判断に必要な未入力の事実',
     errors: '入力エラー', reasons: '判定の根拠', amounts: '金額', formulas: '計算式', lookups: '表の参照', other: 'その他の条項（発動せず）',
     fired: '発動', notFired: '不発動', unknown: '不明（事実が不足）', actual: '実際', required: '要件', row: '行', items: '明細',
     expected: '期待される値', steps: '計算', notPayable: '支払対象外',
@@ -17,7 +17,7 @@ const T = {
     kinds: { eligibility: '引受要件', ineligible: '引受除外', cover: '補償', exclude: '免責', condition: '支払条件', constraint: '契約条件' },
   },
   en: {
-    outcome: 'Outcome', eligibility: 'Eligibility', product: 'Product', revision: 'revision', deciding: 'Decided by', missing: 'Facts needed to decide',
+    outcome: 'Outcome', eligibility: 'Eligibility', product: 'Product', revision: 'revision', noRevision: 'no revision chosen: see below', deciding: 'Decided by', missing: 'Facts needed to decide',
     errors: 'Invalid facts', reasons: 'Reasons', amounts: 'Amounts', formulas: 'Formulas', lookups: 'Table lookups', other: 'Other rules (did not fire)',
     fired: 'fired', notFired: 'did not fire', unknown: 'unknown (facts missing)', actual: 'actual', required: 'required', row: 'row', items: 'Items',
     expected: 'expected', steps: 'steps', notPayable: 'not payable',
@@ -93,7 +93,7 @@ export function explain(d: Decision, opts: ExplainOptions = {}): string {
   const lang = opts.lang ?? 'ja';
   const t = T[lang];
   const out: string[] = [];
-  out.push(`${t.product}: ${d.product.id} (${t.revision} ${d.product.revision})`);
+  out.push(`${t.product}: ${d.product.id} (${d.product.revision ? `${t.revision} ${d.product.revision}` : t.noRevision})`);
   out.push(`${t.outcome}: ${t.outcomes[d.outcome]} [${d.outcome}]`);
   if (d.outcome !== 'error') out.push(`${t.eligibility}: ${t.elig[d.eligibility]}`);
   if (d.errors.length) {

@@ -10,7 +10,8 @@ import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../d
 import type { Model, SpanMap } from '../dsl/model.js';
 import type { Product } from '../dsl/ir.js';
 import { check, type Checked } from './check.js';
-import { compile, type Compiled } from './evaluate.js';
+import { compile, decide, type Compiled, type DecideOptions } from './evaluate.js';
+import { DECISION_SCHEMA_ID, type Decision } from './decision-types.js';
 import { loadSources, projectRoot } from './sources.js';
 import { cacheKey, readCached, writeCached } from './product-cache.js';
 import { displayPath, productFiles } from './files.js';
@@ -194,6 +195,31 @@ export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string):
     return { why, errors: [{ pointer, message: why, expected: `a date in force: ${periods}` }] };
   }
   return { rev, why: `${rev.checked.product.revision} is in force on ${date} (${from})` };
+}
+
+// The decision for these facts under the revision they choose. When the facts cannot choose one
+// (the date fact is missing, or no revision is in force on it) that is itself a decision:
+// `undetermined` naming the date fact, or `error` naming its pointer, never a silent refusal.
+// `decision` is absent only when nothing in the facts could fix it (the product has errors,
+// has no `chosen by`, or --as-of is not a date); `selection.why` then says what to do.
+export function decideIn(p: LoadedProduct, facts: unknown, opts: DecideOptions & { asOf?: string } = {}): { decision?: Decision; selection: Selection } {
+  const selection = selectRevision(p, facts, opts.asOf);
+  const rev = selection.rev;
+  if (rev?.compiled) return { decision: decide(rev.compiled, facts, opts.trace === undefined ? {} : { trace: opts.trace }), selection };
+  if (!selection.missing && !selection.errors) return { selection };
+  const newest = p.revisions[p.revisions.length - 1]!.checked.product;
+  // No rule ran, so the decision names no revision.
+  const decision: Decision = {
+    schema: DECISION_SCHEMA_ID,
+    product: { id: newest.id, revision: '', source: newest.source },
+    outcome: selection.errors ? 'error' : 'undetermined',
+    eligibility: 'undetermined',
+    deciding: [],
+    missing: selection.missing ?? [],
+    errors: selection.errors ?? [],
+    reasons: [], items: [], lookups: [], amounts: [], formulas: [],
+  };
+  return { decision, selection };
 }
 
 // Revisions of one product must agree on how they are chosen: the same `chosen by` date fact,

@@ -74,6 +74,12 @@ describe('the decision names the revision it used (CLI)', () => {
     const none = run('decide', dir, `${dir}/cases/91-start-date-in-no-edition-error.yaml`);
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/no revision of overseas-ip-litigation is in force on 2026-07-01 \(policy\.start_date\)/);
+    // Still a decision on stdout: invalid facts with the pointer, not a bare failure.
+    const bad = JSON.parse(none.stdout) as { outcome: string; errors: { pointer: string }[] };
+    expect([bad.outcome, bad.errors.map((e) => e.pointer)]).toEqual(['error', ['/policy/start_date']]);
+    const missing = run('explain', dir, `${dir}/cases/83-missing-start-date.yaml`, '--lang', 'en');
+    expect(missing.status).toBe(0);
+    expect(missing.stdout).toMatch(/no revision chosen[\s\S]*Facts needed to decide: policy\.start_date/);
   });
 });
 
