@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import type { Citation, Expr, Product } from '../dsl/ir.js';
 import { exprText } from '../dsl/print.js';
 import { cellText } from './diff.js';
+import { canonicalJson } from './json.js';
 import { findCaseFiles, productDirFor, readCase, runCase, type CaseResult } from './cases.js';
 import { compile, namedValues, type Compiled } from './evaluate.js';
 import { loadProduct, type Revision } from './load.js';
@@ -23,7 +24,8 @@ export interface RevisionCoverage {
   revision: string;
   file: string;
   cases: number;
-  rules: (Counted & { kind: string })[];
+  // `text`: the rule as compiled, without its note: equal texts in two revisions are the same rule.
+  rules: (Counted & { kind: string; text: string })[];
   rows: (Counted & { table: string; row: number | 'else' })[];
   steps: (Counted & { amount: string; step: string; changed: number })[];
   branches: (Counted & { formula: string; arm: 'then' | 'else' })[];
@@ -94,7 +96,7 @@ function tracker(rev: Revision & { compiled: Compiled }): Tracker {
   };
   const cov: RevisionCoverage = {
     product: p.id, revision: p.revision, file: rev.file, cases: 0,
-    rules: p.rules.map((r) => ({ id: r.id, kind: r.kind, ...(r.label ? { label: r.label } : {}), hits: 0 })),
+    rules: p.rules.map((r) => ({ id: r.id, kind: r.kind, ...(r.label ? { label: r.label } : {}), hits: 0, text: canonicalJson({ ...r, note: undefined }) })),
     rows: p.tables.flatMap((t) => [
       ...t.rows.map((row, i) => ({ id: `${t.name} row ${i + 1}`, table: t.name, row: i + 1 as number | 'else', label: row.cells.map(cellText).join(' | '), hits: 0 })),
       ...(t.otherwise ? [{ id: `${t.name} else`, table: t.name, row: 'else' as const, label: 'else', hits: 0 }] : []),
@@ -241,8 +243,8 @@ function ratio(xs: { hits: number }[]): string {
 }
 
 // At most 20 names a line: a 100-row rate table never looked up is one fact, not a screenful.
-function never(xs: Counted[], show: (x: Counted) => string): string[] {
-  const missed = xs.filter((x) => x.hits === 0);
+function never(xs: Counted[], show: (x: Counted) => string, skip: (x: Counted) => boolean = () => false): string[] {
+  const missed = xs.filter((x) => x.hits === 0 && !skip(x));
   if (missed.length === 0) return [];
   const more = missed.length > 20 ? ` … and ${missed.length - 20} more (--json lists them all)` : '';
   return [`      never: ${missed.slice(0, 20).map(show).join(', ')}${more}`];
@@ -264,11 +266,13 @@ export function renderCoverage(r: CoverageReport): string {
         ['conditions', (k) => k === 'condition'],
         ['constraints', (k) => k === 'constraint'],
       ];
+      const carried = carriedRules(prod, c);
       for (const [name, test] of kinds) {
         const rs = c.rules.filter((x) => test(x.kind));
         if (rs.length === 0) continue;
-        out.push(`  ${name.padEnd(18)} ${ratio(rs).padStart(7)} fired`);
-        out.push(...never(rs, (x) => x.id));
+        const elsewhere = rs.filter((x) => carried.has(x.id)).length;
+        out.push(`  ${name.padEnd(18)} ${ratio(rs).padStart(7)} fired${elsewhere ? ` (+${elsewhere} unchanged from another edition, fired in its cases)` : ''}`);
+        out.push(...never(rs, (x) => x.id, (x) => carried.has(x.id)));
       }
       if (c.rows.length) {
         out.push(`  ${'table rows'.padEnd(18)} ${ratio(c.rows).padStart(7)} looked up`);
@@ -284,8 +288,12 @@ export function renderCoverage(r: CoverageReport): string {
         out.push(`  ${'formula branches'.padEnd(18)} ${ratio(c.branches).padStart(7)} taken`);
         out.push(...never(c.branches, (x) => `${x.id} (${x.label})`));
       }
-      const unreached = c.passages.filter((x) => !x.reached);
-      out.push(`  ${'cited passages'.padEnd(18)} ${`${c.passages.length - unreached.length}/${c.passages.length}`.padStart(7)} reached`);
+      // A passage reached by another edition's cases is not news for this one.
+      const reachedElsewhere = new Set(prod.revisions.filter((o) => o !== c).flatMap((o) => o.passages.filter((x) => x.reached).map((x) => `${x.source}\u0000${x.section}\u0000${x.quote}`)));
+      const notHere = c.passages.filter((x) => !x.reached);
+      const unreached = notHere.filter((x) => !reachedElsewhere.has(`${x.source}\u0000${x.section}\u0000${x.quote}`));
+      const other = notHere.length - unreached.length;
+      out.push(`  ${'cited passages'.padEnd(18)} ${`${c.passages.length - notHere.length}/${c.passages.length}`.padStart(7)} reached${other ? ` (+${other} reached by another edition's cases)` : ''}`);
       for (const x of unreached) {
         const q = x.quote.replace(/[\t\n]/g, ' ');
         out.push(`      not reached: §${x.section} 「${q.length > 50 ? `${q.slice(0, 50)}…` : q}」 (${x.owners.join(', ')})`);
@@ -298,21 +306,54 @@ export function renderCoverage(r: CoverageReport): string {
   return out.join('\n');
 }
 
-// Every rule no case fires, per product revision: the list a reviewer asks for first.
-export function unexercisedRules(r: CoverageReport): { product: string; revision: string; rules: string[] }[] {
-  return r.products.flatMap((p) => p.revisions.map((c) => ({ product: p.dir, revision: c.revision, rules: c.rules.filter((x) => x.hits === 0).map((x) => `${x.kind} ${x.id}`) })))
-    .filter((x) => x.rules.length > 0);
+// Every rule no case fires, per product revision: the list a reviewer asks for first. A rule a
+// later edition carries over word for word (same compiled text) counts as exercised when it fires
+// in another edition's cases: the edition's own cases then need only test what it changed.
+// Those are listed apart (`elsewhere`), so nothing is hidden.
+export function unexercisedRules(r: CoverageReport): { product: string; revision: string; rules: string[]; elsewhere: string[] }[] {
+  return r.products.flatMap((p) => p.revisions.map((c) => {
+    const carried = carriedRules(p, c);
+    const unfired = c.rules.filter((x) => x.hits === 0);
+    return {
+      product: p.dir,
+      revision: c.revision,
+      rules: unfired.filter((x) => !carried.has(x.id)).map((x) => `${x.kind} ${x.id}`),
+      elsewhere: unfired.filter((x) => carried.has(x.id)).map((x) => `${x.kind} ${x.id} (in ${carried.get(x.id)})`),
+    };
+  })).filter((x) => x.rules.length > 0 || x.elsewhere.length > 0);
+}
+
+// Rules of `c` no case of `c` fires, but which another edition has word for word and fires:
+// id -> that edition.
+function carriedRules(p: CoverageReport['products'][number], c: RevisionCoverage): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const x of c.rules) {
+    if (x.hits > 0) continue;
+    const o = p.revisions.find((o) => o !== c && o.rules.some((y) => y.hits > 0 && y.id === x.id && y.text === x.text));
+    if (o) out.set(x.id, o.revision);
+  }
+  return out;
 }
 
 function unexercisedSummary(r: CoverageReport): string[] {
   const revs = r.products.reduce((n, p) => n + p.revisions.length, 0);
   const rules = r.products.reduce((n, p) => n + p.revisions.reduce((m, c) => m + c.rules.length, 0), 0);
-  const never = unexercisedRules(r);
+  const all = unexercisedRules(r);
+  const never = all.filter((x) => x.rules.length > 0);
   const count = never.reduce((n, x) => n + x.rules.length, 0);
-  if (count === 0) return [`rules: every one of the ${rules} rules of ${revs} product revision${revs === 1 ? '' : 's'} fired in some case`, ''];
-  return [
-    `rules: ${rules - count} of ${rules} rules of ${revs} product revision${revs === 1 ? '' : 's'} fired in some case; no case fires these ${count}:`,
-    ...never.map((x) => `  ${x.product}@${x.revision}: ${x.rules.join(', ')}`),
-    '',
-  ];
+  const carried = all.filter((x) => x.elsewhere.length > 0);
+  const carriedCount = carried.reduce((n, x) => n + x.elsewhere.length, 0);
+  const plural = revs === 1 ? '' : 's';
+  const out = count === 0
+    ? [`rules: every one of the ${rules} rules of ${revs} product revision${plural} fired in some case${carriedCount ? ` (${carriedCount} in the cases of another edition that has them word for word)` : ''}`]
+    : [
+      `rules: ${rules - count} of ${rules} rules of ${revs} product revision${plural} fired in some case${carriedCount ? ` (${carriedCount} of them in the cases of another edition that has them word for word)` : ''}; no case fires these ${count}:`,
+      ...never.map((x) => `  ${x.product}@${x.revision}: ${x.rules.join(', ')}`),
+    ];
+  if (carriedCount) {
+    out.push(`fired only in another edition's cases, unchanged there (${carriedCount}):`);
+    for (const x of carried) out.push(`  ${x.product}@${x.revision}: ${x.elsewhere.length > 12 ? `${x.elsewhere.slice(0, 12).join(', ')} … and ${x.elsewhere.length - 12} more` : x.elsewhere.join(', ')}`);
+  }
+  out.push('');
+  return out;
 }
