@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
+import { newAjv } from './ajv.js';
 import { parseMoney, parsePlainNumber, parsePercent } from '../dsl/literals.js';
 import { decideIn, loadProduct, type LoadedProduct } from './load.js';
 import { projectRoot } from './sources.js';
@@ -59,7 +60,7 @@ export function readCase(file: string): { c?: CaseFile; error?: string } {
   } catch (e) {
     return { error: `YAML: ${(e as Error).message.split('\n')[0]}` };
   }
-  caseValidator ??= new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'case.schema.json'), 'utf8')) as object);
+  caseValidator ??= newAjv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'case.schema.json'), 'utf8')) as object);
   if (!caseValidator(data)) {
     const e = caseValidator.errors![0]!;
     const where = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath || '/';

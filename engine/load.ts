@@ -3,7 +3,6 @@
 // schemas/product.schema.json with errors that name the JSON pointer. Both then pass the same checks.
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createRequire } from 'node:module';
 import type { Ajv } from 'ajv';
 import { parseProduct } from '../dsl/index.js';
 import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../dsl/diagnostics.js';
@@ -13,6 +12,7 @@ import { check, type Checked } from './check.js';
 import { compile, decide, type Compiled, type DecideOptions } from './evaluate.js';
 import { DECISION_SCHEMA_ID, type Decision } from './decision-types.js';
 import { loadSources, projectRoot } from './sources.js';
+import { newAjv } from './ajv.js';
 import { cacheKey, readCached, writeCached } from './product-cache.js';
 import { displayPath, productFiles } from './files.js';
 
@@ -35,9 +35,7 @@ let productSchemaValidator: ReturnType<Ajv['compile']> | undefined;
 function productValidator(): ReturnType<Ajv['compile']> {
   if (!productSchemaValidator) {
     const schema = JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'product.schema.json'), 'utf8')) as object;
-    // Ajv is required here, on first use, so that loading .yk products never imports it.
-    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-    productSchemaValidator = new AjvClass({ allErrors: true, strict: false }).compile(schema);
+    productSchemaValidator = newAjv({ allErrors: true, strict: false }).compile(schema);
   }
   return productSchemaValidator;
 }
