@@ -119,7 +119,7 @@ export interface Compiled {
   types: Types;
   rules: CompiledRule[];
   named: Map<string, Fn>;
-  formulas: { name: string; fn: Fn; decl: Formula }[];
+  formulas: { name: string; fn: Fn; decl: Formula; stepsKey: string }[];
   amounts: { amount: Amount; memoKey: string; steps: { kind: string; shared: boolean; fn?: Fn; used?: Fn; when?: Cond; text: string }[] }[];
   forEachLists: string[];
 }
@@ -275,18 +275,19 @@ export function compile(checked: Checked): Compiled {
   for (const f of p.formulas) {
     const fn = expr(f.expr);
     const memoKey = f.name;
+    const stepsKey = `${f.name}#steps`;
     named.set(f.name, (s) => {
       if (s.memo.has(memoKey)) return s.memo.get(memoKey);
       // A formula's own trace holds only its own arithmetic; formulas it uses keep theirs.
       const outer = s.steps;
       s.steps = s.trace ? [] : null;
       const v = fn(s);
-      if (s.steps) s.memo.set(`${memoKey}#steps`, s.steps);
+      if (s.steps) s.memo.set(stepsKey, s.steps);
       s.steps = outer;
       s.memo.set(memoKey, v);
       return v;
     });
-    c.formulas.push({ name: f.name, fn: named.get(f.name)!, decl: f });
+    c.formulas.push({ name: f.name, fn: named.get(f.name)!, decl: f, stepsKey: `${f.name}#steps` });
   }
   for (const d of p.derived) {
     const fn = expr(d.expr);
@@ -938,7 +939,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     const v = f.fn(s);
     s.steps = null;
     const decl = f.decl;
-    const recorded = (s.memo.get(`${f.name}#steps`) as FormulaStep[] | undefined) ?? steps;
+    const recorded = (trace ? (s.memo.get(f.stepsKey) as FormulaStep[] | undefined) : undefined) ?? steps;
     const fr: FormulaResult = {
       name: f.name,
       ...(decl.label ? { label: decl.label } : {}),

@@ -166,10 +166,30 @@ const fastReaders = new WeakMap<Product, FastReader | null>();
 const DECIMAL_RE = new RegExp(DECIMAL);
 const MONEY_RE = new RegExp(MONEY);
 const RATE_RE = new RegExp(RATE);
-const DATE_RE = new RegExp(DATE);
 const DURATION_RE = new RegExp(DURATION);
 const DIGITS_RE = /^\d{1,15}$/;
 const PLAIN_RE = /^\d{1,30}(\.\d{1,30})?$/;
+const PERCENT_RE = /^(\d{1,30})(?:\.(\d{1,30}))?%$/;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// The DATE pattern and isIsoDate in one pass over the characters.
+function isoDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  let y = 0;
+  let m = 0;
+  let d = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+    if (i < 4) y = y * 10 + c;
+    else if (i < 7) m = m * 10 + c;
+    else d = d * 10 + c;
+  }
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!);
+}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -197,7 +217,13 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       // Once the pattern matched, normalize cannot fail (parsePlainNumber and parsePercent accept
       // exactly these strings). A plain non-negative decimal converts directly: the same value.
       const re = t.kind === 'decimal' ? DECIMAL_RE : RATE_RE;
-      const convert = (raw: string) => (PLAIN_RE.test(raw) ? dec(raw) : normalize(t, raw, '', []));
+      const convert = (raw: string) => {
+        if (PLAIN_RE.test(raw)) return dec(raw);
+        // "95%" is 95e-2: the same decimal parsePercent gives, without its BigInt arithmetic.
+        const pct = t.kind === 'rate' ? PERCENT_RE.exec(raw) : null;
+        if (pct) return dec(`${pct[1]}${pct[2] ?? ''}e-${(pct[2]?.length ?? 0) + 2}`);
+        return normalize(t, raw, '', []);
+      };
       return (raw) => (typeof raw === 'string' && re.test(raw) ? new Pending(raw, convert) : FAIL);
     }
     case 'money': {
@@ -210,7 +236,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
         return MONEY_RE.test(raw) ? slow(raw) : FAIL;
       };
     }
-    case 'date': return (raw) => (typeof raw === 'string' && DATE_RE.test(raw) && isIsoDate(raw) ? raw : FAIL);
+    case 'date': return (raw) => (typeof raw === 'string' && isoDate(raw) ? raw : FAIL);
     case 'duration': {
       const slow = viaNormalize(t);
       const unit = t.unit;
