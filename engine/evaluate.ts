@@ -397,14 +397,12 @@ function compileTable(t: Table, expr: (e: Expr) => Fn, typeOf: (e: Expr) => VTyp
       const shown = found ? (found.row === 0 ? elseShown : rowShown[found.row - 1]!) : [];
       const outputs: Record<string, ShownValue> = {};
       for (const [k, v] of shown) outputs[k] = v;
-      s.lookups.push({
-        table: t.name,
-        ...(t.label ? { label: t.label } : {}),
-        row: found ? (found.row === 0 ? 'else' : found.row) : null,
-        inputs: inputTexts.map((text, j) => ({ text, value: showValue(vals[j]) })),
-        outputs,
-        cite: found && found.row > 0 ? rowCite[found.row - 1]! : t.cite,
-      });
+      const row = found ? (found.row === 0 ? 'else' as const : found.row) : null;
+      const shownInputs = inputTexts.map((text, j) => ({ text, value: showValue(vals[j]) }));
+      const cite = found && found.row > 0 ? rowCite[found.row - 1]! : t.cite;
+      s.lookups.push(t.label
+        ? { table: t.name, label: t.label, row, inputs: shownInputs, outputs, cite }
+        : { table: t.name, row, inputs: shownInputs, outputs, cite });
     }
     s.memo.set(memoKey, hit);
     return hit;
@@ -1166,10 +1164,15 @@ function computeAmount(
   const budgets = new Map<number, Dec>();
   const result = (value: unknown, missing: string[], extra: Partial<AmountResult> = {}): AmountResult => {
     out.value = value;
-    return {
-      name: a.name, ...(a.label ? { label: a.label } : {}),
-      value: isUnknown(value) ? null : showValue(value), missing: [...missing].sort(), steps: trace ? steps : [], cite: a.cite, ...extra,
-    };
+    const shown = isUnknown(value) ? null : showValue(value);
+    const miss = missing.length ? [...missing].sort() : [];
+    const st = trace ? steps : [];
+    // Keys in the decision schema's order; label and items only when there are.
+    const r: AmountResult = a.label
+      ? { name: a.name, label: a.label, value: shown, missing: miss, steps: st, cite: a.cite }
+      : { name: a.name, value: shown, missing: miss, steps: st, cite: a.cite };
+    if (extra.items) r.items = extra.items;
+    return r;
   };
   const run = (from: number, to: number, start: unknown, sc: Scope, item?: number): unknown => {
     let cur = start;
