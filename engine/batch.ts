@@ -142,7 +142,8 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
 // ---------------------------------------------------------------- worker side
 function serve(cfg: Config): void {
   const encoder = new TextEncoder();
-  const p = loadProduct(cfg.product);
+  // Every worker loads the product: through the compiled-model cache, as the CLI's decide does.
+  const p = loadProduct(cfg.product, { diskCache: true });
   if (hasErrors(p.diagnostics)) {
     parentPort!.postMessage({ fatal: renderDiagnostics(p.diagnostics, p.sources) } satisfies Fatal);
     return;
