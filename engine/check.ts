@@ -577,7 +577,9 @@ function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {
   return out;
 }
 
-function step(t: VType, v: unknown, dir: 1 | -1): unknown {
+// The sample just below or above a literal, and one between two: exported for the reference walk
+// in test/table-coverage.test.ts, which must sample the same points.
+export function step(t: VType, v: unknown, dir: 1 | -1): unknown {
   const lit = (x: unknown) => x as { plus(n: number): unknown; amount: { plus(n: number): unknown }; currency: string; n: number; unit: string };
   if (t.kind === 'money') return literalValue({ type: 'money', amount: String(lit(v).amount.plus(dir)), currency: lit(v).currency });
   if (t.kind === 'date') {
@@ -588,7 +590,7 @@ function step(t: VType, v: unknown, dir: 1 | -1): unknown {
   return lit(v).plus(dir);
 }
 
-function between(t: VType, a: unknown, b: unknown): unknown {
+export function between(t: VType, a: unknown, b: unknown): unknown {
   if (t.kind === 'date' || t.kind === 'duration') {
     const s = step(t, a, 1);
     return comparator(t)(s, b) < 0 ? s : a;

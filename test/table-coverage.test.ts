@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProduct, type Cell, type Table } from '../dsl/index.js';
 import { exprText } from '../dsl/print.js';
-import { check, cellLiterals, cellMatcher } from '../engine/check.js';
+import { between, check, cellLiterals, cellMatcher, step } from '../engine/check.js';
 import { comparator, UNKNOWN, type VType } from '../engine/operators.js';
 import { literalValue, showText, showValue } from '../engine/values.js';
 import { prng } from '../engine/generate.js';
@@ -71,24 +71,6 @@ function referenceSamples(t: VType, cells: Cell[]): unknown[] {
     out.push(next === undefined ? step(t, p, 1) : between(t, p, next));
   });
   return out;
-}
-
-function step(t: VType, v: unknown, dir: 1 | -1): unknown {
-  const lit = (x: unknown) => x as { plus(n: number): unknown; amount: { plus(n: number): unknown }; currency: string; n: number; unit: string };
-  if (t.kind === 'money') return literalValue({ type: 'money', amount: String(lit(v).amount.plus(dir)), currency: lit(v).currency });
-  if (t.kind === 'date') return new Date(Date.parse(`${v as string}T00:00:00Z`) + dir * 86400000).toISOString().slice(0, 10);
-  if (t.kind === 'duration') return literalValue({ type: 'duration', value: lit(v).n + dir, unit: lit(v).unit as 'days' });
-  return lit(v).plus(dir);
-}
-
-function between(t: VType, a: unknown, b: unknown): unknown {
-  if (t.kind === 'date' || t.kind === 'duration') {
-    const s = step(t, a, 1);
-    return comparator(t)(s, b) < 0 ? s : a;
-  }
-  const x = (v: unknown) => (t.kind === 'money' ? (v as { amount: unknown }).amount : v) as { plus(o: unknown): { div(n: number): { toString(): string } } };
-  const mid = x(a).plus(t.kind === 'money' ? (b as { amount: unknown }).amount : b).div(2).toString();
-  return t.kind === 'money' ? literalValue({ type: 'money', amount: mid, currency: (a as { currency: string }).currency }) : literalValue({ type: 'number', value: mid });
 }
 
 function reference(t: Table, types: VType[]): string[] {
