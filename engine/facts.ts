@@ -1,7 +1,8 @@
 // Facts in: the JSON Schema a product's facts must satisfy (generated from its fact
 // declarations), validation with errors that name the field by JSON pointer, and normalization
 // of pamphlet-style strings ("9,000万円", "90%", "45 days") into exact runtime values.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from './ajv.js';
 import type { FieldDecl, Product, TypeRef } from '../dsl/ir.js';
 import { closest } from '../dsl/diagnostics.js';
 import { isIsoDate, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText } from '../dsl/literals.js';
@@ -58,7 +59,8 @@ export function factsSchema(p: Product): Schema {
   };
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+// Only invalid input (or a product the fast reader cannot read) needs Ajv: loaded on first use.
+let ajv: Ajv | undefined;
 const validators = new WeakMap<Product, ValidateFunction>();
 
 function validator(p: Product): ValidateFunction {
@@ -66,6 +68,7 @@ function validator(p: Product): ValidateFunction {
   if (!v) {
     // Without $id: two compiles of one revision (a reload) must not collide in ajv's registry.
     const { $id: _id, ...schema } = factsSchema(p);
+    ajv ??= newAjv({ allErrors: true, strict: false, verbose: true });
     v = ajv.compile(schema);
     validators.set(p, v);
   }
