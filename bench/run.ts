@@ -255,8 +255,7 @@ async function main(): Promise<void> {
     const c = compiledOf(file);
     const outcomes = new Set(scorpus.slice(0, 2000).map((f) => decide(c, f, { trace: false }).outcome));
     if (outcomes.has('error')) fail([`${name}: generated facts rejected`]);
-    // The 1,000-rule product runs at a few hundred decisions/s: a small slice keeps the bench short.
-    const n = name.startsWith('rules') ? Math.min(scorpus.length, 500) : Math.min(scorpus.length, 5000);
+    const n = Math.min(scorpus.length, 5000);
     push(await measure(`yakkan, reasons (trace: false)`, name, n, (i) => decide(c, scorpus[i]!, { trace: false }), false), false);
   }
 
