@@ -3,6 +3,9 @@
 //   node --expose-gc dist/bench/child.js load <product.yk>          (from the DSL)
 //   node --expose-gc dist/bench/child.js load-cached <product.yk>   (through the compiled-model cache)
 //   node --expose-gc dist/bench/child.js memory <product.yk> <copies>
+//   node --expose-gc dist/bench/child.js diff <old.yk> <new.yk> <corpus.ndjson> <jobs>
+// (diff: cases a second and the peak memory of the whole process, worker threads included,
+// which must not grow with the corpus: the NDJSON file is streamed in chunks)
 // and prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { parseProduct } from '../dsl/index.js';
@@ -11,6 +14,7 @@ import { check } from '../engine/check.js';
 import { compile } from '../engine/evaluate.js';
 import { loadProduct } from '../engine/load.js';
 import { loadSources } from '../engine/sources.js';
+import { behaviouralDiff } from '../engine/diff.js';
 
 const [mode, file, copies] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -39,4 +43,10 @@ if (mode === 'load' || mode === 'load-cached') {
   gc();
   const after = process.memoryUsage().heapUsed;
   process.stdout.write(JSON.stringify({ bytesPerProduct: (after - before) / n, copies: keep.length }) + '\n');
+} else if (mode === 'diff') {
+  const [oldPath, newPath, corpus, jobs] = process.argv.slice(3);
+  const t0 = performance.now();
+  const b = await behaviouralDiff(oldPath!, newPath!, corpus!, { jobs: Number(jobs ?? 1) });
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ ms, cases: b.cases, changed: b.changed, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }

@@ -311,6 +311,30 @@ async function main(): Promise<void> {
     rows.push({ name: `yakkan batch --workers ${w} --no-trace (CLI, end to end)`, corpus: 'nexi', decisionsPerSecond: batchN / (ms / 1000), ratioToBaseline: batchN / (ms / 1000) / base.decisionsPerSecond, p50Us: NaN, p99Us: NaN, cases: batchN });
   }
 
+  // ---- diff of two real revisions over a generated corpus (issue 6: a 1,000,000-case diff must
+  // stream, use every core and finish in minutes). Two sizes: the peak memory must not grow.
+  log('diff');
+  const diffN = Math.min(N, 30_000);
+  const ipDir = join(ROOT, 'products', 'overseas-ip-litigation');
+  const diffCorpus = join(TMP, 'ip.ndjson');
+  const tGen = performance.now();
+  const gen = spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), 'cases', 'generate', ipDir, '--count', String(diffN), '--seed', '1', '--out', diffCorpus], { cwd: ROOT, encoding: 'utf8' });
+  if (gen.status !== 0) fail([`cases generate failed: ${gen.stderr}`]);
+  const genPerSecond = diffN / ((performance.now() - tGen) / 1000);
+  const halfCorpus = join(TMP, 'ip-half.ndjson');
+  writeFileSync(halfCorpus, readFileSync(diffCorpus, 'utf8').split('\n').slice(0, diffN / 2).join('\n') + '\n');
+  const diffs: { jobs: number; cases: number; casesPerSecond: number; changed: number; maxRssMB: number }[] = [];
+  const diffRun = (corpusFile: string, jobs: number) => {
+    const r = child(['diff', join(ipDir, '2024-07.yk'), join(ipDir, 'product.yk'), corpusFile, String(jobs)]);
+    return { jobs, cases: r['cases'] as number, casesPerSecond: (r['cases'] as number) / ((r['ms'] as number) / 1000), changed: r['changed'] as number, maxRssMB: r['maxRssMB'] as number };
+  };
+  for (const jobs of [1, availableParallelism()].filter((x, i, a) => a.indexOf(x) === i)) {
+    const d = diffRun(diffCorpus, jobs);
+    diffs.push(d);
+    rows.push({ name: `yakkan diff 2024-07 → 2025-06, NDJSON, --jobs ${jobs} (cases/s; 2 decisions each, 4 when changed)`, corpus: 'overseas-ip generated', decisionsPerSecond: d.casesPerSecond, ratioToBaseline: null, p50Us: NaN, p99Us: NaN, cases: d.cases });
+  }
+  const diffHalf = diffRun(halfCorpus, availableParallelism());
+
   // ---- report
   const totalS = (performance.now() - started) / 1000;
   const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—');
@@ -331,6 +355,9 @@ async function main(): Promise<void> {
   out(`cold \`yakkan decide\` (nexi example claim, spawn to exit): median ${fmt(median(cli))} ms (min ${fmt(Math.min(...cli))}) with the compiled-model cache; ${fmt(median(cliNoCache))} ms with YAKKAN_CACHE=off (from the DSL); bare \`node -e 0\`: ${fmt(median(nodeBare))} ms`);
   out(`  phases of one cold decide, cached (ms): ${showPhases(phases)}`);
   out(`  phases of one cold decide, from the DSL (ms): ${showPhases(phasesDsl)}`);
+
+  const best = diffs[diffs.length - 1]!;
+  out(`diff: ${fmt(best.cases)} generated overseas-ip cases (${fmt(genPerSecond)}/s to generate), ${fmt(best.changed)} changed; ${fmt(best.casesPerSecond)} cases/s on ${best.jobs} worker${best.jobs === 1 ? '' : 's'} (${fmt(diffs[0]!.casesPerSecond)}/s on 1): 1,000,000 cases in ~${fmt(1_000_000 / best.casesPerSecond / 60, 1)} min; peak RSS ${fmt(best.maxRssMB)} MB for ${fmt(best.cases)} cases, ${fmt(diffHalf.maxRssMB)} MB for ${fmt(diffHalf.cases)}`);
 
   const get = (name: string, corpus = 'nexi') => rows.find((r) => r.name.startsWith(name) && r.corpus === corpus);
   const yr = get('yakkan, reasons')!;
@@ -356,7 +383,7 @@ async function main(): Promise<void> {
     out(JSON.stringify({
       bench: rows.map((r) => ({ name: `${r.name} [${r.corpus}]`, decisionsPerSecond: Math.round(r.decisionsPerSecond), ratioToBaseline: r.ratioToBaseline === null ? null : Number(r.ratioToBaseline.toFixed(4)) })),
       node: process.version, cores: availableParallelism(),
-      load: loads, coldDecideMs: median(cli), coldDecideNoCacheMs: median(cliNoCache), coldPhasesMs: phases, coldPhasesDslMs: phasesDsl, batch, targets: targets.map((t) => ({ target: t.target, value: t.value, holds: t.holds })),
+      load: loads, coldDecideMs: median(cli), coldDecideNoCacheMs: median(cliNoCache), coldPhasesMs: phases, coldPhasesDslMs: phasesDsl, diff: { generatedPerSecond: genPerSecond, runs: [...diffs, diffHalf] }, batch, targets: targets.map((t) => ({ target: t.target, value: t.value, holds: t.holds })),
     }));
   }
 }

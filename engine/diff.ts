@@ -447,11 +447,13 @@ function diffFiles(oldC: Compiled, newC: Compiled, dir: string, examples: number
 
 // NDJSON lines in chunks, in order, with back-pressure: the next chunk is read only when there
 // is room for it, so memory holds a few chunks whatever the size of the file.
-async function* ndjsonChunks(file: string, size: number): AsyncGenerator<{ start: number; lines: string[] }> {
+async function* ndjsonChunks(file: string, size: number, onRead: (bytes: number) => void = () => {}): AsyncGenerator<{ start: number; lines: string[] }> {
   let carry = '';
   let start = 0;
   let lines: string[] = [];
-  for await (const buf of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  for await (const buf of stream) {
+    onRead(stream.bytesRead);
     const parts = (carry + (buf as string)).split('\n');
     carry = parts.pop()!;
     for (const l of parts) {
@@ -471,7 +473,9 @@ export interface BehaviourOptions {
   examples?: number;
   jobs?: number;
   chunk?: number;
-  progress?: (cases: number, changed: number) => void;
+  // `done`: the share of the corpus read so far, 0..1 (the reader is at most a few chunks ahead
+  // of the deciding, so it is also the share decided, near enough for a progress bar).
+  progress?: (cases: number, changed: number, done: number) => void;
 }
 
 interface WorkerInit {
@@ -499,7 +503,7 @@ export async function behaviouralDiff(oldPath: string, newPath: string, corpus: 
   if (!existsSync(corpus)) throw new DiffUsageError(`no cases at ${corpus}`);
   if (statSync(corpus).isDirectory()) {
     const b = diffFiles(oldC, newC, corpus, examples);
-    opts.progress?.(b.cases, b.changed);
+    opts.progress?.(b.cases, b.changed, 1);
     return finishBehaviour(b);
   }
   const size = statSync(corpus).size;
@@ -507,22 +511,24 @@ export async function behaviouralDiff(oldPath: string, newPath: string, corpus: 
   const jobs = opts.jobs ?? (size >= WORKER_THRESHOLD_BYTES ? Math.max(1, Math.min(availableParallelism(), 8)) : 1);
   const chunk = opts.chunk ?? 2000;
   const total = emptyBehaviour();
-  const report = () => opts.progress?.(total.cases + total.unreadable, total.changed);
+  let read = 0;
+  const onRead = (bytes: number) => (read = bytes);
+  const report = () => opts.progress?.(total.cases + total.unreadable, total.changed, size ? read / size : 1);
   if (jobs <= 1 || !url) {
-    for await (const c of ndjsonChunks(corpus, chunk)) {
+    for await (const c of ndjsonChunks(corpus, chunk, onRead)) {
       mergeBehaviour(total, diffLines(oldC, newC, c.start, c.lines, examples), examples);
       report();
     }
     return finishBehaviour(total);
   }
-  return finishBehaviour(await runWorkers(url, { yakkanDiffWorker: true, old: oldPath, new: newPath, examples }, corpus, jobs, chunk, total, report));
+  return finishBehaviour(await runWorkers(url, { yakkanDiffWorker: true, old: oldPath, new: newPath, examples }, corpus, jobs, chunk, total, report, onRead));
 }
 
 // Each worker holds up to DEPTH chunks, so it has the next one queued while it works and the
 // reader stays only a few chunks ahead (bounded memory).
 const DEPTH = 2;
 
-async function runWorkers(url: URL, init: WorkerInit, corpus: string, jobs: number, chunk: number, total: Behaviour, report: () => void): Promise<Behaviour> {
+async function runWorkers(url: URL, init: WorkerInit, corpus: string, jobs: number, chunk: number, total: Behaviour, report: () => void, onRead: (bytes: number) => void): Promise<Behaviour> {
   const workers = Array.from({ length: jobs }, () => new Worker(url, { workerData: init }));
   const load = new Map<Worker, number>(workers.map((w) => [w, 0]));
   let failure: Error | undefined;
@@ -548,7 +554,7 @@ async function runWorkers(url: URL, init: WorkerInit, corpus: string, jobs: numb
   }
   const pick = () => workers.reduce<Worker | undefined>((best, w) => (load.get(w)! < DEPTH && (!best || load.get(w)! < load.get(best)!) ? w : best), undefined);
   try {
-    for await (const c of ndjsonChunks(corpus, chunk)) {
+    for await (const c of ndjsonChunks(corpus, chunk, onRead)) {
       let w = pick();
       while (!w && !failure) {
         await new Promise<void>((r) => (wake = r));

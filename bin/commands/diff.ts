@@ -16,6 +16,25 @@ const USAGE = `usage: yakkan diff <old> <new> [--cases PATH] [--json] [--example
 
 exit: 0 nothing changed, 1 decisions changed (without --cases: the rules changed), 2 usage error`;
 
+// On a terminal: `diff [########------------] 42% 420,000 cases, 1,234 changed, 9,800/s, 1 min left`,
+// redrawn at most ten times a second.
+function progressBar(out: NodeJS.WriteStream): (cases: number, changed: number, done: number) => void {
+  const t0 = Date.now();
+  let last = 0;
+  return (cases, changed, done) => {
+    const now = Date.now();
+    if (now - last < 100 && done < 1) return;
+    last = now;
+    const width = 24;
+    const filled = Math.round(Math.min(1, done) * width);
+    const s = (now - t0) / 1000;
+    const rate = s > 0 ? Math.round(cases / s) : 0;
+    const left = done > 0.02 && done < 1 ? s * (1 - done) / done : undefined;
+    const eta = left === undefined ? '' : left >= 90 ? `, ${Math.round(left / 60)} min left` : `, ${Math.ceil(left)} s left`;
+    out.write(`\rdiff [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(done * 100)).padStart(3)}% ${cases.toLocaleString('en')} cases, ${changed.toLocaleString('en')} changed, ${rate.toLocaleString('en')}/s${eta}\x1b[K`);
+  };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const a = parseOptions(argv, ['cases', 'examples', 'jobs']);
   if (a.flags.has('help') || a.positional.length !== 2 || a.error) {
@@ -39,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
       report.behaviour = await behaviouralDiff(oldPath, newPath, cases, {
         examples,
         ...(jobs > 0 ? { jobs } : {}),
-        ...(tty ? { progress: (n: number, changed: number) => process.stderr.write(`\rdiff: ${n.toLocaleString('en')} cases, ${changed.toLocaleString('en')} changed`) } : {}),
+        ...(tty ? { progress: progressBar(process.stderr) } : {}),
       });
       if (tty) process.stderr.write('\n');
       linkCauses(report.behaviour, report.structural, oldRev.checked.product, newRev.checked.product);
