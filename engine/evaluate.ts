@@ -94,6 +94,8 @@ interface LeanPlan {
   sideByLevel: number[][];
   // 1: a rule the indexes decide alone (see leanPlan).
   full: Uint8Array;
+  // Per full rule, its checks when it fires (see PlainLeafInfo), so its reason needs no evaluation.
+  firedChecks: ({ leaves: PlainLeafInfo[]; results: boolean[] } | undefined)[];
   index: { slot: number; kill: Map<unknown, Uint32Array> }[];
   // Threshold conjuncts (`fact > literal` and the like, or their negation) on money and number
   // facts: per fact and comparison, the literals sorted, and for each position the rules that
@@ -512,6 +514,11 @@ const LEAF_TEST: Record<string, (c: number) => boolean> = {
   lessThan: (c) => c < 0, lessThanInclusive: (c) => c <= 0, greaterThan: (c) => c > 0, greaterThanInclusive: (c) => c >= 0,
 };
 
+// What a plain leaf with a literal (compiled by compileCondition) shows in its check, whatever
+// the facts: a fired rule of such leaves has checks known from the facts' shown values alone.
+interface PlainLeafInfo { text: string; fact: string; operator: string; required: ShownValue | null; slot: number }
+const plainLeafInfo = new WeakMap<Leaf, PlainLeafInfo>();
+
 function compileCondition(
   cnd: Condition, scope: string | undefined, named: Map<string, Fn>, types: Types, ref: (n: string) => Fn, p: Product,
   plainSlot: (n: string) => number | undefined,
@@ -585,6 +592,7 @@ function compileCondition(
     const slot = plainSlot(leaf.fact);
     if (slot !== undefined) {
       const missing = left(({ slots: [] } as unknown) as Scope) as Unknown;
+      plainLeafInfo.set(leaf, { text, fact: leaf.fact, operator: op, required: literalShown, slot });
       return (s) => {
         let v = s.slots[slot];
         if (v instanceof Pending) v = factValue(s.slots, slot);
@@ -663,6 +671,7 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
   const sideEffecting: number[] = [];
   const kills = new Map<number, Map<unknown, Uint32Array>>();
   const full = new Uint8Array(rules.length);
+  const firedChecks: LeanPlan['firedChecks'] = new Array(rules.length).fill(undefined);
   const thresholds = new Map<string, { slot: number; op: RangeIndex['op']; t: VType; at: { x: unknown; rule: number }[] }>();
   const FLIP = { gt: 'le', ge: 'lt', lt: 'ge', le: 'gt' } as const;
   const OPS: Record<string, RangeIndex['op']> = { greaterThan: 'gt', greaterThanInclusive: 'ge', lessThan: 'lt', lessThanInclusive: 'le' };
@@ -717,7 +726,21 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
       indexed++;
     }
     // Every conjunct indexed, nothing else to the rule: not killed (all its facts present) is fired.
-    if (w !== undefined && indexed === conjuncts.length && !cr.requires && !cr.rule.unless) full[i] = 1;
+    if (w !== undefined && indexed === conjuncts.length && !cr.requires && !cr.rule.unless) {
+      full[i] = 1;
+      // Fired, every conjunct is true: its leaf checked true (false under a `not`), one check
+      // per leaf in source order, as evaluating the rule with its checks records them.
+      const leaves: PlainLeafInfo[] = [];
+      const results: boolean[] = [];
+      for (const k of conjuncts) {
+        const neg = 'not' in k;
+        const info = plainLeafInfo.get((neg ? (k as { not: Condition }).not : k) as Leaf);
+        if (info === undefined) break;
+        leaves.push(info);
+        results.push(!neg);
+      }
+      if (leaves.length === conjuncts.length) firedChecks[i] = { leaves, results };
+    }
   });
   const plainByLevel = c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] !== undefined));
   const ranges: RangeIndex[] = [...thresholds.values()].map(({ slot, op, t, at }) => {
@@ -746,7 +769,7 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
     ranges, sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, scratch: new Uint32Array(words),
     fires: new Array(rules.length).fill(undefined), touched: [], index: [...kills].map(([slot, kill]) => ({ slot, kill })),
     bitOf, ruleAt: Int32Array.from(ruleAt), levelMask, levelWords, sources: [],
-    full,
+    full, firedChecks,
     sideByLevel: c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] === undefined)),
   };
 }
@@ -906,10 +929,24 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     const notCovered = outcome === 'not-covered';
     // In source order, without visiting every rule.
     const shown = unknownClaim.length === 0 && !notCovered ? decidingClaim : [...decidingClaim, ...unknownClaim, ...(notCovered ? c.claimLevels[4]! : [])].sort((a, b) => a - b);
+    const firedChecks = c.lean.firedChecks;
     for (let k = 0; k < shown.length; k++) {
       const i = shown[k]!;
       if (k > 0 && shown[k - 1] === i) continue;
-      base.reasons.push(again(rules[i]!, s, undefined, decClaim.has(i)));
+      const fc = firedChecks[i];
+      if (fc !== undefined && fires[i] === true) {
+        // Fired, so every fact it reads is present and every leaf has its known result.
+        const checks: Check[] = new Array(fc.leaves.length);
+        const shownValues = (s.shown ??= []);
+        for (let j = 0; j < checks.length; j++) {
+          const l = fc.leaves[j]!;
+          const slot = l.slot;
+          let v = slots[slot];
+          if (v instanceof Pending) v = factValue(slots, slot);
+          checks[j] = { part: 'when', text: l.text, fact: l.fact, operator: l.operator, actual: (shownValues[slot] ??= showValue(v)), required: l.required, result: fc.results[j]! };
+        }
+        base.reasons.push(reason(rules[i]!, true, checks, undefined, decClaim.has(i)));
+      } else base.reasons.push(again(rules[i]!, s, undefined, decClaim.has(i)));
     }
     for (const rs of itemResults) {
       for (const r of rs) {
