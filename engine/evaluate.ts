@@ -89,14 +89,22 @@ interface LeanPlan {
   ruleAt: Int32Array;
   levelMask: Uint32Array[];
   levelWords: [number, number][];
-  // Per decision: the kill bitsets that apply (scratch).
-  sources: Uint32Array[];
+  // Every kill bitset, `words` words each, in one array (cache-friendly): the indexes below give
+  // offsets into it. Per decision: the offsets of the kill sets that apply (scratch).
+  pool: Uint32Array;
+  sources: Int32Array;
   sideByLevel: number[][];
   // 1: a rule the indexes decide alone (see leanPlan).
   full: Uint8Array;
   // Per full rule, its checks when it fires (see PlainLeafInfo), so its reason needs no evaluation.
-  firedChecks: ({ leaves: PlainLeafInfo[]; results: boolean[] } | undefined)[];
-  index: { slot: number; kill: Map<unknown, Uint32Array> }[];
+  // The ladder level of each claim rule.
+  levelOf: Int8Array;
+  firedChecks: (FiredTemplate | undefined)[];
+  // Per claim rule, its id.
+  ids: string[];
+  // Per slot: how a Pending value of the fact's type shows without converting it (see showPending).
+  rawShow: (string | 0 | undefined)[];
+  index: { slot: number; kill: Map<unknown, number> }[];
   // Threshold conjuncts (`fact > literal` and the like, or their negation) on money and number
   // facts: per fact and comparison, the literals sorted, and for each position the rules that
   // the fact's value makes false when it lies on the killing side of that literal (cumulative).
@@ -516,6 +524,9 @@ const LEAF_TEST: Record<string, (c: number) => boolean> = {
 
 // What a plain leaf with a literal (compiled by compileCondition) shows in its check, whatever
 // the facts: a fired rule of such leaves has checks known from the facts' shown values alone.
+type FiredLeaf = string | number | boolean | ShownValue;
+// A full rule's reason when it fires, but for `deciding` and the checks' actual values.
+interface FiredTemplate { id: string; kind: RuleKind; label: string | undefined; cite: Reason['cite']; effect: Outcome; leaves: FiredLeaf[] }
 interface PlainLeafInfo { text: string; fact: string; operator: string; required: ShownValue | null; slot: number }
 const plainLeafInfo = new WeakMap<Leaf, PlainLeafInfo>();
 
@@ -730,19 +741,28 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
       full[i] = 1;
       // Fired, every conjunct is true: its leaf checked true (false under a `not`), one check
       // per leaf in source order, as evaluating the rule with its checks records them.
-      const leaves: PlainLeafInfo[] = [];
-      const results: boolean[] = [];
+      // Flat, per leaf: text, fact, operator, required, slot, result (one array per rule: the
+      // reasons of a decision read a few rules' templates, each from one place in memory).
+      const leaves: FiredLeaf[] = [];
       for (const k of conjuncts) {
         const neg = 'not' in k;
         const info = plainLeafInfo.get((neg ? (k as { not: Condition }).not : k) as Leaf);
         if (info === undefined) break;
-        leaves.push(info);
-        results.push(!neg);
+        leaves.push(info.text, info.fact, info.operator, info.required, info.slot, !neg);
       }
-      if (leaves.length === conjuncts.length) firedChecks[i] = { leaves, results };
+      const { id, kind, label, cite } = cr.rule;
+      if (leaves.length === conjuncts.length * 6) firedChecks[i] = { id, kind, label, cite, effect: cr.effect, leaves };
     }
   });
   const plainByLevel = c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] !== undefined));
+  // The pool (see LeanPlan): each distinct bitset once.
+  const pooled: Uint32Array[] = [];
+  const pooledAt = new Map<Uint32Array, number>();
+  const intern = (bits: Uint32Array): number => {
+    let k = pooledAt.get(bits);
+    if (k === undefined) { pooledAt.set(bits, (k = pooled.length)); pooled.push(bits); }
+    return k * words;
+  };
   const ranges: RangeIndex[] = [...thresholds.values()].map(({ slot, op, t, at }) => {
     const cmp = comparator(t);
     at.sort((a, b) => cmp(a.x, b.x));
@@ -757,8 +777,11 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
     }
     const xs = at.map((a) => (isMoney(a.x) ? a.x.amount : (a.x as Dec)));
     const exact = xs.every((x) => x.isInteger() && x.abs().lte(Number.MAX_SAFE_INTEGER));
-    return { slot, op, xs, money: t.kind === 'money', killed, xn: exact ? Float64Array.from(xs, (x) => x.toNumber()) : undefined };
+    return { slot, op, xs, money: t.kind === 'money', killed: Int32Array.from(killed, intern), xn: exact ? Float64Array.from(xs, (x) => x.toNumber()) : undefined };
   });
+  const index = [...kills].map(([slot, kill]) => ({ slot, kill: new Map([...kill].map(([v, bits]) => [v, intern(bits)])) }));
+  const pool = new Uint32Array(pooled.length * words);
+  pooled.forEach((bits, k) => pool.set(bits, k * words));
   const levelMask = plainByLevel.map((idx) => {
     const m = new Uint32Array(words);
     for (const i of idx) m[bitOf[i]! >>> 5]! |= 1 << (bitOf[i]! & 31);
@@ -767,9 +790,11 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
   const levelWords = plainByLevel.map((idx): [number, number] => (idx.length ? [bitOf[idx[0]!]! >>> 5, (bitOf[idx[idx.length - 1]!]! >>> 5) + 1] : [0, 0]));
   return {
     ranges, sideEffecting, plainByLevel, factsOf, plainSlots: Int32Array.from(all), words, scratch: new Uint32Array(words),
-    fires: new Array(rules.length).fill(undefined), touched: [], index: [...kills].map(([slot, kill]) => ({ slot, kill })),
-    bitOf, ruleAt: Int32Array.from(ruleAt), levelMask, levelWords, sources: [],
-    full, firedChecks,
+    fires: new Array(rules.length).fill(undefined), touched: [], index, pool,
+    bitOf, ruleAt: Int32Array.from(ruleAt), levelMask, levelWords, sources: new Int32Array(index.length + ranges.length),
+    full, firedChecks, ids: rules.map((cr) => cr.rule.id),
+    levelOf: (() => { const l = new Int8Array(rules.length).fill(-1); c.claimLevels.forEach((idx, level) => { for (const i of idx) l[i] = level; }); return l; })(),
+    rawShow: c.product.facts.map((f) => (f.type.kind === 'money' ? f.type.currency : f.type.kind === 'integer' ? 0 : undefined)),
     sideByLevel: c.claimLevels.map((idx) => idx.filter((i) => factsOf[i] === undefined)),
   };
 }
@@ -820,6 +845,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   const claimChecks: Check[][] = [];
   const unknownClaim: number[] = [];
   let fires: (boolean | Unknown | undefined)[];
+  let firedAt: (number[] | undefined)[] | undefined;
   if (trace) {
     fires = new Array(rules.length);
     for (let i = 0; i < rules.length; i++) {
@@ -829,7 +855,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       claimChecks.push(checks);
     }
     s.checks = null;
-  } else fires = evalClaimLean(c, s, unknownClaim);
+  } else fires = evalClaimLean(c, s, unknownClaim, (firedAt = [undefined, undefined, undefined, undefined, undefined]));
 
   // Per-item rules, once per element of their list.
   const itemResults: RuleResult[][] = [];
@@ -855,11 +881,13 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     }
   }
 
-  const elig = claimLadder(c, fires, 1, 2, 'eligible' as Outcome);
+  // Lean mode: what evalClaimLean found (a full trace has neither).
+  const leanUnknown = firedAt === undefined ? undefined : unknownClaim;
+  const elig = claimLadder(c, fires, 1, 2, 'eligible' as Outcome, firedAt, leanUnknown);
   base.eligibility = elig.outcome === 'ineligible' ? 'ineligible' : elig.outcome === 'undetermined' ? 'undetermined' : 'eligible';
 
   const { hasItemCover, hasClaimCover } = c;
-  const claim = claimLadder(c, fires, 0, hasItemCover && !hasClaimCover ? 4 : 5, 'not-covered');
+  const claim = claimLadder(c, fires, 0, hasItemCover && !hasClaimCover ? 4 : 5, 'not-covered', firedAt, leanUnknown);
   let outcome = claim.outcome;
   // The deciding rules: claim-level ones by index, per-item ones as results.
   let decidingClaim = claim.deciding;
@@ -903,15 +931,17 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     }
   }
   base.outcome = outcome;
-  const ids = decidingClaim.map((i) => rules[i]!.rule.id);
+  const claimIds = c.lean.ids;
+  const ids = decidingClaim.map((i) => claimIds[i]!);
   if (decidingItems.length || !c.uniqueClaimIds) {
     for (const r of decidingItems) ids.push(r.cr.rule.id);
     base.deciding = [...new Set(ids)];
   } else base.deciding = ids;
   base.missing = outcome === 'undetermined' ? [...missing].sort() : [];
   base.items = itemDecisions;
-  const decClaim: { has(i: number): boolean } = decidingClaim.length > 16 ? new Set(decidingClaim) : decidingClaim.length === 0 ? { has: () => false } : { has: (i) => decidingClaim.includes(i) };
-  const decItems = new Set(decidingItems);
+  const decSet = decidingClaim.length > 16 ? new Set(decidingClaim) : undefined;
+  const decClaim = { has: (i: number): boolean => (decSet !== undefined ? decSet.has(i) : decidingClaim.includes(i)) };
+  const decItems: ReadonlySet<RuleResult> = decidingItems.length ? new Set(decidingItems) : NO_RESULTS;
   if (trace) {
     for (let i = 0; i < rules.length; i++) base.reasons.push(reason(rules[i]!, fires[i]!, claimChecks[i]!, undefined, decClaim.has(i)));
     for (const rs of itemResults) for (const r of rs) base.reasons.push(reason(r.cr, r.fires, r.checks, r.item, decItems.has(r)));
@@ -928,25 +958,34 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     };
     const notCovered = outcome === 'not-covered';
     // In source order, without visiting every rule.
-    const shown = unknownClaim.length === 0 && !notCovered ? decidingClaim : [...decidingClaim, ...unknownClaim, ...(notCovered ? c.claimLevels[4]! : [])].sort((a, b) => a - b);
+    const allDeciding = unknownClaim.length === 0 && !notCovered;
+    const shown = allDeciding ? decidingClaim : [...decidingClaim, ...unknownClaim, ...(notCovered ? c.claimLevels[4]! : [])].sort((a, b) => a - b);
     const firedChecks = c.lean.firedChecks;
+    const rawShow = c.lean.rawShow;
     for (let k = 0; k < shown.length; k++) {
       const i = shown[k]!;
       if (k > 0 && shown[k - 1] === i) continue;
       const fc = firedChecks[i];
+      const deciding = allDeciding || decClaim.has(i);
       if (fc !== undefined && fires[i] === true) {
         // Fired, so every fact it reads is present and every leaf has its known result.
-        const checks: Check[] = new Array(fc.leaves.length);
+        const checks: Check[] = [];
         const shownValues = (s.shown ??= []);
-        for (let j = 0; j < checks.length; j++) {
-          const l = fc.leaves[j]!;
-          const slot = l.slot;
-          let v = slots[slot];
-          if (v instanceof Pending) v = factValue(slots, slot);
-          checks[j] = { part: 'when', text: l.text, fact: l.fact, operator: l.operator, actual: (shownValues[slot] ??= showValue(v)), required: l.required, result: fc.results[j]! };
+        const lv = fc.leaves;
+        for (let j = 0; j < lv.length; j += 6) {
+          const slot = lv[j + 4] as number;
+          let actual = shownValues[slot];
+          if (actual === undefined) {
+            const v = slots[slot];
+            // An amount or integer not converted yet shows as its digits (no decimal needed).
+            actual = shownValues[slot] = (v instanceof Pending ? showPending(v, rawShow[slot]) ?? showValue(factValue(slots, slot)) : showValue(v));
+          }
+          checks.push({ part: 'when', text: lv[j] as string, fact: lv[j + 1] as string, operator: lv[j + 2] as string, actual, required: lv[j + 3] as ShownValue, result: lv[j + 5] as boolean });
         }
-        base.reasons.push(reason(rules[i]!, true, checks, undefined, decClaim.has(i)));
-      } else base.reasons.push(again(rules[i]!, s, undefined, decClaim.has(i)));
+        // As reason() builds it.
+        const { id, kind, label, cite, effect } = fc;
+        base.reasons.push(label ? { rule: id, kind, label, result: 'fired', effect, deciding, cite, checks, missing: [] } : { rule: id, kind, result: 'fired', effect, deciding, cite, checks, missing: [] });
+      } else base.reasons.push(again(rules[i]!, s, undefined, deciding));
     }
     for (const rs of itemResults) {
       for (const r of rs) {
@@ -1000,12 +1039,12 @@ interface RangeIndex {
   money: boolean;
   // The same literals as JS numbers, when all are integers a double holds exactly.
   xn: Float64Array | undefined;
-  // gt/ge: killed[k] = rules of positions k..end; lt/le: positions 0..k.
-  killed: Uint32Array[];
+  // gt/ge: killed[k] = rules of positions k..end; lt/le: positions 0..k (offsets into the pool).
+  killed: Int32Array;
 }
 
 // The rules a threshold index makes false for the value v, or undefined.
-function rangeKills(r: RangeIndex, value: unknown): Uint32Array | undefined {
+function rangeKills(r: RangeIndex, value: unknown): number {
   const xs = r.xs;
   // lo = first position whose literal is > v (strict: ge, lt) or >= v (gt, le).
   const strict = r.op === 'ge' || r.op === 'lt';
@@ -1025,11 +1064,12 @@ function rangeKills(r: RangeIndex, value: unknown): Uint32Array | undefined {
       if (strict ? c <= 0 : c < 0) lo = m + 1; else hi = m;
     }
   }
-  if (r.op === 'gt' || r.op === 'ge') return lo < xs.length ? r.killed[lo] : undefined;
-  return lo > 0 ? r.killed[lo - 1] : undefined;
+  if (r.op === 'gt' || r.op === 'ge') return lo < xs.length ? r.killed[lo]! : -1;
+  return lo > 0 ? r.killed[lo - 1]! : -1;
 }
 
-function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unknown | undefined)[] {
+// firedAt[level]: the level's plain rules that fired, in source order (bits are in ladder order).
+function evalClaimLean(c: Compiled, s: Scope, unknown: number[], firedAt: (number[] | undefined)[]): (boolean | Unknown | undefined)[] {
   const rules = c.claimRules;
   const lean = c.lean;
   // The truth values live in a scratch array per product (decide() never runs inside another
@@ -1047,13 +1087,14 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
   const slots = s.slots;
   // The kill sets that this decision's facts select (a scratch list: see above).
   const sources = lean.sources;
+  const pool = lean.pool;
   let ns = 0;
   let exact = true;
   for (const ix of lean.index) {
     const v = slots[ix.slot];
     if (v === undefined) continue;
-    const bits = ix.kill.get(v);
-    if (bits !== undefined) sources[ns++] = bits;
+    const off = ix.kill.get(v);
+    if (off !== undefined) sources[ns++] = off;
     else exact = false; // a value the index does not know: evaluate every survivor
   }
   for (const r of lean.ranges) {
@@ -1061,8 +1102,8 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
     if (v === undefined) continue;
     // Not converted yet: a digit string of at most 15 digits or an integer is exactly a double.
     if (v instanceof Pending) v = r.xn !== undefined && (typeof v.raw === 'number' || r.money) ? Number(v.raw) : factValue(slots, r.slot);
-    const bits = rangeKills(r, v);
-    if (bits !== undefined) sources[ns++] = bits;
+    const off = rangeKills(r, v);
+    if (off >= 0) sources[ns++] = off;
   }
   let anyMissing = false;
   for (const slot of lean.plainSlots) if (slots[slot] === undefined) { anyMissing = true; break; }
@@ -1079,21 +1120,25 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
     const [from, to] = lean.levelWords[level]!;
     for (let w = from; w < to; w++) {
       let k = mask[w]!;
-      for (let j = 0; j < ns && k !== 0; j++) k &= ~sources[j]![w]!;
+      for (let j = 0; j < ns && k !== 0; j++) k &= ~pool[sources[j]! + w]!;
       while (k !== 0) {
         const low = k & -k;
         k ^= low;
         const i = lean.ruleAt[(w << 5) + 31 - Math.clz32(low)]!;
         if (lazy && allPresent(lean.factsOf[i]!, slots)) continue;
         touched.push(i);
-        if (exact && lean.full[i] === 1 && allPresent(lean.factsOf[i]!, slots)) {
+        if (exact && lean.full[i] === 1 && (!anyMissing || allPresent(lean.factsOf[i]!, slots))) {
           fires[i] = true;
           firedHere = true;
+          (firedAt[level] ??= []).push(i);
           continue;
         }
         const f = evalRule(rules[i]!, s);
         fires[i] = f;
-        if (f === true) firedHere = true;
+        if (f === true) {
+          firedHere = true;
+          (firedAt[level] ??= []).push(i);
+        }
         else if (f instanceof Unknown) unknown.push(i);
       }
     }
@@ -1105,25 +1150,61 @@ function evalClaimLean(c: Compiled, s: Scope, unknown: number[]): (boolean | Unk
   return fires;
 }
 
+// The shown value of a Pending amount (raw: 1 to 15 digits, see facts.ts; `how` is its currency)
+// or integer (`how` 0), as showValue shows the converted decimal: digits without leading zeros,
+// a safe integer as String() writes it. undefined: convert and show.
+function showPending(v: Pending, how: string | 0 | undefined): ShownValue | undefined {
+  const raw = v.raw;
+  if (how === 0) return typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : undefined;
+  if (how === undefined || typeof raw !== 'string' || raw.length === 0 || raw.length > 15) return undefined;
+  let z = 0;
+  for (let k = 0; k < raw.length; k++) {
+    const ch = raw.charCodeAt(k);
+    if (ch < 48 || ch > 57) return undefined;
+    if (ch === 48 && z === k && k < raw.length - 1) z++;
+  }
+  return { amount: z === 0 ? raw : raw.slice(z), currency: how };
+}
+
+const NO_RESULTS: ReadonlySet<RuleResult> = new Set();
+
 function allPresent(facts: Int32Array, slots: unknown[]): boolean {
   for (let k = 0; k < facts.length; k++) if (slots[facts[k]!] === undefined) return false;
   return true;
 }
 
 // The claim-level ladder over LEVELS[from..to), on the rules' truth values.
-function claimLadder(c: Compiled, fires: (boolean | Unknown | undefined)[], from: number, to: number, otherwise: Outcome): { outcome: Outcome; deciding: number[]; missing: string[] } {
+// Lean mode passes what evalClaimLean found (firedAt, and the unknown rules), so that a level
+// without side-effecting rules is not scanned; the result is the same.
+function claimLadder(
+  c: Compiled, fires: (boolean | Unknown | undefined)[], from: number, to: number, otherwise: Outcome,
+  firedAt?: (number[] | undefined)[], unknown?: number[],
+): { outcome: Outcome; deciding: number[]; missing: string[] } {
   let missing: Set<string> | undefined;
+  const sideByLevel = c.lean.sideByLevel;
+  const levelOf = c.lean.levelOf;
   for (let level = from; level < to; level++) {
     const idx = c.claimLevels[level]!;
     let fired: number[] | undefined;
-    for (const i of idx) if (fires[i] === true) (fired ??= []).push(i);
+    if (firedAt !== undefined && sideByLevel[level]!.length === 0) {
+      const f = firedAt[level];
+      if (f !== undefined) fired = f.slice();
+    } else for (const i of idx) if (fires[i] === true) (fired ??= []).push(i);
     if (fired) {
       if (missing?.size) return { outcome: 'undetermined', deciding: [], missing: [...missing].sort() };
       return { outcome: LEVELS[level]![1], deciding: fired, missing: [] };
     }
-    for (const i of idx) {
-      const f = fires[i];
-      if (f instanceof Unknown) for (const x of f.facts) (missing ??= new Set()).add(x);
+    if (unknown !== undefined) {
+      for (const i of unknown) {
+        if (levelOf[i] !== level) continue;
+        const f = fires[i];
+        if (f instanceof Unknown) for (const x of f.facts) (missing ??= new Set()).add(x);
+      }
+    } else {
+      for (const i of idx) {
+        const f = fires[i];
+        if (f instanceof Unknown) for (const x of f.facts) (missing ??= new Set()).add(x);
+      }
     }
   }
   if (missing?.size) return { outcome: 'undetermined', deciding: [], missing: [...missing].sort() };
