@@ -892,13 +892,14 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   // The deciding rules: claim-level ones by index, per-item ones as results.
   let decidingClaim = claim.deciding;
   let decidingItems: RuleResult[] = [];
-  let missing = new Set(claim.missing);
+  // Only per-item decisions add to the claim's missing facts (claim.missing: sorted, distinct).
+  let missing = listName ? new Set(claim.missing) : undefined;
   const itemDecisions: ItemDecision[] = [];
   const claimBlocks = ['invalid', 'ineligible', 'excluded', 'refused'].includes(claim.outcome) || (hasClaimCover && claim.outcome === 'not-covered');
   if (listName && !claimBlocks) {
     if (items === undefined) {
       outcome = 'undetermined';
-      for (const m of listMissing) missing.add(m);
+      for (const m of listMissing) missing!.add(m);
     } else {
       const claimIds = claim.deciding.map((i) => rules[i]!.rule.id);
       itemResults.forEach((rs, i) => {
@@ -937,13 +938,12 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
     for (const r of decidingItems) ids.push(r.cr.rule.id);
     base.deciding = [...new Set(ids)];
   } else base.deciding = ids;
-  base.missing = outcome === 'undetermined' ? [...missing].sort() : [];
+  base.missing = outcome === 'undetermined' ? (missing ? [...missing].sort() : claim.missing.slice()) : [];
   base.items = itemDecisions;
   const decSet = decidingClaim.length > 16 ? new Set(decidingClaim) : undefined;
-  const decClaim = { has: (i: number): boolean => (decSet !== undefined ? decSet.has(i) : decidingClaim.includes(i)) };
   const decItems: ReadonlySet<RuleResult> = decidingItems.length ? new Set(decidingItems) : NO_RESULTS;
   if (trace) {
-    for (let i = 0; i < rules.length; i++) base.reasons.push(reason(rules[i]!, fires[i]!, claimChecks[i]!, undefined, decClaim.has(i)));
+    for (let i = 0; i < rules.length; i++) base.reasons.push(reason(rules[i]!, fires[i]!, claimChecks[i]!, undefined, decSet !== undefined ? decSet.has(i) : decidingClaim.includes(i)));
     for (const rs of itemResults) for (const r of rs) base.reasons.push(reason(r.cr, r.fires, r.checks, r.item, decItems.has(r)));
   } else {
     // Lean mode: the rules that decided, the ones waiting for facts, and (when nothing pays) the
@@ -966,7 +966,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
       const i = shown[k]!;
       if (k > 0 && shown[k - 1] === i) continue;
       const fc = firedChecks[i];
-      const deciding = allDeciding || decClaim.has(i);
+      const deciding = allDeciding || (decSet !== undefined ? decSet.has(i) : decidingClaim.includes(i));
       if (fc !== undefined && fires[i] === true) {
         // Fired, so every fact it reads is present and every leaf has its known result.
         const checks: Check[] = [];
@@ -1188,7 +1188,7 @@ function claimLadder(
     let fired: number[] | undefined;
     if (firedAt !== undefined && sideByLevel[level]!.length === 0) {
       const f = firedAt[level];
-      if (f !== undefined) fired = f.slice();
+      if (f !== undefined) fired = f; // fresh per decision
     } else for (const i of idx) if (fires[i] === true) (fired ??= []).push(i);
     if (fired) {
       if (missing?.size) return { outcome: 'undetermined', deciding: [], missing: [...missing].sort() };
