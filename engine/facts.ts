@@ -161,7 +161,8 @@ function readChecked(p: Product, input: unknown): ReadFacts {
 // readChecked does; on anything else it returns undefined and readChecked runs instead.
 const FAIL: unique symbol = Symbol('fail');
 type FastLeaf = (raw: unknown) => unknown; // the value, or FAIL
-interface FastNode { keys: Map<string, FastNode | { slot: number; fn: FastLeaf }> }
+// One shape for inner nodes (keys) and fact leaves (slot, fn), so that the walk reads monomorphic fields.
+interface FastNode { keys: Map<string, FastNode> | undefined; slot: number; fn: FastLeaf | undefined }
 interface FastReader { root: FastNode; size: number; defaults: [number, unknown][]; oneOf: [number, FieldDecl][] }
 
 const fastReaders = new WeakMap<Product, FastReader | null>();
@@ -170,10 +171,20 @@ const DECIMAL_RE = new RegExp(DECIMAL);
 const MONEY_RE = new RegExp(MONEY);
 const RATE_RE = new RegExp(RATE);
 const DURATION_RE = new RegExp(DURATION);
-const DIGITS_RE = /^\d{1,15}$/;
 const PLAIN_RE = /^\d{1,30}(\.\d{1,30})?$/;
 const PERCENT_RE = /^(\d{1,30})(?:\.(\d{1,30}))?%$/;
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// 1 to 15 ASCII digits (an amount a double holds exactly), without a regex.
+function isDigits15(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 // The DATE pattern and isIsoDate in one pass over the characters.
 function isoDate(s: string): boolean {
@@ -235,7 +246,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       const convert = (raw: string) => new Money(dec(raw), currency);
       return (raw) => {
         if (typeof raw !== 'string') return FAIL;
-        if (DIGITS_RE.test(raw)) return new Pending(raw, convert);
+        if (isDigits15(raw)) return new Pending(raw, convert);
         return MONEY_RE.test(raw) ? slow(raw) : FAIL;
       };
     }
@@ -312,7 +323,7 @@ function fastReader(p: Product): FastReader | null {
 }
 
 function buildFastReader(p: Product): FastReader | null {
-  const root: FastNode = { keys: new Map() };
+  const root: FastNode = { keys: new Map(), slot: -1, fn: undefined };
   const defaults: [number, unknown][] = [];
   const oneOf: [number, FieldDecl][] = [];
   for (let i = 0; i < p.facts.length; i++) {
@@ -322,14 +333,14 @@ function buildFastReader(p: Product): FastReader | null {
     const path = f.name.split('.');
     let node = root;
     for (const k of path.slice(0, -1)) {
-      let next = node.keys.get(k);
-      if (next === undefined) node.keys.set(k, (next = { keys: new Map() }));
-      if (!('keys' in next)) return null; // a fact that is also a prefix of another: slow path
+      let next = node.keys!.get(k);
+      if (next === undefined) node.keys!.set(k, (next = { keys: new Map(), slot: -1, fn: undefined }));
+      if (next.keys === undefined) return null; // a fact that is also a prefix of another: slow path
       node = next;
     }
     const last = path[path.length - 1]!;
-    if (node.keys.has(last)) return null;
-    node.keys.set(last, { slot: i, fn });
+    if (node.keys!.has(last)) return null;
+    node.keys!.set(last, { keys: undefined, slot: i, fn });
     if (f.default) defaults.push([i, literalValue(f.default)]);
     if (f.oneOf) oneOf.push([i, f]);
   }
@@ -339,14 +350,14 @@ function buildFastReader(p: Product): FastReader | null {
 function walkFast(node: FastNode, obj: unknown, slots: unknown[]): boolean {
   if (!isObject(obj)) return false;
   for (const k in obj) {
-    const ch = node.keys.get(k);
+    const ch = node.keys!.get(k);
     if (ch === undefined) return false;
     const raw = obj[k];
     if (raw === undefined) continue;
-    if ('keys' in ch) {
+    if (ch.keys !== undefined) {
       if (!walkFast(ch, raw, slots)) return false;
     } else {
-      const v = ch.fn(raw);
+      const v = ch.fn!(raw);
       if (v === FAIL) return false;
       slots[ch.slot] = v;
     }
