@@ -977,8 +977,10 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
           let actual = shownValues[slot];
           if (actual === undefined) {
             const v = slots[slot];
-            // An amount or integer not converted yet shows as its digits (no decimal needed).
-            actual = shownValues[slot] = (v instanceof Pending ? showPending(v, rawShow[slot]) ?? showValue(factValue(slots, slot)) : showValue(v));
+            // An enum, text or boolean shows as itself; an amount or integer not converted yet
+            // shows as its digits (no decimal needed).
+            actual = shownValues[slot] = typeof v === 'string' || typeof v === 'boolean' ? v
+              : v instanceof Pending ? showPending(v, rawShow[slot]) ?? showValue(factValue(slots, slot)) : showValue(v);
           }
           checks.push({ part: 'when', text: lv[j] as string, fact: lv[j + 1] as string, operator: lv[j + 2] as string, actual, required: lv[j + 3] as ShownValue, result: lv[j + 5] as boolean });
         }
