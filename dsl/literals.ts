@@ -94,14 +94,27 @@ export function parseDuration(text: string): { value: number; unit: DurationUnit
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-export function isIsoDate(text: string): boolean {
-  if (text.length !== 10 || text[4] !== '-' || text[7] !== '-') return false;
-  const y = Number(text.slice(0, 4));
-  const m = Number(text.slice(5, 7));
-  const d = Number(text.slice(8, 10));
-  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!);
+// Days in month m (1-12) of year y, proleptic Gregorian.
+export function daysInMonth(y: number, m: number): number {
+  return m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : MONTH_DAYS[m - 1]!;
+}
+
+// YYYY-MM-DD of ASCII digits naming a calendar day, in one pass over the characters (the facts
+// reader calls it for every date of every decision).
+export function isIsoDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  let y = 0;
+  let m = 0;
+  let d = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+    if (i < 4) y = y * 10 + c;
+    else if (i < 7) m = m * 10 + c;
+    else d = d * 10 + c;
+  }
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
 export function literalText(l: Literal): string {

@@ -9,6 +9,7 @@ import type { Model } from '../dsl/model.js';
 import { exprText } from '../dsl/print.js';
 import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator } from './operators.js';
 import { literalValue, showText, showValue } from './values.js';
+import { dateToDays, daysToDate } from './money.js';
 import { relative } from 'node:path';
 import { findQuote, type SourceFolder } from './sources.js';
 
@@ -582,10 +583,7 @@ function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {
 export function step(t: VType, v: unknown, dir: 1 | -1): unknown {
   const lit = (x: unknown) => x as { plus(n: number): unknown; amount: { plus(n: number): unknown }; currency: string; n: number; unit: string };
   if (t.kind === 'money') return literalValue({ type: 'money', amount: String(lit(v).amount.plus(dir)), currency: lit(v).currency });
-  if (t.kind === 'date') {
-    const d = new Date(Date.parse(`${v as string}T00:00:00Z`) + dir * 86400000);
-    return d.toISOString().slice(0, 10);
-  }
+  if (t.kind === 'date') return daysToDate(dateToDays(v as string) + dir);
   if (t.kind === 'duration') return literalValue({ type: 'duration', value: lit(v).n + dir, unit: lit(v).unit as 'days' });
   return lit(v).plus(dir);
 }

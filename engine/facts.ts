@@ -173,7 +173,6 @@ const RATE_RE = new RegExp(RATE);
 const DURATION_RE = new RegExp(DURATION);
 const PLAIN_RE = /^\d{1,30}(\.\d{1,30})?$/;
 const PERCENT_RE = /^(\d{1,30})(?:\.(\d{1,30}))?%$/;
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 // 1 to 15 ASCII digits (an amount a double holds exactly), without a regex.
 function isDigits15(s: string): boolean {
@@ -184,25 +183,6 @@ function isDigits15(s: string): boolean {
     if (c < 48 || c > 57) return false;
   }
   return true;
-}
-
-// The DATE pattern and isIsoDate in one pass over the characters.
-function isoDate(s: string): boolean {
-  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  let y = 0;
-  let m = 0;
-  let d = 0;
-  for (let i = 0; i < 10; i++) {
-    if (i === 4 || i === 7) continue;
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return false;
-    if (i < 4) y = y * 10 + c;
-    else if (i < 7) m = m * 10 + c;
-    else d = d * 10 + c;
-  }
-  if (m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -250,7 +230,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
         return MONEY_RE.test(raw) ? slow(raw) : FAIL;
       };
     }
-    case 'date': return (raw) => (typeof raw === 'string' && isoDate(raw) ? raw : FAIL);
+    case 'date': return (raw) => (typeof raw === 'string' && isIsoDate(raw) ? raw : FAIL);
     case 'duration': {
       const slow = viaNormalize(t);
       const unit = t.unit;

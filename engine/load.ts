@@ -13,6 +13,8 @@ import { compile, decide, type Compiled, type DecideOptions } from './evaluate.j
 import { DECISION_SCHEMA_ID, type Decision } from './decision-types.js';
 import { loadSources, projectRoot } from './sources.js';
 import { newAjv } from './ajv.js';
+import { dateToDays, daysToDate } from './money.js';
+import { isIsoDate } from '../dsl/literals.js';
 import { cacheKey, readCached, writeCached } from './product-cache.js';
 import { displayPath, productFiles } from './files.js';
 
@@ -164,12 +166,12 @@ export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string):
   const periods = usable.map(periodText).join('; ');
   let date = asOf;
   let from = '--as-of';
-  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return { why: `--as-of ${asOf} is not a date (YYYY-MM-DD)` };
+  if (asOf !== undefined && !isIsoDate(asOf)) return { why: `--as-of ${asOf} is not a date (YYYY-MM-DD)` };
   const pointer = chosenBy ? `/${chosenBy.split('.').join('/')}` : '';
   if (!date && chosenBy) {
     let cur: unknown = facts;
     for (const k of chosenBy.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
-    if (typeof cur === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(cur)) {
+    if (typeof cur === 'string' && isIsoDate(cur)) {
       date = cur;
       from = chosenBy;
     } else if (cur !== undefined && cur !== null) {
@@ -281,14 +283,8 @@ function checkRevisions(out: LoadedProduct): void {
       out.diagnostics.push({
         code: 'load/revisions-overlap', severity: 'warning', span: header(dated[i - 1]!, 'inForce'),
         message: `revisions ${a.revision} (from ${a.inForce.from}${a.inForce.until ? ` until ${a.inForce.until}` : ', no end'}) and ${b.revision} (from ${b.inForce.from}) are both in force on ${b.inForce.from}: the later one would silently win`,
-        hint: `end ${a.revision} the day before ${b.revision} starts: \`until ${dayBefore(b.inForce.from!)}\``,
+        hint: `end ${a.revision} the day before ${b.revision} starts: \`until ${daysToDate(dateToDays(b.inForce.from!) - 1)}\``,
       });
     }
   }
-}
-
-function dayBefore(d: string): string {
-  const t = new Date(`${d}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() - 1);
-  return t.toISOString().slice(0, 10);
 }

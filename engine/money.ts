@@ -2,6 +2,7 @@
 // currency; every rounding names its mode and unit. No JS floats touch an amount.
 import { Decimal as DecimalLib } from 'decimal.js';
 import type { RoundingMode } from '../dsl/ir.js';
+import { daysInMonth } from '../dsl/literals.js';
 
 const Decimal = DecimalLib.clone({ precision: 40, rounding: DecimalLib.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
 export type Dec = InstanceType<typeof Decimal>;
@@ -87,7 +88,6 @@ export function daysToDate(days: number): string {
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export function addMonths(iso: string, months: number): string {
   const y = Number(iso.slice(0, 4));
   const m = Number(iso.slice(5, 7)) - 1 + months;
@@ -96,8 +96,7 @@ export function addMonths(iso: string, months: number): string {
   const month = ((m % 12) + 12) % 12;
   if (year >= 1000 && year <= 9999 && d >= 1) {
     // The same date as below, without Date objects (four-digit years; Date.UTC reads 0-99 as 1900-1999).
-    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    const day = Math.min(d, month === 1 ? (leap ? 29 : 28) : MONTH_DAYS[month]!);
+    const day = Math.min(d, daysInMonth(year, month + 1));
     return `${year}-${month < 9 ? '0' : ''}${month + 1}-${day < 10 ? '0' : ''}${day}`;
   }
   const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
