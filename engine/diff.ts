@@ -12,7 +12,7 @@ import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product, Type
 import { conditionText, exprText } from '../dsl/print.js';
 import { literalText } from '../dsl/literals.js';
 import { hasErrors, renderDiagnostics } from '../dsl/diagnostics.js';
-import { loadProduct, type Revision } from './load.js';
+import { factAt, inForceOn, loadProduct, type Revision } from './load.js';
 import { decide, type Compiled } from './evaluate.js';
 import { forEachLeaf } from './check.js';
 import { readYaml } from './cases.js';
@@ -299,12 +299,10 @@ export function causes(o: Decision, n: Decision): string[] {
 
 function inForceOf(o: Product, n: Product, facts: unknown): string {
   const by = n.chosenBy ?? o.chosenBy;
-  let date: unknown = facts;
-  for (const k of by ? by.split('.') : []) date = date && typeof date === 'object' ? (date as Record<string, unknown>)[k] : undefined;
-  if (!by || typeof date !== 'string') return 'undated';
-  const within = (p: Product) => (!p.inForce.from || p.inForce.from <= date) && (!p.inForce.until || date <= p.inForce.until);
-  const a = within(o);
-  const b = within(n);
+  const date = by ? factAt(facts, by) : undefined;
+  if (typeof date !== 'string') return 'undated';
+  const a = inForceOn(o, date);
+  const b = inForceOn(n, date);
   return a && b ? 'both' : a ? 'old' : b ? 'new' : 'neither';
 }
 

@@ -157,6 +157,18 @@ function periodText(r: Revision): string {
   return `${p.revision} ${f.from ? `from ${f.from}` : 'from the start'}${f.until ? ` until ${f.until}` : ''}`;
 }
 
+// The value at a dotted fact path (`policy.start_date`) of raw facts, or undefined.
+export function factAt(facts: unknown, path: string): unknown {
+  let cur: unknown = facts;
+  for (const k of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  return cur;
+}
+
+// Is this revision in force on this date (YYYY-MM-DD)? Its period includes both ends.
+export function inForceOn(p: Product, date: string): boolean {
+  return (!p.inForce.from || p.inForce.from <= date) && (!p.inForce.until || date <= p.inForce.until);
+}
+
 export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string): Selection {
   const usable = p.revisions.filter((r) => r.compiled);
   if (usable.length === 0) return { why: 'the product has errors; run yakkan check' };
@@ -169,8 +181,7 @@ export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string):
   if (asOf !== undefined && !isIsoDate(asOf)) return { why: `--as-of ${asOf} is not a date (YYYY-MM-DD)` };
   const pointer = chosenBy ? `/${chosenBy.split('.').join('/')}` : '';
   if (!date && chosenBy) {
-    let cur: unknown = facts;
-    for (const k of chosenBy.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+    const cur = factAt(facts, chosenBy);
     if (typeof cur === 'string' && isIsoDate(cur)) {
       date = cur;
       from = chosenBy;
@@ -184,10 +195,7 @@ export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string):
     if (!chosenBy) return { why: `${id} has several revisions (${periods}) and no \`chosen by\` date fact: use --as-of DATE` };
     return { why: `${id} has several revisions (${periods}): the facts must give ${chosenBy} to choose one (or use --as-of DATE)`, missing: [chosenBy] };
   }
-  const inForce = usable.filter((r) => {
-    const f = r.checked.product.inForce;
-    return (!f.from || f.from <= date!) && (!f.until || date! <= f.until);
-  });
+  const inForce = usable.filter((r) => inForceOn(r.checked.product, date!));
   const rev = inForce[inForce.length - 1];
   if (!rev) {
     const why = `no revision of ${id} is in force on ${date} (${from}): ${periods}`;
