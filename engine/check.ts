@@ -7,7 +7,7 @@ import type {
 import { type Diagnostic, type Span, closest } from '../dsl/diagnostics.js';
 import type { Model } from '../dsl/model.js';
 import { exprText } from '../dsl/print.js';
-import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator } from './operators.js';
+import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator, searchSorted } from './operators.js';
 import { literalValue, showText, showValue } from './values.js';
 import { dateToDays, daysToDate } from './money.js';
 import { relative } from 'node:path';
@@ -499,26 +499,8 @@ function columnBits(t: VType, cells: Cell[], values: unknown[], words: number): 
   const cmp = comparator(t);
   const ordered = ORDERED.has(t.kind) && values.every((v, i) => v !== undefined && (i === 0 || cmp(values[i - 1], v) <= 0));
   // First sample >= x, first sample > x.
-  const lower = (x: unknown) => {
-    let lo = 0;
-    let hi = values.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(values[mid], x) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const upper = (x: unknown) => {
-    let lo = 0;
-    let hi = values.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(values[mid], x) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const lower = (x: unknown) => searchSorted(values, x, cmp, false);
+  const upper = (x: unknown) => searchSorted(values, x, cmp, true);
   cells.forEach((cell, row) => {
     if ('any' in cell) return set(row, 0, values.length);
     if (!ordered) {

@@ -5,7 +5,7 @@
 import type { Amount, Condition, Expr, Formula, Leaf, Literal, Product, Rule, RuleKind, Table } from '../dsl/ir.js';
 import { exprText, leafText } from '../dsl/print.js';
 import { literalText } from '../dsl/literals.js';
-import { OPERATORS, type VType, comparator, equals, isNumeric, UNKNOWN, Fraction } from './operators.js';
+import { OPERATORS, type VType, comparator, searchSorted, equals, isNumeric, UNKNOWN, Fraction } from './operators.js';
 import { Money, Duration, dec, roundTo, isMoney, isDec, decText, cmpDec, type Dec, ZERO } from './money.js';
 import { literalValue, showValue, showText as shownText } from './values.js';
 import { cellMatcher, type Checked, type Types } from './check.js';
@@ -489,13 +489,7 @@ function ranges(t: Table, inTypes: VType[], cands: number[], key: number): ((val
     const v = vals[col];
     if (v === undefined) return -1;
     // The last range starting at or below v.
-    let a = 0;
-    let b = los.length - 1;
-    let at = -1;
-    while (a <= b) {
-      const m = (a + b) >> 1;
-      if (cmp(los[m], v) <= 0) { at = m; a = m + 1; } else b = m - 1;
-    }
+    const at = searchSorted(los, v, cmp, true) - 1;
     return at >= 0 && cmp(v, his[at]) <= 0 ? idx[at]! : -1;
   };
 }

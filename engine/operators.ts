@@ -368,6 +368,20 @@ function extremumImpl(args: VType[], sign: 1 | -1): Impl {
   };
 }
 
+// In xs, sorted by cmp: the index of the first element above x (after = true) or at or above x
+// (after = false); xs.length when there is none.
+export function searchSorted(xs: readonly unknown[], x: unknown, cmp: (a: unknown, b: unknown) => number, after: boolean): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = cmp(xs[mid], x);
+    if (c < 0 || (after && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 // Total order on values of one type, for comparisons, min/max and table ranges.
 export function comparator(t: VType): (a: unknown, b: unknown) => number {
   if (t.kind === 'money') return (a, b) => cmpDec(money(a).amount, money(b).amount);
