@@ -9,7 +9,7 @@ import { newAjv } from './ajv.js';
 import { parseMoney, parsePlainNumber, parsePercent } from '../dsl/literals.js';
 import { decideIn, loadProduct, type LoadedProduct } from './load.js';
 import { projectRoot } from './sources.js';
-import { type Decision, type ShownValue } from './decision-types.js';
+import type { Decision, ShownValue } from './decision-types.js';
 import { dec } from './money.js';
 
 export interface CaseFile {
