@@ -670,8 +670,12 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
   // Ladder order of the plain rules (see LeanPlan); computed before the kill sets, which use it.
   const bitOf = new Int32Array(rules.length).fill(-1);
   const ruleAt: number[] = [];
-  const isPlain = rules.map((cr) => [cr.rule.when, cr.rule.unless, cr.rule.require].every((cnd) => cnd === undefined || plainFacts(cnd, plainSlot, new Set())));
-  for (const idx of c.claimLevels) for (const i of idx) if (isPlain[i]) { bitOf[i] = ruleAt.length; ruleAt.push(i); }
+  // The facts each plain rule reads (undefined: the rule is not plain).
+  const slotsOf = rules.map((cr) => {
+    const slots = new Set<number>();
+    return [cr.rule.when, cr.rule.unless, cr.rule.require].every((cnd) => cnd === undefined || plainFacts(cnd, plainSlot, slots)) ? slots : undefined;
+  });
+  for (const idx of c.claimLevels) for (const i of idx) if (slotsOf[i]) { bitOf[i] = ruleAt.length; ruleAt.push(i); }
   const factsOf: (Int32Array | undefined)[] = [];
   const sideEffecting: number[] = [];
   const kills = new Map<number, Map<unknown, Uint32Array>>();
@@ -686,9 +690,8 @@ function leanPlan(c: Compiled, plainSlot: (n: string) => number | undefined): Le
     return t.kind === 'enum' ? t.values : t.kind === 'boolean' ? [true, false] : undefined;
   };
   rules.forEach((cr, i) => {
-    const slots = new Set<number>();
-    const plain = [cr.rule.when, cr.rule.unless, cr.rule.require].every((cnd) => cnd === undefined || plainFacts(cnd, plainSlot, slots));
-    if (!plain) {
+    const slots = slotsOf[i];
+    if (!slots) {
       sideEffecting.push(i);
       factsOf.push(undefined);
       return;
