@@ -3,7 +3,7 @@
 // chosen by the argument types at compile time (so no type tests run per decision).
 import type { TypeRef } from '../dsl/ir.js';
 import {
-  type Dec, Money, Duration, dec, ZERO, roundTo, cmpDec, dateToDays, daysToDate, addMonths, addDuration, isDec, isMoney,
+  type Dec, Money, Duration, dec, ZERO, cmpDec, dateToDays, daysToDate, addMonths, addDuration, isDec, isMoney,
 } from './money.js';
 
 export type VType = TypeRef | { kind: 'number' } | { kind: 'symbol'; value: string } | { kind: 'unknown' };
