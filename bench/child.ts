@@ -10,11 +10,11 @@
 import { readFileSync } from 'node:fs';
 import { parseProduct } from '../dsl/index.js';
 import { hasErrors } from '../dsl/diagnostics.js';
-import { check } from '../engine/check.js';
-import { compile } from '../engine/evaluate.js';
-import { loadProduct } from '../engine/load.js';
-import { loadSources } from '../engine/sources.js';
-import { behaviouralDiff } from '../engine/diff.js';
+import { check } from '../engine/pipeline/check.js';
+import { compile } from '../engine/pipeline/evaluate.js';
+import { loadProduct } from '../engine/loading/load.js';
+import { loadSources } from '../engine/loading/sources.js';
+import { behaviouralDiff } from '../engine/tools/diff.js';
 
 const [mode, file, copies] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,7 +1,7 @@
 // Where a cold `yakkan decide` spends its time, phase by phase, in a fresh process:
 //   node dist/bench/cold-phases.js <product> <facts.yaml> [--cache]
 // With --cache the product is loaded as bin/yakkan.js and the CLI load it: its compiled-model
-// cache entries are read first (engine/product-cache.ts preloadProduct) and, when all are there,
+// cache entries are read first (engine/loading/product-cache.ts preloadProduct) and, when all are there,
 // chevrotain is not loaded (dsl/chevrotain.ts); the first such run writes the entries. Without
 // --cache, from the DSL. Imports are dynamic on purpose: their cost is one of the phases.
 const t0 = performance.now();
@@ -9,14 +9,14 @@ const args = process.argv.slice(2);
 const diskCache = args.includes('--cache');
 const [product, factsFile] = args.filter((a) => !a.startsWith('--'));
 if (diskCache) {
-  const { preloadProduct } = await import('../engine/product-cache.js');
+  const { preloadProduct } = await import('../engine/loading/product-cache.js');
   if (preloadProduct(product!)) (globalThis as Record<symbol, boolean>)[Symbol.for('yakkan.deferDsl')] = true;
 }
-const { loadProduct } = await import('../engine/load.js');
-const { decide } = await import('../engine/evaluate.js');
-const { readFacts } = await import('../engine/facts.js');
-const { readYaml } = await import('../engine/cases.js');
-const { cacheStats } = await import('../engine/product-cache.js');
+const { loadProduct } = await import('../engine/loading/load.js');
+const { decide } = await import('../engine/pipeline/evaluate.js');
+const { readFacts } = await import('../engine/pipeline/facts.js');
+const { readYaml } = await import('../engine/tools/cases.js');
+const { cacheStats } = await import('../engine/loading/product-cache.js');
 const { readFileSync } = await import('node:fs');
 const t1 = performance.now();
 const p = loadProduct(product!, { diskCache });

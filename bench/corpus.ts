@@ -2,11 +2,11 @@
 // throughput numbers from two runs (or two machines) are measured on the same work.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findCaseFiles, readYaml } from '../engine/cases.js';
+import { findCaseFiles, readYaml } from '../engine/tools/cases.js';
 
 // The same seeded generator as `yakkan cases generate`: one sequence for a seed everywhere.
-export { prng } from '../engine/generate.js';
-import { prng } from '../engine/generate.js';
+export { prng } from '../engine/tools/generate.js';
+import { prng } from '../engine/tools/generate.js';
 
 export interface Rng {
   f(): number;

@@ -1,4 +1,4 @@
-// The same compiled rules in other engines. Each rule's firing condition (engine/reference.ts)
+// The same compiled rules in other engines. Each rule's firing condition (engine/tools/reference.ts)
 // is handed verbatim to json-rules-engine, translated to json-logic, and laid out as one row of
 // a zen-engine decision table (hit policy `collect`). All three get the facts they read
 // prepared in advance by yakkan (input facts, formulas, table outputs, hoisted operands): that
@@ -6,10 +6,10 @@
 import { createRequire } from 'node:module';
 import { Engine } from 'json-rules-engine';
 import type { Condition, Leaf, Rule } from '../dsl/ir.js';
-import { forEachLeaf } from '../engine/check.js';
-import { namedValues, type Compiled } from '../engine/evaluate.js';
-import { firingCondition, project } from '../engine/reference.js';
-import type { Decision } from '../engine/decision-types.js';
+import { forEachLeaf } from '../engine/pipeline/check.js';
+import { namedValues, type Compiled } from '../engine/pipeline/evaluate.js';
+import { firingCondition, project } from '../engine/tools/reference.js';
+import type { Decision } from '../engine/pipeline/decision-types.js';
 
 const require = createRequire(import.meta.url);
 type JsonLogic = { apply(logic: unknown, data: unknown): unknown };

@@ -12,12 +12,12 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { rulesProduct, tableProduct, scalingCorpus } from './scaling.js';
 import { join } from 'node:path';
-import { loadProduct } from '../engine/load.js';
-import { decide } from '../engine/evaluate.js';
-import { projectRoot } from '../engine/sources.js';
+import { loadProduct } from '../engine/loading/load.js';
+import { decide } from '../engine/pipeline/evaluate.js';
+import { projectRoot } from '../engine/loading/sources.js';
 import { nexiCorpus } from './corpus.js';
 import { Ajv } from 'ajv';
-import { factsSchema, readFacts } from '../engine/facts.js';
+import { factsSchema, readFacts } from '../engine/pipeline/facts.js';
 import { decideNexi } from './nexi-handwritten.js';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }

@@ -10,12 +10,12 @@ import { mkdirSync, writeFileSync, createWriteStream, existsSync, statSync, read
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
-import { loadProduct } from '../engine/load.js';
-import { decide, compile, type Compiled } from '../engine/evaluate.js';
-import { check } from '../engine/check.js';
-import { loadSources, projectRoot } from '../engine/sources.js';
+import { loadProduct } from '../engine/loading/load.js';
+import { decide, compile, type Compiled } from '../engine/pipeline/evaluate.js';
+import { check } from '../engine/pipeline/check.js';
+import { loadSources, projectRoot } from '../engine/loading/sources.js';
 import { parseProduct } from '../dsl/index.js';
-import type { Decision } from '../engine/decision-types.js';
+import type { Decision } from '../engine/pipeline/decision-types.js';
 import { hasErrors } from '../dsl/diagnostics.js';
 import { nexiCorpus, cyberCorpus } from './corpus.js';
 import { decideNexi } from './nexi-handwritten.js';
@@ -282,7 +282,7 @@ async function main(): Promise<void> {
   if (cyber && largest[0] !== 'cyber') loadTargets.push(['cyber', productFiles['cyber']!]);
   loadTargets.push(['rules-1000 (generated)', generated['rules-1000']!], ['table-1000 (generated)', generated['table-1000']!]);
   const loads: { product: string; coldMs: number; cachedMs: number; warmMs: number; rules: number; kbPerProduct: number; lines: number }[] = [];
-  // The compiled-model cache (engine/product-cache.ts) lives in a folder of this run only, so
+  // The compiled-model cache (engine/loading/product-cache.ts) lives in a folder of this run only, so
   // "cached" means: this file was loaded once before by some process, as the CLI's second run sees it.
   const cacheEnv = { YAKKAN_CACHE: join(TMP, 'cache') };
   for (const [name, file] of loadTargets) {

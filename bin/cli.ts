@@ -2,14 +2,14 @@
 // facts were invalid), 2 usage error.
 import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decideIn, loadProduct, type LoadedProduct } from '../engine/load.js';
-import { explain, type Lang } from '../engine/explain.js';
-import { findCaseFiles, runCase, formatFailure, readYaml } from '../engine/cases.js';
-import { factsSchema } from '../engine/facts.js';
-import { loadSources, sourcesDirSetting } from '../engine/sources.js';
+import { decideIn, loadProduct, type LoadedProduct } from '../engine/loading/load.js';
+import { explain, type Lang } from '../engine/pipeline/explain.js';
+import { findCaseFiles, runCase, formatFailure, readYaml } from '../engine/tools/cases.js';
+import { factsSchema } from '../engine/pipeline/facts.js';
+import { loadSources, sourcesDirSetting } from '../engine/loading/sources.js';
 import { renderDiagnostics, hasErrors } from '../dsl/diagnostics.js';
 import { formatSource } from '../dsl/format.js';
-import { canonicalJson } from '../engine/json.js';
+import { canonicalJson } from '../engine/pipeline/json.js';
 
 const USAGE = `yakkan — explainable decisions from insurance pamphlets
 
@@ -67,7 +67,7 @@ function productDirs(): string[] {
 
 function load(path: string | undefined): LoadedProduct {
   if (!path) fail('name a product, e.g. products/nexi-ip-license');
-  // From the compiled-model cache when the product is unchanged (engine/product-cache.ts).
+  // From the compiled-model cache when the product is unchanged (engine/loading/product-cache.ts).
   const p = loadProduct(path, { diskCache: true });
   if (hasErrors(p.diagnostics)) {
     process.stderr.write(renderDiagnostics(p.diagnostics, p.sources) + '\n');
@@ -166,7 +166,7 @@ function main(argv: string[]): void {
       };
       if (a.flags.has('coverage')) {
         // The same runs, folded into the coverage report (yakkan coverage prints only the report).
-        import('../engine/coverage.js').then((m) => {
+        import('../engine/tools/coverage.js').then((m) => {
           const cov = m.coverage(paths, report);
           process.stdout.write(`\n${passed} passed, ${failed} failed\n\ncoverage:\n\n${m.renderCoverage(cov)}`);
           process.exit(failed ? 1 : 0);

@@ -17,7 +17,7 @@ for (let i = 0; i < args.length; i++) {
 }
 if (['decide', 'explain', 'compile', 'schema'].includes(positional[0]) && positional[1] && !args.includes('--batch')) {
   try {
-    const { preloadProduct } = await import(new URL('../dist/engine/product-cache.js', import.meta.url).href);
+    const { preloadProduct } = await import(new URL('../dist/engine/loading/product-cache.js', import.meta.url).href);
     if (preloadProduct(positional[1])) globalThis[Symbol.for('yakkan.deferDsl')] = true;
   } catch {
     // Loaded from the DSL as usual.

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 type Chevrotain = typeof import('chevrotain');
 
 // Set by bin/yakkan.js when every file of the product it was asked about is in the
-// compiled-model cache (engine/product-cache.ts preloadProduct): nothing will be parsed, so
+// compiled-model cache (engine/loading/product-cache.ts preloadProduct): nothing will be parsed, so
 // chevrotain is not loaded. The token and parser modules are then built on a stand-in that
 // only fails if used, which would mean a product file changed between the preload and the load.
 export const DEFER_DSL = Symbol.for('yakkan.deferDsl');

@@ -2,8 +2,8 @@
 // next_business_day. Values worked by hand in the comments.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { loadProduct } from '../engine/load.js';
-import { decide } from '../engine/evaluate.js';
+import { loadProduct } from '../engine/loading/load.js';
+import { decide } from '../engine/pipeline/evaluate.js';
 import { ROOT } from './helpers.js';
 
 const p = loadProduct(join(ROOT, 'test', 'fixtures', 'products', 'shared-budgets.yk'));

@@ -1,7 +1,7 @@
 // Exact arithmetic: rounding modes, money rules, dates. One row per case.
 import { describe, expect, it } from 'vitest';
-import { dec, roundTo, addMonths, addDuration, Duration, Money } from '../engine/money.js';
-import { OPERATORS, type VType } from '../engine/operators.js';
+import { dec, roundTo, addMonths, addDuration, Duration, Money } from '../engine/pipeline/money.js';
+import { OPERATORS, type VType } from '../engine/pipeline/operators.js';
 
 describe('rounding names its mode and unit', () => {
   it.each([
@@ -41,7 +41,7 @@ describe('operators type money', () => {
     expect(typeof r === 'string' ? 'error' : r.kind).toBe(want);
   });
   it('money × an exact fraction stays exact: 300,000円 × 1/3 = 100,000円', async () => {
-    const { Fraction } = await import('../engine/operators.js');
+    const { Fraction } = await import('../engine/pipeline/operators.js');
     const impl = OPERATORS['mul']!.impl([{ kind: 'money', currency: 'JPY' }, { kind: 'number' }]);
     const r = impl([new Money(dec(300000), 'JPY'), new Fraction(dec(1), dec(3))]) as Money;
     expect(r.amount.toString()).toBe('100000');

@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { decide } from '../engine/evaluate.js';
-import { runBatch } from '../engine/batch.js';
+import { decide } from '../engine/pipeline/evaluate.js';
+import { runBatch } from '../engine/tools/batch.js';
 import { nexiCorpus } from '../bench/corpus.js';
 import { ROOT, product } from './helpers.js';
 

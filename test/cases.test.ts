@@ -1,7 +1,7 @@
 // Every case file of every product, through the same runner as `yakkan test`.
 import { describe, expect, it } from 'vitest';
 import { relative } from 'node:path';
-import { findCaseFiles, runCase, formatFailure, readCase } from '../engine/cases.js';
+import { findCaseFiles, runCase, formatFailure, readCase } from '../engine/tools/cases.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { coverage, renderCoverage, unexercisedRules } from '../engine/coverage.js';
+import { coverage, renderCoverage, unexercisedRules } from '../engine/tools/coverage.js';
 import { PRODUCTS, ROOT } from './helpers.js';
 
 describe('coverage of every product', () => {

@@ -1,7 +1,7 @@
 // yakkan coverage on the fixture revisions' case files (test/fixtures/revisions/cases).
 import { describe, expect, it } from 'vitest';
 import { join, relative } from 'node:path';
-import { appliedSteps, coverage, renderCoverage } from '../engine/coverage.js';
+import { appliedSteps, coverage, renderCoverage } from '../engine/tools/coverage.js';
 import { ROOT } from './helpers.js';
 import { golden } from './golden.js';
 

@@ -5,11 +5,11 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseProduct } from '../dsl/index.js';
-import { check } from '../engine/check.js';
-import { compile, decide } from '../engine/evaluate.js';
-import { loadProduct } from '../engine/load.js';
-import { readYaml } from '../engine/cases.js';
-import { canonicalJson } from '../engine/json.js';
+import { check } from '../engine/pipeline/check.js';
+import { compile, decide } from '../engine/pipeline/evaluate.js';
+import { loadProduct } from '../engine/loading/load.js';
+import { readYaml } from '../engine/tools/cases.js';
+import { canonicalJson } from '../engine/pipeline/json.js';
 import { renderDiagnostics } from '../dsl/diagnostics.js';
 import { ROOT } from './helpers.js';
 

@@ -9,8 +9,8 @@ import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import {
   behaviouralDiff, causes, diffExitCode, linkCauses, loadSide, renderText, sideInfo, structuralDiff, type DiffReport,
-} from '../engine/diff.js';
-import { decide } from '../engine/evaluate.js';
+} from '../engine/tools/diff.js';
+import { decide } from '../engine/pipeline/evaluate.js';
 import { ROOT } from './helpers.js';
 import { golden } from './golden.js';
 
@@ -102,7 +102,7 @@ describe('behavioural diff', () => {
     expect([one.cases, one.changed, one.unreadable]).toEqual([2000, 1600, 1]);
     expect(one.groups.map((g) => g.count)).toEqual([400, 400, 400, 400]);
     expect(one.groups[0]!.examples.map((e) => e.ref)).toEqual(['line 2', 'line 7', 'line 12']);
-    if (existsSync(join(ROOT, 'dist', 'engine', 'diff.js'))) {
+    if (existsSync(join(ROOT, 'dist', 'engine', 'tools', 'diff.js'))) {
       const two = await behaviouralDiff(OLD, NEW, file, { jobs: 2, chunk: 97 });
       expect(JSON.stringify(two)).toBe(JSON.stringify(one));
     }

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { selectRevision } from '../engine/load.js';
-import { decide } from '../engine/evaluate.js';
-import { explain } from '../engine/explain.js';
-import { readYaml } from '../engine/cases.js';
+import { selectRevision } from '../engine/loading/load.js';
+import { decide } from '../engine/pipeline/evaluate.js';
+import { explain } from '../engine/pipeline/explain.js';
+import { readYaml } from '../engine/tools/cases.js';
 import { ROOT, productDirs, product } from './helpers.js';
 import { golden } from './golden.js';
 

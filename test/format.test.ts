@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { formatSource } from '../dsl/format.js';
 import { parseProduct } from '../dsl/index.js';
-import { productFiles } from '../engine/load.js';
+import { productFiles } from '../engine/loading/load.js';
 import { ROOT, productDirs } from './helpers.js';
 import { golden } from './golden.js';
 

@@ -1,9 +1,9 @@
 // yakkan cases generate: a corpus derived from the rules, the same for the same seed.
 import { describe, expect, it } from 'vitest';
 import { join, relative } from 'node:path';
-import { exampleFacts, generate, prng, synthesizedFacts, type Generated } from '../engine/generate.js';
-import { decide } from '../engine/evaluate.js';
-import { loadSide } from '../engine/diff.js';
+import { exampleFacts, generate, prng, synthesizedFacts, type Generated } from '../engine/tools/generate.js';
+import { decide } from '../engine/pipeline/evaluate.js';
+import { loadSide } from '../engine/tools/diff.js';
 import { ROOT } from './helpers.js';
 
 const NEXI = relative(process.cwd(), join(ROOT, 'products', 'nexi-ip-license'));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderDiagnostics } from '../dsl/diagnostics.js';
-import { loadProduct } from '../engine/load.js';
+import { loadProduct } from '../engine/loading/load.js';
 import { ROOT } from './helpers.js';
 import { golden } from './golden.js';
 

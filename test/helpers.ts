@@ -1,7 +1,7 @@
 // Shared by the test files: where things are, and one loaded product per folder.
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadProduct, type LoadedProduct } from '../engine/load.js';
+import { loadProduct, type LoadedProduct } from '../engine/loading/load.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const PRODUCTS = join(ROOT, 'products');

@@ -1,4 +1,4 @@
-// The compiled-model cache (engine/product-cache.ts): a product loaded from it is the product
+// The compiled-model cache (engine/loading/product-cache.ts): a product loaded from it is the product
 // loaded from the DSL (same model, same diagnostics, byte-identical decisions on every case
 // file), and an entry is not used once the text, the seeds or the shown path change.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { forgetLoaded, loadProduct, type LoadedProduct } from '../engine/load.js';
-import { cacheStats } from '../engine/product-cache.js';
-import { findCaseFiles, readCase } from '../engine/cases.js';
-import { decide } from '../engine/evaluate.js';
-import { canonicalJson } from '../engine/json.js';
+import { forgetLoaded, loadProduct, type LoadedProduct } from '../engine/loading/load.js';
+import { cacheStats } from '../engine/loading/product-cache.js';
+import { findCaseFiles, readCase } from '../engine/tools/cases.js';
+import { decide } from '../engine/pipeline/evaluate.js';
+import { canonicalJson } from '../engine/pipeline/json.js';
 import { renderDiagnostics } from '../dsl/diagnostics.js';
 import { ROOT, productDirs } from './helpers.js';
 

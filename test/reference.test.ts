@@ -3,10 +3,10 @@
 // skipped: json-rules-engine has no third truth value and reads a missing fact as false.
 import { describe, expect, it } from 'vitest';
 import { relative } from 'node:path';
-import { findCaseFiles, readCase, productDirFor } from '../engine/cases.js';
-import { selectRevision } from '../engine/load.js';
-import { decide } from '../engine/evaluate.js';
-import { runReference } from '../engine/reference.js';
+import { findCaseFiles, readCase, productDirFor } from '../engine/tools/cases.js';
+import { selectRevision } from '../engine/loading/load.js';
+import { decide } from '../engine/pipeline/evaluate.js';
+import { runReference } from '../engine/tools/reference.js';
 import { PRODUCTS, ROOT, product } from './helpers.js';
 
 const files = findCaseFiles([PRODUCTS]);

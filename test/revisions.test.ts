@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { loadProduct, selectRevision } from '../engine/load.js';
+import { loadProduct, selectRevision } from '../engine/loading/load.js';
 import { PRODUCTS, ROOT, product } from './helpers.js';
 
 const ip = () => product(join(PRODUCTS, 'overseas-ip-litigation'));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv } from 'ajv';
-import { factsSchema } from '../engine/facts.js';
+import { factsSchema } from '../engine/pipeline/facts.js';
 import { ROOT, productDirs, product } from './helpers.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });

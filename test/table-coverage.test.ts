@@ -1,14 +1,14 @@
-// The table gap/overlap check (engine/check.ts, checkTableCoverage) against a reference: the
+// The table gap/overlap check (engine/pipeline/check.ts, checkTableCoverage) against a reference: the
 // straightforward walk it replaced, which tests every sample combination against every row.
 // Random tables over enum, boolean, money, integer, date, duration and text columns must give the same
 // diagnostics, in the same order, with the same example inputs.
 import { describe, expect, it } from 'vitest';
 import { parseProduct, type Cell, type Table } from '../dsl/index.js';
 import { exprText } from '../dsl/print.js';
-import { between, check, cellLiterals, cellMatcher, step } from '../engine/check.js';
-import { comparator, UNKNOWN, type VType } from '../engine/operators.js';
-import { literalValue, showText, showValue } from '../engine/values.js';
-import { prng } from '../engine/generate.js';
+import { between, check, cellLiterals, cellMatcher, step } from '../engine/pipeline/check.js';
+import { comparator, UNKNOWN, type VType } from '../engine/pipeline/operators.js';
+import { literalValue, showText, showValue } from '../engine/pipeline/values.js';
+import { prng } from '../engine/tools/generate.js';
 
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));

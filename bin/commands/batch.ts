@@ -2,7 +2,7 @@
 // One facts object per input line; one compact decision JSON per output line, in input order.
 import { createReadStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { runBatch } from '../../engine/batch.js';
+import { runBatch } from '../../engine/tools/batch.js';
 
 const USAGE = `usage: yakkan batch <product> <facts.ndjson|-> [--workers N] [--no-trace] [--as-of DATE]
 

@@ -2,12 +2,12 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { loadProduct } from '../../engine/load.js';
-import { exampleFacts, generate } from '../../engine/generate.js';
-import { parseOptions } from '../../engine/diff.js';
+import { loadProduct } from '../../engine/loading/load.js';
+import { exampleFacts, generate } from '../../engine/tools/generate.js';
+import { parseOptions } from '../../engine/tools/diff.js';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
-import type { Compiled } from '../../engine/evaluate.js';
-import type { Revision } from '../../engine/load.js';
+import type { Compiled } from '../../engine/pipeline/evaluate.js';
+import type { Revision } from '../../engine/loading/load.js';
 
 const USAGE = `usage: yakkan cases generate <product...> [--seed N] [--count N] [--out file.ndjson] [--labels]
 

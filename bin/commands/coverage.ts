@@ -1,7 +1,7 @@
 // yakkan coverage [paths...] [--json]: the report of `yakkan test --coverage`, without the case lines.
-import { coverage, renderCoverage } from '../../engine/coverage.js';
-import { parseOptions } from '../../engine/diff.js';
-import { canonicalJson } from '../../engine/json.js';
+import { coverage, renderCoverage } from '../../engine/tools/coverage.js';
+import { parseOptions } from '../../engine/tools/diff.js';
+import { canonicalJson } from '../../engine/pipeline/json.js';
 
 const USAGE = `usage: yakkan coverage [paths...] [--json]
 

@@ -1,8 +1,8 @@
 // yakkan diff <old> <new> [--cases PATH] [--json] [--examples N] [--jobs N]
 import {
   behaviouralDiff, DiffUsageError, diffExitCode, linkCauses, loadSide, parseOptions, renderText, sideInfo, structuralDiff, type DiffReport,
-} from '../../engine/diff.js';
-import { canonicalJson } from '../../engine/json.js';
+} from '../../engine/tools/diff.js';
+import { canonicalJson } from '../../engine/pipeline/json.js';
 
 const USAGE = `usage: yakkan diff <old> <new> [--cases PATH] [--json] [--examples N] [--jobs N]
 

@@ -3,9 +3,9 @@
 // the item's quote overlap (one contains the other), in the same seed file.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readYaml } from '../../engine/cases.js';
-import { loadProduct } from '../../engine/load.js';
-import { projectRoot } from '../../engine/sources.js';
+import { readYaml } from '../../engine/tools/cases.js';
+import { loadProduct } from '../../engine/loading/load.js';
+import { projectRoot } from '../../engine/loading/sources.js';
 
 interface Item { id: string; quote?: string }
 interface Inventory { pamphlets: Record<string, { products: (Record<string, unknown> & { id: string })[] }> }

@@ -1,6 +1,6 @@
 // The decision document (schemas/decision.schema.json). Everything in it is JSON with a fixed key
 // order, so the same product revision and the same facts give byte-identical output.
-import type { Citation, RuleKind } from '../dsl/ir.js';
+import type { Citation, RuleKind } from '../../dsl/ir.js';
 
 export const DECISION_SCHEMA_ID = 'yakkan/decision@1';
 

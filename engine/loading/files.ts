@@ -1,6 +1,6 @@
 // Which files make a product, and how a file is named in diagnostics. Kept apart from load.ts
 // (which re-exports productFiles) so the compiled-model cache can find a product's entries
-// without importing the DSL front end (engine/product-cache.ts preloadProduct).
+// without importing the DSL front end (engine/loading/product-cache.ts preloadProduct).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 

@@ -1,7 +1,7 @@
 // Every operator and function, declared once as data: how it types its arguments and how it
 // evaluates them. The checker reads `type`, the evaluator asks `impl` for an implementation
 // chosen by the argument types at compile time (so no type tests run per decision).
-import type { TypeRef } from '../dsl/ir.js';
+import type { TypeRef } from '../../dsl/ir.js';
 import {
   type Dec, Money, Duration, dec, ZERO, cmpDec, dateToDays, daysToDate, addMonths, addDuration, isDec, isMoney,
 } from './money.js';

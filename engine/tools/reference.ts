@@ -4,11 +4,11 @@
 // Named values (formulas, table outputs, hoisted operands) are computed by yakkan and passed in
 // as facts: the reference checks rule logic and operators, not arithmetic.
 import { Engine } from 'json-rules-engine';
-import type { Condition, Rule } from '../dsl/ir.js';
-import { forEachLeaf } from './check.js';
-import { namedValues, type Compiled } from './evaluate.js';
-import { isDec, isMoney, isDuration } from './money.js';
-import { Fraction } from './operators.js';
+import type { Condition, Rule } from '../../dsl/ir.js';
+import { forEachLeaf } from '../pipeline/check.js';
+import { namedValues, type Compiled } from '../pipeline/evaluate.js';
+import { isDec, isMoney, isDuration } from '../pipeline/money.js';
+import { Fraction } from '../pipeline/operators.js';
 
 // When a rule takes effect, as one json-rules-engine condition.
 export function firingCondition(r: Rule): Condition {

@@ -1,8 +1,8 @@
 // The only module that imports decimal.js. Numbers are exact decimals; money is an amount with a
 // currency; every rounding names its mode and unit. No JS floats touch an amount.
 import { Decimal as DecimalLib } from 'decimal.js';
-import type { RoundingMode } from '../dsl/ir.js';
-import { daysInMonth } from '../dsl/literals.js';
+import type { RoundingMode } from '../../dsl/ir.js';
+import { daysInMonth } from '../../dsl/literals.js';
 
 const Decimal = DecimalLib.clone({ precision: 40, rounding: DecimalLib.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
 export type Dec = InstanceType<typeof Decimal>;

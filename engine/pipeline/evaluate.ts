@@ -2,9 +2,9 @@
 // Evaluation is three-valued: a value that needs a missing fact is an Unknown carrying exactly
 // the facts it needs; `and`/`or` short-circuit as Kleene logic, so a fact that cannot change
 // the result is never asked for.
-import type { Amount, Condition, Expr, Formula, Leaf, Literal, Product, Rule, RuleKind, Table } from '../dsl/ir.js';
-import { exprText, leafText } from '../dsl/print.js';
-import { literalText } from '../dsl/literals.js';
+import type { Amount, Condition, Expr, Formula, Leaf, Literal, Product, Rule, RuleKind, Table } from '../../dsl/ir.js';
+import { exprText, leafText } from '../../dsl/print.js';
+import { literalText } from '../../dsl/literals.js';
 import { OPERATORS, type VType, comparator, searchSorted, equals, isNumeric, UNKNOWN, Fraction } from './operators.js';
 import { Money, Duration, dec, roundTo, isMoney, isDec, decText, cmpDec, type Dec, ZERO } from './money.js';
 import { literalValue, showValue, showText as shownText } from './values.js';

@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { hasErrors, renderDiagnostics } from '../dsl/diagnostics.js';
-import { decideIn, loadProduct } from './load.js';
+import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
+import { decideIn, loadProduct } from '../loading/load.js';
 
 export interface BatchOptions {
   product: string;
@@ -38,7 +38,7 @@ interface Config { yakkanBatch: true; product: string; trace: boolean; asOf?: st
 // Under vitest this module runs from its .ts source, which a worker cannot load: use the build.
 function workerUrl(): URL {
   const self = new URL(import.meta.url);
-  return self.pathname.endsWith('.ts') ? new URL('../dist/engine/batch.js', self) : self;
+  return self.pathname.endsWith('.ts') ? new URL('../../dist/engine/tools/batch.js', self) : self;
 }
 
 export async function runBatch(o: BatchOptions): Promise<BatchResult> {

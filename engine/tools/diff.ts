@@ -8,17 +8,17 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../dsl/ir.js';
-import { conditionText, exprText } from '../dsl/print.js';
-import { literalText } from '../dsl/literals.js';
-import { hasErrors, renderDiagnostics } from '../dsl/diagnostics.js';
-import { factAt, inForceOn, loadProduct, type Revision } from './load.js';
-import { decide, type Compiled } from './evaluate.js';
-import { forEachLeaf } from './check.js';
+import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../../dsl/ir.js';
+import { conditionText, exprText } from '../../dsl/print.js';
+import { literalText } from '../../dsl/literals.js';
+import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
+import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.js';
+import { decide, type Compiled } from '../pipeline/evaluate.js';
+import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
-import { projectRoot } from './sources.js';
-import { showText } from './values.js';
-import type { Decision, ShownValue } from './decision-types.js';
+import { projectRoot } from '../loading/sources.js';
+import { showText } from '../pipeline/values.js';
+import type { Decision, ShownValue } from '../pipeline/decision-types.js';
 
 // ---------------------------------------------------------------- loading one side
 
@@ -487,7 +487,7 @@ function workerUrl(): URL | undefined {
   const self = fileURLToPath(import.meta.url);
   if (self.endsWith('.js')) return new URL(import.meta.url);
   // Under a TypeScript runner the compiled module does the work in the threads.
-  const built = join(projectRoot(), 'dist', 'engine', 'diff.js');
+  const built = join(projectRoot(), 'dist', 'engine', 'tools', 'diff.js');
   return existsSync(built) ? pathToFileURL(built) : undefined;
 }
 

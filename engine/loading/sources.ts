@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closest } from '../dsl/diagnostics.js';
+import { closest } from '../../dsl/diagnostics.js';
 
 export interface SourceFolder {
   dir: string;

@@ -4,14 +4,14 @@
 // would see in an explanation, not which lines of the evaluator ran.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Citation, Expr, Product } from '../dsl/ir.js';
-import { exprText } from '../dsl/print.js';
+import type { Citation, Expr, Product } from '../../dsl/ir.js';
+import { exprText } from '../../dsl/print.js';
 import { cellText } from './diff.js';
-import { canonicalJson } from './json.js';
+import { canonicalJson } from '../pipeline/json.js';
 import { findCaseFiles, productDirFor, readCase, runCase, type CaseResult } from './cases.js';
-import { compile, namedValues, type Compiled } from './evaluate.js';
-import { loadProduct, type Revision } from './load.js';
-import type { Decision } from './decision-types.js';
+import { compile, namedValues, type Compiled } from '../pipeline/evaluate.js';
+import { loadProduct, type Revision } from '../loading/load.js';
+import type { Decision } from '../pipeline/decision-types.js';
 
 export interface Counted {
   id: string;

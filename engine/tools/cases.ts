@@ -5,12 +5,12 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import type { Ajv } from 'ajv';
-import { newAjv } from './ajv.js';
-import { parseMoney, parsePlainNumber, parsePercent } from '../dsl/literals.js';
-import { decideIn, loadProduct, type LoadedProduct } from './load.js';
-import { projectRoot } from './sources.js';
-import type { Decision, ShownValue } from './decision-types.js';
-import { dec } from './money.js';
+import { newAjv } from '../pipeline/ajv.js';
+import { parseMoney, parsePlainNumber, parsePercent } from '../../dsl/literals.js';
+import { decideIn, loadProduct, type LoadedProduct } from '../loading/load.js';
+import { projectRoot } from '../loading/sources.js';
+import type { Decision, ShownValue } from '../pipeline/decision-types.js';
+import { dec } from '../pipeline/money.js';
 
 export interface CaseFile {
   file: string;

@@ -4,13 +4,13 @@
 // of several variations fill up to --count. Seeded, so the same seed gives the same corpus.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Cell, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../dsl/ir.js';
-import { literalText } from '../dsl/literals.js';
-import { forEachLeaf } from './check.js';
-import { namedValues, type Compiled } from './evaluate.js';
+import type { Cell, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../../dsl/ir.js';
+import { literalText } from '../../dsl/literals.js';
+import { forEachLeaf } from '../pipeline/check.js';
+import { namedValues, type Compiled } from '../pipeline/evaluate.js';
 import { readYaml } from './cases.js';
-import { addDuration, Duration, isDec, isDuration, isMoney, dec } from './money.js';
-import type { Revision } from './load.js';
+import { addDuration, Duration, isDec, isDuration, isMoney, dec } from '../pipeline/money.js';
+import type { Revision } from '../loading/load.js';
 
 // mulberry32: small, fast, and the same sequence on every platform for a given seed.
 export function prng(seed: number): () => number {

@@ -4,17 +4,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Ajv } from 'ajv';
-import { parseProduct } from '../dsl/index.js';
-import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../dsl/diagnostics.js';
-import type { Model, SpanMap } from '../dsl/model.js';
-import type { Product } from '../dsl/ir.js';
-import { check, type Checked } from './check.js';
-import { compile, decide, type Compiled, type DecideOptions } from './evaluate.js';
-import { DECISION_SCHEMA_ID, type Decision } from './decision-types.js';
+import { parseProduct } from '../../dsl/index.js';
+import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../../dsl/diagnostics.js';
+import type { Model, SpanMap } from '../../dsl/model.js';
+import type { Product } from '../../dsl/ir.js';
+import { check, type Checked } from '../pipeline/check.js';
+import { compile, decide, type Compiled, type DecideOptions } from '../pipeline/evaluate.js';
+import { DECISION_SCHEMA_ID, type Decision } from '../pipeline/decision-types.js';
 import { loadSources, projectRoot } from './sources.js';
-import { newAjv } from './ajv.js';
-import { dateToDays, daysToDate } from './money.js';
-import { isIsoDate } from '../dsl/literals.js';
+import { newAjv } from '../pipeline/ajv.js';
+import { dateToDays, daysToDate } from '../pipeline/money.js';
+import { isIsoDate } from '../../dsl/literals.js';
 import { cacheKey, readCached, writeCached } from './product-cache.js';
 import { displayPath, productFiles } from './files.js';
 
@@ -79,7 +79,7 @@ export function forgetLoaded(): void {
 }
 
 export interface LoadOptions {
-  // Use the compiled-model cache on disk (engine/product-cache.ts): the CLI's commands on one product.
+  // Use the compiled-model cache on disk (engine/loading/product-cache.ts): the CLI's commands on one product.
   diskCache?: boolean;
 }
 

@@ -1,7 +1,7 @@
 // Runtime values: literal -> value, value -> the JSON a decision shows. Runtime representation:
 // boolean; Dec for numbers; Money; ISO string for dates; Duration; string for enum/text; arrays.
-import type { Literal } from '../dsl/ir.js';
-import { groupDigits } from '../dsl/literals.js';
+import type { Literal } from '../../dsl/ir.js';
+import { groupDigits } from '../../dsl/literals.js';
 import { Money, Duration, dec, isDec, isMoney, isDuration, decText } from './money.js';
 import { Fraction } from './operators.js';
 import type { ShownValue } from './decision-types.js';

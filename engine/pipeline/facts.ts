@@ -3,9 +3,9 @@
 // of pamphlet-style strings ("9,000万円", "90%", "45 days") into exact runtime values.
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { newAjv } from './ajv.js';
-import type { FieldDecl, Product, TypeRef } from '../dsl/ir.js';
-import { closest } from '../dsl/diagnostics.js';
-import { isIsoDate, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText } from '../dsl/literals.js';
+import type { FieldDecl, Product, TypeRef } from '../../dsl/ir.js';
+import { closest } from '../../dsl/diagnostics.js';
+import { isIsoDate, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText } from '../../dsl/literals.js';
 import { Money, Duration, dec } from './money.js';
 import { literalValue } from './values.js';
 import { equals } from './operators.js';

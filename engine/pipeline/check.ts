@@ -3,15 +3,15 @@
 // The types it infers are kept and handed to the evaluator, which compiles by type.
 import type {
   Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, Literal, Product, Rule, Table,
-} from '../dsl/ir.js';
-import { type Diagnostic, type Span, closest } from '../dsl/diagnostics.js';
-import type { Model } from '../dsl/model.js';
-import { exprText } from '../dsl/print.js';
+} from '../../dsl/ir.js';
+import { type Diagnostic, type Span, closest } from '../../dsl/diagnostics.js';
+import type { Model } from '../../dsl/model.js';
+import { exprText } from '../../dsl/print.js';
 import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator, searchSorted } from './operators.js';
 import { literalValue, showText, showValue } from './values.js';
 import { dateToDays, daysToDate } from './money.js';
 import { relative } from 'node:path';
-import { findQuote, type SourceFolder } from './sources.js';
+import { findQuote, type SourceFolder } from '../loading/sources.js';
 
 export interface Checked {
   product: Product;

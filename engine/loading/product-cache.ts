@@ -21,10 +21,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Diagnostic } from '../dsl/diagnostics.js';
-import type { Expr, Product } from '../dsl/ir.js';
-import { Types, type Checked } from './check.js';
-import type { VType } from './operators.js';
+import type { Diagnostic } from '../../dsl/diagnostics.js';
+import type { Expr, Product } from '../../dsl/ir.js';
+import { Types, type Checked } from '../pipeline/check.js';
+import type { VType } from '../pipeline/operators.js';
 import { projectRoot, sourcesDirSetting } from './sources.js';
 import { displayPath, productFiles } from './files.js';
 
@@ -62,20 +62,24 @@ function codeFingerprint(): string {
       parts.push('?');
     }
   }
-  const base = dirname(dirname(fileURLToPath(import.meta.url)));
-  for (const d of ['engine', 'dsl']) {
-    const dir = join(base, d);
-    for (const f of readdirSync(dir).sort()) {
-      if (!/\.[cm]?[jt]s$/.test(f)) continue;
-      const s = statSync(join(dir, f));
-      parts.push(`${d}/${f}:${s.size}:${s.mtimeMs}`);
+  // The code itself: every module of engine/ and dsl/ (this file sits in engine/loading/).
+  const base = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+  const walk = (rel: string): void => {
+    for (const f of readdirSync(join(base, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const r = `${rel}/${f.name}`;
+      if (f.isDirectory()) walk(r);
+      else if (/\.[cm]?[jt]s$/.test(f.name)) {
+        const s = statSync(join(base, r));
+        parts.push(`${r}:${s.size}:${s.mtimeMs}`);
+      }
     }
-  }
+  };
+  for (const d of ['engine', 'dsl']) walk(d);
   codeKey = parts.join('\n');
   return codeKey;
 }
 
-// The seed folder as the citation check sees it (engine/sources.ts loadSources).
+// The seed folder as the citation check sees it (engine/loading/sources.ts loadSources).
 function seedsFingerprint(): string {
   const { dir } = sourcesDirSetting();
   if (!existsSync(dir)) return 'seeds: none';

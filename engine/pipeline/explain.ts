@@ -1,7 +1,7 @@
 // Stage 6b: decision -> text for people, in Japanese or English. Everything shown comes from the
 // decision itself (rules, clause quotes, checks, formula steps), so the text and the JSON agree.
 import type { Decision, Reason, Check, ShownValue, AmountResult, FormulaResult } from './decision-types.js';
-import type { Citation } from '../dsl/ir.js';
+import type { Citation } from '../../dsl/ir.js';
 import { showText } from './values.js';
 
 export type Lang = 'ja' | 'en';
