@@ -10,6 +10,7 @@ import { loadSources, sourcesDirSetting } from '../engine/loading/sources.js';
 import { renderDiagnostics, hasErrors } from '../dsl/diagnostics.js';
 import { formatSource } from '../dsl/format.js';
 import { canonicalJson } from '../engine/pipeline/json.js';
+import type { Command } from './args.js';
 
 const USAGE = `yakkan — explainable decisions from insurance pamphlets
 
@@ -240,8 +241,8 @@ function main(argv: string[]): void {
       // Commands kept in their own modules: bin/commands/<name>.ts is `yakkan <name>`.
       const mod = new URL(`./commands/${cmd}.js`, import.meta.url);
       if (!/^[a-z-]+$/.test(cmd) || !existsSync(mod)) fail(`unknown command ${cmd}\n\n${USAGE}${extraUsage()}`);
-      import(mod.href).then(async (m: { run(argv: string[]): Promise<number> | number }) => {
-        process.exitCode = await m.run(argv.slice(1));
+      import(mod.href).then(async (m: { command?: Command; run?(argv: string[]): Promise<number> | number }) => {
+        process.exitCode = await (m.command ? m.command.run(argv.slice(1)) : m.run!(argv.slice(1)));
       });
     }
   }
