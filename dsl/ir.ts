@@ -14,6 +14,8 @@ export type TypeRef =
   | { kind: 'rate' }
   | { kind: 'money'; currency: string }
   | { kind: 'date' }
+  // A time of day, HH:MM on a 24-hour clock (保険期間は午後4時に始まる).
+  | { kind: 'time' }
   | { kind: 'duration'; unit: DurationUnit }
   | { kind: 'enum'; values: string[] }
   | { kind: 'text' }
@@ -41,6 +43,7 @@ export type Literal =
   | { type: 'fraction'; num: string; den: string }
   | { type: 'money'; amount: string; currency: string }
   | { type: 'date'; value: string }
+  | { type: 'time'; value: string }
   | { type: 'duration'; value: number; unit: DurationUnit }
   | { type: 'symbol'; value: string }
   | { type: 'text'; value: string };

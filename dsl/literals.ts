@@ -117,6 +117,11 @@ export function isIsoDate(s: string): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
+// HH:MM, 00:00 to 23:59, two digits each: zero-padded, so that times compare as strings.
+export function isTime(s: string): boolean {
+  return /^(?:[01]\d|2[0-3]):[0-5]\d$/.test(s);
+}
+
 export function literalText(l: Literal): string {
   switch (l.type) {
     case 'boolean': return String(l.value);
@@ -124,7 +129,7 @@ export function literalText(l: Literal): string {
     case 'rate': return percentText(l.value);
     case 'fraction': return `${l.num}/${l.den}`;
     case 'money': return moneyText(l.amount, l.currency);
-    case 'date': return l.value;
+    case 'date': case 'time': return l.value;
     case 'duration': return `${l.value} ${l.value === 1 ? l.unit.replace(/s$/, '') : l.unit}`;
     case 'symbol': return l.value;
     case 'text': return JSON.stringify(l.value);

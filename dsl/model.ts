@@ -10,7 +10,9 @@ import type {
 } from './ir.js';
 import { PRODUCT_SCHEMA_ID } from './ir.js';
 import { type Diagnostic, type Span, spanAt } from './diagnostics.js';
-import { durationUnit, isIsoDate, parseMoney, parsePercent, parsePlainNumber, parseJapaneseNumber, parseDuration } from './literals.js';
+import {
+  durationUnit, isIsoDate, isTime, parseMoney, parsePercent, parsePlainNumber, parseJapaneseNumber, parseDuration,
+} from './literals.js';
 
 export type SpanMap = WeakMap<object, Span>;
 
@@ -162,6 +164,15 @@ class Builder {
     return t.image;
   }
 
+  time(t: IToken): string {
+    if (!isTime(t.image)) {
+      const m = /^(\d{1,2}):(\d{2})$/.exec(t.image);
+      const fix = m && Number(m[1]) < 24 && Number(m[2]) < 60 ? `: write ${m[1]!.padStart(2, '0')}:${m[2]}` : '';
+      this.error('model/invalid-time', `${t.image} is not a time of day`, t, `write times as HH:MM, 00:00 to 23:59${fix}`);
+    }
+    return t.image;
+  }
+
   pathText(p: CstNode): string {
     return tokens(p, 'Name').concat(tokens(p, 'Name1')).sort((a, b) => a.startOffset - b.startOffset).map((t) => t.image).join('.');
   }
@@ -216,7 +227,7 @@ class Builder {
       const nameTok = tok(t, 'typeName');
       const name = nameTok?.image ?? '';
       switch (name) {
-        case 'boolean': case 'integer': case 'decimal': case 'rate': case 'date': case 'text':
+        case 'boolean': case 'integer': case 'decimal': case 'rate': case 'date': case 'time': case 'text':
           return { kind: name };
         case 'percent': return { kind: 'rate' };
         case 'money': {
@@ -271,6 +282,7 @@ class Builder {
         break;
       }
       case 'DateLit': lit = { type: 'date', value: this.date(t) }; break;
+      case 'TimeLit': lit = { type: 'time', value: this.time(t) }; break;
       case 'JaDurationLit': lit = { type: 'duration', ...parseDuration(img)! }; break;
       case 'NumberLit': {
         const unitTok = tok(l, 'DurationUnit');
@@ -639,7 +651,7 @@ export function leafLiteral(l: Literal): LeafValue {
     case 'number': case 'rate': return l.value;
     case 'fraction': return `${l.num}/${l.den}`;
     case 'money': return l.amount;
-    case 'date': case 'symbol': case 'text': return l.value;
+    case 'date': case 'time': case 'symbol': case 'text': return l.value;
     case 'duration': return l.value;
   }
 }

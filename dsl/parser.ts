@@ -385,6 +385,7 @@ class YakkanParser extends CstParser {
       { ALT: () => this.CONSUME(T.PercentLit) },
       { ALT: () => this.CONSUME(T.FractionLit) },
       { ALT: () => this.CONSUME(T.DateLit) },
+      { ALT: () => this.CONSUME(T.TimeLit) },
       { ALT: () => this.CONSUME(T.JaDurationLit) },
       { ALT: () => { this.CONSUME(T.NumberLit); this.OPTION(() => this.CONSUME(T.DurationUnit)); } },
       { ALT: () => this.CONSUME(T.StringLit) },

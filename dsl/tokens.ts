@@ -116,6 +116,8 @@ export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]
 export const SectionRef = createToken({ name: 'SectionRef', pattern: /§[^\s"]+/, line_breaks: false });
 export const DateLit = createToken({ name: 'DateLit', pattern: /\d{4}-\d{2}-\d{2}(?![\d])/, line_breaks: false });
 const NUM = '\\d[\\d,]*(?:\\.\\d+)?';
+// Any digits:digits, so that `9:00` or `24:00` is reported as a bad time, not as a number and a colon.
+export const TimeLit = createToken({ name: 'TimeLit', pattern: /\d{1,2}:\d{2}(?!\d)/, line_breaks: false });
 export const MoneyLit = createToken({
   name: 'MoneyLit',
   pattern: new RegExp(`(?:USD|JPY|EUR)[ ]?${NUM}|${NUM}(?:[億万千]${NUM})*[億万千]?(?:円|ドル)`),
@@ -154,7 +156,7 @@ const keywordTokens = [
 
 export const allTokens: TokenType[] = [
   WhiteSpace, Comment, StringLit, SectionRef,
-  DateLit, MoneyLit, PercentLit, FractionLit, JaDurationLit, NumberLit,
+  DateLit, TimeLit, MoneyLit, PercentLit, FractionLit, JaDurationLit, NumberLit,
   Arrow, DotDot, Dot, LParen, RParen, LBrace, RBrace, Comma, Colon, Pipe,
   Le, Ge, Ne, Lt, Gt, Eq, Plus, Minus, Times, Divide,
   ...keywordTokens,

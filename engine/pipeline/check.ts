@@ -10,6 +10,7 @@ import { exprText } from '../../dsl/print.js';
 import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator, searchSorted } from './operators.js';
 import { literalValue, showText, showValue } from './values.js';
 import { dateToDays, daysToDate } from './money.js';
+import { minuteToTime, timeToMinute } from './operators.js';
 import { relative } from 'node:path';
 import { findQuote, type SourceFolder } from '../loading/sources.js';
 
@@ -143,6 +144,7 @@ export function literalType(l: Literal): VType {
     case 'rate': return { kind: 'rate' };
     case 'money': return { kind: 'money', currency: l.currency };
     case 'date': return { kind: 'date' };
+    case 'time': return { kind: 'time' };
     case 'duration': return { kind: 'duration', unit: l.unit };
     case 'symbol': return { kind: 'symbol', value: l.value };
     case 'text': return { kind: 'text' };
@@ -532,7 +534,7 @@ function columnBits(t: VType, cells: Cell[], values: unknown[], words: number): 
 }
 
 // Types whose comparator is a total order that columnSamples sorts by.
-const ORDERED = new Set(['integer', 'decimal', 'number', 'rate', 'money', 'date', 'duration']);
+const ORDERED = new Set(['integer', 'decimal', 'number', 'rate', 'money', 'date', 'time', 'duration']);
 
 function describeCombo(t: Table, combo: unknown[]): string {
   return t.inputs.map((e, j) => `${exprText(e)} = ${sampleText(combo[j])}`).join(', ');
@@ -566,12 +568,13 @@ export function step(t: VType, v: unknown, dir: 1 | -1): unknown {
   const lit = (x: unknown) => x as { plus(n: number): unknown; amount: { plus(n: number): unknown }; currency: string; n: number; unit: string };
   if (t.kind === 'money') return literalValue({ type: 'money', amount: String(lit(v).amount.plus(dir)), currency: lit(v).currency });
   if (t.kind === 'date') return daysToDate(dateToDays(v as string) + dir);
+  if (t.kind === 'time') return minuteToTime(timeToMinute(v as string) + dir);
   if (t.kind === 'duration') return literalValue({ type: 'duration', value: lit(v).n + dir, unit: lit(v).unit as 'days' });
   return lit(v).plus(dir);
 }
 
 export function between(t: VType, a: unknown, b: unknown): unknown {
-  if (t.kind === 'date' || t.kind === 'duration') {
+  if (t.kind === 'date' || t.kind === 'time' || t.kind === 'duration') {
     const s = step(t, a, 1);
     return comparator(t)(s, b) < 0 ? s : a;
   }

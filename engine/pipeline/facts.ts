@@ -5,7 +5,9 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { newAjv } from './ajv.js';
 import type { FieldDecl, Product, TypeRef } from '../../dsl/ir.js';
 import { closest } from '../../dsl/diagnostics.js';
-import { isIsoDate, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText } from '../../dsl/literals.js';
+import {
+  isIsoDate, isTime, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText,
+} from '../../dsl/literals.js';
 import { Money, Duration, dec } from './money.js';
 import { literalValue } from './values.js';
 import { equals } from './operators.js';
@@ -15,7 +17,10 @@ const DECIMAL = '^-?[0-9][0-9,]*(\\.[0-9]+)?$';
 const MONEY = '^((USD|JPY|EUR) ?)?-?[0-9][0-9,.億万千]*(円|ドル)?$';
 const RATE = '^-?[0-9][0-9,]*(\\.[0-9]+)?[%％]?$';
 const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+const TIME = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 const DURATION = '^[0-9]+ ?(days?|months?|years?|日|か月|カ月|ヶ月|ヵ月|箇月|年)$';
+
+const TIME_EXPECTED = 'a time of day HH:MM (24-hour clock), e.g. "16:00"';
 
 type Schema = Record<string, unknown>;
 
@@ -28,6 +33,7 @@ function typeSchema(t: TypeRef, label?: string): Schema {
     case 'rate': return { type: 'string', pattern: RATE, ...d };
     case 'money': return { type: 'string', pattern: MONEY, ...d, 'x-currency': t.currency };
     case 'date': return { type: 'string', pattern: DATE, ...d };
+    case 'time': return { type: 'string', pattern: TIME, ...d };
     case 'duration': return { type: ['integer', 'string'], minimum: 0, pattern: DURATION, ...d, 'x-unit': t.unit };
     case 'enum': return { enum: t.values, ...d };
     case 'text': return { type: 'string', ...d };
@@ -231,6 +237,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       };
     }
     case 'date': return (raw) => (typeof raw === 'string' && isIsoDate(raw) ? raw : FAIL);
+    case 'time': return (raw) => (typeof raw === 'string' && isTime(raw) ? raw : FAIL);
     case 'duration': {
       const slow = viaNormalize(t);
       const unit = t.unit;
@@ -398,6 +405,7 @@ function normalize(t: TypeRef, raw: unknown, pointer: string, errors: FactError[
       return new Money(dec(m.amount), m.currency);
     }
     case 'date': return isIsoDate(raw as string) ? raw : fail('a calendar date YYYY-MM-DD', `${String(raw)} is not a calendar date`);
+    case 'time': return isTime(raw as string) ? raw : fail(TIME_EXPECTED, `${String(raw)} is not a time of day`);
     case 'duration': {
       if (typeof raw === 'number') return new Duration(raw, t.unit);
       const d = parseDuration(raw as string);
@@ -452,6 +460,7 @@ export function expectedText(t: TypeRef): string {
     case 'rate': return 'a rate as a string, e.g. "0.9" or "90%"';
     case 'money': return `an amount in ${t.currency} as a string, e.g. "90000000" or "9,000万円"`;
     case 'date': return 'a date YYYY-MM-DD';
+    case 'time': return TIME_EXPECTED;
     case 'duration': return `a duration in ${t.unit}, e.g. 45`;
     case 'enum': return `one of ${t.values.join(', ')}`;
     case 'text': return 'text';

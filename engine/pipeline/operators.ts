@@ -282,7 +282,9 @@ function comparisonOp(name: string, test: (c: number) => boolean, equality: bool
     type([a, b]) {
       if (!a || !b) return `${name} compares two values`;
       if (!compatible(a, b)) return `cannot compare ${typeText(a)} with ${typeText(b)}`;
-      if (!equality && !(isNumeric(a) || ['money', 'date', 'duration', 'unknown'].includes(a.kind))) return `${name} needs numbers, amounts, dates or durations, not ${typeText(a)}`;
+      if (!equality && !(isNumeric(a) || ['money', 'date', 'time', 'duration', 'unknown'].includes(a.kind))) {
+        return `${name} needs numbers, amounts, dates, times or durations, not ${typeText(a)}`;
+      }
       return BOOLEAN;
     },
     impl([a, b]) {
@@ -351,7 +353,7 @@ function extremumType(name: string, args: VType[]): VType | string {
   if (known.length === 0) return UNKNOWN;
   const first = known[0]!;
   for (const a of known) {
-    if (!compatible(first, a) || !(isNumeric(a) || a.kind === 'money' || a.kind === 'date' || a.kind === 'duration')) {
+    if (!compatible(first, a) || !(isNumeric(a) || ['money', 'date', 'time', 'duration'].includes(a.kind))) {
       return `${name} needs values of one kind (numbers, amounts in one currency, or dates), got ${args.map(typeText).join(', ')}`;
     }
   }
@@ -366,6 +368,15 @@ function extremumImpl(args: VType[], sign: 1 | -1): Impl {
     for (let i = 1; i < vals.length; i++) if (cmp(vals[i], best) * sign > 0) best = vals[i];
     return best;
   };
+}
+
+// Minutes since midnight and back: the samples either side of a time in a table's gap check.
+export function timeToMinute(t: string): number {
+  return Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+}
+export function minuteToTime(m: number): string {
+  const c = Math.min(Math.max(m, 0), 24 * 60 - 1);
+  return `${String(Math.floor(c / 60)).padStart(2, '0')}:${String(c % 60).padStart(2, '0')}`;
 }
 
 // In xs, sorted by cmp: the index of the first element above x (after = true) or at or above x
@@ -385,7 +396,8 @@ export function searchSorted(xs: readonly unknown[], x: unknown, cmp: (a: unknow
 // Total order on values of one type, for comparisons, min/max and table ranges.
 export function comparator(t: VType): (a: unknown, b: unknown) => number {
   if (t.kind === 'money') return (a, b) => cmpDec(money(a).amount, money(b).amount);
-  if (t.kind === 'date' || t.kind === 'text') return (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
+  // HH:MM is zero-padded (facts and literals are checked), so string order is time order.
+  if (t.kind === 'date' || t.kind === 'time' || t.kind === 'text') return (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
   if (t.kind === 'duration') return (a, b) => (a as Duration).n - (b as Duration).n;
   if (t.kind === 'boolean') return (a, b) => Number(a) - Number(b);
   if (isNumeric(t)) return (a, b) => cmpDec(asDec(a), asDec(b));

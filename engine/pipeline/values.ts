@@ -12,7 +12,7 @@ export function literalValue(l: Literal): unknown {
     case 'number': case 'rate': return dec(l.value);
     case 'fraction': return new Fraction(dec(l.num), dec(l.den));
     case 'money': return new Money(dec(l.amount), l.currency);
-    case 'date': case 'symbol': case 'text': return l.value;
+    case 'date': case 'time': case 'symbol': case 'text': return l.value;
     case 'duration': return new Duration(l.value, l.unit);
   }
 }

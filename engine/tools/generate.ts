@@ -9,6 +9,7 @@ import { literalText } from '../../dsl/literals.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { namedValues, type Compiled } from '../pipeline/evaluate.js';
 import { readYaml } from './cases.js';
+import { minuteToTime, timeToMinute } from '../pipeline/operators.js';
 import { addDuration, Duration, isDec, isDuration, isMoney, dec } from '../pipeline/money.js';
 import type { Revision } from '../loading/load.js';
 
@@ -64,6 +65,7 @@ function sample(t: TypeRef, p: Product): unknown {
     case 'rate': return '0.5';
     case 'money': return '1000000';
     case 'date': return p.inForce.from ?? '2025-04-01';
+    case 'time': return '12:00';
     case 'duration': return 30;
     case 'enum': return t.values[0];
     case 'text': return 'text';
@@ -106,6 +108,7 @@ type Step = 'below' | 'at' | 'above';
 
 function shift(t: TypeRef, v: unknown, by: -1 | 0 | 1): unknown {
   if (t.kind === 'date' && typeof v === 'string') return by === 0 ? v : addDuration(v, new Duration(1, 'days'), by === 1 ? 1 : -1);
+  if (t.kind === 'time' && typeof v === 'string') return minuteToTime(timeToMinute(v) + by);
   if (t.kind === 'duration') {
     const n = isDuration(v) ? v.n : Number(v);
     return Math.max(0, n + by);
@@ -157,7 +160,7 @@ function typeOf(x: Ctx, fact: string, list?: string): TypeRef | undefined {
   return x.types.get(fact);
 }
 
-const ORDERED = new Set(['money', 'integer', 'decimal', 'rate', 'date', 'duration']);
+const ORDERED = new Set(['money', 'integer', 'decimal', 'rate', 'date', 'time', 'duration']);
 
 function conditionVariations(x: Ctx, c: Condition | undefined, list: string | undefined): void {
   if (!c) return;
@@ -181,7 +184,7 @@ function conditionVariations(x: Ctx, c: Condition | undefined, list: string | un
       return;
     }
     if (Array.isArray(l.value)) return;
-    const v = t.kind === 'date' ? l.value : t.kind === 'duration' ? Number(l.value) : dec(String(l.value));
+    const v = t.kind === 'date' || t.kind === 'time' ? l.value : t.kind === 'duration' ? Number(l.value) : dec(String(l.value));
     const fakeFact = path.join('.');
     for (const [name, by] of [['below', -1], ['at', 0], ['above', 1]] as const) {
       x.out.push({ why: `${fakeFact} ${name} ${String(l.value)}`, path, value: shift(t, v, by) });
