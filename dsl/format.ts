@@ -3,7 +3,7 @@
 // their clauses indented by 2, citations under a row or a step by 4. Comments, blank-line
 // grouping and the spacing inside a line (aligned tables) are kept.
 const DECLARATION = /^(product|fact|formula|define|table|eligibility|ineligible|cover|exclude|condition|constraint|amount)\s+[^\s:]/;
-const CLAUSE = /^(name|revision|in force|chosen by|currency|source|cite|note|when|unless|require|given|returns|hit|row|else|payable|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round|total|for each|=)(\s|$)/;
+const CLAUSE = /^(name|revision|reconstructed|in force|chosen by|currency|source|cite|note|when|unless|require|given|returns|hit|row|else|payable|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round|total|for each|=)(\s|$)/;
 const NESTED_OWNER = /^(row|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round)\b/;
 
 export function formatSource(src: string): string {

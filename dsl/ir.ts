@@ -158,6 +158,8 @@ export interface Product {
   chosenBy?: string;
   currency: string;
   source: string;
+  // Set when the edition's own pamphlet is not in the seeds: how it was reconstructed, and from what.
+  reconstructed?: string;
   facts: FieldDecl[];
   formulas: Formula[];
   tables: Table[];

@@ -149,6 +149,7 @@ class Builder {
         }
         case 'Kw_revision': if (next) p.revision = unescapeString(next.image); break;
         case 'Kw_source': if (next) p.source = unescapeString(next.image); break;
+        case 'Kw_reconstructed': if (next) p.reconstructed = unescapeString(next.image); break;
         case 'Kw_currency': if (next) p.currency = next.image; break;
         case 'Kw_from': if (next) p.inForce.from = this.date(next); break;
         case 'Kw_until': if (next) p.inForce.until = this.date(next); break;

@@ -32,6 +32,7 @@ class YakkanParser extends CstParser {
         { ALT: () => { this.CONSUME(T.Chosen); this.CONSUME(T.By); this.SUBRULE1(this.path); } },
         { ALT: () => { this.CONSUME(T.Currency); this.CONSUME1(T.Name); } },
         { ALT: () => { this.CONSUME(T.Source); this.CONSUME2(T.StringLit); } },
+        { ALT: () => { this.CONSUME(T.Reconstructed); this.CONSUME3(T.StringLit); } },
         { ALT: () => this.SUBRULE(this.common) },
       ]),
     );

@@ -60,6 +60,7 @@ export const Chosen = soft('chosen');
 export const By = soft('by');
 export const Currency = soft('currency');
 export const Source = soft('source');
+export const Reconstructed = soft('reconstructed');
 export const Cite = soft('cite');
 export const Note = soft('note');
 export const When = soft('when');

@@ -1,6 +1,6 @@
 // The decision document (schemas/decision.schema.json). Everything in it is JSON with a fixed key
 // order, so the same product revision and the same facts give byte-identical output.
-import type { Citation, RuleKind } from '../../dsl/ir.js';
+import type { Citation, Product, RuleKind } from '../../dsl/ir.js';
 
 export const DECISION_SCHEMA_ID = 'yakkan/decision@1';
 
@@ -98,9 +98,23 @@ export interface ItemDecision {
   missing: string[];
 }
 
+export interface DecisionProduct {
+  id: string;
+  revision: string;
+  source: string;
+  reconstructed?: string;
+}
+
+// The revision a decision was made by; a reconstructed edition says so in every decision it makes.
+export function decisionProduct(p: Product): DecisionProduct {
+  const out: DecisionProduct = { id: p.id, revision: p.revision, source: p.source };
+  if (p.reconstructed) out.reconstructed = p.reconstructed;
+  return out;
+}
+
 export interface Decision {
   schema: typeof DECISION_SCHEMA_ID;
-  product: { id: string; revision: string; source: string };
+  product: DecisionProduct;
   outcome: Outcome;
   eligibility: Eligibility;
   deciding: string[];

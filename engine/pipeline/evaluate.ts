@@ -11,7 +11,7 @@ import { literalValue, showValue, showText as shownText } from './values.js';
 import { cellMatcher, type Checked, type Types } from './check.js';
 import { readFactSlots, factValue, Pending } from './facts.js';
 import {
-  DECISION_SCHEMA_ID, type AmountResult, type AmountStep, type Check, type Decision, type FormulaResult, type FormulaStep,
+  DECISION_SCHEMA_ID, decisionProduct, type AmountResult, type AmountStep, type Check, type Decision, type FormulaResult, type FormulaStep,
   type ItemDecision, type Outcome, type Reason, type ShownValue, type TableLookup,
 } from './decision-types.js';
 
@@ -829,7 +829,7 @@ export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): D
   const { slots, errors } = readFactSlots(p, input);
   const base: Decision = {
     schema: DECISION_SCHEMA_ID,
-    product: { id: p.id, revision: p.revision, source: p.source },
+    product: decisionProduct(p),
     outcome: 'error', eligibility: 'undetermined', deciding: [], missing: [], errors, reasons: [], items: [], lookups: [], amounts: [], formulas: [],
   };
   if (errors.length) return base;

@@ -1,14 +1,14 @@
 // Stage 6b: decision -> text for people, in Japanese or English. Everything shown comes from the
 // decision itself (rules, clause quotes, checks, formula steps), so the text and the JSON agree.
 import type { Decision, Reason, Check, ShownValue, AmountResult, FormulaResult } from './decision-types.js';
-import type { Citation } from '../../dsl/ir.js';
+import type { Citation, Product } from '../../dsl/ir.js';
 import { showText } from './values.js';
 
 export type Lang = 'ja' | 'en';
 
 const T = {
   ja: {
-    outcome: '判定', eligibility: '引受可否', product: '商品', revision: '版', noRevision: '版を選べません（下記の事実を参照）', deciding: '決め手となった条項', missing: '判断に必要な未入力の事実',
+    reconstructed: 'この版は再構成です（パンフレットが資料にありません）', outcome: '判定', eligibility: '引受可否', product: '商品', revision: '版', noRevision: '版を選べません（下記の事実を参照）', deciding: '決め手となった条項', missing: '判断に必要な未入力の事実',
     errors: '入力エラー', reasons: '判定の根拠', amounts: '金額', formulas: '計算式', lookups: '表の参照', other: 'その他の条項（発動せず）',
     fired: '発動', notFired: '不発動', unknown: '不明（事実が不足）', actual: '実際', required: '要件', row: '行', items: '明細',
     expected: '期待される値', steps: '計算', notPayable: '支払対象外',
@@ -17,7 +17,7 @@ const T = {
     kinds: { eligibility: '引受要件', ineligible: '引受除外', cover: '補償', exclude: '免責', condition: '支払条件', constraint: '契約条件' },
   },
   en: {
-    outcome: 'Outcome', eligibility: 'Eligibility', product: 'Product', revision: 'revision', noRevision: 'no revision chosen: see below', deciding: 'Decided by', missing: 'Facts needed to decide',
+    reconstructed: 'This edition is a reconstruction (its pamphlet is not in the sources)', outcome: 'Outcome', eligibility: 'Eligibility', product: 'Product', revision: 'revision', noRevision: 'no revision chosen: see below', deciding: 'Decided by', missing: 'Facts needed to decide',
     errors: 'Invalid facts', reasons: 'Reasons', amounts: 'Amounts', formulas: 'Formulas', lookups: 'Table lookups', other: 'Other rules (did not fire)',
     fired: 'fired', notFired: 'did not fire', unknown: 'unknown (facts missing)', actual: 'actual', required: 'required', row: 'row', items: 'Items',
     expected: 'expected', steps: 'steps', notPayable: 'not payable',
@@ -87,6 +87,8 @@ function formulaBlock(f: FormulaResult, lang: Lang): string[] {
 export interface ExplainOptions {
   lang?: Lang;
   all?: boolean;
+  // The revision that decided: its labels (facts, rules, enum values) name things for people.
+  product?: Product;
 }
 
 export function explain(d: Decision, opts: ExplainOptions = {}): string {
@@ -94,6 +96,7 @@ export function explain(d: Decision, opts: ExplainOptions = {}): string {
   const t = T[lang];
   const out: string[] = [];
   out.push(`${t.product}: ${d.product.id} (${d.product.revision ? `${t.revision} ${d.product.revision}` : t.noRevision})`);
+  if (d.product.reconstructed) out.push(`${t.reconstructed}: 「${d.product.reconstructed}」`);
   out.push(`${t.outcome}: ${t.outcomes[d.outcome]} [${d.outcome}]`);
   if (d.outcome !== 'error') out.push(`${t.eligibility}: ${t.elig[d.eligibility]}`);
   if (d.errors.length) {

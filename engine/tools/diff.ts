@@ -101,7 +101,7 @@ export function entities(p: Product): Entity[] {
     what: 'product', id: 'product', cite: [],
     fields: {
       'name ja': p.name.ja, 'name en': p.name.en, revision: p.revision, 'in force from': p.inForce.from, 'in force until': p.inForce.until,
-      'chosen by': p.chosenBy, currency: p.currency, source: p.source, note: (p as Product & { note?: string }).note,
+      'chosen by': p.chosenBy, currency: p.currency, source: p.source, reconstructed: p.reconstructed, note: (p as Product & { note?: string }).note,
     },
   });
   // Facts may carry their own citation and note (the model's JSON has them; FieldDecl does not say so).
