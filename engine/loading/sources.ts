@@ -2,14 +2,11 @@
 // project: the folder comes from configuration, and without one the quote check is skipped
 // (and says so), so a fresh clone anywhere still checks and tests everything else.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closest } from '../../dsl/diagnostics.js';
+import type { SourceFolder } from '../pipeline/quotes.js';
 
-export interface SourceFolder {
-  dir: string;
-  files: Map<string, string>;
-}
+export { findQuote, type QuoteResult, type SourceFolder } from '../pipeline/quotes.js';
 
 // The project root: the folder holding package.json above this module (src or dist).
 export function projectRoot(): string {
@@ -41,30 +38,6 @@ export function loadSources(): SourceFolder | undefined {
   }
   const files = new Map<string, string>();
   for (const f of readdirSync(dir)) if (f.endsWith('.txt')) files.set(f, readFileSync(join(dir, f), 'utf8'));
-  cached = { dir, files };
+  cached = { dir, shown: relative(process.cwd(), dir) || '.', files };
   return cached;
-}
-
-export type QuoteResult = { kind: 'found'; offset: number } | { kind: 'no-file'; guess?: string } | { kind: 'not-found'; near?: string };
-
-export function findQuote(s: SourceFolder, file: string, quote: string): QuoteResult {
-  const text = s.files.get(file);
-  if (text === undefined) {
-    const guess = closest(file, s.files.keys());
-    return guess ? { kind: 'no-file', guess } : { kind: 'no-file' };
-  }
-  const at = text.indexOf(quote);
-  if (at >= 0) return { kind: 'found', offset: at };
-  // Point at the longest prefix of the quote that the seed does have, as a hint.
-  let lo = 0;
-  let hi = quote.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (text.includes(quote.slice(0, mid))) lo = mid;
-    else hi = mid - 1;
-  }
-  if (lo < 4) return { kind: 'not-found' };
-  const start = text.indexOf(quote.slice(0, lo));
-  const near = text.slice(start, Math.min(text.length, start + Math.min(quote.length + 4, lo + 20))).split('\n')[0];
-  return near ? { kind: 'not-found', near } : { kind: 'not-found' };
 }

@@ -11,8 +11,7 @@ import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric,
 import { literalValue, showText, showValue } from './values.js';
 import { dateToDays, daysToDate } from './money.js';
 import { minuteToTime, timeToMinute } from './operators.js';
-import { relative } from 'node:path';
-import { findQuote, type SourceFolder } from '../loading/sources.js';
+import { findQuote, type SourceFolder } from './quotes.js';
 
 export interface Checked {
   product: Product;
@@ -629,7 +628,7 @@ function checkQuote(c: Ctx, cite: Citation): void {
   if (!c.sources) return;
   const r = findQuote(c.sources, cite.source, cite.quote);
   if (r.kind === 'no-file') {
-    c.report({ code: 'check/citation-source', message: `source ${cite.source} is not in ${relative(process.cwd(), c.sources.dir) || '.'}`, hint: r.guess ? `did you mean ${r.guess}?` : 'name the seed file exactly' }, cite);
+    c.report({ code: 'check/citation-source', message: `source ${cite.source} is not in ${c.sources.shown ?? c.sources.dir}`, hint: r.guess ? `did you mean ${r.guess}?` : 'name the seed file exactly' }, cite);
   } else if (r.kind === 'not-found') {
     c.report({ code: 'check/quote-not-found', message: `the quote is not in ${cite.source}: ${JSON.stringify(cite.quote.length > 60 ? cite.quote.slice(0, 60) + '…' : cite.quote)}`,
       hint: r.near ? `the seed has ${JSON.stringify(r.near)} (quotes must match exactly, including spaces, tabs and punctuation)` : 'copy the quote from the seed text exactly' }, cite);
