@@ -17,7 +17,8 @@ export type TypeRef =
   // A time of day, HH:MM on a 24-hour clock (保険期間は午後4時に始まる).
   | { kind: 'time' }
   | { kind: 'duration'; unit: DurationUnit }
-  | { kind: 'enum'; values: string[] }
+  // labels: the pamphlet's words for some or all values (political -> 非常危険), for explanations.
+  | { kind: 'enum'; values: string[]; labels?: Record<string, string> }
   | { kind: 'text' }
   | { kind: 'list'; of: TypeRef }
   | { kind: 'record'; fields: FieldDecl[] };

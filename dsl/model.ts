@@ -242,7 +242,8 @@ class Builder {
         case 'enum': {
           const vals = tokens(t, 'enumValue').map((v) => v.image);
           if (vals.length === 0) this.error('model/empty-enum', 'an enum needs at least one value', nameTok, 'write enum(a, b, c)');
-          return { kind: 'enum', values: vals };
+          const labels = this.enumLabels(tokens(t, 'enumValue'), tokens(t, 'enumLabel'));
+          return labels ? { kind: 'enum', values: vals, labels } : { kind: 'enum', values: vals };
         }
         default:
           this.error('model/unknown-type', `unknown type ${JSON.stringify(name)}`, nameTok,
@@ -250,6 +251,18 @@ class Builder {
           return { kind: 'text' };
       }
     })();
+    return out;
+  }
+
+  // `enum(political "非常危険", credit)`: each label belongs to the value just before it.
+  enumLabels(values: IToken[], labels: IToken[]): Record<string, string> | undefined {
+    if (labels.length === 0) return undefined;
+    const out: Record<string, string> = {};
+    for (const v of values) {
+      const next = values.find((w) => w.startOffset > v.startOffset)?.startOffset ?? Infinity;
+      const l = labels.find((x) => x.startOffset > v.startOffset && x.startOffset < next);
+      if (l) out[v.image] = unescapeString(l.image);
+    }
     return out;
   }
 

@@ -83,7 +83,12 @@ class YakkanParser extends CstParser {
             { ALT: () => {
               this.CONSUME(T.LParen);
               this.CONSUME1(T.Name, { LABEL: 'enumValue' });
-              this.MANY(() => { this.CONSUME(T.Comma); this.CONSUME2(T.Name, { LABEL: 'enumValue' }); });
+              this.OPTION2(() => this.CONSUME(T.StringLit, { LABEL: 'enumLabel' }));
+              this.MANY(() => {
+                this.CONSUME(T.Comma);
+                this.CONSUME2(T.Name, { LABEL: 'enumValue' });
+                this.OPTION3(() => this.CONSUME1(T.StringLit, { LABEL: 'enumLabel' }));
+              });
               this.CONSUME(T.RParen);
             } },
             { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'currency' }) },

@@ -57,3 +57,37 @@ describe('a reconstructed edition', () => {
     expect(decide(plain.c, { claim: { amount: '100' } }).product).toEqual({ id: 'rec-demo', revision: '2', source: 'demo.txt' });
   });
 });
+
+describe('enum labels', () => {
+  const source = `product label-demo
+  revision "1"
+  source "demo.txt"
+
+fact loss.risk: enum(political "非常危険", credit "信用危険", other) "危険の種類"
+fact claim.items: list of { category: enum(damages "損害賠償金", costs), amount: money JPY "金額" } "明細"
+
+cover political-risk "非常危険"
+  cite §1 "x"
+  when loss.risk = political
+`;
+  const { product, diagnostics } = build(source);
+  it('are optional, per value, and kept in the model', () => {
+    expect(diagnostics).toEqual([]);
+    expect(product.facts[0]!.type).toEqual({
+      kind: 'enum', values: ['political', 'credit', 'other'], labels: { political: '非常危険', credit: '信用危険' },
+    });
+    const items = product.facts[1]!.type as { of: { fields: { type: unknown }[] } };
+    expect(items.of.fields[0]!.type).toEqual({ kind: 'enum', values: ['damages', 'costs'], labels: { damages: '損害賠償金' } });
+    expect(productSchema(JSON.parse(JSON.stringify(product))) ? [] : productSchema.errors).toEqual([]);
+  });
+  it('an enum without labels has no labels key', () => {
+    expect(build(source.replace(/ "非常危険", credit "信用危険"/, ', credit')).product.facts[0]!.type)
+      .toEqual({ kind: 'enum', values: ['political', 'credit', 'other'] });
+  });
+  it.each([
+    ['enum(a "A" b)', 'parse/unexpected-token'],
+    ['enum("A")', 'parse/unexpected-token'],
+  ])('%s is a syntax error', (type, code) => {
+    expect(build(source.replace(/enum\(political[^)]*\)/, type)).diagnostics.map((d) => d.code)).toContain(code);
+  });
+});

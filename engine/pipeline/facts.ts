@@ -35,7 +35,7 @@ function typeSchema(t: TypeRef, label?: string): Schema {
     case 'date': return { type: 'string', pattern: DATE, ...d };
     case 'time': return { type: 'string', pattern: TIME, ...d };
     case 'duration': return { type: ['integer', 'string'], minimum: 0, pattern: DURATION, ...d, 'x-unit': t.unit };
-    case 'enum': return { enum: t.values, ...d };
+    case 'enum': return { enum: t.values, ...d, ...(t.labels ? { 'x-labels': t.labels } : {}) };
     case 'text': return { type: 'string', ...d };
     case 'list': return { type: 'array', items: typeSchema(t.of), ...d };
     case 'record': return objectSchema(t.fields.map((f) => [f.name.split('.'), f]), d);
