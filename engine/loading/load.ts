@@ -83,6 +83,23 @@ export interface LoadOptions {
   diskCache?: boolean;
 }
 
+// One product file's text, parsed (or read as JSON when the name ends in .json) and checked: what
+// loading a file does, for a text that is not in a file (an editor's buffer, POST /v1/check).
+export function checkText(text: string, shown: string): { model?: Model; checked: Checked; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  let model: Model | undefined;
+  if (shown.endsWith('.json')) model = modelFromJson(text, shown, diagnostics);
+  else {
+    const parsed = parseProduct(text, shown);
+    model = parsed.model;
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const empty: Product = { schema: 'yakkan/product@1', id: basename(shown), name: {}, revision: '', inForce: {}, currency: 'JPY', source: '', facts: [], formulas: [], tables: [], rules: [], amounts: [], derived: [] };
+  const checked = model ? check(model, loadSources()) : { product: empty, types: undefined as never, diagnostics: [] };
+  diagnostics.push(...checked.diagnostics);
+  return { ...(model ? { model } : {}), checked, diagnostics };
+}
+
 export function loadRevision(file: string, opts: LoadOptions = {}): { rev: Revision; diagnostics: Diagnostic[] } {
   const mtime = statSync(file).mtimeMs;
   const hit = cache.get(file);
@@ -98,17 +115,7 @@ export function loadRevision(file: string, opts: LoadOptions = {}): { rev: Revis
     cache.set(file, entry);
     return entry;
   }
-  const diagnostics: Diagnostic[] = [];
-  let model: Model | undefined;
-  if (file.endsWith('.json')) model = modelFromJson(text, shown, diagnostics);
-  else {
-    const parsed = parseProduct(text, shown);
-    model = parsed.model;
-    diagnostics.push(...parsed.diagnostics);
-  }
-  const empty: Product = { schema: 'yakkan/product@1', id: basename(file), name: {}, revision: '', inForce: {}, currency: 'JPY', source: '', facts: [], formulas: [], tables: [], rules: [], amounts: [], derived: [] };
-  const checked = model ? check(model, loadSources()) : { product: empty, types: undefined as never, diagnostics: [] };
-  diagnostics.push(...checked.diagnostics);
+  const { model, checked, diagnostics } = checkText(text, shown);
   // Stored before compile(), so the entry is the checked model exactly as check() left it.
   if (key && model) writeCached(key, checked, diagnostics);
   const rev: Revision = { file: shown, source: text, checked, compiled: model && !hasErrors(diagnostics) ? compile(checked) : undefined };
