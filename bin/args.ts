@@ -4,7 +4,7 @@
 // (unknown flags, a flag without its value, a bad number, too few or too many arguments), the
 // exit-code table below, and one place where exceptions become a one-line message.
 //
-// This module imports nothing but node:util, so bin/cli.ts can parse a command line before the
+// This module imports only node:util and dsl/diagnostics.ts (itself import-free), so bin/cli.ts can parse a command line before the
 // engine (and chevrotain) is loaded; a command that reads a product imports the engine inside `run`.
 //
 // A command is a file bin/commands/<name>.ts that exports `command`:
@@ -40,6 +40,7 @@
 // (YAKKAN_DEBUG=1 prints the stack). Write output with process.stdout.write and return the exit
 // code: bin/cli.ts sets process.exitCode, so a pipe receives every byte.
 import { parseArgs } from 'node:util';
+import { closest } from '../dsl/diagnostics.js';
 
 // The exit codes of every command (docs/cli.md, `yakkan --help`).
 export const EXIT = {
@@ -64,7 +65,8 @@ export const EXIT_CODES_TEXT = `exit codes:
   3  a bug in yakkan (one line; YAKKAN_DEBUG=1 prints the stack)`;
 
 export interface OptionSpec {
-  type: 'boolean' | 'string' | 'integer';
+  // `date` is a string in the form YYYY-MM-DD, checked to be a day of the calendar.
+  type: 'boolean' | 'string' | 'integer' | 'date';
   help: string;
   // The value's placeholder in the help text: `--as-of DATE`.
   value?: string;
@@ -132,6 +134,11 @@ export class CliError extends Error {
   }
 }
 
+export const asOfOption = {
+  type: 'date',
+  help: 'decide under the revision in force on DATE, whatever date the facts give',
+} as const satisfies OptionSpec;
+
 export const formatOption = {
   type: 'string',
   value: 'text|json',
@@ -143,6 +150,9 @@ export const formatOption = {
 export function defineCommand<const O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): Command {
   const options = { ...spec.options } as Record<string, OptionSpec>;
   const all: Record<string, OptionSpec> = { ...options, help: { type: 'boolean', short: 'h', help: 'show this help' } };
+  // `--json` is short for `--format json` wherever a command has both formats.
+  const jsonAlias = options.format?.choices?.includes('json') === true && !('json' in options);
+  if (jsonAlias) all.json = { type: 'boolean', help: 'same as --format json' };
 
   const synopsis = (): string => {
     const flags = Object.entries(options).map(([k, o]) => `[${flagText(k, o)}]`);
@@ -196,6 +206,12 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
     try {
       const values: Record<string, unknown> = {};
       for (const [k, o] of Object.entries(options)) values[k] = optionValue(k, o, raw.values[k]);
+      if (jsonAlias && raw.values.json) {
+        if (raw.values.format !== undefined && raw.values.format !== 'json') {
+          throw new UsageError(`--json and --format ${raw.values.format} disagree`);
+        }
+        values.format = 'json';
+      }
       const { min = 0, max = Number.POSITIVE_INFINITY } = spec.positionals ?? {};
       const n = raw.positionals.length;
       if (n < min) throw new UsageError(n === 0 ? `missing arguments: ${spec.args}` : `too few arguments: ${spec.args}`);
@@ -232,13 +248,26 @@ export function reportError(name: string, e: unknown, report?: (message: string,
     return e.exit;
   }
   const err = e instanceof Error ? e : new Error(String(e));
+  // A file that cannot be read or written (ENOENT, EACCES, EISDIR...): the user's to fix.
+  if ((err as NodeJS.ErrnoException).syscall) {
+    say(err.message, false);
+    return EXIT.usage;
+  }
   if (process.env.YAKKAN_DEBUG) process.stderr.write(`${err.stack}\n`);
   say(`internal error: ${err.message.split('\n')[0]} (a bug in yakkan; YAKKAN_DEBUG=1 shows where)`, false);
   return EXIT.internal;
 }
 
 function flagText(name: string, o: OptionSpec): string {
-  return o.type === 'boolean' ? `--${name}` : `--${name} ${o.value ?? (o.type === 'integer' ? 'N' : 'VALUE')}`;
+  const placeholder = o.value ?? { integer: 'N', date: 'DATE', string: 'VALUE', boolean: '' }[o.type];
+  return o.type === 'boolean' ? `--${name}` : `--${name} ${placeholder}`;
+}
+
+function isDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
 function optionValue(name: string, o: OptionSpec, v: unknown): unknown {
@@ -251,6 +280,7 @@ function optionValue(name: string, o: OptionSpec, v: unknown): unknown {
     if (!/^\d+$/.test(s) || Number(s) < min) throw new UsageError(`--${name} takes a whole number >= ${min}, not ${s}`);
     return Number(s);
   }
+  if (o.type === 'date' && !isDate(s)) throw new UsageError(`--${name} takes a date YYYY-MM-DD, not ${s}`);
   if (o.choices && !o.choices.includes(s)) throw new UsageError(`--${name} is one of ${o.choices.join(', ')}, not ${s}`);
   return s;
 }
@@ -268,28 +298,4 @@ function parseErrorText(e: Error & { code?: string }, options: Record<string, Op
     return `${flag} needs a value${o?.value ? ` (${o.value})` : ''}`;
   }
   return e.message.split('\n')[0]!;
-}
-
-function closest(word: string, names: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const n of names) {
-    const d = distance(word, n);
-    if (d < bestD) [best, bestD] = [n, d];
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }

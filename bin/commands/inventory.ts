@@ -1,52 +1,84 @@
-// `yakkan inventory [inventory.yaml] [--json]`: which items of a checklist of decidable pamphlet
-// items (each with a verbatim quote) no product cites yet. A citation counts when its quote and
-// the item's quote overlap (one contains the other), in the same seed file.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { readYaml } from '../../engine/tools/cases.js';
+// yakkan inventory [inventory.yaml]: which items of a checklist of decidable pamphlet items (each
+// with a verbatim quote) no product cites yet. A citation counts when its quote and the item's
+// quote overlap (one contains the other), in the same seed file.
+import { resolve } from 'node:path';
 import { loadProduct } from '../../engine/loading/load.js';
 import { projectRoot } from '../../engine/loading/sources.js';
+import { readYaml } from '../../engine/tools/cases.js';
+import { defineCommand, EXIT, formatOption } from '../args.js';
+import { productDirs, readText } from '../product.js';
 
-interface Item { id: string; quote?: string }
-interface Inventory { pamphlets: Record<string, { products: (Record<string, unknown> & { id: string })[] }> }
+interface Item {
+  id: string;
+  quote?: string;
+}
+interface Inventory {
+  pamphlets: Record<string, { products: (Record<string, unknown> & { id: string })[] }>;
+}
 
-const SECTIONS = ['eligibility', 'covered', 'exclusions', 'limits', 'formulas', 'tables', 'dates_and_deadlines', 'territory', 'definitions', 'conditions', 'riders'];
+const SECTIONS = [
+  'eligibility',
+  'covered',
+  'exclusions',
+  'limits',
+  'formulas',
+  'tables',
+  'dates_and_deadlines',
+  'territory',
+  'definitions',
+  'conditions',
+  'riders',
+];
 
-export function run(argv: string[]): number {
-  const json = argv.includes('--json');
-  const file = argv.find((a) => !a.startsWith('--')) ?? resolve(projectRoot(), '../shared/inventory.yaml');
-  if (!existsSync(file)) {
-    process.stderr.write(`yakkan inventory: no inventory at ${file} (give its path)\n`);
-    return 2;
-  }
-  const inv = readYaml(readFileSync(file, 'utf8')) as Inventory;
-  const quotes = new Map<string, string[]>();
-  const root = resolve('products');
-  for (const d of existsSync(root) ? readdirSync(root).sort() : []) {
-    if (!statSync(join(root, d)).isDirectory()) continue;
-    for (const r of loadProduct(join(root, d)).revisions) {
-      const p = r.checked.product;
-      const all = [...p.rules.flatMap((x) => x.cite), ...p.formulas.flatMap((x) => x.cite), ...p.tables.flatMap((t) => [...t.cite, ...t.rows.flatMap((row) => row.cite ?? [])]),
-        ...p.amounts.flatMap((a) => [...a.cite, ...a.steps.flatMap((s) => s.cite ?? [])]), ...p.facts.flatMap((f) => (f as { cite?: typeof p.rules[number]['cite'] }).cite ?? [])];
-      for (const c of all) (quotes.get(c.source) ?? quotes.set(c.source, []).get(c.source)!).push(c.quote);
+export const command = defineCommand({
+  name: 'inventory',
+  args: '[inventory.yaml]',
+  summary: 'checklist items of the pamphlets that no product cites yet',
+  description: `Reads a checklist of decidable pamphlet items, each with a verbatim quote (default:
+../shared/inventory.yaml beside the project), and lists per product the items whose quote no
+citation of the products under products/ overlaps, in the same seed file.`,
+  options: { format: formatOption },
+  positionals: { max: 1 },
+  async run({ values, positionals }) {
+    const file = positionals[0] ?? resolve(projectRoot(), '../shared/inventory.yaml');
+    const inv = readYaml(await readText(file)) as Inventory;
+    const quotes = new Map<string, string[]>();
+    for (const dir of productDirs()) {
+      for (const r of loadProduct(dir).revisions) {
+        const p = r.checked.product;
+        const all = [
+          ...p.rules.flatMap((x) => x.cite),
+          ...p.formulas.flatMap((x) => x.cite),
+          ...p.tables.flatMap((t) => [...t.cite, ...t.rows.flatMap((row) => row.cite ?? [])]),
+          ...p.amounts.flatMap((a) => [...a.cite, ...a.steps.flatMap((s) => s.cite ?? [])]),
+          ...p.facts.flatMap((f) => (f as { cite?: (typeof p.rules)[number]['cite'] }).cite ?? []),
+        ];
+        for (const c of all) (quotes.get(c.source) ?? quotes.set(c.source, []).get(c.source)!).push(c.quote);
+      }
     }
-  }
-  const report: { pamphlet: string; product: string; total: number; uncited: string[] }[] = [];
-  for (const [pamphlet, pam] of Object.entries(inv.pamphlets)) {
-    const cited = quotes.get(pamphlet) ?? [];
-    for (const prod of pam.products) {
-      const items = SECTIONS.flatMap((s) => (prod[s] as Item[] | undefined) ?? []);
-      const uncited = items.filter((it) => !it.quote || !cited.some((q) => q.includes(it.quote!) || (it.quote!.includes(q) && q.length >= Math.min(12, it.quote!.length)))).map((it) => it.id);
-      report.push({ pamphlet, product: prod.id, total: items.length, uncited });
+    const report: { pamphlet: string; product: string; total: number; uncited: string[] }[] = [];
+    for (const [pamphlet, pam] of Object.entries(inv.pamphlets)) {
+      const cited = quotes.get(pamphlet) ?? [];
+      const isCited = (q: string) =>
+        cited.some((c) => c.includes(q) || (q.includes(c) && c.length >= Math.min(12, q.length)));
+      for (const prod of pam.products) {
+        const items = SECTIONS.flatMap((s) => (prod[s] as Item[] | undefined) ?? []);
+        const uncited = items.filter((it) => !it.quote || !isCited(it.quote)).map((it) => it.id);
+        report.push({ pamphlet, product: prod.id, total: items.length, uncited });
+      }
     }
-  }
-  if (json) {
-    process.stdout.write(JSON.stringify(report) + '\n');
-  } else {
+    if (values.format === 'json') {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      return EXIT.ok;
+    }
     const total = report.reduce((n, r) => n + r.total, 0);
     const open = report.reduce((n, r) => n + r.uncited.length, 0);
-    for (const r of report) process.stdout.write(`${r.product.padEnd(34)} ${String(r.total - r.uncited.length).padStart(3)}/${String(r.total).padEnd(3)} ${r.uncited.slice(0, 8).join(' ')}${r.uncited.length > 8 ? ` (+${r.uncited.length - 8})` : ''}\n`);
+    for (const r of report) {
+      const more = r.uncited.length > 8 ? ` (+${r.uncited.length - 8})` : '';
+      const counts = `${String(r.total - r.uncited.length).padStart(3)}/${String(r.total).padEnd(3)}`;
+      process.stdout.write(`${r.product.padEnd(34)} ${counts} ${r.uncited.slice(0, 8).join(' ')}${more}\n`);
+    }
     process.stdout.write(`\n${total - open}/${total} inventory items are cited by a product\n`);
-  }
-  return 0;
-}
+    return EXIT.ok;
+  },
+});

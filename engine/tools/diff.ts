@@ -6,8 +6,6 @@
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../../dsl/ir.js';
 import { conditionText, exprText } from '../../dsl/print.js';
 import { literalText } from '../../dsl/literals.js';
@@ -16,7 +14,7 @@ import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.j
 import { decide, type Compiled } from '../pipeline/evaluate.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
-import { projectRoot } from '../loading/sources.js';
+import { defineTask, inlinePool, ordered, threadPool } from './pool.js';
 import { showText } from '../pipeline/values.js';
 import type { Decision, ShownValue } from '../pipeline/decision-types.js';
 
@@ -476,23 +474,24 @@ export interface BehaviourOptions {
   progress?: (cases: number, changed: number, done: number) => void;
 }
 
-interface WorkerInit {
-  yakkanDiffWorker: true;
+interface DiffInit {
   old: string;
   new: string;
   examples: number;
 }
 
-function workerUrl(): URL | undefined {
-  const self = fileURLToPath(import.meta.url);
-  if (self.endsWith('.js')) return new URL(import.meta.url);
-  // Under a TypeScript runner the compiled module does the work in the threads.
-  const built = join(projectRoot(), 'dist', 'engine', 'tools', 'diff.js');
-  return existsSync(built) ? pathToFileURL(built) : undefined;
-}
+// One chunk of NDJSON lines decided by both revisions; each worker compiles both once.
+export const diffChunk = defineTask('diff/lines', import.meta.url, (init: DiffInit) => {
+  const oldC = loadSide(init.old).compiled;
+  const newC = loadSide(init.new).compiled;
+  return (c: { start: number; lines: string[] }) => diffLines(oldC, newC, c.start, c.lines, init.examples);
+});
 
 // Workers pay off only for big corpora: each one compiles both revisions first.
 const WORKER_THRESHOLD_BYTES = 4 << 20;
+// Each worker holds up to DEPTH chunks, so it has the next one queued while it works and the
+// reader stays only a few chunks ahead (bounded memory).
+const DEPTH = 2;
 
 export async function behaviouralDiff(oldPath: string, newPath: string, corpus: string, opts: BehaviourOptions = {}): Promise<Behaviour> {
   const examples = opts.examples ?? 3;
@@ -505,81 +504,24 @@ export async function behaviouralDiff(oldPath: string, newPath: string, corpus: 
     return finishBehaviour(b);
   }
   const size = statSync(corpus).size;
-  const url = workerUrl();
   const jobs = opts.jobs ?? (size >= WORKER_THRESHOLD_BYTES ? Math.max(1, Math.min(availableParallelism(), 8)) : 1);
-  const chunk = opts.chunk ?? 2000;
   const total = emptyBehaviour();
   let read = 0;
   const onRead = (bytes: number) => (read = bytes);
-  const report = () => opts.progress?.(total.cases + total.unreadable, total.changed, size ? read / size : 1);
-  if (jobs <= 1 || !url) {
-    for await (const c of ndjsonChunks(corpus, chunk, onRead)) {
-      mergeBehaviour(total, diffLines(oldC, newC, c.start, c.lines, examples), examples);
-      report();
-    }
-    return finishBehaviour(total);
-  }
-  return finishBehaviour(await runWorkers(url, { yakkanDiffWorker: true, old: oldPath, new: newPath, examples }, corpus, jobs, chunk, total, report, onRead));
-}
-
-// Each worker holds up to DEPTH chunks, so it has the next one queued while it works and the
-// reader stays only a few chunks ahead (bounded memory).
-const DEPTH = 2;
-
-async function runWorkers(url: URL, init: WorkerInit, corpus: string, jobs: number, chunk: number, total: Behaviour, report: () => void, onRead: (bytes: number) => void): Promise<Behaviour> {
-  const workers = Array.from({ length: jobs }, () => new Worker(url, { workerData: init }));
-  const load = new Map<Worker, number>(workers.map((w) => [w, 0]));
-  let failure: Error | undefined;
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  const signal = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  for (const w of workers) {
-    w.on('message', (part: Behaviour) => {
-      mergeBehaviour(total, part, init.examples);
-      report();
-      inFlight--;
-      load.set(w, load.get(w)! - 1);
-      signal();
-    });
-    w.on('error', (e) => {
-      failure = e;
-      signal();
-    });
-  }
-  const pick = () => workers.reduce<Worker | undefined>((best, w) => (load.get(w)! < DEPTH && (!best || load.get(w)! < load.get(best)!) ? w : best), undefined);
+  const init: DiffInit = { old: oldPath, new: newPath, examples };
+  // Without a build (a TypeScript runner) the chunks are decided in this thread.
+  const threads = jobs > 1 ? threadPool(diffChunk, init, { workers: jobs, depth: DEPTH }) : undefined;
+  const pool = threads ?? inlinePool(diffChunk, init);
   try {
-    for await (const c of ndjsonChunks(corpus, chunk, onRead)) {
-      let w = pick();
-      while (!w && !failure) {
-        await new Promise<void>((r) => (wake = r));
-        w = pick();
-      }
-      if (failure || !w) break;
-      inFlight++;
-      load.set(w, load.get(w)! + 1);
-      w.postMessage(c);
+    for await (const part of ordered(pool, ndjsonChunks(corpus, opts.chunk ?? 2000, onRead))) {
+      mergeBehaviour(total, part, examples);
+      opts.progress?.(total.cases + total.unreadable, total.changed, size ? read / size : 1);
     }
-    while (inFlight > 0 && !failure) await new Promise<void>((r) => (wake = r));
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  if (failure) throw failure;
-  return total;
+  return finishBehaviour(total);
 }
-
-function startWorker(init: WorkerInit): void {
-  const oldC = loadSide(init.old).compiled;
-  const newC = loadSide(init.new).compiled;
-  parentPort!.on('message', (c: { start: number; lines: string[] }) => {
-    parentPort!.postMessage(diffLines(oldC, newC, c.start, c.lines, init.examples));
-  });
-}
-
-if (!isMainThread && (workerData as Partial<WorkerInit> | null)?.yakkanDiffWorker) startWorker(workerData as WorkerInit);
 
 // ---------------------------------------------------------------- linking causes to changes
 
@@ -742,43 +684,4 @@ export function renderText(r: DiffReport): string {
 export function diffExitCode(r: DiffReport): number {
   if (r.behaviour) return r.behaviour.changed > 0 ? 1 : 0;
   return r.structural.length > 0 ? 1 : 0;
-}
-
-// ---------------------------------------------------------------- command-line options
-// Shared by the diff, cases and coverage commands (bin/commands/ may only hold commands).
-
-export interface Options {
-  positional: string[];
-  flags: Map<string, string | true>;
-  error?: string;
-  number(name: string, dflt: number): number | undefined;
-}
-
-export function parseOptions(argv: string[], valued: string[]): Options {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  let error: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const k = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (eq > 0) flags.set(k, a.slice(eq + 1));
-    else if (valued.includes(k)) {
-      const v = argv[++i];
-      if (v === undefined) error = `--${k} needs a value`;
-      else flags.set(k, v);
-    } else flags.set(k, true);
-  }
-  return {
-    positional, flags, ...(error ? { error } : {}),
-    number(name, dflt) {
-      const v = flags.get(name);
-      if (v === undefined) return dflt;
-      return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
-    },
-  };
 }
