@@ -10,7 +10,7 @@ import yaml from 'js-yaml';
 import {
   behaviouralDiff, causes, diffExitCode, linkCauses, loadSide, renderText, sideInfo, structuralDiff, type DiffReport,
 } from '../engine/tools/diff.js';
-import { decide } from '../engine/pipeline/evaluate.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
 import { ROOT } from './helpers.js';
 import { golden } from './golden.js';
 
@@ -155,7 +155,9 @@ describe('the three-plan cyber revision', () => {
   const example = () => yaml.load(readFileSync(join(dir, 'examples', 'claim.yaml'), 'utf8'), { schema: yaml.CORE_SCHEMA }) as Record<string, Record<string, unknown>>;
   const claim = (plan: string, type: string, location: string, items: object[]) => {
     const f = example();
-    return { ...f, policy: { ...f['policy'], plan }, accident: { ...f['accident'], type, location }, claim: { ...f['claim'], items } };
+    // The example applies in 2021 (seed 004's months); the three-plan edition takes applications from 2022-02.
+    const policy = { ...f['policy'], plan, application_date: '2022-02-15' };
+    return { ...f, policy, accident: { ...f['accident'], type, location }, claim: { ...f['claim'], items } };
   };
   const item = (category: string, extra: object = {}) => ({ category, amount: '1000000', approved: true, incurred_date: '2021-09-20', victims_persons: 0, victims_corporations: 0, ...extra });
   it('economy: liability in Japan only, no costs; apology to cyber-attack victims capped at 100,000円 each', () => {

@@ -50,12 +50,12 @@ describe('choosing the revision in force', () => {
     expect(pick(ip(), {}, 'yesterday').why).toMatch(/not a date/);
   });
 
-  it('cyber: chosen by the application date; the three-plan edition from 2021-10-01', () => {
+  it('cyber: chosen by the application date; seed 004 to its last month, the three-plan edition after', () => {
     expect(cyber().diagnostics).toEqual([]);
     expect(pick(cyber(), { policy: { application_date: '2021-02-15' } }).revision).toBe('2021-03');
-    expect(pick(cyber(), { policy: { application_date: '2021-09-30' } }).revision).toBe('2021-03');
-    expect(pick(cyber(), { policy: { application_date: '2021-10-01' } }).revision).toBe('three-plans');
-    expect(pick(cyber(), { policy: { application_date: '2022-02-01' } }).errors).toEqual(['/policy/application_date']);
+    expect(pick(cyber(), { policy: { application_date: '2022-01-31' } }).revision).toBe('2021-03');
+    expect(pick(cyber(), { policy: { application_date: '2022-02-01' } }).revision).toBe('three-plans');
+    expect(pick(cyber(), { policy: { application_date: '2023-02-01' } }).errors).toEqual(['/policy/application_date']);
     expect(pick(cyber(), { policy: {} }).missing).toEqual(['policy.application_date']);
   });
 });
