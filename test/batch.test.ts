@@ -1,35 +1,40 @@
-// `yakkan batch` must print exactly what `decide` returns for each line, in input order, however
-// the work is split across workers and however slowly the output drains.
-import { describe, expect, it } from 'vitest';
+// `yakkan batch` prints one line per input line, in input order, each with its line number:
+// exactly what `decide` returns for a facts line, an error for a bad one, a mark for a blank
+// one; however the work is split across workers and however slowly the output drains.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { decide } from '../engine/pipeline/evaluate.js';
-import { runBatch } from '../engine/tools/batch.js';
+import { describe, expect, it } from 'vitest';
 import { nexiCorpus } from '../bench/corpus.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
+import { runBatch } from '../engine/tools/batch.js';
 import { ROOT, product } from './helpers.js';
 
 const NEXI = join(ROOT, 'products', 'nexi-ip-license');
 const corpus = nexiCorpus(200, 42);
 const compiled = () => product(NEXI).revisions[0]!.compiled!;
+const decided = (line: number, facts: unknown, trace = true) =>
+  `{"line":${line},"decision":${JSON.stringify(decide(compiled(), facts, { trace }))}}`;
 
 describe('yakkan batch', () => {
-  it('prints decide() for every line, in order (CLI, 2 workers)', () => {
+  it('prints decide() for every line, in order, with its line number (CLI, 2 workers)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'yakkan-batch-'));
     const file = join(dir, 'facts.ndjson');
-    writeFileSync(file, corpus.map((f) => JSON.stringify(f)).join('\n') + '\n');
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), 'batch', NEXI, file, '--workers', '2'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    writeFileSync(file, `${corpus.map((f) => JSON.stringify(f)).join('\n')}\n`);
+    const args = [join(ROOT, 'bin', 'yakkan.js'), 'batch', NEXI, file, '--workers', '2'];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(corpus.length);
-    lines.forEach((line, i) => expect(line).toBe(JSON.stringify(decide(compiled(), corpus[i]))));
+    lines.forEach((line, i) => expect(line).toBe(decided(i + 1, corpus[i])));
   }, 120_000);
 
-  it('keeps order with small chunks and a slow output; reports bad lines in place', async () => {
-    const input = [...corpus.slice(0, 50).map((f) => JSON.stringify(f)), '{not json', '', ...corpus.slice(50, 80).map((f) => JSON.stringify(f))].join('\n');
+  it('keeps order with small chunks and a slow output; bad and blank lines keep their place', async () => {
+    const facts = (xs: unknown[]) => xs.map((f) => JSON.stringify(f));
+    const input = [...facts(corpus.slice(0, 50)), '{not json', '', '  \t', ...facts(corpus.slice(50, 80)), ''].join('\n');
     const got: string[] = [];
     const output = new Writable({
       highWaterMark: 1,
@@ -38,17 +43,26 @@ describe('yakkan batch', () => {
         setTimeout(done, 1);
       },
     });
-    const res = await runBatch({ product: NEXI, input: Readable.from([input]), output, workers: 2, trace: false, chunkLines: 3, depth: 1 });
+    const o = { product: NEXI, input: Readable.from([input]), output, workers: 2, trace: false, chunkLines: 3, depth: 1 };
+    const res = await runBatch(o);
     const lines = got.join('').trimEnd().split('\n');
-    expect(res.failed).toBe(1);
-    expect(lines).toHaveLength(81);
-    const expected = [
-      ...corpus.slice(0, 50).map((f) => JSON.stringify(decide(compiled(), f, { trace: false }))),
-      JSON.stringify({ error: 'line 51: invalid JSON: ' + jsonError('{not json') }),
-      ...corpus.slice(50, 80).map((f) => JSON.stringify(decide(compiled(), f, { trace: false }))),
-    ];
-    expect(lines).toEqual(expected);
+    expect(res).toEqual({ lines: 83, failed: 1 });
+    expect(lines).toEqual([
+      ...corpus.slice(0, 50).map((f, i) => decided(i + 1, f, false)),
+      JSON.stringify({ line: 51, error: `invalid JSON: ${jsonError('{not json')}` }),
+      '{"line":52,"blank":true}',
+      '{"line":53,"blank":true}',
+      ...corpus.slice(50, 80).map((f, i) => decided(54 + i, f, false)),
+    ]);
   }, 120_000);
+
+  it('a product with errors is one message, exit 2', () => {
+    const args = [join(ROOT, 'bin', 'yakkan.js'), 'batch', join(ROOT, 'test', 'golden', 'diagnostics', 'type-errors.yk'), '-'];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', input: '{}\n' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^yakkan batch: .*type-errors\.yk has errors:\n/);
+    expect(r.stdout).toBe('');
+  });
 });
 
 function jsonError(text: string): string {
