@@ -1,0 +1,74 @@
+// One analysis of one product file: the real front end and checker, run on the editor's text,
+// and the symbol index over the result. Everything the service answers is read off this.
+import type { CstNode } from 'chevrotain';
+import { tokenize, type Tokens } from '../dsl/tokens.js';
+import { parse } from '../dsl/parser.js';
+import { buildModel, type Model } from '../dsl/model.js';
+import { type Diagnostic, sortDiagnostics } from '../dsl/diagnostics.js';
+import { check, type Checked } from '../engine/pipeline/check.js';
+import type { SourceFolder } from './host.js';
+import { buildIndex, type SymbolIndex } from './symbols.js';
+
+export interface Analysis {
+  uri: string;
+  text: string;
+  tokens: Tokens;
+  cst: CstNode;
+  model: Model;
+  checked: Checked;
+  // As the checker gives them, sorted by position.
+  diagnostics: Diagnostic[];
+  index: SymbolIndex;
+  lines: LineIndex;
+  // Milliseconds per stage, for the bench.
+  timings: Record<'tokenize' | 'parse' | 'model' | 'check' | 'index', number>;
+}
+
+export function analyse(uri: string, text: string, seeds: SourceFolder | undefined): Analysis {
+  const diagnostics: Diagnostic[] = [];
+  const t0 = performance.now();
+  const tokens = tokenize(text, uri, diagnostics);
+  const t1 = performance.now();
+  const cst = parse(tokens, diagnostics);
+  const t2 = performance.now();
+  const model = buildModel(cst, uri, text, diagnostics);
+  const t3 = performance.now();
+  const checked = check(model, seeds);
+  const t4 = performance.now();
+  const index = buildIndex(cst, text);
+  const t5 = performance.now();
+  return {
+    uri, text, tokens, cst, model, checked, index, lines: new LineIndex(text),
+    diagnostics: sortDiagnostics([...diagnostics, ...checked.diagnostics]),
+    timings: { tokenize: t1 - t0, parse: t2 - t1, model: t3 - t2, check: t4 - t3, index: t5 - t4 },
+  };
+}
+
+// Offsets <-> 0-based line and UTF-16 character, as LSP counts them (and chevrotain's offsets).
+export class LineIndex {
+  readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; character: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.starts[lo]! };
+  }
+  offset(line: number, character: number): number {
+    if (line >= this.starts.length) return this.text.length;
+    const start = this.starts[Math.max(0, line)]!;
+    const end = line + 1 < this.starts.length ? this.starts[line + 1]! - 1 : this.text.length;
+    return Math.min(start + Math.max(0, character), end);
+  }
+  lineText(line: number): string {
+    const start = this.starts[line] ?? this.text.length;
+    const end = line + 1 < this.starts.length ? this.starts[line + 1]! - 1 : this.text.length;
+    return this.text.slice(start, end).replace(/\r$/, '');
+  }
+}
