@@ -214,7 +214,8 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
       }
       const { min = 0, max = Number.POSITIVE_INFINITY } = spec.positionals ?? {};
       const n = raw.positionals.length;
-      if (n < min) throw new UsageError(n === 0 ? `missing arguments: ${spec.args}` : `too few arguments: ${spec.args}`);
+      if (n < min)
+        throw new UsageError(n === 0 ? `missing arguments: ${spec.args}` : `too few arguments: ${spec.args}`);
       if (n > max) throw new UsageError(`unexpected argument ${raw.positionals[max]}`);
       return { values: values as Values<Record<string, OptionSpec>>, positionals: raw.positionals };
     } catch (e) {
@@ -281,7 +282,8 @@ function optionValue(name: string, o: OptionSpec, v: unknown): unknown {
     return Number(s);
   }
   if (o.type === 'date' && !isDate(s)) throw new UsageError(`--${name} takes a date YYYY-MM-DD, not ${s}`);
-  if (o.choices && !o.choices.includes(s)) throw new UsageError(`--${name} is one of ${o.choices.join(', ')}, not ${s}`);
+  if (o.choices && !o.choices.includes(s))
+    throw new UsageError(`--${name} is one of ${o.choices.join(', ')}, not ${s}`);
   return s;
 }
 

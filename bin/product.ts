@@ -62,7 +62,8 @@ export async function readFactsFile(path: string): Promise<unknown> {
     const where = path === '-' ? 'standard input' : path;
     throw new CliError(`${where} is not ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`, EXIT.usage);
   }
-  if (data && typeof data === 'object' && 'expect' in data && 'facts' in data) return (data as { facts: unknown }).facts;
+  if (data && typeof data === 'object' && 'expect' in data && 'facts' in data)
+    return (data as { facts: unknown }).facts;
   return data;
 }
 

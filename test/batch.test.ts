@@ -34,7 +34,9 @@ describe('yakkan batch', () => {
 
   it('keeps order with small chunks and a slow output; bad and blank lines keep their place', async () => {
     const facts = (xs: unknown[]) => xs.map((f) => JSON.stringify(f));
-    const input = [...facts(corpus.slice(0, 50)), '{not json', '', '  \t', ...facts(corpus.slice(50, 80)), ''].join('\n');
+    const input = [...facts(corpus.slice(0, 50)), '{not json', '', '  \t', ...facts(corpus.slice(50, 80)), ''].join(
+      '\n',
+    );
     const got: string[] = [];
     const output = new Writable({
       highWaterMark: 1,
@@ -43,7 +45,15 @@ describe('yakkan batch', () => {
         setTimeout(done, 1);
       },
     });
-    const o = { product: NEXI, input: Readable.from([input]), output, workers: 2, trace: false, chunkLines: 3, depth: 1 };
+    const o = {
+      product: NEXI,
+      input: Readable.from([input]),
+      output,
+      workers: 2,
+      trace: false,
+      chunkLines: 3,
+      depth: 1,
+    };
     const res = await runBatch(o);
     const lines = got.join('').trimEnd().split('\n');
     expect(res).toEqual({ lines: 83, failed: 1 });
@@ -57,7 +67,12 @@ describe('yakkan batch', () => {
   }, 120_000);
 
   it('a product with errors is one message, exit 2', () => {
-    const args = [join(ROOT, 'bin', 'yakkan.js'), 'batch', join(ROOT, 'test', 'golden', 'diagnostics', 'type-errors.yk'), '-'];
+    const args = [
+      join(ROOT, 'bin', 'yakkan.js'),
+      'batch',
+      join(ROOT, 'test', 'golden', 'diagnostics', 'type-errors.yk'),
+      '-',
+    ];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', input: '{}\n' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^yakkan batch: .*type-errors\.yk has errors:\n/);

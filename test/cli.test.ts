@@ -84,15 +84,35 @@ describe.runIf(built)('every command', () => {
 
 describe.runIf(built)('mistakes on the command line: one line and the usage, never a stack trace', () => {
   const cases: [string, string[], RegExp][] = [
-    ['fmt on a missing file', ['fmt', 'no/such/file.yk'], /^yakkan fmt: no file at no\/such\/file\.yk\nusage: yakkan fmt /],
+    [
+      'fmt on a missing file',
+      ['fmt', 'no/such/file.yk'],
+      /^yakkan fmt: no file at no\/such\/file\.yk\nusage: yakkan fmt /,
+    ],
     ['decide given a folder as facts', ['decide', NEXI, NEXI], /^yakkan decide: products\/nexi-ip-license is a folder/],
     ['--as-of without a value', ['decide', NEXI, CLAIM, '--as-of'], /^yakkan decide: --as-of needs a value\nusage: /],
-    ['--as-of that is no date', ['explain', NEXI, CLAIM, '--as-of', '2025-13-45'], /^yakkan explain: --as-of takes a date/],
-    ['a misspelt flag', ['explain', NEXI, CLAIM, '--lnag', 'en'], /^yakkan explain: unknown option --lnag \(did you mean --lang\?\)/],
-    ['a product that is not there', ['decide', 'products/nope', CLAIM], /^yakkan decide: no product at products\/nope\n/],
+    [
+      '--as-of that is no date',
+      ['explain', NEXI, CLAIM, '--as-of', '2025-13-45'],
+      /^yakkan explain: --as-of takes a date/,
+    ],
+    [
+      'a misspelt flag',
+      ['explain', NEXI, CLAIM, '--lnag', 'en'],
+      /^yakkan explain: unknown option --lnag \(did you mean --lang\?\)/,
+    ],
+    [
+      'a product that is not there',
+      ['decide', 'products/nope', CLAIM],
+      /^yakkan decide: no product at products\/nope\n/,
+    ],
     ['too many arguments', ['schema', NEXI, CLAIM], /^yakkan schema: unexpected argument /],
     ['an unknown command', ['chek'], /^yakkan: unknown command chek \(did you mean check\?\)\n/],
-    ['a --workers that is no number', ['batch', NEXI, '-', '--workers', 'two'], /^yakkan batch: --workers takes a whole number/],
+    [
+      'a --workers that is no number',
+      ['batch', NEXI, '-', '--workers', 'two'],
+      /^yakkan batch: --workers takes a whole number/,
+    ],
   ];
   it.each(cases)('%s', (_what, args, message) => {
     const r = run(args, '');
@@ -158,7 +178,10 @@ describe.runIf(built)('output into a pipe', () => {
   });
 
   it('a reader that stops early (sources | head) is no error', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" sources | head -1`], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" sources | head -1`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.stdout.split('\n')).toHaveLength(2);
     expect(r.stderr).toBe('');
   });

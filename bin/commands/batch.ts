@@ -3,7 +3,11 @@ import { availableParallelism } from 'node:os';
 import { asOfOption, CliError, defineCommand, EXIT, type OptionSpec } from '../args.js';
 
 export const batchOptions = {
-  workers: { type: 'integer', min: 1, help: `worker threads (default: ${availableParallelism()}, the available cores)` },
+  workers: {
+    type: 'integer',
+    min: 1,
+    help: `worker threads (default: ${availableParallelism()}, the available cores)`,
+  },
   'no-trace': { type: 'boolean', help: 'reasons without the checks and arithmetic trace (faster, smaller)' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -21,7 +25,11 @@ One bad line costs that line only; the exit code is then 1.`,
   positionals: { min: 2, max: 2 },
   run({ values, positionals }) {
     const [product, file] = positionals as [string, string];
-    return runBatchCommand(product, file, { asOf: values['as-of'], workers: values.workers, trace: !values['no-trace'] });
+    return runBatchCommand(product, file, {
+      asOf: values['as-of'],
+      workers: values.workers,
+      trace: !values['no-trace'],
+    });
   },
 });
 
@@ -34,7 +42,11 @@ export async function runBatchCommand(
   const { readText, requirePath } = await import('../product.js');
   const { runBatch } = await import('../../engine/tools/batch.js');
   requirePath(product, 'product');
-  if (file !== '-') await readText(file).then(() => undefined, (e: unknown) => Promise.reject(e));
+  if (file !== '-')
+    await readText(file).then(
+      () => undefined,
+      (e: unknown) => Promise.reject(e),
+    );
   const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
   const r = await runBatch({
     product,

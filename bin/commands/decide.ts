@@ -22,7 +22,8 @@ With --batch, the facts file is NDJSON and every line is decided on worker threa
   async run({ values, positionals }) {
     const [product, facts] = positionals as [string, string];
     const asOf = values['as-of'];
-    if (values.batch) return runBatchCommand(product, facts, { asOf, workers: values.workers, trace: !values['no-trace'] });
+    if (values.batch)
+      return runBatchCommand(product, facts, { asOf, workers: values.workers, trace: !values['no-trace'] });
     if (values.workers !== undefined) throw new UsageError('--workers goes with --batch');
     const { decideFile, decisionExit } = await engineFor(product);
     const d = await decideFile(product, facts, { ...(asOf ? { asOf } : {}), trace: !values['no-trace'] });

@@ -44,9 +44,10 @@ none is named): one line each for people, or with --format json one array of
       }
     }
     if (values.format === 'json') process.stdout.write(`${JSON.stringify(out)}\n`);
-    else for (const c of out) {
-      process.stdout.write(`${c.product}@${c.revision} ${c.rule} ${c.source} §${c.section} 「${c.quote}」\n`);
-    }
+    else
+      for (const c of out) {
+        process.stdout.write(`${c.product}@${c.revision} ${c.rule} ${c.source} §${c.section} 「${c.quote}」\n`);
+      }
     return EXIT.ok;
   },
 });

@@ -49,7 +49,11 @@ interface Config {
 }
 
 // One output line for one input line; `failed` when it is not a decision (blank lines are not failures).
-export function batchLine(line: string, lineNo: number, decideFacts: (facts: unknown) => string): { text: string; failed: boolean } {
+export function batchLine(
+  line: string,
+  lineNo: number,
+  decideFacts: (facts: unknown) => string,
+): { text: string; failed: boolean } {
   if (line.trim() === '') return { text: `{"line":${lineNo},"blank":true}`, failed: false };
   const error = (message: string) => ({ text: JSON.stringify({ line: lineNo, error: message }), failed: true });
   let facts: unknown;
@@ -68,7 +72,8 @@ export function batchLine(line: string, lineNo: number, decideFacts: (facts: unk
 // Every worker loads the product: through the compiled-model cache, as the CLI's decide does.
 export const decideChunk = defineTask('batch/decide', import.meta.url, (cfg: Config) => {
   const p = loadProduct(cfg.product, { diskCache: true });
-  if (hasErrors(p.diagnostics)) throw new Error(`${cfg.product} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
+  if (hasErrors(p.diagnostics))
+    throw new Error(`${cfg.product} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
   const opts = { trace: cfg.trace, ...(cfg.asOf === undefined ? {} : { asOf: cfg.asOf }) };
   const decideFacts = (facts: unknown): string => {
     const { decision, selection } = decideIn(p, facts, opts);
@@ -134,7 +139,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   let lines = 0;
   let failed = 0;
   try {
-    for await (const done of ordered(pool, chunks(o.input, o.chunkLines ?? 256, (n) => (lines = n)))) {
+    for await (const done of ordered(
+      pool,
+      chunks(o.input, o.chunkLines ?? 256, (n) => (lines = n)),
+    )) {
       failed += done.failed;
       if (done.out.length && !o.output.write(done.out)) await once(o.output, 'drain');
     }

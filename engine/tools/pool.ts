@@ -94,7 +94,12 @@ export async function* ordered<In, Out>(
   };
   for await (const input of inputs) {
     // Settled at once, so a failure waits its turn instead of being an unhandled rejection.
-    pending.push(pool.submit(input).then((out) => ({ ok: true as const, out }), (error: unknown) => ({ ok: false as const, error })));
+    pending.push(
+      pool.submit(input).then(
+        (out) => ({ ok: true as const, out }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    );
     if (pending.length >= Math.max(1, limit)) yield await next();
   }
   while (pending.length) yield await next();
@@ -194,7 +199,9 @@ function serveThread<Init, In, Out>(task: Task<Init, In, Out>, init: Init): void
 function transferables(out: unknown): ArrayBuffer[] {
   const values = out && typeof out === 'object' && !ArrayBuffer.isView(out) ? Object.values(out) : [out];
   return values
-    .filter((v): v is Uint8Array => v instanceof Uint8Array && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength)
+    .filter(
+      (v): v is Uint8Array => v instanceof Uint8Array && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength,
+    )
     .map((v) => v.buffer as ArrayBuffer);
 }
 
