@@ -3,10 +3,10 @@
 // (it locates chevrotain's bundle on disk), is replaced by language/browser/chevrotain.ts.
 // test/language-bundle.test.ts builds this bundle and runs it without Node's globals.
 import { build, type BuildOptions, type BuildResult, type Plugin } from 'esbuild';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../engine/loading/sources.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+const ROOT = projectRoot();
 
 // Swap dsl/chevrotain.ts for its browser twin.
 export const browserChevrotain: Plugin = {
@@ -33,5 +33,3 @@ export function bundleForBrowser(options: BundleOptions = {}): Promise<BuildResu
     plugins: [browserChevrotain, ...(options.plugins ?? [])],
   });
 }
-
-export const PROJECT_ROOT = ROOT;

@@ -169,7 +169,10 @@ class Context {
 
   enumValues(owner: string): CompletionItem[] {
     const values = this.a.index.enums.get(owner);
-    return [...(values?.keys() ?? [])].map((v, i) => ({ label: v, kind: 'enum', detail: `value of ${owner}`, sortText: `0${String(i).padStart(3, '0')}` }));
+    return [...(values?.values() ?? [])].map((v, i) => ({
+      label: v.name, kind: 'enum', detail: v.label ? `${v.label} — value of ${owner}` : `value of ${owner}`,
+      sortText: `0${String(i).padStart(3, '0')}`,
+    }));
   }
 
   // A table row: the enum values of the column the cursor is in.

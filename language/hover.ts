@@ -102,7 +102,7 @@ export function symbolMarkdown(a: Analysis, s: YkSymbol): string {
       break;
     }
     case 'enum': {
-      out.push(`**value** \`${s.name}\` of \`${s.owner}\``);
+      out.push(`**value** \`${s.name}\`${s.label ? ` — ${s.label}` : ''} of \`${s.owner}\``);
       const values = a.index.enums.get(s.owner ?? '');
       if (values) out.push(`one of ${[...values.keys()].map((v) => `\`${v}\``).join(', ')}`);
       out.push(declaredAt(a, s));

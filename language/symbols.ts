@@ -218,12 +218,17 @@ class Indexer {
       const ft = childNode(f, 'typeExpr');
       if (ft) this.declareType(ft, full, false);
     }
-    for (const v of childTokens(t, 'enumValue')) {
-      const sym = this.declare('enum', v.image, tokenRange(v), { owner });
-      let values = this.enums.get(owner);
-      if (!values) this.enums.set(owner, (values = new Map()));
-      if (!values.has(v.image)) values.set(v.image, sym);
-    }
+    const values = childTokens(t, 'enumValue');
+    // `enum(political "非常危険", credit)`: a label belongs to the value just before it.
+    const labels = childTokens(t, 'enumLabel');
+    values.forEach((v, i) => {
+      const next = values[i + 1]?.startOffset ?? Infinity;
+      const label = labels.find((l) => l.startOffset > v.startOffset && l.startOffset < next);
+      const sym = this.declare('enum', v.image, tokenRange(v), { owner, ...(label ? { label: unescapeString(label.image) } : {}) });
+      let known = this.enums.get(owner);
+      if (!known) this.enums.set(owner, (known = new Map()));
+      if (!known.has(v.image)) known.set(v.image, sym);
+    });
   }
 
   // ---- pass 2: where names are used
