@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseProduct } from '../dsl/index.js';
 import { check } from '../engine/pipeline/check.js';
-import { compile, decide } from '../engine/pipeline/evaluate.js';
+import { compile, decide } from '../engine/pipeline/evaluate/index.js';
 import { explain } from '../engine/pipeline/explain.js';
 import { ROOT } from './helpers.js';
 

@@ -1,27 +1,52 @@
-// Golden explanations for every bundled example claim, in Japanese and English.
+// Golden explanations, in Japanese and English: every bundled example claim, and the claims in
+// test/fixtures/explain/ (<product>__<name>.yaml) that show what the examples do not: an
+// undetermined claim, a refused one, a cost item that no cover pays. One golden also shows --all.
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { selectRevision } from '../engine/loading/load.js';
-import { decide } from '../engine/pipeline/evaluate.js';
-import { explain } from '../engine/pipeline/explain.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
+import { explain, type Lang } from '../engine/pipeline/explain.js';
 import { readYaml } from '../engine/tools/cases.js';
-import { ROOT, productDirs, product } from './helpers.js';
+import { ROOT, PRODUCTS, productDirs, product } from './helpers.js';
 import { golden } from './golden.js';
 
-const GOLDEN = join(ROOT, 'test', 'golden');
+const GOLDEN = join(ROOT, 'test', 'golden', 'explain');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'explain');
 
-describe('explanations of the bundled examples', () => {
-  const examples = productDirs().flatMap((d) => {
-    const ex = join(d, 'examples');
-    return existsSync(ex) ? readdirSync(ex).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => [d, join(ex, f)] as const) : [];
+// [golden name, product folder, facts file]
+const examples = productDirs().flatMap((d) => {
+  const ex = join(d, 'examples');
+  if (!existsSync(ex)) return [];
+  return readdirSync(ex).filter((f) => /\.ya?ml$/.test(f)).sort()
+    .map((f) => [relative(PRODUCTS, join(ex, f)).replace(/[\\/]/g, '__').replace(/\.ya?ml$/, ''), d, join(ex, f)] as const);
+});
+const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort()
+  .map((f) => [f.replace(/\.yaml$/, ''), join(PRODUCTS, f.split('__')[0]!), join(FIXTURES, f)] as const);
+
+function explained(dir: string, file: string, lang: Lang, all = false): string {
+  const facts = readYaml(readFileSync(file, 'utf8'));
+  const { rev } = selectRevision(product(dir), facts);
+  expect(rev?.compiled).toBeDefined();
+  return explain(decide(rev!.compiled!, facts), { lang, all, product: rev!.checked.product });
+}
+
+describe('explanations', () => {
+  const runs = [...examples, ...fixtures].flatMap(([name, d, f]) => (['ja', 'en'] as const).map((lang) => [name, lang, d, f] as const));
+  it.each(runs)('%s (%s)', (name, lang, d, f) => {
+    golden(join(GOLDEN, `${name}.${lang}.txt`), explained(d, f, lang));
   });
-  it.each(examples.flatMap(([d, f]) => (['ja', 'en'] as const).map((lang) => [relative(ROOT, f), lang, d, f] as const)))('%s (%s)', (_n, lang, d, f) => {
-    const facts = readYaml(readFileSync(f, 'utf8'));
-    const { rev } = selectRevision(product(d), facts);
-    expect(rev?.compiled).toBeDefined();
-    const text = explain(decide(rev!.compiled!, facts), { lang });
-    const name = `${relative(join(ROOT, 'products'), f).replace(/[\\/]/g, '__').replace(/\.ya?ml$/, '')}.${lang}.txt`;
-    golden(join(GOLDEN, 'explain', name), text);
+  it.each(['ja', 'en'] as const)('nexi-ip-license example with --all (%s)', (lang) => {
+    const [, d, f] = examples.find(([name]) => name.startsWith('nexi-ip-license__'))!;
+    golden(join(GOLDEN, `nexi-ip-license__examples__claim.all.${lang}.txt`), explained(d, f, lang, true));
+  });
+});
+
+// What an underwriter reading Japanese must never meet: the engine's own words.
+describe('Japanese explanations hold no engine words', () => {
+  const words = /\b(when|require|unless|true|false|fired|not-fired|covered|excluded|refused|revision|round|days?|months?|years?)\b|\[|\]/;
+  it.each([...examples, ...fixtures])('%s', (_name, d, f) => {
+    const lines = explained(d, f, 'ja').split('\n').filter((l) => !/^\s*「/.test(l) && !l.startsWith('資料:'));
+    expect(lines.filter((l) => words.test(l))).toEqual([]);
   });
 });

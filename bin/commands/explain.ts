@@ -19,11 +19,14 @@ and the facts still missing. Exits 1 when the facts are invalid (outcome \`error
   positionals: { min: 2, max: 2 },
   async run({ values, positionals }) {
     const [product, facts] = positionals as [string, string];
-    const { decideFile, decisionExit } = await engineFor(product);
+    const { decideFile, decisionExit, loadClean, newestRevision } = await engineFor(product);
     const { explain } = await import('../../engine/pipeline/explain.js');
     const asOf = values['as-of'];
     const d = await decideFile(product, facts, asOf ? { asOf } : {});
-    process.stdout.write(explain(d, { lang: values.lang, all: values.all }));
+    // The revision that decided lends its labels (loaded already: this is the in-process copy).
+    const loaded = loadClean(product);
+    const rev = loaded.revisions.find((r) => r.checked.product.revision === d.product.revision) ?? newestRevision(loaded);
+    process.stdout.write(explain(d, { lang: values.lang, all: values.all, product: rev.checked.product }));
     return decisionExit(d);
   },
 });
