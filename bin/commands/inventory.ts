@@ -3,7 +3,7 @@
 // quote overlap (one contains the other), in the same seed file.
 import { resolve } from 'node:path';
 import { loadProduct } from '../../engine/loading/load.js';
-import { projectRoot } from '../../engine/loading/sources.js';
+import { productCitations, projectRoot } from '../../engine/loading/sources.js';
 import { readYaml } from '../../engine/tools/cases.js';
 import { defineCommand, EXIT, formatOption } from '../args.js';
 import { productDirs, readText } from '../product.js';
@@ -45,15 +45,11 @@ citation of the products under products/ overlaps, in the same seed file.`,
     const quotes = new Map<string, string[]>();
     for (const dir of productDirs()) {
       for (const r of loadProduct(dir).revisions) {
-        const p = r.checked.product;
-        const all = [
-          ...p.rules.flatMap((x) => x.cite),
-          ...p.formulas.flatMap((x) => x.cite),
-          ...p.tables.flatMap((t) => [...t.cite, ...t.rows.flatMap((row) => row.cite ?? [])]),
-          ...p.amounts.flatMap((a) => [...a.cite, ...a.steps.flatMap((s) => s.cite ?? [])]),
-          ...p.facts.flatMap((f) => (f as { cite?: (typeof p.rules)[number]['cite'] }).cite ?? []),
-        ];
-        for (const c of all) (quotes.get(c.source) ?? quotes.set(c.source, []).get(c.source)!).push(c.quote);
+        for (const c of productCitations(r.checked.product)) {
+          const list = quotes.get(c.source) ?? [];
+          quotes.set(c.source, list);
+          list.push(c.quote);
+        }
       }
     }
     const report: { pamphlet: string; product: string; total: number; uncited: string[] }[] = [];

@@ -1,13 +1,8 @@
 // yakkan sources [product...]: every citation of every product revision.
 import { loadProduct } from '../../engine/loading/load.js';
+import { productCitations } from '../../engine/loading/sources.js';
 import { defineCommand, EXIT, formatOption } from '../args.js';
 import { productDirs, requirePath } from '../product.js';
-
-interface Cite {
-  source: string;
-  section: string;
-  quote: string;
-}
 
 export const command = defineCommand({
   name: 'sources',
@@ -20,34 +15,12 @@ none is named): one line each for people, or with --format json one array of
   run({ values, positionals }) {
     const paths = positionals.length ? positionals : productDirs();
     for (const p of paths) requirePath(p, 'product');
-    const out: ({ product: string; revision: string; rule: string } & Cite)[] = [];
-    for (const path of paths) {
-      for (const r of loadProduct(path).revisions) {
-        const prod = r.checked.product;
-        const add = (rule: string, cs: Cite[] | undefined) => {
-          for (const c of cs ?? []) {
-            const { source, section, quote } = c;
-            out.push({ product: prod.id, revision: prod.revision, rule, source, section, quote });
-          }
-        };
-        for (const f of prod.facts) add(`fact:${f.name}`, (f as { cite?: Cite[] }).cite);
-        for (const x of prod.rules) add(x.id, x.cite);
-        for (const x of prod.formulas) add(`${x.kind}:${x.name}`, x.cite);
-        for (const t of prod.tables) {
-          add(`table:${t.name}`, t.cite);
-          t.rows.forEach((row, i) => add(`table:${t.name}/row ${i + 1}`, row.cite));
-        }
-        for (const x of prod.amounts) {
-          add(`amount:${x.name}`, x.cite);
-          x.steps.forEach((s, i) => add(`amount:${x.name}/step ${i + 1} ${s.step}`, s.cite));
-        }
-      }
-    }
-    if (values.format === 'json') process.stdout.write(`${JSON.stringify(out)}\n`);
-    else
-      for (const c of out) {
-        process.stdout.write(`${c.product}@${c.revision} ${c.rule} ${c.source} §${c.section} 「${c.quote}」\n`);
-      }
+    const out = paths.flatMap((path) =>
+      loadProduct(path).revisions.flatMap((r) => productCitations(r.checked.product)),
+    );
+    const line = (c: (typeof out)[number]) =>
+      `${c.product}@${c.revision} ${c.rule} ${c.source} §${c.section} 「${c.quote}」\n`;
+    process.stdout.write(values.format === 'json' ? `${JSON.stringify(out)}\n` : out.map(line).join(''));
     return EXIT.ok;
   },
 });
