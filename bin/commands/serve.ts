@@ -38,7 +38,7 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
     if (paths.length === 0) throw new UsageError('no products to serve: name product folders or run where products/ is');
     for (const p of paths) requirePath(p, 'product');
     if (values.log && values['no-log']) throw new UsageError('--log and --no-log together');
-    const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env['YAKKAN_TOKEN'];
+    const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env['YAKKAN_TOKEN'] || undefined;
     if (token !== undefined && token.length < 16) throw new UsageError('the token is shorter than 16 characters');
     const { buildApp, listenCheck, openLog, defaultLogTarget, StartError } = await import('../../server/index.js');
     let warning: string | undefined;
