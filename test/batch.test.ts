@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { nexiCorpus } from '../bench/corpus.js';
 import { decide } from '../engine/pipeline/evaluate/index.js';
 import { runBatch } from '../engine/tools/batch.js';
+import { ordered, type Pool } from '../engine/tools/pool.js';
 import { ROOT, product } from './helpers.js';
 
 const NEXI = join(ROOT, 'products', 'nexi-ip-license');
@@ -77,6 +78,53 @@ describe('yakkan batch', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^yakkan batch: .*type-errors\.yk has errors:\n/);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('the worker pool', () => {
+  // A pool whose submissions finish in reverse order of arrival, counting how far the reader runs
+  // ahead of the consumer.
+  const reversing = (capacity: number) => {
+    const waiting: (() => void)[] = [];
+    const seen = { submitted: 0, consumed: 0, ahead: 0 };
+    const pool: Pool<number, number> = {
+      capacity,
+      submit(n) {
+        seen.submitted++;
+        seen.ahead = Math.max(seen.ahead, seen.submitted - seen.consumed);
+        return new Promise((resolve, reject) => {
+          waiting.unshift(() => (n === 13 ? reject(new Error('thirteen')) : resolve(n * 10)));
+          if (waiting.length === capacity) for (const w of waiting.splice(0)) w();
+          else setTimeout(() => waiting.splice(0).forEach((w) => w()), 1);
+        });
+      },
+      close: async () => {},
+    };
+    return { pool, seen };
+  };
+
+  it('gives outputs in input order, with at most `capacity` inputs between reader and consumer', async () => {
+    const { pool, seen } = reversing(4);
+    const out: number[] = [];
+    for await (const x of ordered(
+      pool,
+      Array.from({ length: 12 }, (_, i) => i),
+    )) {
+      out.push(x);
+      seen.consumed++;
+    }
+    expect(out).toEqual(Array.from({ length: 12 }, (_, i) => i * 10));
+    expect(seen.ahead).toBe(4);
+  });
+
+  it('a failed input fails at its turn, after the outputs before it', async () => {
+    const { pool } = reversing(3);
+    const out: number[] = [];
+    const run = async () => {
+      for await (const x of ordered(pool, [10, 11, 12, 13, 14])) out.push(x);
+    };
+    await expect(run()).rejects.toThrow('thirteen');
+    expect(out).toEqual([100, 110, 120]);
   });
 });
 
