@@ -25,7 +25,8 @@ and the facts still missing. Exits 1 when the facts are invalid (outcome \`error
     const d = await decideFile(product, facts, asOf ? { asOf } : {});
     // The revision that decided lends its labels (loaded already: this is the in-process copy).
     const loaded = loadClean(product);
-    const rev = loaded.revisions.find((r) => r.checked.product.revision === d.product.revision) ?? newestRevision(loaded);
+    const rev =
+      loaded.revisions.find((r) => r.checked.product.revision === d.product.revision) ?? newestRevision(loaded);
     process.stdout.write(explain(d, { lang: values.lang, all: values.all, product: rev.checked.product }));
     return decisionExit(d);
   },
