@@ -18,9 +18,9 @@ export interface Analysis {
   checked: Checked;
   // As the checker gives them, sorted by position.
   diagnostics: Diagnostic[];
-  index: SymbolIndex;
+  readonly index: SymbolIndex;
   lines: LineIndex;
-  // Milliseconds per stage, for the bench.
+  // Milliseconds per stage, for the bench (index: 0 until it is first used).
   timings: Record<'tokenize' | 'parse' | 'model' | 'check' | 'index', number>;
 }
 
@@ -35,12 +35,20 @@ export function analyse(uri: string, text: string, seeds: SourceFolder | undefin
   const t3 = performance.now();
   const checked = check(model, seeds);
   const t4 = performance.now();
-  const index = buildIndex(cst, text);
-  const t5 = performance.now();
+  const timings = { tokenize: t1 - t0, parse: t2 - t1, model: t3 - t2, check: t4 - t3, index: 0 };
+  let index: SymbolIndex | undefined;
   return {
-    uri, text, tokens, cst, model, checked, index, lines: new LineIndex(text),
+    uri, text, tokens, cst, model, checked, lines: new LineIndex(text), timings,
     diagnostics: sortDiagnostics([...diagnostics, ...checked.diagnostics]),
-    timings: { tokenize: t1 - t0, parse: t2 - t1, model: t3 - t2, check: t4 - t3, index: t5 - t4 },
+    // Built on first use: diagnostics, the answer to every keystroke, do not need it.
+    get index(): SymbolIndex {
+      if (!index) {
+        const t = performance.now();
+        index = buildIndex(cst, text);
+        timings.index = performance.now() - t;
+      }
+      return index;
+    },
   };
 }
 
