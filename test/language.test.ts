@@ -9,7 +9,9 @@ import { nodeHost } from '../language/node-host.js';
 import { parseProduct } from '../dsl/index.js';
 import { formatSource } from '../dsl/format.js';
 import { loadProduct, productFiles } from '../engine/loading/load.js';
+import { textmateGrammar } from '../language/textmate.js';
 import { ROOT, productDirs } from './helpers.js';
+import { golden } from './golden.js';
 
 const DEMO = readFileSync(join(ROOT, 'test', 'fixtures', 'language', 'demo.yk'), 'utf8');
 
@@ -257,6 +259,14 @@ describe('language service: keywords come from the tokenizer', () => {
       expect(diagnostics.map((d) => d.code), t).toEqual([]);
     }
     expect(CURRENCIES).toEqual(['USD', 'JPY', 'EUR']);
+  });
+  it('the VS Code grammar is built from them (UPDATE_GOLDEN=1 rewrites it)', () => {
+    const grammar = textmateGrammar() as { repository: Record<string, { match?: string; patterns?: { match: string }[] }> };
+    golden(join(ROOT, 'editors', 'vscode', 'syntaxes', 'yakkan.tmLanguage.json'), `${JSON.stringify(grammar, null, 2)}\n`);
+    const keywords = new RegExp(grammar.repository['keyword']!.match!);
+    for (const w of ['when', 'unless', 'cite', 'limit', 'for', 'each']) expect(w, w).toMatch(keywords);
+    expect(keywords.exec('policy.limit')).toBeNull();
+    expect(keywords.exec('related-party-credit')).toBeNull();
   });
 });
 
