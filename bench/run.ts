@@ -23,6 +23,7 @@ import {
   groupsOf, prepare, yakkanFired, disagreements, jsonRulesEngine, jsonLogicEngine, zenEngine, loadZen, type OtherEngine, type Prepared,
 } from './engines.js';
 import { rulesProduct, tableProduct, scalingCorpus } from './scaling.js';
+import { languageBench, renderLanguageBench } from './language.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -345,6 +346,10 @@ async function main(): Promise<void> {
   }
   const diffHalf = diffRun(halfCorpus, availableParallelism());
 
+  // ---- the language service: keystroke to diagnostics on cyber (bench/language.ts)
+  log('language service');
+  const language = await languageBench();
+
   // ---- report
   const totalS = (performance.now() - started) / 1000;
   const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—');
@@ -368,6 +373,8 @@ async function main(): Promise<void> {
 
   const best = diffs[diffs.length - 1]!;
   out(`diff: ${fmt(best.cases)} generated overseas-ip cases (${fmt(genPerSecond)}/s to generate), ${fmt(best.changed)} changed; ${fmt(best.casesPerSecond)} cases/s on ${best.jobs} worker${best.jobs === 1 ? '' : 's'} (${fmt(diffs[0]!.casesPerSecond)}/s on 1): 1,000,000 cases in ~${fmt(1_000_000 / best.casesPerSecond / 60, 1)} min; peak RSS ${fmt(best.maxRssMB)} MB for ${fmt(best.cases)} cases, ${fmt(diffHalf.maxRssMB)} MB for ${fmt(diffHalf.cases)}`);
+  out('');
+  out(renderLanguageBench(language));
 
   const get = (name: string, corpus = 'nexi') => rows.find((r) => r.name.startsWith(name) && r.corpus === corpus);
   const yr = get('yakkan, reasons')!;
@@ -382,6 +389,7 @@ async function main(): Promise<void> {
     { target: `largest product (${largest[0]}) loads+compiles from DSL < 50 ms (cold)`, value: `${fmt(maxLoad, 1)} ms`, holds: maxLoad < 50 },
     { target: 'cold yakkan decide < 300 ms (product unchanged since its last load: cache hit)', value: `${fmt(median(cli))} ms`, holds: median(cli) < 300 },
     { target: 'cold yakkan decide < 300 ms (YAKKAN_CACHE=off: from the DSL)', value: `${fmt(median(cliNoCache))} ms`, holds: median(cliNoCache) < 300 },
+    ...language.map((l) => ({ target: `keystroke → diagnostics on cyber < 50 ms: ${l.name}`, value: `median ${fmt(l.medianMs, 1)} ms, p95 ${fmt(l.p95Ms, 1)} ms`, holds: l.medianMs < 50 })),
   ];
   out('');
   out('| target | this run | holds |');
@@ -394,7 +402,7 @@ async function main(): Promise<void> {
       bench: rows.map((r) => ({ name: `${r.name} [${r.corpus}]`, decisionsPerSecond: Math.round(r.decisionsPerSecond), ratioToBaseline: r.ratioToBaseline === null ? null : Number(r.ratioToBaseline.toFixed(4)) })),
       cpuPerSecond: Object.fromEntries(rows.filter((r) => r.cpuPerSecond !== undefined).map((r) => [`${r.name} [${r.corpus}]`, Math.round(r.cpuPerSecond!)])),
       node: process.version, cores: availableParallelism(),
-      load: loads, coldDecideMs: median(cli), coldDecideNoCacheMs: median(cliNoCache), coldPhasesMs: phases, coldPhasesDslMs: phasesDsl, diff: { generatedPerSecond: genPerSecond, runs: [...diffs, diffHalf] }, batch, targets: targets.map((t) => ({ target: t.target, value: t.value, holds: t.holds })),
+      load: loads, coldDecideMs: median(cli), coldDecideNoCacheMs: median(cliNoCache), coldPhasesMs: phases, coldPhasesDslMs: phasesDsl, diff: { generatedPerSecond: genPerSecond, runs: [...diffs, diffHalf] }, batch, language, targets: targets.map((t) => ({ target: t.target, value: t.value, holds: t.holds })),
     }));
   }
 }
