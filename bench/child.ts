@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseProduct } from '../dsl/index.js';
 import { hasErrors } from '../dsl/diagnostics.js';
 import { check } from '../engine/pipeline/check.js';
-import { compile } from '../engine/pipeline/evaluate.js';
+import { compile } from '../engine/pipeline/evaluate/index.js';
 import { loadProduct } from '../engine/loading/load.js';
 import { loadSources } from '../engine/loading/sources.js';
 import { behaviouralDiff } from '../engine/tools/diff.js';

@@ -13,7 +13,7 @@ if (diskCache) {
   if (preloadProduct(product!)) (globalThis as Record<symbol, boolean>)[Symbol.for('yakkan.deferDsl')] = true;
 }
 const { loadProduct } = await import('../engine/loading/load.js');
-const { decide } = await import('../engine/pipeline/evaluate.js');
+const { decide } = await import('../engine/pipeline/evaluate/index.js');
 const { readFacts } = await import('../engine/pipeline/facts.js');
 const { readYaml } = await import('../engine/tools/cases.js');
 const { cacheStats } = await import('../engine/loading/product-cache.js');

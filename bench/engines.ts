@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { Engine } from 'json-rules-engine';
 import type { Condition, Leaf, Rule } from '../dsl/ir.js';
 import { forEachLeaf } from '../engine/pipeline/check.js';
-import { namedValues, type Compiled } from '../engine/pipeline/evaluate.js';
+import { namedValues, type Compiled } from '../engine/pipeline/evaluate/index.js';
 import { firingCondition, project } from '../engine/tools/reference.js';
 import type { Decision } from '../engine/pipeline/decision-types.js';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { rulesProduct, tableProduct, scalingCorpus } from './scaling.js';
 import { join } from 'node:path';
 import { loadProduct } from '../engine/loading/load.js';
-import { decide } from '../engine/pipeline/evaluate.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
 import { projectRoot } from '../engine/loading/sources.js';
 import { nexiCorpus } from './corpus.js';
 import { Ajv } from 'ajv';

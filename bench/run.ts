@@ -11,7 +11,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { loadProduct } from '../engine/loading/load.js';
-import { decide, compile, type Compiled } from '../engine/pipeline/evaluate.js';
+import { decide, compile, type Compiled } from '../engine/pipeline/evaluate/index.js';
 import { check } from '../engine/pipeline/check.js';
 import { loadSources, projectRoot } from '../engine/loading/sources.js';
 import { parseProduct } from '../dsl/index.js';

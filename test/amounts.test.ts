@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadProduct } from '../engine/loading/load.js';
-import { decide } from '../engine/pipeline/evaluate.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
 import { ROOT } from './helpers.js';
 
 const p = loadProduct(join(ROOT, 'test', 'fixtures', 'products', 'shared-budgets.yk'));

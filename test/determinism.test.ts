@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseProduct } from '../dsl/index.js';
 import { check } from '../engine/pipeline/check.js';
-import { compile, decide } from '../engine/pipeline/evaluate.js';
+import { compile, decide } from '../engine/pipeline/evaluate/index.js';
 import { loadProduct } from '../engine/loading/load.js';
 import { readYaml } from '../engine/tools/cases.js';
 import { canonicalJson } from '../engine/pipeline/json.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { join, relative } from 'node:path';
 import { exampleFacts, generate, prng, synthesizedFacts, type Generated } from '../engine/tools/generate.js';
-import { decide } from '../engine/pipeline/evaluate.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
 import { loadSide } from '../engine/tools/diff.js';
 import { ROOT } from './helpers.js';
 

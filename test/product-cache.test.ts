@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { forgetLoaded, loadProduct, type LoadedProduct } from '../engine/loading/load.js';
 import { cacheStats } from '../engine/loading/product-cache.js';
 import { findCaseFiles, readCase } from '../engine/tools/cases.js';
-import { decide } from '../engine/pipeline/evaluate.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
 import { canonicalJson } from '../engine/pipeline/json.js';
 import { renderDiagnostics } from '../dsl/diagnostics.js';
 import { ROOT, productDirs } from './helpers.js';

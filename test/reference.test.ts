@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { relative } from 'node:path';
 import { findCaseFiles, readCase, productDirFor } from '../engine/tools/cases.js';
 import { selectRevision } from '../engine/loading/load.js';
-import { decide } from '../engine/pipeline/evaluate.js';
+import { decide } from '../engine/pipeline/evaluate/index.js';
 import { runReference } from '../engine/tools/reference.js';
 import { PRODUCTS, ROOT, product } from './helpers.js';
 

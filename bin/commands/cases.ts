@@ -4,7 +4,7 @@ import { createWriteStream, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { loadProduct, type Revision } from '../../engine/loading/load.js';
-import type { Compiled } from '../../engine/pipeline/evaluate.js';
+import type { Compiled } from '../../engine/pipeline/evaluate/index.js';
 import { exampleFacts, generate } from '../../engine/tools/generate.js';
 import { CliError, defineCommand, EXIT, UsageError } from '../args.js';
 import { requirePath } from '../product.js';

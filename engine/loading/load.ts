@@ -9,7 +9,7 @@ import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../.
 import type { Model, SpanMap } from '../../dsl/model.js';
 import type { Product } from '../../dsl/ir.js';
 import { check, type Checked } from '../pipeline/check.js';
-import { compile, decide, type Compiled, type DecideOptions } from '../pipeline/evaluate.js';
+import { compile, decide, type Compiled, type DecideOptions } from '../pipeline/evaluate/index.js';
 import { DECISION_SCHEMA_ID, type Decision } from '../pipeline/decision-types.js';
 import { loadSources, projectRoot } from './sources.js';
 import { newAjv } from '../pipeline/ajv.js';

@@ -24,6 +24,11 @@ export const UNKNOWN: VType = { kind: 'unknown' };
 export function isNumeric(t: VType): boolean {
   return t.kind === 'number' || t.kind === 'integer' || t.kind === 'decimal' || t.kind === 'rate';
 }
+// The types `<` and `>` compare, min/max take and table ranges span: those with a total order
+// that means more-or-less (text and booleans have an order for sorting, not for thresholds).
+export function isOrdered(t: VType): boolean {
+  return isNumeric(t) || t.kind === 'money' || t.kind === 'date' || t.kind === 'time' || t.kind === 'duration';
+}
 export function typeText(t: VType): string {
   switch (t.kind) {
     case 'money': return `money ${t.currency}`;
@@ -282,7 +287,7 @@ function comparisonOp(name: string, test: (c: number) => boolean, equality: bool
     type([a, b]) {
       if (!a || !b) return `${name} compares two values`;
       if (!compatible(a, b)) return `cannot compare ${typeText(a)} with ${typeText(b)}`;
-      if (!equality && !(isNumeric(a) || ['money', 'date', 'time', 'duration', 'unknown'].includes(a.kind))) {
+      if (!equality && !(isOrdered(a) || a.kind === 'unknown')) {
         return `${name} needs numbers, amounts, dates, times or durations, not ${typeText(a)}`;
       }
       return BOOLEAN;
@@ -353,7 +358,7 @@ function extremumType(name: string, args: VType[]): VType | string {
   if (known.length === 0) return UNKNOWN;
   const first = known[0]!;
   for (const a of known) {
-    if (!compatible(first, a) || !(isNumeric(a) || ['money', 'date', 'time', 'duration'].includes(a.kind))) {
+    if (!compatible(first, a) || !isOrdered(a)) {
       return `${name} needs values of one kind (numbers, amounts in one currency, or dates), got ${args.map(typeText).join(', ')}`;
     }
   }

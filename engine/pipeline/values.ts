@@ -1,9 +1,10 @@
 // Runtime values: literal -> value, value -> the JSON a decision shows. Runtime representation:
-// boolean; Dec for numbers; Money; ISO string for dates; Duration; string for enum/text; arrays.
-import type { Literal } from '../../dsl/ir.js';
+// boolean; Dec for numbers (Fraction for an exact fraction literal); Money; ISO string for dates,
+// HH:MM for times; Duration; string for enum/text; arrays. Every literal becomes a value here.
+import type { LeafValue, Literal } from '../../dsl/ir.js';
 import { groupDigits } from '../../dsl/literals.js';
-import { Money, Duration, dec, isDec, isMoney, isDuration, decText } from './money.js';
-import { Fraction } from './operators.js';
+import { Money, Duration, dec, isDec, isMoney, isDuration, decText, type Dec } from './money.js';
+import { Fraction, type VType } from './operators.js';
 import type { ShownValue } from './decision-types.js';
 
 export function literalValue(l: Literal): unknown {
@@ -15,6 +16,26 @@ export function literalValue(l: Literal): unknown {
     case 'date': case 'time': case 'symbol': case 'text': return l.value;
     case 'duration': return new Duration(l.value, l.unit);
   }
+}
+
+// A condition leaf's literal, as the model stores it (see leafLiteral in dsl/model.ts), as a
+// value of the type it is compared with.
+export function leafValue(v: Exclude<LeafValue, { fact: string }>, t: VType): unknown {
+  if (Array.isArray(v)) return v.map((x) => leafValue(x, t));
+  switch (t.kind) {
+    case 'money': return literalValue({ type: 'money', amount: String(v), currency: t.currency });
+    case 'duration': return literalValue({ type: 'duration', value: Number(v), unit: t.unit });
+    case 'number': case 'integer': case 'decimal': case 'rate': {
+      const f = /^(-?\d+)\/(\d+)$/.exec(String(v));
+      return literalValue(f ? { type: 'fraction', num: f[1]!, den: f[2]! } : { type: 'number', value: String(v) });
+    }
+    default: return v;
+  }
+}
+
+// A number as a decimal (a fraction divided out at 40 digits).
+export function numericValue(v: unknown): Dec {
+  return v instanceof Fraction ? v.value() : (v as Dec);
 }
 
 export function showValue(v: unknown): ShownValue {

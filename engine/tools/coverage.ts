@@ -9,7 +9,7 @@ import { exprText } from '../../dsl/print.js';
 import { cellText } from './diff.js';
 import { canonicalJson } from '../pipeline/json.js';
 import { findCaseFiles, productDirFor, readCase, runCase, type CaseResult } from './cases.js';
-import { compile, namedValues, type Compiled } from '../pipeline/evaluate.js';
+import { compile, namedValues, type Compiled } from '../pipeline/evaluate/index.js';
 import { loadProduct, type Revision } from '../loading/load.js';
 import type { Decision } from '../pipeline/decision-types.js';
 

@@ -11,7 +11,7 @@ import { conditionText, exprText } from '../../dsl/print.js';
 import { literalText } from '../../dsl/literals.js';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.js';
-import { decide, type Compiled } from '../pipeline/evaluate.js';
+import { decide, type Compiled } from '../pipeline/evaluate/index.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
 import { defineTask, inlinePool, ordered, threadPool } from './pool.js';

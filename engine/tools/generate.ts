@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Cell, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../../dsl/ir.js';
 import { literalText } from '../../dsl/literals.js';
 import { forEachLeaf } from '../pipeline/check.js';
-import { namedValues, type Compiled } from '../pipeline/evaluate.js';
+import { namedValues, type Compiled } from '../pipeline/evaluate/index.js';
 import { readYaml } from './cases.js';
 import { minuteToTime, timeToMinute } from '../pipeline/operators.js';
 import { addDuration, Duration, isDec, isDuration, isMoney, dec } from '../pipeline/money.js';

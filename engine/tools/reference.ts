@@ -6,7 +6,7 @@
 import { Engine } from 'json-rules-engine';
 import type { Condition, Rule } from '../../dsl/ir.js';
 import { forEachLeaf } from '../pipeline/check.js';
-import { namedValues, type Compiled } from '../pipeline/evaluate.js';
+import { namedValues, type Compiled } from '../pipeline/evaluate/index.js';
 import { isDec, isMoney, isDuration } from '../pipeline/money.js';
 import { Fraction } from '../pipeline/operators.js';
 

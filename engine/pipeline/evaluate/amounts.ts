@@ -1,0 +1,153 @@
+// Amounts (payouts, premiums) step by step once the outcome is known, and the formulas a decision
+// shows. Shared by the reference and the fast path; `trace` says whether steps are recorded.
+import type { AmountResult, AmountStep, FormulaResult, ItemDecision, Outcome } from '../decision-types.js';
+import { Money, dec, decText, isMoney, roundTo, ZERO, type Dec } from '../money.js';
+import { numericValue, showValue } from '../values.js';
+import { type Compiled, type CompiledAmount, type CompiledFormula, type Scope, itemScope } from './compiled.js';
+import { Unknown, isUnknown, mergeUnknown } from './unknown.js';
+import type { Settled } from './outcome.js';
+
+// Every amount in declaration order; each is a named value for the amounts after it.
+export function computeAmounts(c: Compiled, s: Scope, settled: Settled, items: Record<string, unknown>[] | undefined): AmountResult[] {
+  return c.amounts.map((a) => {
+    const { result, value } = computeAmount(a, s, settled.outcome, settled.missing, settled.items, items);
+    // Later steps read the amount as shown (a zero shows as 0, whatever its sign).
+    if (isMoney(value)) s.memo.set(a.memoKey, value.amount.isZero() ? new Money(dec(decText(value.amount)), value.currency) : value);
+    return result;
+  });
+}
+
+export function formulaResult(f: CompiledFormula, s: Scope): FormulaResult {
+  const steps = s.trace ? [] : null;
+  s.steps = steps;
+  const v = f.fn(s);
+  s.steps = null;
+  const decl = f.decl;
+  // A formula first computed just now recorded its steps under its own key; one computed
+  // earlier (by a rule or an amount) recorded them then.
+  const recorded = steps === null ? [] : (s.memo.get(f.stepsKey) as FormulaResult['steps'] | undefined) ?? steps;
+  return {
+    name: f.name,
+    ...(decl.label ? { label: decl.label } : {}),
+    value: isUnknown(v) ? null : showValue(v),
+    missing: isUnknown(v) ? v.sorted() : [],
+    steps: recorded,
+    cite: decl.cite,
+  };
+}
+
+function computeAmount(
+  ca: CompiledAmount, s: Scope, outcome: Outcome, outcomeMissing: string[], items: ItemDecision[],
+  itemValues: Record<string, unknown>[] | undefined,
+): { result: AmountResult; value: unknown } {
+  const a = ca.amount;
+  const trace = s.trace;
+  const steps: AmountStep[] = [];
+  const zero = new Money(ZERO, a.currency);
+  // What is left of each shared limit or deductible, by step index, as items use it up in order.
+  const budgets = new Map<number, Dec>();
+  const result = (value: unknown, missing: string[], perItem?: unknown[]): { result: AmountResult; value: unknown } => {
+    const shown = isUnknown(value) ? null : showValue(value);
+    const miss = missing.length ? [...missing].sort() : [];
+    // Keys in the decision schema's order; label and items only when there are.
+    const r: AmountResult = a.label
+      ? { name: a.name, label: a.label, value: shown, missing: miss, steps, cite: a.cite }
+      : { name: a.name, value: shown, missing: miss, steps, cite: a.cite };
+    if (perItem) r.items = perItem.map((v) => (isUnknown(v) ? null : showValue(v)));
+    return { result: r, value };
+  };
+  const run = (from: number, to: number, start: unknown, sc: Scope, item?: number): unknown => {
+    let cur = start;
+    for (let i = from; i < to; i++) {
+      const st = ca.steps[i]!;
+      const astep = (operand: unknown, before: unknown, after: unknown, applied: boolean): void => {
+        if (!trace) return;
+        steps.push({
+          step: st.kind, text: st.text, operand: showValue(operand), before: showValue(before), after: showValue(after), applied,
+          ...(item !== undefined ? { item } : {}), cite: a.steps[i]!.cite ?? [],
+        });
+      };
+      if (st.when) {
+        sc.checks = null;
+        const w = st.when(sc);
+        if (isUnknown(w)) return w;
+        if (!w) {
+          astep(null, cur, cur, false);
+          continue;
+        }
+      }
+      const x = st.fn ? st.fn(sc) : undefined;
+      if (isUnknown(x)) return x;
+      if (isUnknown(cur) && st.kind !== 'start') return cur;
+      const m = cur as Money;
+      let next: unknown;
+      if (st.shared) {
+        const left = budgets.get(i) ?? (x as Money).amount;
+        const used = m.amount.cmp(left) > 0 ? left : m.amount;
+        budgets.set(i, left.minus(used));
+        next = new Money(st.kind === 'limit' ? used : m.amount.minus(used), a.currency);
+        astep(new Money(left, a.currency), m, next, true);
+        cur = next;
+        continue;
+      }
+      switch (st.kind) {
+        case 'start': next = x; break;
+        case 'add': next = new Money(m.amount.plus((x as Money).amount), a.currency); break;
+        case 'subtract': next = new Money(m.amount.minus((x as Money).amount), a.currency); break;
+        case 'deductible': next = new Money(nonNegative(m.amount.minus((x as Money).amount)), a.currency); break;
+        case 'coinsurance': case 'multiply': next = new Money(m.amount.mul(numericValue(x)), a.currency); break;
+        case 'limit': next = m.amount.cmp((x as Money).amount) > 0 ? x : m; break;
+        case 'floor': next = m.amount.cmp((x as Money).amount) < 0 ? x : m; break;
+        case 'aggregate': {
+          const used = st.used!(sc);
+          if (isUnknown(used)) return used;
+          const room = nonNegative((x as Money).amount.minus((used as Money).amount));
+          next = m.amount.cmp(room) > 0 ? new Money(room, a.currency) : m;
+          astep(new Money(room, a.currency), m, next, true);
+          cur = next;
+          continue;
+        }
+        case 'round': {
+          const unit = isMoney(x) ? x.amount : numericValue(x);
+          next = new Money(roundTo(m.amount, unit, a.steps[i]!.mode!), a.currency);
+          break;
+        }
+        default: next = m;
+      }
+      astep(x, cur, next, true);
+      cur = next;
+    }
+    return cur;
+  };
+  const totalAt = ca.steps.findIndex((st) => st.kind === 'total');
+  if (!a.forEach) {
+    if (a.payable && outcome !== 'covered') {
+      if (outcome === 'undetermined') return result(new Unknown(outcomeMissing), outcomeMissing);
+      if (trace) steps.push({ step: 'not-payable', text: outcome, operand: null, before: null, after: showValue(zero), applied: true, cite: [] });
+      return result(zero, []);
+    }
+    const v = run(0, ca.steps.length, zero, s);
+    return result(v, isUnknown(v) ? v.facts : []);
+  }
+  if (itemValues === undefined) return result(new Unknown([a.forEach]), [a.forEach]);
+  const perItem = itemValues.map((it, i) => {
+    const d = items[i];
+    if (a.payable && d && d.outcome !== 'covered') return d.outcome === 'undetermined' ? new Unknown(d.missing) : zero;
+    if (a.payable && !d && outcome !== 'covered') return outcome === 'undetermined' ? new Unknown([]) : zero;
+    return run(0, totalAt < 0 ? ca.steps.length : totalAt, zero, itemScope(s, it, i, a.forEach!), i);
+  });
+  if (perItem.some(isUnknown)) {
+    const u = mergeUnknown(perItem);
+    return result(u, u.facts, perItem);
+  }
+  let total: unknown = new Money(perItem.reduce((sum: Dec, m) => sum.plus((m as Money).amount), ZERO), a.currency);
+  if (totalAt >= 0) {
+    if (trace) steps.push({ step: 'total', text: 'total', operand: null, before: null, after: showValue(total), applied: true, cite: [] });
+    total = run(totalAt + 1, ca.steps.length, total, s);
+  }
+  return result(total, isUnknown(total) ? total.facts : [], perItem);
+}
+
+function nonNegative(d: Dec): Dec {
+  return d.isNegative() ? ZERO : d;
+}

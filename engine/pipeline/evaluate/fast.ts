@@ -1,0 +1,206 @@
+// The fast path: a decision without the trace (trace: false), equal to what the reference gives
+// for trace: false (test/equivalence.test.ts holds them equal). It evaluates only the rules that
+// can change the decision, using the plan (fast-plan.ts), and builds only the reasons that
+// trace: false keeps.
+import type { Check, Decision, Reason, ShownValue } from '../decision-types.js';
+import { showValue } from '../values.js';
+import { cmpDec, type Dec, type Money } from '../money.js';
+import { Fraction } from '../operators.js';
+import { factValue, Pending } from '../facts.js';
+import { type Compiled, type Scope, COVER_LEVEL, EXCLUSION_LEVEL, LEVELS, itemScope, newScope } from './compiled.js';
+import { Unknown } from './unknown.js';
+import type { RangeIndex } from './fast-plan.js';
+import {
+  type Truths, decidedBy, evalItems, evalRule, evalWithChecks, itemsOf, reason, settle,
+} from './outcome.js';
+import { computeAmounts, formulaResult } from './amounts.js';
+import { decisionOf } from './decision.js';
+
+export function decideFast(c: Compiled, slots: unknown[]): Decision {
+  const s = newScope(slots, false, c.itemList);
+  const claim = evalClaim(c, s);
+  const items = itemsOf(c, slots);
+  const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
+  const settled = settle(c, claim, itemResults);
+
+  // The reasons trace: false keeps (see reference.ts): the rules that decided, those waiting for
+  // facts and, when nothing pays, the cover rules; in source order.
+  const reasons: Reason[] = [];
+  const notCovered = settled.outcome === 'not-covered';
+  const decided = decidedBy(settled);
+  const shown = [...settled.decidingClaim, ...claim.unknownRules, ...(notCovered ? c.claimLevels[COVER_LEVEL]! : [])];
+  shown.sort((a, b) => a - b);
+  for (let k = 0; k < shown.length; k++) {
+    const i = shown[k]!;
+    if (k > 0 && shown[k - 1] === i) continue;
+    const cr = c.claimRules[i]!;
+    const template = c.fast.firedChecks[i];
+    if (template !== undefined && claim.fires[i] === true) {
+      // Fired, so every fact it reads is present and every leaf has its known result.
+      const checks: Check[] = template.map((t) => ({
+        part: 'when', text: t.text, fact: t.fact, operator: t.operator, actual: shownSlot(c, s, t.slot), required: t.required,
+        result: t.result,
+      }));
+      reasons.push(reason(cr, true, checks, undefined, decided(i)));
+    } else {
+      const { fires, checks } = evalWithChecks(cr, s);
+      reasons.push(reason(cr, fires, checks, undefined, decided(i)));
+    }
+  }
+  if (itemResults !== undefined) {
+    for (const rs of itemResults) {
+      for (const r of rs) {
+        const deciding = settled.decidingItems.has(r);
+        if (deciding || r.fires instanceof Unknown || (notCovered && r.cr.level === COVER_LEVEL)) {
+          const { fires, checks } = evalWithChecks(r.cr, itemScope(s, items![r.item]!, r.item, c.itemList!));
+          reasons.push(reason(r.cr, fires, checks, r.item, deciding));
+        }
+      }
+    }
+  }
+  const amounts = computeAmounts(c, s, settled, items);
+  // Only the formulas the decision computed.
+  const formulas = c.formulas.filter((f) => s.memo.has(f.name)).map((f) => formulaResult(f, s));
+  return decisionOf(c, settled, reasons, s.lookups, amounts, formulas);
+}
+
+// The shown value of an input fact, once per decision. An enum, text or boolean shows as itself;
+// an amount or integer not converted yet shows as its digits (no decimal needed).
+function shownSlot(c: Compiled, s: Scope, slot: number): ShownValue {
+  const cached = s.shown[slot];
+  if (cached !== undefined) return cached;
+  const v = s.slots[slot];
+  const shown = typeof v === 'string' || typeof v === 'boolean' ? v
+    : v instanceof Pending ? showPending(v, c.fast.rawShow[slot]) ?? showValue(factValue(s.slots, slot)) : showValue(v);
+  return (s.shown[slot] = shown);
+}
+
+interface ClaimTruths extends Truths<number> {
+  // Per claim rule its truth value; undefined: not evaluated, as it cannot change the decision.
+  fires: (boolean | Unknown | undefined)[];
+  // The rules found unknown, in the order they were evaluated.
+  unknownRules: number[];
+}
+
+// The claim-level rules: those with side effects in source order, as the reference evaluates
+// them; then the plain ones level by level, skipping what the indexes make false.
+function evalClaim(c: Compiled, s: Scope): ClaimTruths {
+  const rules = c.claimRules;
+  const plan = c.fast;
+  const fires: (boolean | Unknown | undefined)[] = new Array(rules.length);
+  const t: ClaimTruths = { fires, fired: [], unknown: [], unknownRules: [] };
+  const settledFires = (i: number, f: boolean | Unknown): void => {
+    fires[i] = f;
+    if (f instanceof Unknown) {
+      t.unknownRules.push(i);
+      (t.unknown[rules[i]!.level] ??= []).push(f);
+    }
+  };
+  for (const i of plan.sideEffecting) settledFires(i, evalRule(rules[i]!, s));
+  const slots = s.slots;
+  // The kill sets that this decision's facts select (offsets into the pool).
+  const kills: number[] = [];
+  let exact = true;
+  for (const ix of plan.index) {
+    const v = slots[ix.slot];
+    if (v === undefined) continue;
+    const off = ix.kill.get(v);
+    if (off !== undefined) kills.push(off);
+    else exact = false; // a value the index does not know: evaluate every survivor
+  }
+  for (const r of plan.ranges) {
+    let v = slots[r.slot];
+    if (v === undefined) continue;
+    // Not converted yet: a digit string of at most 15 digits or an integer is exactly a double.
+    if (v instanceof Pending) v = r.xn !== undefined && (typeof v.raw === 'number' || r.money) ? Number(v.raw) : factValue(slots, r.slot);
+    const off = rangeKills(r, v);
+    if (off >= 0) kills.push(off);
+  }
+  let anyMissing = false;
+  for (const slot of plan.plainSlots) if (slots[slot] === undefined) { anyMissing = true; break; }
+  const pool = plan.pool;
+  let decided = false;
+  for (let level = 0; level < LEVELS.length; level++) {
+    // Past the deciding level, only an unknown rule changes the decision (its missing facts are
+    // shown); eligibility is always decided in full.
+    const lazy = decided && level >= EXCLUSION_LEVEL;
+    if (lazy && !anyMissing) break;
+    // The level's plain rules that no kill set makes false (killed ones stay undefined: as good
+    // as false here), in source order.
+    const firedPlain: number[] = [];
+    const mask = plan.levelMask[level]!;
+    const [from, to] = plan.levelWords[level]!;
+    for (let w = from; w < to; w++) {
+      let k = mask[w]!;
+      for (let j = 0; j < kills.length && k !== 0; j++) k &= ~pool[kills[j]! + w]!;
+      while (k !== 0) {
+        const low = k & -k;
+        k ^= low;
+        const i = plan.ruleAt[(w << 5) + 31 - Math.clz32(low)]!;
+        if (lazy && allPresent(plan.factsOf[i]!, slots)) continue;
+        if (exact && plan.full[i] === 1 && (!anyMissing || allPresent(plan.factsOf[i]!, slots))) {
+          fires[i] = true;
+          firedPlain.push(i);
+          continue;
+        }
+        const f = evalRule(rules[i]!, s);
+        settledFires(i, f);
+        if (f === true) firedPlain.push(i);
+      }
+    }
+    // With side-effecting rules at this level, the fired ones in source order among all.
+    const side = plan.sideByLevel[level]!;
+    const fired = side.length === 0 ? firedPlain : c.claimLevels[level]!.filter((i) => fires[i] === true);
+    if (fired.length > 0) {
+      t.fired[level] = fired;
+      decided = true;
+    }
+  }
+  return t;
+}
+
+// The rules a threshold index makes false for the value v (an offset into the pool), or -1.
+function rangeKills(r: RangeIndex, value: unknown): number {
+  const xs = r.xs;
+  // lo = first position whose literal is > v (strict: ge, lt) or >= v (gt, le).
+  const strict = r.op === 'ge' || r.op === 'lt';
+  let lo = 0;
+  let hi = xs.length;
+  if (typeof value === 'number' && r.xn !== undefined) {
+    const xn = r.xn;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (strict ? xn[m]! <= value : xn[m]! < value) lo = m + 1; else hi = m;
+    }
+  } else {
+    const v = r.money ? (value as Money).amount : value instanceof Fraction ? value.value() : (value as Dec);
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      const c = cmpDec(xs[m]!, v);
+      if (strict ? c <= 0 : c < 0) lo = m + 1; else hi = m;
+    }
+  }
+  if (r.op === 'gt' || r.op === 'ge') return lo < xs.length ? r.killed[lo]! : -1;
+  return lo > 0 ? r.killed[lo - 1]! : -1;
+}
+
+// The shown value of a Pending amount (raw: 1 to 15 digits, see facts.ts; `how` is its currency)
+// or integer (`how` 0), as showValue shows the converted decimal: digits without leading zeros,
+// a safe integer as String() writes it. undefined: convert and show.
+function showPending(v: Pending, how: string | 0 | undefined): ShownValue | undefined {
+  const raw = v.raw;
+  if (how === 0) return typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : undefined;
+  if (how === undefined || typeof raw !== 'string' || raw.length === 0 || raw.length > 15) return undefined;
+  let z = 0;
+  for (let k = 0; k < raw.length; k++) {
+    const ch = raw.charCodeAt(k);
+    if (ch < 48 || ch > 57) return undefined;
+    if (ch === 48 && z === k && k < raw.length - 1) z++;
+  }
+  return { amount: z === 0 ? raw : raw.slice(z), currency: how };
+}
+
+function allPresent(facts: Int32Array, slots: unknown[]): boolean {
+  for (let k = 0; k < facts.length; k++) if (slots[facts[k]!] === undefined) return false;
+  return true;
+}
