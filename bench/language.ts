@@ -72,11 +72,16 @@ export function inProcess(rounds: number): KeystrokeResult {
     if (r < 0) continue;
     wall.push(ms);
     cpu.push((c.user + c.system) / 1000);
-    for (const [k, v] of Object.entries(service.analysis('cyber').timings)) if (k !== 'index') (stages[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(service.analysis('cyber').timings))
+      if (k !== 'index') (stages[k] ??= []).push(v);
   }
   return {
-    name: 'language service, in process (update + diagnostics)', rounds, medianMs: median(wall), p95Ms: p95(wall),
-    cpuMedianMs: median(cpu), stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
+    name: 'language service, in process (update + diagnostics)',
+    rounds,
+    medianMs: median(wall),
+    p95Ms: p95(wall),
+    cpuMedianMs: median(cpu),
+    stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
   };
 }
 
@@ -88,20 +93,30 @@ export async function overLsp(rounds: number): Promise<KeystrokeResult> {
   try {
     await lsp.request('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
     lsp.notify('initialized', {});
-    const published = (version: number) => lsp.next((m) => m.method === 'textDocument/publishDiagnostics' &&
-      (m.params as { version?: number }).version === version);
+    const published = (version: number) =>
+      lsp.next(
+        (m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { version?: number }).version === version,
+      );
     lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yakkan', version: 0, text } });
     await published(0);
     const wall: number[] = [];
     for (let r = -texts.length * 2; r < rounds; r++) {
       const version = r + texts.length * 2 + 1;
       const t0 = performance.now();
-      lsp.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: texts[(version - 1) % texts.length] }] });
+      lsp.notify('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ text: texts[(version - 1) % texts.length] }],
+      });
       await published(version);
       if (r >= 0) wall.push(performance.now() - t0);
     }
     await lsp.stop();
-    return { name: 'yakkan lsp over stdio (didChange → publishDiagnostics)', rounds, medianMs: median(wall), p95Ms: p95(wall) };
+    return {
+      name: 'yakkan lsp over stdio (didChange → publishDiagnostics)',
+      rounds,
+      medianMs: median(wall),
+      p95Ms: p95(wall),
+    };
   } finally {
     lsp.kill();
   }
@@ -114,12 +129,22 @@ export async function languageBench(rounds = 60): Promise<KeystrokeResult[]> {
 export function renderLanguageBench(results: KeystrokeResult[]): string {
   const f = (x: number) => x.toFixed(1);
   const lines = [
-    '| keystroke → diagnostics, cyber (product.yk, 1,200 lines) | rounds | median ms | p95 ms | CPU median ms | < 50 ms |',
+    '| keystroke → diagnostics, cyber (product.yk, 1,200 lines) | rounds | median ms | p95 ms | CPU median ms ' +
+      '| < 50 ms |',
     '|---|---:|---:|---:|---:|---|',
-    ...results.map((r) => `| ${r.name} | ${r.rounds} | ${f(r.medianMs)} | ${f(r.p95Ms)} | ${r.cpuMedianMs === undefined ? '—' : f(r.cpuMedianMs)} | ${r.medianMs < 50 ? 'yes' : 'no'} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.rounds} | ${f(r.medianMs)} | ${f(r.p95Ms)} | ` +
+        `${r.cpuMedianMs === undefined ? '—' : f(r.cpuMedianMs)} | ${r.medianMs < 50 ? 'yes' : 'no'} |`,
+    ),
   ];
   const stages = results.find((r) => r.stages)?.stages;
-  if (stages) lines.push(`  stages, median ms: ${Object.entries(stages).map(([k, v]) => `${k} ${f(v)}`).join(', ')}`);
+  if (stages)
+    lines.push(
+      `  stages, median ms: ${Object.entries(stages)
+        .map(([k, v]) => `${k} ${f(v)}`)
+        .join(', ')}`,
+    );
   return lines.join('\n');
 }
 

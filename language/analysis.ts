@@ -38,7 +38,14 @@ export function analyse(uri: string, text: string, seeds: SourceFolder | undefin
   const timings = { tokenize: t1 - t0, parse: t2 - t1, model: t3 - t2, check: t4 - t3, index: 0 };
   let index: SymbolIndex | undefined;
   return {
-    uri, text, tokens, cst, model, checked, lines: new LineIndex(text), timings,
+    uri,
+    text,
+    tokens,
+    cst,
+    model,
+    checked,
+    lines: new LineIndex(text),
+    timings,
     diagnostics: sortDiagnostics([...diagnostics, ...checked.diagnostics]),
     // Built on first use: diagnostics, the answer to every keystroke, do not need it.
     get index(): SymbolIndex {

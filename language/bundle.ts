@@ -13,7 +13,10 @@ export const browserChevrotain: Plugin = {
   name: 'yakkan-browser-chevrotain',
   setup(b) {
     b.onResolve({ filter: /^\.\/chevrotain\.js$/ }, (args) =>
-      resolve(args.resolveDir) === join(ROOT, 'dsl') ? { path: join(ROOT, 'language', 'browser', 'chevrotain.ts') } : undefined);
+      resolve(args.resolveDir) === join(ROOT, 'dsl')
+        ? { path: join(ROOT, 'language', 'browser', 'chevrotain.ts') }
+        : undefined,
+    );
   },
 };
 

@@ -8,13 +8,32 @@ import { OPERATORS, typeText } from '../engine/pipeline/operators.js';
 import type { Analysis } from './analysis.js';
 import type { TextRange } from './cst.js';
 import {
-  CELL_WORDS, CLAUSES, CURRENCIES, DECLARATION_KEYWORDS, DURATION_UNITS, EXPRESSION_KEYWORDS, HIT_POLICIES, TYPE_NAMES,
+  CELL_WORDS,
+  CLAUSES,
+  CURRENCIES,
+  DECLARATION_KEYWORDS,
+  DURATION_UNITS,
+  EXPRESSION_KEYWORDS,
+  HIT_POLICIES,
+  TYPE_NAMES,
 } from './keywords.js';
 import type { YkSymbol } from './symbols.js';
 
 export type CompletionKind =
-  | 'keyword' | 'fact' | 'field' | 'formula' | 'define' | 'table' | 'output' | 'amount' | 'enum' | 'function' | 'type'
-  | 'unit' | 'mode' | 'loop';
+  | 'keyword'
+  | 'fact'
+  | 'field'
+  | 'formula'
+  | 'define'
+  | 'table'
+  | 'output'
+  | 'amount'
+  | 'enum'
+  | 'function'
+  | 'type'
+  | 'unit'
+  | 'mode'
+  | 'loop';
 
 export interface CompletionItem {
   label: string;
@@ -31,8 +50,28 @@ export interface Completions extends TextRange {
 
 const WORD = /[\p{L}\p{N}_\-.]*$/u;
 const COMPARISON = new Set(['Eq', 'Ne', 'Lt', 'Le', 'Gt', 'Ge']);
-const CONTINUES = new Set([...COMPARISON, 'Comma', 'LParen', 'Plus', 'Minus', 'Times', 'Divide', 'Kw_and', 'Kw_or', 'Kw_not',
-  'Kw_in', 'Kw_if', 'Kw_then', 'Kw_else', 'Kw_when', 'Kw_unless', 'Kw_require', 'Kw_given', 'Arrow', 'Pipe']);
+const CONTINUES = new Set([
+  ...COMPARISON,
+  'Comma',
+  'LParen',
+  'Plus',
+  'Minus',
+  'Times',
+  'Divide',
+  'Kw_and',
+  'Kw_or',
+  'Kw_not',
+  'Kw_in',
+  'Kw_if',
+  'Kw_then',
+  'Kw_else',
+  'Kw_when',
+  'Kw_unless',
+  'Kw_require',
+  'Kw_given',
+  'Arrow',
+  'Pipe',
+]);
 // Operators that are also words (and, or, not, in, if) are offered as keywords, not functions.
 const OPERATOR_WORDS = new Set(EXPRESSION_KEYWORDS);
 // How far back (in tokens) a call or an `in (...)` list is looked for.
@@ -91,13 +130,17 @@ class Context {
     const prev = this.prev;
     const p = prev?.tokenType.name ?? '';
     const atLineStart = this.head.trim() === '';
-    if (atLineStart && this.head === '') return this.keywords(DECLARATION_KEYWORDS.concat(this.a.index.declarations.some((d) => d.kind === 'product') ? [] : ['product']));
+    if (atLineStart && this.head === '')
+      return this.keywords(
+        DECLARATION_KEYWORDS.concat(this.a.index.declarations.some((d) => d.kind === 'product') ? [] : ['product']),
+      );
     if (atLineStart && !CONTINUES.has(p)) return this.keywords(CLAUSES[this.declaration] ?? []);
     if (word.includes('.')) return this.paths(word.slice(0, word.lastIndexOf('.') + 1));
     if (['cite', 'note', 'name', 'revision', 'source', 'currency'].includes(this.clause) && !CONTINUES.has(p)) {
       return this.clause === 'currency' ? this.words(CURRENCIES, 'unit') : [];
     }
-    if (p === 'Colon' || p === 'Kw_of' || (p === 'LBrace' && this.declaration === 'fact')) return this.words(TYPE_NAMES, 'type');
+    if (p === 'Colon' || p === 'Kw_of' || (p === 'LBrace' && this.declaration === 'fact'))
+      return this.words(TYPE_NAMES, 'type');
     if (prev?.image === 'money') return this.words(CURRENCIES, 'unit');
     if (prev?.image === 'duration') return this.words(DURATION_UNITS.slice(0, 3), 'unit');
     if (p === 'NumberLit') return this.words(DURATION_UNITS, 'unit');
@@ -105,7 +148,8 @@ class Context {
     if (p === 'Kw_round' && this.clause === 'round') return this.words(ROUNDING_MODES, 'mode');
     if (p === 'Kw_each') return this.words(['item'], 'loop');
     if (p === 'Kw_in' && /\beach\s+\S+\s+in\s*$/.test(this.head)) return this.names((s) => isList(this.a, s));
-    if (p === 'Kw_by' && this.clause === 'chosen') return this.names((s) => s.kind === 'fact' && this.typeOf(s.name) === 'date');
+    if (p === 'Kw_by' && this.clause === 'chosen')
+      return this.names((s) => s.kind === 'fact' && this.typeOf(s.name) === 'date');
     const call = this.openCall();
     if (call?.fn === 'round' && call.commas === 1) return this.words(ROUNDING_MODES, 'mode');
     if ((this.clause === 'row' || this.clause === 'else') && this.declaration === 'table') return this.cell();
@@ -129,11 +173,17 @@ class Context {
       if (!['fact', 'formula', 'define', 'output', 'amount'].includes(s.kind) || !keep(s)) continue;
       const type = this.typeOf(s.name);
       const detail = [type, s.label].filter(Boolean).join(' — ');
-      out.push({ label: s.name, kind: s.kind as CompletionKind, sortText: `1${s.name}`, ...(detail ? { detail } : {}) });
+      out.push({
+        label: s.name,
+        kind: s.kind as CompletionKind,
+        sortText: `1${s.name}`,
+        ...(detail ? { detail } : {}),
+      });
     }
     // sum(claim.items.amount): a list's field as a list.
     for (const s of this.a.index.symbols.values()) {
-      if (s.kind === 'field' && keep(s)) out.push({ label: s.name, kind: 'field', sortText: `2${s.name}`, ...(s.label ? { detail: s.label } : {}) });
+      if (s.kind === 'field' && keep(s))
+        out.push({ label: s.name, kind: 'field', sortText: `2${s.name}`, ...(s.label ? { detail: s.label } : {}) });
     }
     return out;
   }
@@ -144,13 +194,18 @@ class Context {
     if (loop) {
       items.push({ label: loop.variable, kind: 'loop', sortText: '0', detail: `each element of ${loop.list}` });
       for (const f of this.fieldsOf(loop.list)) {
-        items.push({ label: `${loop.variable}.${f.name.slice(loop.list.length + 1)}`, kind: 'field', sortText: `0${f.name}`,
-          ...(f.label ? { detail: f.label } : {}) });
+        items.push({
+          label: `${loop.variable}.${f.name.slice(loop.list.length + 1)}`,
+          kind: 'field',
+          sortText: `0${f.name}`,
+          ...(f.label ? { detail: f.label } : {}),
+        });
       }
     }
     items.push(...this.names());
     for (const [name, def] of Object.entries(OPERATORS)) {
-      if (name === def.name && /^[a-z_]+$/.test(name) && !OPERATOR_WORDS.has(name)) items.push({ label: name, kind: 'function', sortText: `3${name}` });
+      if (name === def.name && /^[a-z_]+$/.test(name) && !OPERATOR_WORDS.has(name))
+        items.push({ label: name, kind: 'function', sortText: `3${name}` });
     }
     items.push(...EXPRESSION_KEYWORDS.map((k): CompletionItem => ({ label: k, kind: 'keyword', sortText: `4${k}` })));
     return items;
@@ -159,18 +214,26 @@ class Context {
   // After `a.b.`: every name that continues the path, the loop variable's fields included.
   paths(base: string): CompletionItem[] {
     const loop = this.loop();
-    const all = loop && base.startsWith(`${loop.variable}.`)
-      ? this.fieldsOf(loop.list).map((f): CompletionItem => ({
-        label: `${loop.variable}.${f.name.slice(loop.list.length + 1)}`, kind: 'field', sortText: `0${f.name}`, ...(f.label ? { detail: f.label } : {}),
-      }))
-      : this.names();
+    const all =
+      loop && base.startsWith(`${loop.variable}.`)
+        ? this.fieldsOf(loop.list).map(
+            (f): CompletionItem => ({
+              label: `${loop.variable}.${f.name.slice(loop.list.length + 1)}`,
+              kind: 'field',
+              sortText: `0${f.name}`,
+              ...(f.label ? { detail: f.label } : {}),
+            }),
+          )
+        : this.names();
     return all.filter((i) => i.label.startsWith(base));
   }
 
   enumValues(owner: string): CompletionItem[] {
     const values = this.a.index.enums.get(owner);
     return [...(values?.values() ?? [])].map((v, i) => ({
-      label: v.name, kind: 'enum', detail: v.label ? `${v.label} — value of ${owner}` : `value of ${owner}`,
+      label: v.name,
+      kind: 'enum',
+      detail: v.label ? `${v.label} — value of ${owner}` : `value of ${owner}`,
       sortText: `0${String(i).padStart(3, '0')}`,
     }));
   }
@@ -261,7 +324,12 @@ class Context {
   }
 }
 
-const CLAUSE_WORDS = new Set(Object.values(CLAUSES).flat().map((c) => c.split(' ')[0]!).concat(DECLARATION_KEYWORDS, ['product']));
+const CLAUSE_WORDS = new Set(
+  Object.values(CLAUSES)
+    .flat()
+    .map((c) => c.split(' ')[0]!)
+    .concat(DECLARATION_KEYWORDS, ['product']),
+);
 
 function isList(a: Analysis, s: YkSymbol): boolean {
   return s.kind === 'fact' && a.checked.types.names.get(s.name)?.kind === 'list';

@@ -29,8 +29,15 @@ export function editorDiagnostics(a: Analysis): LanguageDiagnostic[] {
     const to = Math.max(from, clamp(d.span?.end.offset ?? from, a.text.length));
     const pos = a.lines.position(from);
     return {
-      from, to, severity: d.severity, code: d.code, message: d.message, line: pos.line + 1, column: pos.character + 1,
-      fixes: fixesFor(a, d, { from, to }), ...(d.hint ? { hint: d.hint } : {}),
+      from,
+      to,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      line: pos.line + 1,
+      column: pos.character + 1,
+      fixes: fixesFor(a, d, { from, to }),
+      ...(d.hint ? { hint: d.hint } : {}),
     };
   });
 }
@@ -45,7 +52,12 @@ export function fixesFor(a: Analysis, d: Diagnostic, at: TextRange): Fix[] {
     const i = a.text.slice(at.from, at.to).indexOf(joined);
     if (i >= 0) {
       const from = at.from + i;
-      return [{ title: `Write ${minus[1]} - ${minus[2]}`, edits: [{ from, to: from + joined.length, insert: `${minus[1]} - ${minus[2]}` }] }];
+      return [
+        {
+          title: `Write ${minus[1]} - ${minus[2]}`,
+          edits: [{ from, to: from + joined.length, insert: `${minus[1]} - ${minus[2]}` }],
+        },
+      ];
     }
   }
   const guess = /did you mean ([^?]+)\?/.exec(hint)?.[1];

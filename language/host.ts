@@ -13,6 +13,8 @@ export interface SourceHost {
 
 // Seeds handed over as text (the browser, tests); without any, quotes are not checked.
 export function memoryHost(files?: Record<string, string>, dir = 'seeds'): SourceHost {
-  const folder: SourceFolder | undefined = files ? { dir, shown: dir, files: new Map(Object.entries(files)) } : undefined;
+  const folder: SourceFolder | undefined = files
+    ? { dir, shown: dir, files: new Map(Object.entries(files)) }
+    : undefined;
   return { seeds: () => folder };
 }

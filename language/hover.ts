@@ -38,12 +38,14 @@ export function symbolMarkdown(a: Analysis, s: YkSymbol): string {
   switch (s.kind) {
     case 'product': {
       out.push(`**product** \`${s.name}\`${p.name.ja ? ` — ${p.name.ja}` : ''}${p.name.en ? ` (${p.name.en})` : ''}`);
-      out.push(`revision ${p.revision || '?'}${p.inForce.from ? `, in force from ${p.inForce.from}` : ''}${p.inForce.until ? ` until ${p.inForce.until}` : ''}`);
+      const from = p.inForce.from ? `, in force from ${p.inForce.from}` : '';
+      out.push(`revision ${p.revision || '?'}${from}${p.inForce.until ? ` until ${p.inForce.until}` : ''}`);
       if (p.chosenBy) out.push(`chosen by \`${p.chosenBy}\``);
       if (p.source) out.push(`source \`${p.source}\``);
       break;
     }
-    case 'fact': case 'field': {
+    case 'fact':
+    case 'field': {
       title(s.kind === 'fact' ? 'fact' : `field of ${s.owner}`);
       const type = s.node ? childNode(s.node, 'typeExpr') : undefined;
       if (type) out.push(`type: \`${text(a, nodeRange(type))}\``);
@@ -55,7 +57,8 @@ export function symbolMarkdown(a: Analysis, s: YkSymbol): string {
       out.push(...citations(p, (f as { cite?: Citation[] } | undefined)?.cite));
       break;
     }
-    case 'formula': case 'define': {
+    case 'formula':
+    case 'define': {
       title(s.kind);
       const f = p.formulas.find((x) => x.name === s.name);
       const e = s.node ? childNode(s.node, 'expression') : undefined;
@@ -70,7 +73,9 @@ export function symbolMarkdown(a: Analysis, s: YkSymbol): string {
       const t = p.tables.find((x) => x.name === s.name);
       if (t) {
         const inputs = s.node ? childNodes(s.node, 'input').map((i) => `\`${text(a, nodeRange(i))}\``) : [];
-        out.push(`hit ${t.hit}; given ${inputs.join(', ')}; returns ${t.outputs.map((o) => `\`${o.name}\``).join(', ')}`);
+        out.push(
+          `hit ${t.hit}; given ${inputs.join(', ')}; returns ${t.outputs.map((o) => `\`${o.name}\``).join(', ')}`,
+        );
         out.push(`${t.rows.length} row${t.rows.length === 1 ? '' : 's'}${t.otherwise ? ' and else' : ''}`);
       }
       out.push(...citations(p, t?.cite), ...note(t));
@@ -87,7 +92,10 @@ export function symbolMarkdown(a: Analysis, s: YkSymbol): string {
       title('amount');
       const am = p.amounts.find((x) => x.name === s.name);
       if (am) {
-        out.push(`money ${am.currency}${am.payable ? ', payable (only when covered; else 0)' : ''}${am.forEach ? `, for each element of \`${am.forEach}\`` : ''}`);
+        out.push(
+          `money ${am.currency}${am.payable ? ', payable (only when covered; else 0)' : ''}` +
+            `${am.forEach ? `, for each element of \`${am.forEach}\`` : ''}`,
+        );
         out.push(`steps: ${am.steps.map((x) => x.step).join(' → ')}`);
       }
       out.push(...citations(p, am?.cite), ...note(am));
@@ -120,7 +128,10 @@ function rowMarkdown(a: Analysis, row: TableRowInfo): string {
   const t = a.model.product.tables.find((x) => x.name === row.table.name);
   const inputs = row.table.node ? childNodes(row.table.node, 'input').map((i) => text(a, nodeRange(i))) : [];
   const outputs = t?.outputs.map((o) => o.name) ?? [];
-  const out = [`**${row.index === 0 ? 'else' : `row ${row.index}`}** of table \`${row.table.name}\`${row.table.label ? ` — ${row.table.label}` : ''}`];
+  const out = [
+    `**${row.index === 0 ? 'else' : `row ${row.index}`}** of table \`${row.table.name}\`` +
+      `${row.table.label ? ` — ${row.table.label}` : ''}`,
+  ];
   const lines = row.cells.map((c, i) => `- \`${inputs[i] ?? `column ${i + 1}`}\`: ${c}`);
   lines.push(...row.outputs.map((v, i) => `- → \`${outputs[i] ?? `output ${i + 1}`}\`: ${v}`));
   out.push(lines.join('\n'));
@@ -149,4 +160,3 @@ function declaredAt(a: Analysis, s: YkSymbol): string {
 function text(a: Analysis, r: TextRange | undefined): string {
   return r ? a.text.slice(r.from, r.to).replace(/\s+/g, ' ').trim() : '';
 }
-

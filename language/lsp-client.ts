@@ -22,15 +22,19 @@ export class LspClient {
 
   constructor(private readonly child: ChildProcess) {
     child.stdout!.on('data', (d: Buffer) => this.receive(d));
-    this.exited = new Promise((resolve) => child.on('exit', (code) => {
-      resolve(code);
-      this.wake();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code) => {
+        resolve(code);
+        this.wake();
+      }),
+    );
   }
 
   static start(args: string[] = [], env: NodeJS.ProcessEnv = process.env): LspClient {
     const bin = join(projectRoot(), 'bin', 'yakkan.js');
-    return new LspClient(spawn(process.execPath, [bin, 'lsp', '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env }));
+    return new LspClient(
+      spawn(process.execPath, [bin, 'lsp', '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env }),
+    );
   }
 
   private receive(d: Buffer): void {

@@ -39,7 +39,8 @@ export type PrepareRename = (TextRange & { placeholder: string }) | { error: str
 export function prepareRename(a: Analysis, offset: number): PrepareRename {
   const occ = occurrenceAt(a.index, offset);
   if (!occ) return { error: 'nothing to rename here: put the cursor on a fact, formula, table, amount, rule or value' };
-  if (occ.symbol.kind === 'product') return { error: 'the product id names the product folder and its case files: rename it by hand' };
+  if (occ.symbol.kind === 'product')
+    return { error: 'the product id names the product folder and its case files: rename it by hand' };
   return { from: occ.from, to: occ.to, placeholder: a.text.slice(occ.from, occ.to) };
 }
 
@@ -50,7 +51,10 @@ export function rename(a: Analysis, offset: number, newName: string): { edits: T
   const invalid = nameError(newName, DOTTED.has(sym.kind));
   if (invalid) return { error: invalid };
   const clash = [...a.index.symbols.values()].find((s) => s !== sym && clashes(s, sym, newName));
-  if (clash) return { error: `${newName} is already declared (a ${clash.kind}, line ${a.lines.position(clash.decl?.from ?? 0).line + 1})` };
+  if (clash) {
+    const line = a.lines.position(clash.decl?.from ?? 0).line + 1;
+    return { error: `${newName} is already declared (a ${clash.kind}, line ${line})` };
+  }
   return { edits: occurrencesOf(a, sym).map((o) => ({ from: o.from, to: o.to, insert: newName })) };
 }
 
@@ -66,9 +70,14 @@ function clashes(s: YkSymbol, renamed: YkSymbol, newName: string): boolean {
 export function nameError(name: string, dotted: boolean): string | undefined {
   const toks = tokenizeName(name);
   const words = name.split('.');
-  const ok = toks !== undefined && toks.length === 2 * words.length - 1 &&
+  const ok =
+    toks !== undefined &&
+    toks.length === 2 * words.length - 1 &&
     toks.every((t, i) => (i % 2 === 0 ? isName(t.tokenType) && t.image === words[i / 2] : t.tokenType === T.Dot));
-  if (!ok) return `${JSON.stringify(name)} is not a name: use letters, digits, _ and - (no spaces), not a keyword like and, or, not`;
+  if (!ok) {
+    const why = 'use letters, digits, _ and - (no spaces), not a keyword like and, or, not';
+    return `${JSON.stringify(name)} is not a name: ${why}`;
+  }
   if (!dotted && words.length > 1) return `${JSON.stringify(name)}: only a fact's name may have dots`;
   return undefined;
 }

@@ -24,9 +24,15 @@ export function outline(a: Analysis): OutlineItem[] {
   }
   const item = (s: YkSymbol, name = s.name): OutlineItem => {
     const selection = s.decl ?? s.extent ?? { from: 0, to: 0 };
-    const detail = [s.kind === 'rule' || s.kind === 'product' ? s.keyword : undefined, s.label].filter(Boolean).join(' · ');
+    const detail = [s.kind === 'rule' || s.kind === 'product' ? s.keyword : undefined, s.label]
+      .filter(Boolean)
+      .join(' · ');
     return {
-      name: name || '(unnamed)', kind: s.kind, range: s.extent ?? selection, selection, children: [],
+      name: name || '(unnamed)',
+      kind: s.kind,
+      range: s.extent ?? selection,
+      selection,
+      children: [],
       ...(detail ? { detail } : {}),
     };
   };
@@ -40,7 +46,14 @@ export function outline(a: Analysis): OutlineItem[] {
     if (s.kind === 'table') {
       for (const r of a.index.rows.filter((x) => x.table === s)) {
         const name = `${r.index === 0 ? 'else' : r.cells.join(' | ')} => ${r.outputs.join(' | ')}`;
-        it.children.push({ name, kind: 'row', range: r, selection: r, children: [], detail: r.index === 0 ? 'else' : `row ${r.index}` });
+        it.children.push({
+          name,
+          kind: 'row',
+          range: r,
+          selection: r,
+          children: [],
+          detail: r.index === 0 ? 'else' : `row ${r.index}`,
+        });
       }
     }
     if (s.kind === 'amount' && s.node) {
@@ -48,7 +61,13 @@ export function outline(a: Analysis): OutlineItem[] {
         const r = nodeRange(step);
         if (!r) continue;
         const text = a.text.slice(r.from, r.to).split('\n')[0]!.replace(/\s+/g, ' ').trim();
-        it.children.push({ name: text.length > 80 ? `${text.slice(0, 79)}…` : text, kind: 'step', range: r, selection: r, children: [] });
+        it.children.push({
+          name: text.length > 80 ? `${text.slice(0, 79)}…` : text,
+          kind: 'step',
+          range: r,
+          selection: r,
+          children: [],
+        });
       }
     }
     return it;

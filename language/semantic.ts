@@ -7,8 +7,22 @@ import type { Role, SymbolKind } from './symbols.js';
 
 // LSP's standard token types and modifiers, so editor themes colour them without configuration.
 export const TOKEN_TYPES = [
-  'keyword', 'string', 'comment', 'number', 'operator', 'variable', 'property', 'function', 'class', 'enumMember',
-  'type', 'parameter', 'namespace', 'macro', 'decorator', 'struct',
+  'keyword',
+  'string',
+  'comment',
+  'number',
+  'operator',
+  'variable',
+  'property',
+  'function',
+  'class',
+  'enumMember',
+  'type',
+  'parameter',
+  'namespace',
+  'macro',
+  'decorator',
+  'struct',
 ] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
 
@@ -23,11 +37,39 @@ export interface SemanticToken {
 }
 
 const BY_SYMBOL: Record<SymbolKind, TokenTypeName> = {
-  product: 'namespace', fact: 'variable', field: 'property', formula: 'function', define: 'function', table: 'class',
-  output: 'property', amount: 'struct', rule: 'macro', enum: 'enumMember', loop: 'parameter',
+  product: 'namespace',
+  fact: 'variable',
+  field: 'property',
+  formula: 'function',
+  define: 'function',
+  table: 'class',
+  output: 'property',
+  amount: 'struct',
+  rule: 'macro',
+  enum: 'enumMember',
+  loop: 'parameter',
 };
-const BY_ROLE: Record<Role, TokenTypeName> = { type: 'type', function: 'function', mode: 'enumMember', product: 'namespace' };
-const OPERATORS = new Set(['Arrow', 'DotDot', 'Le', 'Ge', 'Ne', 'Lt', 'Gt', 'Eq', 'Plus', 'Minus', 'Times', 'Divide', 'Pipe']);
+const BY_ROLE: Record<Role, TokenTypeName> = {
+  type: 'type',
+  function: 'function',
+  mode: 'enumMember',
+  product: 'namespace',
+};
+const OPERATORS = new Set([
+  'Arrow',
+  'DotDot',
+  'Le',
+  'Ge',
+  'Ne',
+  'Lt',
+  'Gt',
+  'Eq',
+  'Plus',
+  'Minus',
+  'Times',
+  'Divide',
+  'Pipe',
+]);
 
 export function semanticTokens(a: Analysis): SemanticToken[] {
   const toks: IToken[] = [...a.tokens.tokens, ...a.tokens.comments].sort((x, y) => x.startOffset - y.startOffset);

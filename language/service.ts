@@ -11,9 +11,7 @@ import { type Completions, complete } from './completion.js';
 import { type Fix, type LanguageDiagnostic, editorDiagnostics } from './fixes.js';
 import type { SourceHost } from './host.js';
 import { type Hover, hover } from './hover.js';
-import {
-  type PrepareRename, type TextEdit, definition, prepareRename, references, rename,
-} from './navigation.js';
+import { type PrepareRename, type TextEdit, definition, prepareRename, references, rename } from './navigation.js';
 import { type OutlineItem, outline } from './outline.js';
 import { type SemanticToken, semanticTokens } from './semantic.js';
 import type { TextRange } from './cst.js';
@@ -101,7 +99,9 @@ export class LanguageService {
 
   // The quick fixes of the diagnostics that touch a range.
   fixes(uri: string, range: TextRange): Fix[] {
-    return this.diagnostics(uri).filter((d) => d.from <= range.to && d.to >= range.from).flatMap((d) => d.fixes);
+    return this.diagnostics(uri)
+      .filter((d) => d.from <= range.to && d.to >= range.from)
+      .flatMap((d) => d.fixes);
   }
 
   // The formatter (dsl/format.ts) as one edit covering only the lines it changes.
@@ -118,6 +118,7 @@ export function minimalEdit(before: string, after: string): TextEdit[] {
   const max = Math.min(before.length, after.length);
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let end = 0;
-  while (end < max - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  while (end < max - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end))
+    end++;
   return [{ from: start, to: before.length - end, insert: after.slice(start, after.length - end) }];
 }

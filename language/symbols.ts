@@ -11,11 +11,30 @@
 import type { CstNode, IToken } from 'chevrotain';
 import { unescapeString } from '../dsl/model.js';
 import {
-  type TextRange, childNode, childNodes, childToken, childTokens, isReal, isToken, nodeRange, tokenRange, tokensRange,
+  type TextRange,
+  childNode,
+  childNodes,
+  childToken,
+  childTokens,
+  isReal,
+  isToken,
+  nodeRange,
+  tokenRange,
+  tokensRange,
 } from './cst.js';
 
 export type SymbolKind =
-  | 'product' | 'fact' | 'field' | 'formula' | 'define' | 'table' | 'output' | 'amount' | 'rule' | 'enum' | 'loop';
+  | 'product'
+  | 'fact'
+  | 'field'
+  | 'formula'
+  | 'define'
+  | 'table'
+  | 'output'
+  | 'amount'
+  | 'rule'
+  | 'enum'
+  | 'loop';
 
 export interface YkSymbol {
   id: string;
@@ -131,7 +150,11 @@ class Indexer {
       const id = childNode(header, 'path');
       const idTokens = id ? pathTokens(id) : [];
       const sym: YkSymbol = {
-        id: 'product', kind: 'product', name: idTokens.map((t) => t.image).join('.'), keyword: 'product', node: header,
+        id: 'product',
+        kind: 'product',
+        name: idTokens.map((t) => t.image).join('.'),
+        keyword: 'product',
+        node: header,
         ...(tokensRange(idTokens) ? { decl: tokensRange(idTokens)! } : {}),
         ...(nodeRange(header) ? { extent: nodeRange(header)! } : {}),
       };
@@ -150,7 +173,9 @@ class Indexer {
     const keyword = firstDirectToken(d)?.image;
     const labelTok = childToken(d, 'label');
     const common = {
-      node: d, ...(keyword ? { keyword } : {}), ...(nodeRange(d) ? { extent: nodeRange(d)! } : {}),
+      node: d,
+      ...(keyword ? { keyword } : {}),
+      ...(nodeRange(d) ? { extent: nodeRange(d)! } : {}),
       ...(labelTok ? { label: unescapeString(labelTok.image) } : {}),
     };
     if (d.name === 'factDecl') {
@@ -178,7 +203,8 @@ class Indexer {
         this.named.set(name, sym);
         return sym;
       }
-      case 'ruleDecl': return this.declare('rule', name, tokenRange(nameTok), common);
+      case 'ruleDecl':
+        return this.declare('rule', name, tokenRange(nameTok), common);
       case 'tableDecl': {
         const table = this.declare('table', name, tokenRange(nameTok), common);
         this.tables.set(name, table);
@@ -188,7 +214,9 @@ class Indexer {
           const full = `${name}.${o.image}`;
           const oLabel = childToken(f, 'label');
           const out = this.declare('output', full, tokenRange(o), {
-            owner: name, node: f, ...(nodeRange(f) ? { extent: nodeRange(f)! } : {}),
+            owner: name,
+            node: f,
+            ...(nodeRange(f) ? { extent: nodeRange(f)! } : {}),
             ...(oLabel ? { label: unescapeString(oLabel.image) } : {}),
           });
           this.outputs.set(full, out);
@@ -212,7 +240,10 @@ class Indexer {
       const full = `${owner}.${n.image}`;
       const label = childToken(f, 'label');
       const field = this.declare('field', full, tokenRange(n), {
-        owner, node: f, ...(nodeRange(f) ? { extent: nodeRange(f)! } : {}), ...(label ? { label: unescapeString(label.image) } : {}),
+        owner,
+        node: f,
+        ...(nodeRange(f) ? { extent: nodeRange(f)! } : {}),
+        ...(label ? { label: unescapeString(label.image) } : {}),
       });
       this.fields.set(full, field);
       const ft = childNode(f, 'typeExpr');
@@ -224,7 +255,10 @@ class Indexer {
     values.forEach((v, i) => {
       const next = values[i + 1]?.startOffset ?? Infinity;
       const label = labels.find((l) => l.startOffset > v.startOffset && l.startOffset < next);
-      const sym = this.declare('enum', v.image, tokenRange(v), { owner, ...(label ? { label: unescapeString(label.image) } : {}) });
+      const sym = this.declare('enum', v.image, tokenRange(v), {
+        owner,
+        ...(label ? { label: unescapeString(label.image) } : {}),
+      });
       let known = this.enums.get(owner);
       if (!known) this.enums.set(owner, (known = new Map()));
       if (!known.has(v.image)) known.set(v.image, sym);
@@ -253,7 +287,10 @@ class Indexer {
       this.resolve(listToks, ctx, true);
       if (v && sym.extent) {
         const list = listToks.map((t) => t.image).join('.');
-        const loop = this.declare('loop', v.image, tokenRange(v), { owner: `${sym.name}`, label: `each element of ${list}` });
+        const loop = this.declare('loop', v.image, tokenRange(v), {
+          owner: `${sym.name}`,
+          label: `each element of ${list}`,
+        });
         ctx.loop = { variable: v.image, list, symbol: loop };
         this.loops.push({ ...sym.extent, variable: v.image, list });
       }
@@ -267,7 +304,9 @@ class Indexer {
         this.visitAll(childNodes(d, 'common'), ctx);
         return;
       }
-      case 'tableDecl': return this.visitTable(sym, d);
+      case 'tableDecl':
+        this.visitTable(sym, d);
+        return;
     }
     this.visitChildren(d, ctx, new Set(['forEach', 'typeExpr']));
     const amountType = d.name === 'amountDecl' ? childNode(d, 'typeExpr') : undefined;
@@ -297,7 +336,15 @@ class Indexer {
       const outs = outputValues(childNode(r, 'outputs'));
       this.visitAll(childNodes(r, 'cite'), ctx);
       const range = nodeRange(r);
-      if (range) this.rows.push({ ...range, table, index: i + 1, cells: cells.map((c) => this.text(nodeRange(c))), outputs: outs, node: r });
+      if (range)
+        this.rows.push({
+          ...range,
+          table,
+          index: i + 1,
+          cells: cells.map((c) => this.text(nodeRange(c))),
+          outputs: outs,
+          node: r,
+        });
     });
     const otherwise = childNode(d, 'outputs');
     if (otherwise) {
@@ -306,7 +353,15 @@ class Indexer {
       const range = nodeRange(otherwise);
       if (range) {
         const from = elseTok ? elseTok.startOffset : range.from;
-        this.rows.push({ from, to: range.to, table, index: 0, cells: inputs.map(() => 'any'), outputs: outs, node: otherwise });
+        this.rows.push({
+          from,
+          to: range.to,
+          table,
+          index: 0,
+          cells: inputs.map(() => 'any'),
+          outputs: outs,
+          node: otherwise,
+        });
       }
     }
     this.visitAll(childNodes(d, 'common'), ctx);
@@ -367,7 +422,9 @@ class Indexer {
         if (name) this.enumValue(name, ctx);
         break;
       }
-      case 'step': this.role(childToken(n, 'mode'), 'mode'); break;
+      case 'step':
+        this.role(childToken(n, 'mode'), 'mode');
+        break;
     }
     this.visitChildren(n, ctx);
   }
@@ -375,7 +432,10 @@ class Indexer {
   enumValue(t: IToken, ctx: Ctx): void {
     for (const owner of ctx.enumOwners) {
       const sym = this.enums.get(owner)?.get(t.image);
-      if (sym) return this.use(sym, tokenRange(t));
+      if (sym) {
+        this.use(sym, tokenRange(t));
+        return;
+      }
     }
     // No owner in sight: a value that only one enum lists is that enum's.
     let only: YkSymbol | undefined;
@@ -466,8 +526,15 @@ export function buildIndex(cst: CstNode, source: string): SymbolIndex {
   ix.occurrences.sort((a, b) => a.from - b.from || a.to - b.to);
   ix.roles.sort((a, b) => a.from - b.from);
   return {
-    symbols: ix.symbols, occurrences: ix.occurrences, roles: ix.roles, rows: ix.rows, loops: ix.loops,
-    declarations: ix.declarations, facts: ix.facts, enums: ix.enums, columns: ix.columns,
+    symbols: ix.symbols,
+    occurrences: ix.occurrences,
+    roles: ix.roles,
+    rows: ix.rows,
+    loops: ix.loops,
+    declarations: ix.declarations,
+    facts: ix.facts,
+    enums: ix.enums,
+    columns: ix.columns,
   };
 }
 

@@ -2,6 +2,8 @@
 // from the tokenizer's keyword list so that the two cannot drift: test/language.test.ts
 // regenerates it and compares (UPDATE_GOLDEN=1 rewrites the file). It colours a file before the
 // language server answers; semantic tokens (semantic.ts) then refine names by what they name.
+import type { TokenType } from 'chevrotain';
+import * as T from '../dsl/tokens.js';
 import { DECLARATION_KEYWORDS, KEYWORDS, TYPE_NAMES } from './keywords.js';
 
 // Identifiers hold letters of any script, digits, `_` and `-`; a keyword is a whole word, and
@@ -9,7 +11,10 @@ import { DECLARATION_KEYWORDS, KEYWORDS, TYPE_NAMES } from './keywords.js';
 const BEFORE = '(?<![\\w\\-.])';
 const AFTER = '(?![\\w\\-])';
 const NAME = '[\\w][\\w\\-]*(?:\\.[\\w][\\w\\-]*)*';
-const alt = (words: readonly string[]) => [...new Set(words)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).join('|');
+const source = (t: TokenType): string => (t.PATTERN as RegExp).source;
+const OPERATORS = [T.Arrow, T.DotDot, T.Le, T.Ge, T.Ne, T.Lt, T.Gt, T.Eq, T.Plus, T.Times, T.Divide, T.Pipe];
+const alt = (words: readonly string[]) =>
+  [...new Set(words)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).join('|');
 
 export function textmateGrammar(): object {
   const declarations = ['product', ...DECLARATION_KEYWORDS];
@@ -21,11 +26,15 @@ export function textmateGrammar(): object {
     name: 'yakkan',
     scopeName: 'source.yakkan',
     fileTypes: ['yk'],
-    patterns: ['comment', 'string', 'section', 'declaration', 'type', 'literal', 'keyword', 'operator'].map((r) => ({ include: `#${r}` })),
+    patterns: ['comment', 'string', 'section', 'declaration', 'type', 'literal', 'keyword', 'operator'].map((r) => ({
+      include: `#${r}`,
+    })),
     repository: {
       comment: { name: 'comment.line.number-sign.yakkan', match: '#.*$' },
       string: {
-        name: 'string.quoted.double.yakkan', begin: '"', end: '"|$',
+        name: 'string.quoted.double.yakkan',
+        begin: '"',
+        end: '"|$',
         patterns: [{ name: 'constant.character.escape.yakkan', match: '\\\\.' }],
       },
       section: { name: 'entity.name.section.yakkan', match: '§[^\\s"]+' },
@@ -37,17 +46,22 @@ export function textmateGrammar(): object {
         match: `(:|${BEFORE}of)\\s*(${alt(types)})${AFTER}`,
         captures: { 2: { name: 'storage.type.yakkan' } },
       },
+      // The literals are the tokenizer's own patterns.
       literal: {
         patterns: [
-          { name: 'constant.numeric.date.yakkan', match: '\\b\\d{4}-\\d{2}-\\d{2}\\b' },
-          { name: 'constant.numeric.time.yakkan', match: '\\b\\d{1,2}:\\d{2}\\b' },
-          { name: 'constant.numeric.money.yakkan', match: '(?:USD|JPY|EUR) ?\\d[\\d,]*(?:\\.\\d+)?|\\d[\\d,]*(?:\\.\\d+)?(?:[億万千]\\d[\\d,]*(?:\\.\\d+)?)*[億万千]?(?:円|ドル)' },
-          { name: 'constant.numeric.yakkan', match: '\\d[\\d,]*(?:\\.\\d+)?(?:[%％]|/\\d+|日|か月|カ月|ヶ月|ヵ月|箇月|年)?' },
+          { name: 'constant.numeric.date.yakkan', match: source(T.DateLit) },
+          { name: 'constant.numeric.time.yakkan', match: source(T.TimeLit) },
+          { name: 'constant.numeric.money.yakkan', match: source(T.MoneyLit) },
+          {
+            name: 'constant.numeric.yakkan',
+            match: [T.PercentLit, T.FractionLit, T.JaDurationLit, T.NumberLit].map(source).join('|'),
+          },
           { name: 'constant.language.boolean.yakkan', match: `${BEFORE}(true|false)${AFTER}` },
         ],
       },
       keyword: { name: 'keyword.other.yakkan', match: `${BEFORE}(${alt(keywords)})${AFTER}` },
-      operator: { name: 'keyword.operator.yakkan', match: '=>|\\.\\.|<=|>=|!=|[≤≥≠<>=+×÷*/|]|(?<=\\s)-(?=\\s)' },
+      // A minus is an operator only with spaces around it: `a-b` is one name.
+      operator: { name: 'keyword.operator.yakkan', match: `${OPERATORS.map(source).join('|')}|(?<=\\s)-(?=\\s)` },
     },
   };
 }

@@ -23,7 +23,8 @@ describe('the language service in a browser bundle', () => {
     const context = vm.createContext({ performance: { now: () => 0 } });
     vm.runInContext(result.outputFiles![0]!.text, context);
     context['text'] = readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'product.yk'), 'utf8');
-    const out = vm.runInContext(`
+    const out = vm.runInContext(
+      `
       const s = new yakkan.LanguageService(yakkan.memoryHost());
       s.update('nexi', text);
       const typo = text.replace('when buyer.related_party and', 'when buyer.related_partyy and');
@@ -33,9 +34,14 @@ describe('the language service in a browser bundle', () => {
         typo: s.diagnostics('typo').map((d) => d.code + ' ' + (d.fixes[0] ? d.fixes[0].title : '')),
         outline: s.outline('nexi').length,
         node: typeof process + ' ' + typeof require,
-      })`, context) as string;
+      })`,
+      context,
+    ) as string;
     expect(JSON.parse(out)).toEqual({
-      clean: 0, typo: ['check/unknown-name Change to buyer.related_party'], outline: expect.any(Number), node: 'undefined undefined',
+      clean: 0,
+      typo: ['check/unknown-name Change to buyer.related_party'],
+      outline: expect.any(Number),
+      node: 'undefined undefined',
     });
   });
 });

@@ -16,7 +16,10 @@ const URI = pathToFileURL(FILE).href;
 const TEXT = readFileSync(FILE, 'utf8');
 const LINES = TEXT.split('\n');
 // Uses of policy.plan outside comments.
-const PLAN_USES = LINES.filter((l) => !l.trimStart().startsWith('#')).join('\n').split(/policy\.plan\b/).length - 1;
+const PLAN_USES =
+  LINES.filter((l) => !l.trimStart().startsWith('#'))
+    .join('\n')
+    .split(/policy\.plan\b/).length - 1;
 
 interface Position {
   line: number;
@@ -41,7 +44,8 @@ function pos(snippet: string, k = 0): Position {
 }
 
 const diagnosticsOf = (version: number) => (m: Message) =>
-  m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string; version?: number }).uri === URI &&
+  m.method === 'textDocument/publishDiagnostics' &&
+  (m.params as { uri: string; version?: number }).uri === URI &&
   (m.params as { version?: number }).version === version;
 
 describe('yakkan lsp', () => {
@@ -50,11 +54,25 @@ describe('yakkan lsp', () => {
 
   beforeAll(async () => {
     lsp = LspClient.start();
-    const init = await lsp.request<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
-    expect(Object.keys(init.capabilities)).toEqual(expect.arrayContaining([
-      'textDocumentSync', 'hoverProvider', 'completionProvider', 'definitionProvider', 'referencesProvider', 'renameProvider',
-      'documentSymbolProvider', 'documentFormattingProvider', 'codeActionProvider', 'semanticTokensProvider',
-    ]));
+    const init = await lsp.request<{ capabilities: Record<string, unknown> }>('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+    });
+    expect(Object.keys(init.capabilities)).toEqual(
+      expect.arrayContaining([
+        'textDocumentSync',
+        'hoverProvider',
+        'completionProvider',
+        'definitionProvider',
+        'referencesProvider',
+        'renameProvider',
+        'documentSymbolProvider',
+        'documentFormattingProvider',
+        'codeActionProvider',
+        'semanticTokensProvider',
+      ]),
+    );
     lsp.notify('initialized', {});
   });
   afterAll(() => lsp?.kill());
@@ -64,12 +82,16 @@ describe('yakkan lsp', () => {
     const published = await lsp.next(diagnosticsOf(1));
     const got = (published.params as { diagnostics: LspDiagnostic[] }).diagnostics;
     const expected = loadProduct(FILE).diagnostics;
-    expect(got.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code}`))
-      .toEqual(expected.map((d) => `${d.span?.start.line}:${d.span?.start.column} ${d.code}`));
+    expect(got.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code}`)).toEqual(
+      expected.map((d) => `${d.span?.start.line}:${d.span?.start.column} ${d.code}`),
+    );
   });
 
   it('hovers a fact with its label, type and declaration', async () => {
-    const h = await lsp.request<{ contents: { kind: string; value: string }; range: Range }>('textDocument/hover', { ...doc, position: pos('policy.plan = premium', 3) });
+    const h = await lsp.request<{ contents: { kind: string; value: string }; range: Range }>('textDocument/hover', {
+      ...doc,
+      position: pos('policy.plan = premium', 3),
+    });
     expect(h.contents.kind).toBe('markdown');
     expect(h.contents.value).toContain('**fact** `policy.plan` — 加入プラン');
     expect(h.contents.value).toMatch(/type: `enum\(standard.*premium.*\)`/);
@@ -77,18 +99,34 @@ describe('yakkan lsp', () => {
   });
 
   it('completes the enum values after a comparison, then names', async () => {
-    const c = await lsp.request<{ items: { label: string; kind: number; textEdit: { range: Range } }[] }>('textDocument/completion', {
-      ...doc, position: pos('policy.plan = premium', 14),
-    });
+    const c = await lsp.request<{ items: { label: string; kind: number; textEdit: { range: Range } }[] }>(
+      'textDocument/completion',
+      {
+        ...doc,
+        position: pos('policy.plan = premium', 14),
+      },
+    );
     expect(c.items.slice(0, 2).map((i) => i.label)).toEqual(['standard', 'premium']);
     expect(c.items.map((i) => i.label)).toEqual(expect.arrayContaining(['policy.it_option', 'claim.items', 'min']));
-    expect(c.items[0]!.textEdit.range).toEqual({ start: pos('policy.plan = premium', 14), end: pos('policy.plan = premium', 14) });
+    expect(c.items[0]!.textEdit.range).toEqual({
+      start: pos('policy.plan = premium', 14),
+      end: pos('policy.plan = premium', 14),
+    });
   });
 
   it('goes to the declaration of a fact and finds its uses', async () => {
-    const defs = await lsp.request<{ uri: string; range: Range }[]>('textDocument/definition', { ...doc, position: pos('policy.plan = premium', 3) });
-    expect(defs).toEqual([{ uri: URI, range: { start: pos('fact policy.plan', 5), end: pos('fact policy.plan', 16) } }]);
-    const refs = await lsp.request<unknown[]>('textDocument/references', { ...doc, position: pos('policy.plan = premium', 3), context: { includeDeclaration: true } });
+    const defs = await lsp.request<{ uri: string; range: Range }[]>('textDocument/definition', {
+      ...doc,
+      position: pos('policy.plan = premium', 3),
+    });
+    expect(defs).toEqual([
+      { uri: URI, range: { start: pos('fact policy.plan', 5), end: pos('fact policy.plan', 16) } },
+    ]);
+    const refs = await lsp.request<unknown[]>('textDocument/references', {
+      ...doc,
+      position: pos('policy.plan = premium', 3),
+      context: { includeDeclaration: true },
+    });
     expect(refs.length).toBe(PLAN_USES);
   });
 
@@ -102,28 +140,44 @@ describe('yakkan lsp', () => {
     const errors = (published.params as { diagnostics: LspDiagnostic[] }).diagnostics.filter((d) => d.severity === 1);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({
-      code: 'check/unknown-name', message: 'unknown name policy.plam\nhint: did you mean policy.plan?',
+      code: 'check/unknown-name',
+      message: 'unknown name policy.plam\nhint: did you mean policy.plan?',
       range: { start: pos('policy.plan = premium'), end: pos('policy.plan = premium', 11) },
     });
-    const actions = await lsp.request<{ title: string; kind: string; edit: { changes: Record<string, { range: Range; newText: string }[]> } }[]>(
-      'textDocument/codeAction', { ...doc, range: { start: at, end: at }, context: { diagnostics: errors } });
+    const actions = await lsp.request<
+      { title: string; kind: string; edit: { changes: Record<string, { range: Range; newText: string }[]> } }[]
+    >('textDocument/codeAction', { ...doc, range: { start: at, end: at }, context: { diagnostics: errors } });
     expect(actions).toEqual([expect.objectContaining({ title: 'Change to policy.plan', kind: 'quickfix' })]);
     const [edit] = actions[0]!.edit.changes[URI]!;
-    lsp.notify('textDocument/didChange', { textDocument: { uri: URI, version: 3 }, contentChanges: [{ range: edit!.range, text: edit!.newText }] });
+    lsp.notify('textDocument/didChange', {
+      textDocument: { uri: URI, version: 3 },
+      contentChanges: [{ range: edit!.range, text: edit!.newText }],
+    });
     const fixed = await lsp.next(diagnosticsOf(3));
     expect((fixed.params as { diagnostics: LspDiagnostic[] }).diagnostics.filter((d) => d.severity === 1)).toEqual([]);
   });
 
   it('renames, outlines, formats and highlights', async () => {
-    const rename = await lsp.request<{ changes: Record<string, unknown[]> }>('textDocument/rename', { ...doc, position: pos('policy.plan = premium', 3), newName: 'policy.tier' });
+    const rename = await lsp.request<{ changes: Record<string, unknown[]> }>('textDocument/rename', {
+      ...doc,
+      position: pos('policy.plan = premium', 3),
+      newName: 'policy.tier',
+    });
     expect(rename.changes[URI]!.length).toBe(PLAN_USES);
-    await expect(lsp.request('textDocument/rename', { ...doc, position: pos('policy.plan = premium', 3), newName: 'policy tier' })).rejects.toThrow(/not a name/);
+    await expect(
+      lsp.request('textDocument/rename', { ...doc, position: pos('policy.plan = premium', 3), newName: 'policy tier' }),
+    ).rejects.toThrow(/not a name/);
     const symbols = await lsp.request<{ name: string }[]>('textDocument/documentSymbol', doc);
     expect(symbols[0]!.name).toBe('cyber');
     expect(symbols.map((s) => s.name)).toContain('liability_payout');
-    const edits = await lsp.request<{ range: Range; newText: string }[]>('textDocument/formatting', { ...doc, options: { tabSize: 2, insertSpaces: true } });
+    const edits = await lsp.request<{ range: Range; newText: string }[]>('textDocument/formatting', {
+      ...doc,
+      options: { tabSize: 2, insertSpaces: true },
+    });
     const offset = (p: Position) => LINES.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-    const formatted = [...edits].reverse().reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), TEXT);
+    const formatted = [...edits]
+      .reverse()
+      .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), TEXT);
     expect(formatted).toBe(formatSource(TEXT));
     const tokens = await lsp.request<{ data: number[] }>('textDocument/semanticTokens/full', doc);
     expect(tokens.data.length % 5).toBe(0);

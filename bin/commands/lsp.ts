@@ -2,15 +2,33 @@
 // (language/). It converts LSP's line/character positions to the service's offsets and back;
 // everything a `.yk` file means is decided by the service.
 import {
-  type CodeAction, CodeActionKind, CompletionItemKind, type Diagnostic as LspDiagnostic, DiagnosticSeverity,
-  type DocumentSymbol, ErrorCodes, ProposedFeatures, type Range, ResponseError, SymbolKind, TextDocumentSyncKind,
-  TextDocuments, type TextEdit as LspTextEdit, createConnection,
+  type CodeAction,
+  CodeActionKind,
+  CompletionItemKind,
+  type Diagnostic as LspDiagnostic,
+  DiagnosticSeverity,
+  type DocumentSymbol,
+  ErrorCodes,
+  ProposedFeatures,
+  type Range,
+  ResponseError,
+  SymbolKind,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type TextEdit as LspTextEdit,
+  createConnection,
 } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { defineCommand } from '../args.js';
 import {
-  type CompletionKind, LanguageService, type LanguageDiagnostic, type OutlineItem, type TextEdit, type TextRange,
-  TOKEN_MODIFIERS, TOKEN_TYPES,
+  type CompletionKind,
+  LanguageService,
+  type LanguageDiagnostic,
+  type OutlineItem,
+  type TextEdit,
+  type TextRange,
+  TOKEN_MODIFIERS,
+  TOKEN_TYPES,
 } from '../../language/index.js';
 import { nodeHost } from '../../language/node-host.js';
 
@@ -35,17 +53,35 @@ editors/vscode/ is a VS Code client; docs/language.md shows how to use it from N
 });
 
 const COMPLETION_KINDS: Record<CompletionKind, CompletionItemKind> = {
-  keyword: CompletionItemKind.Keyword, fact: CompletionItemKind.Variable, field: CompletionItemKind.Field,
-  formula: CompletionItemKind.Function, define: CompletionItemKind.Function, table: CompletionItemKind.Class,
-  output: CompletionItemKind.Property, amount: CompletionItemKind.Value, enum: CompletionItemKind.EnumMember,
-  function: CompletionItemKind.Function, type: CompletionItemKind.TypeParameter, unit: CompletionItemKind.Unit,
-  mode: CompletionItemKind.EnumMember, loop: CompletionItemKind.Variable,
+  keyword: CompletionItemKind.Keyword,
+  fact: CompletionItemKind.Variable,
+  field: CompletionItemKind.Field,
+  formula: CompletionItemKind.Function,
+  define: CompletionItemKind.Function,
+  table: CompletionItemKind.Class,
+  output: CompletionItemKind.Property,
+  amount: CompletionItemKind.Value,
+  enum: CompletionItemKind.EnumMember,
+  function: CompletionItemKind.Function,
+  type: CompletionItemKind.TypeParameter,
+  unit: CompletionItemKind.Unit,
+  mode: CompletionItemKind.EnumMember,
+  loop: CompletionItemKind.Variable,
 };
 
 const SYMBOL_KINDS: Record<OutlineItem['kind'], SymbolKind> = {
-  product: SymbolKind.Module, fact: SymbolKind.Variable, field: SymbolKind.Field, formula: SymbolKind.Function,
-  define: SymbolKind.Function, table: SymbolKind.Class, output: SymbolKind.Property, amount: SymbolKind.Struct,
-  rule: SymbolKind.Event, enum: SymbolKind.EnumMember, loop: SymbolKind.Variable, row: SymbolKind.Array,
+  product: SymbolKind.Module,
+  fact: SymbolKind.Variable,
+  field: SymbolKind.Field,
+  formula: SymbolKind.Function,
+  define: SymbolKind.Function,
+  table: SymbolKind.Class,
+  output: SymbolKind.Property,
+  amount: SymbolKind.Struct,
+  rule: SymbolKind.Event,
+  enum: SymbolKind.EnumMember,
+  loop: SymbolKind.Variable,
+  row: SymbolKind.Array,
   step: SymbolKind.Operator,
 };
 
@@ -57,14 +93,16 @@ function serve(service: LanguageService): Promise<number> {
   const range = (d: TextDocument, r: TextRange): Range => ({ start: d.positionAt(r.from), end: d.positionAt(r.to) });
   const edit = (d: TextDocument, e: TextEdit): LspTextEdit => ({ range: range(d, e), newText: e.insert });
   // A handler that fails answers with nothing (and says why in the client's log), never kills the server.
-  const guard = <A extends unknown[], R>(fallback: R, f: (...args: A) => R) => (...args: A): R => {
-    try {
-      return f(...args);
-    } catch (e) {
-      connection.console.error(`yakkan lsp: ${(e as Error).message}`);
-      return fallback;
-    }
-  };
+  const guard =
+    <A extends unknown[], R>(fallback: R, f: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return f(...args);
+      } catch (e) {
+        connection.console.error(`yakkan lsp: ${(e as Error).message}`);
+        return fallback;
+      }
+    };
 
   // Diagnostics go out once the burst of changes that arrived together has been applied.
   const pending = new Set<string>();
@@ -93,7 +131,10 @@ function serve(service: LanguageService): Promise<number> {
       documentSymbolProvider: true,
       documentFormattingProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-      semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+      semanticTokensProvider: {
+        legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] },
+        full: true,
+      },
     },
     serverInfo: { name: 'yakkan' },
   }));
@@ -107,100 +148,141 @@ function serve(service: LanguageService): Promise<number> {
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  connection.onHover(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    const h = d && service.hover(d.uri, d.offsetAt(p.position));
-    return h ? { contents: { kind: 'markdown' as const, value: h.markdown }, range: range(d, h) } : null;
-  }));
+  connection.onHover(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      const h = d && service.hover(d.uri, d.offsetAt(p.position));
+      return h ? { contents: { kind: 'markdown' as const, value: h.markdown }, range: range(d, h) } : null;
+    }),
+  );
 
-  connection.onCompletion(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    if (!d) return null;
-    const c = service.complete(d.uri, d.offsetAt(p.position));
-    const r = range(d, c);
-    return {
-      isIncomplete: false,
-      items: c.items.map((i) => ({
-        label: i.label, kind: COMPLETION_KINDS[i.kind], sortText: i.sortText, filterText: i.label,
-        textEdit: { range: r, newText: i.label }, ...(i.detail ? { detail: i.detail } : {}),
-      })),
-    };
-  }));
+  connection.onCompletion(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      if (!d) return null;
+      const c = service.complete(d.uri, d.offsetAt(p.position));
+      const r = range(d, c);
+      return {
+        isIncomplete: false,
+        items: c.items.map((i) => ({
+          label: i.label,
+          kind: COMPLETION_KINDS[i.kind],
+          sortText: i.sortText,
+          filterText: i.label,
+          textEdit: { range: r, newText: i.label },
+          ...(i.detail ? { detail: i.detail } : {}),
+        })),
+      };
+    }),
+  );
 
-  connection.onDefinition(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    return d ? service.definition(d.uri, d.offsetAt(p.position)).map((r) => ({ uri: d.uri, range: range(d, r) })) : null;
-  }));
+  connection.onDefinition(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      return d
+        ? service.definition(d.uri, d.offsetAt(p.position)).map((r) => ({ uri: d.uri, range: range(d, r) }))
+        : null;
+    }),
+  );
 
-  connection.onReferences(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    if (!d) return null;
-    return service.references(d.uri, d.offsetAt(p.position), p.context.includeDeclaration).map((r) => ({ uri: d.uri, range: range(d, r) }));
-  }));
+  connection.onReferences(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      if (!d) return null;
+      return service
+        .references(d.uri, d.offsetAt(p.position), p.context.includeDeclaration)
+        .map((r) => ({ uri: d.uri, range: range(d, r) }));
+    }),
+  );
 
-  connection.onPrepareRename(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    if (!d) return null;
-    const r = service.prepareRename(d.uri, d.offsetAt(p.position));
-    if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
-    return { range: range(d, r), placeholder: r.placeholder };
-  }));
+  connection.onPrepareRename(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      if (!d) return null;
+      const r = service.prepareRename(d.uri, d.offsetAt(p.position));
+      if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
+      return { range: range(d, r), placeholder: r.placeholder };
+    }),
+  );
 
-  connection.onRenameRequest(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    if (!d) return null;
-    const r = service.rename(d.uri, d.offsetAt(p.position), p.newName);
-    if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
-    return { changes: { [d.uri]: r.edits.map((e) => edit(d, e)) } };
-  }));
+  connection.onRenameRequest(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      if (!d) return null;
+      const r = service.rename(d.uri, d.offsetAt(p.position), p.newName);
+      if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
+      return { changes: { [d.uri]: r.edits.map((e) => edit(d, e)) } };
+    }),
+  );
 
-  connection.onDocumentSymbol(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    const symbol = (o: OutlineItem): DocumentSymbol => ({
-      name: o.name, kind: SYMBOL_KINDS[o.kind], range: range(d!, o.range), selectionRange: range(d!, o.selection),
-      children: o.children.map(symbol), ...(o.detail ? { detail: o.detail } : {}),
-    });
-    return d ? service.outline(d.uri).map(symbol) : null;
-  }));
+  connection.onDocumentSymbol(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      const symbol = (o: OutlineItem): DocumentSymbol => ({
+        name: o.name,
+        kind: SYMBOL_KINDS[o.kind],
+        range: range(d!, o.range),
+        selectionRange: range(d!, o.selection),
+        children: o.children.map(symbol),
+        ...(o.detail ? { detail: o.detail } : {}),
+      });
+      return d ? service.outline(d.uri).map(symbol) : null;
+    }),
+  );
 
-  connection.onDocumentFormatting(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    return d ? service.format(d.uri).map((e) => edit(d, e)) : null;
-  }));
+  connection.onDocumentFormatting(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      return d ? service.format(d.uri).map((e) => edit(d, e)) : null;
+    }),
+  );
 
-  connection.onCodeAction(guard(null, (p) => {
-    const d = doc(p.textDocument.uri);
-    if (!d) return null;
-    const from = d.offsetAt(p.range.start);
-    const to = d.offsetAt(p.range.end);
-    const actions: CodeAction[] = [];
-    for (const x of service.diagnostics(d.uri)) {
-      if (x.from > to || x.to < from) continue;
-      for (const f of x.fixes) {
-        actions.push({
-          title: f.title, kind: CodeActionKind.QuickFix, isPreferred: true, diagnostics: [lspDiagnostic(d, x)],
-          edit: { changes: { [d.uri]: f.edits.map((e) => edit(d, e)) } },
-        });
+  connection.onCodeAction(
+    guard(null, (p) => {
+      const d = doc(p.textDocument.uri);
+      if (!d) return null;
+      const from = d.offsetAt(p.range.start);
+      const to = d.offsetAt(p.range.end);
+      const actions: CodeAction[] = [];
+      for (const x of service.diagnostics(d.uri)) {
+        if (x.from > to || x.to < from) continue;
+        for (const f of x.fixes) {
+          actions.push({
+            title: f.title,
+            kind: CodeActionKind.QuickFix,
+            isPreferred: true,
+            diagnostics: [lspDiagnostic(d, x)],
+            edit: { changes: { [d.uri]: f.edits.map((e) => edit(d, e)) } },
+          });
+        }
       }
-    }
-    return actions;
-  }));
+      return actions;
+    }),
+  );
 
-  connection.languages.semanticTokens.on(guard({ data: [] }, (p) => {
-    const d = doc(p.textDocument.uri);
-    if (!d) return { data: [] };
-    const data: number[] = [];
-    let line = 0;
-    let char = 0;
-    for (const t of service.semanticTokens(d.uri)) {
-      const pos = d.positionAt(t.from);
-      const mods = (t.declaration ? 1 : 0) | (t.defaultLibrary ? 2 : 0);
-      data.push(pos.line - line, pos.line === line ? pos.character - char : pos.character, t.length, TOKEN_TYPES.indexOf(t.type), mods);
-      line = pos.line;
-      char = pos.character;
-    }
-    return { data };
-  }));
+  connection.languages.semanticTokens.on(
+    guard({ data: [] }, (p) => {
+      const d = doc(p.textDocument.uri);
+      if (!d) return { data: [] };
+      const data: number[] = [];
+      let line = 0;
+      let char = 0;
+      for (const t of service.semanticTokens(d.uri)) {
+        const pos = d.positionAt(t.from);
+        const mods = (t.declaration ? 1 : 0) | (t.defaultLibrary ? 2 : 0);
+        data.push(
+          pos.line - line,
+          pos.line === line ? pos.character - char : pos.character,
+          t.length,
+          TOKEN_TYPES.indexOf(t.type),
+          mods,
+        );
+        line = pos.line;
+        char = pos.character;
+      }
+      return { data };
+    }),
+  );
 
   documents.listen(connection);
   return new Promise((resolve) => {

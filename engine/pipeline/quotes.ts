@@ -10,7 +10,10 @@ export interface SourceFolder {
   files: Map<string, string>;
 }
 
-export type QuoteResult = { kind: 'found'; offset: number } | { kind: 'no-file'; guess?: string } | { kind: 'not-found'; near?: string };
+export type QuoteResult =
+  | { kind: 'found'; offset: number }
+  | { kind: 'no-file'; guess?: string }
+  | { kind: 'not-found'; near?: string };
 
 // Answers kept per folder (whose texts do not change once read): a product checked again after
 // an edit, as the language service does on every keystroke, looks up only the quotes that are
