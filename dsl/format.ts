@@ -2,9 +2,11 @@
 // It works line by line on the token stream's view of the file: declarations at column 0,
 // their clauses indented by 2, citations under a row or a step by 4. Comments, blank-line
 // grouping and the spacing inside a line (aligned tables) are kept.
-const DECLARATION = /^(product|fact|formula|define|table|eligibility|ineligible|cover|exclude|condition|constraint|amount)\s+[^\s:]/;
-const CLAUSE = /^(name|revision|reconstructed|in force|chosen by|currency|source|cite|note|when|unless|require|given|returns|hit|row|else|payable|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round|total|for each|=)(\s|$)/;
-const NESTED_OWNER = /^(row|start|add|subtract|deductible|coinsurance|multiply|limit|aggregate|floor|round)\b/;
+import { CITING_CLAUSE_WORDS, CLAUSE_WORDS, DECLARATION_WORDS } from './keywords.js';
+
+const DECLARATION = new RegExp(`^(${DECLARATION_WORDS.join('|')})\\s+[^\\s:]`);
+const CLAUSE = new RegExp(`^(${[...CLAUSE_WORDS, '='].join('|')})(\\s|$)`);
+const NESTED_OWNER = new RegExp(`^(${CITING_CLAUSE_WORDS.join('|')})\\b`);
 
 export function formatSource(src: string): string {
   const out: string[] = [];

@@ -2,6 +2,7 @@
 import type { IToken, TokenType } from 'chevrotain';
 import { chevrotain, chevrotainDeferred } from './chevrotain.js';
 import { type Diagnostic, spanAt } from './diagnostics.js';
+import { STRUCTURAL_WORDS } from './keywords.js';
 
 const { createToken, Lexer } = chevrotain;
 
@@ -26,9 +27,7 @@ Identifier.CATEGORIES = [Name, RefStart];
 export const DurationUnit = createToken({ name: 'DurationUnit', pattern: Lexer.NA });
 
 const softKeywords: Record<string, TokenType> = {};
-const STRUCTURAL = new Set(['product', 'fact', 'formula', 'define', 'table', 'eligibility', 'ineligible', 'cover', 'exclude',
-  'condition', 'constraint', 'amount', 'cite', 'note', 'when', 'unless', 'require', 'given', 'returns', 'row', 'hit', 'payable',
-  'start', 'add', 'subtract', 'deductible', 'coinsurance', 'multiply', 'limit', 'aggregate', 'floor', 'round', 'total', 'used', 'shared']);
+const STRUCTURAL = new Set(STRUCTURAL_WORDS);
 function soft(word: string, extraCategories: TokenType[] = []): TokenType {
   const categories = [Name, ...extraCategories, ...(STRUCTURAL.has(word) ? [] : [RefStart])];
   const t = createToken({ name: 'Kw_' + word, pattern: word, longer_alt: Identifier, categories, line_breaks: false });

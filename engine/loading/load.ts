@@ -15,6 +15,7 @@ import { loadSources, projectRoot } from './sources.js';
 import { newAjv } from '../pipeline/ajv.js';
 import { dateToDays, daysToDate } from '../pipeline/money.js';
 import { isIsoDate } from '../../dsl/literals.js';
+import { DECLARATION_WORDS } from '../../dsl/keywords.js';
 import { cacheKey, readCached, writeCached } from './product-cache.js';
 import { displayPath, productFiles } from './files.js';
 
@@ -237,6 +238,9 @@ export function decideIn(p: LoadedProduct, facts: unknown, opts: DecideOptions &
   return { decision, selection };
 }
 
+// The first declaration after the product header.
+const BODY_START = new RegExp(`^(${DECLARATION_WORDS.filter((w) => w !== 'product').join('|')})\\b`);
+
 // Revisions of one product must agree on how they are chosen: the same `chosen by` date fact,
 // an `in force from` each, and periods that do not overlap (the later edition would silently
 // win the overlap). Reported at load time, so `yakkan check` shows it.
@@ -254,7 +258,7 @@ function checkRevisions(out: LoadedProduct): void {
         const col = lines[i]!.length - lines[i]!.trimStart().length;
         return spanAt(r.file, i + 1, col + 1, offset + col, lines[i]!.trim().length);
       }
-      if (/^(fact|formula|define|table|amount|eligibility|ineligible|cover|exclude|condition|constraint)\b/.test(lines[i]!)) break;
+      if (BODY_START.test(lines[i]!)) break;
       offset += lines[i]!.length + 1;
     }
     const p = lines.findIndex((l) => /^product\b/.test(l));

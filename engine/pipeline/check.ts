@@ -10,7 +10,7 @@ import { exprText } from '../../dsl/print.js';
 import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator, searchSorted } from './operators.js';
 import { literalValue, showText, showValue } from './values.js';
 import { dateToDays, daysToDate } from './money.js';
-import { minuteToTime, timeToMinute } from './operators.js';
+import { isOrdered, minuteToTime, timeToMinute } from './operators.js';
 import { findQuote, type SourceFolder } from './quotes.js';
 
 export interface Checked {
@@ -498,7 +498,7 @@ function columnBits(t: VType, cells: Cell[], values: unknown[], words: number): 
     for (let s = from; s < to; s++) out[s]![row >>> 5]! |= 1 << (row & 31);
   };
   const cmp = comparator(t);
-  const ordered = ORDERED.has(t.kind) && values.every((v, i) => v !== undefined && (i === 0 || cmp(values[i - 1], v) <= 0));
+  const ordered = isOrdered(t) && values.every((v, i) => v !== undefined && (i === 0 || cmp(values[i - 1], v) <= 0));
   // First sample >= x, first sample > x.
   const lower = (x: unknown) => searchSorted(values, x, cmp, false);
   const upper = (x: unknown) => searchSorted(values, x, cmp, true);
@@ -531,9 +531,6 @@ function columnBits(t: VType, cells: Cell[], values: unknown[], words: number): 
   });
   return out;
 }
-
-// Types whose comparator is a total order that columnSamples sorts by.
-const ORDERED = new Set(['integer', 'decimal', 'number', 'rate', 'money', 'date', 'time', 'duration']);
 
 function describeCombo(t: Table, combo: unknown[]): string {
   return t.inputs.map((e, j) => `${exprText(e)} = ${sampleText(combo[j])}`).join(', ');

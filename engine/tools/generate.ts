@@ -9,8 +9,9 @@ import { literalText } from '../../dsl/literals.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { namedValues, type Compiled } from '../pipeline/evaluate/index.js';
 import { readYaml } from './cases.js';
-import { minuteToTime, timeToMinute } from '../pipeline/operators.js';
+import { Fraction, isOrdered, minuteToTime, timeToMinute } from '../pipeline/operators.js';
 import { addDuration, Duration, isDec, isDuration, isMoney, dec } from '../pipeline/money.js';
+import { leafValue, literalValue, numericValue } from '../pipeline/values.js';
 import type { Revision } from '../loading/load.js';
 
 // mulberry32: small, fast, and the same sequence on every platform for a given seed.
@@ -113,21 +114,11 @@ function shift(t: TypeRef, v: unknown, by: -1 | 0 | 1): unknown {
     const n = isDuration(v) ? v.n : Number(v);
     return Math.max(0, n + by);
   }
-  const amount = isMoney(v) ? v.amount : isDec(v) ? v : dec(String(v));
+  const amount = isMoney(v) ? v.amount : isDec(v) || v instanceof Fraction ? numericValue(v) : dec(String(v));
   const delta = t.kind === 'rate' || t.kind === 'decimal' ? dec('0.01') : dec(1);
   const x = amount.plus(delta.mul(by));
   if (t.kind === 'integer') return x.toNumber();
   return x.toString();
-}
-
-function literalRuntime(l: Literal): unknown {
-  switch (l.type) {
-    case 'money': return dec(l.amount);
-    case 'number': case 'rate': return dec(l.value);
-    case 'fraction': return dec(l.num).div(dec(l.den));
-    case 'duration': return l.value;
-    default: return l.value;
-  }
 }
 
 interface Ctx {
@@ -160,13 +151,11 @@ function typeOf(x: Ctx, fact: string, list?: string): TypeRef | undefined {
   return x.types.get(fact);
 }
 
-const ORDERED = new Set(['money', 'integer', 'decimal', 'rate', 'date', 'time', 'duration']);
-
 function conditionVariations(x: Ctx, c: Condition | undefined, list: string | undefined): void {
   if (!c) return;
   forEachLeaf(c, (l) => {
     const t = typeOf(x, l.fact, list);
-    if (!t || !ORDERED.has(t.kind)) return;
+    if (!t || !isOrdered(t)) return;
     const path = factPath(x, l.fact, list);
     if (!path) return;
     if (typeof l.value === 'object' && !Array.isArray(l.value)) {
@@ -184,7 +173,7 @@ function conditionVariations(x: Ctx, c: Condition | undefined, list: string | un
       return;
     }
     if (Array.isArray(l.value)) return;
-    const v = t.kind === 'date' || t.kind === 'time' ? l.value : t.kind === 'duration' ? Number(l.value) : dec(String(l.value));
+    const v = leafValue(l.value, t);
     const fakeFact = path.join('.');
     for (const [name, by] of [['below', -1], ['at', 0], ['above', 1]] as const) {
       x.out.push({ why: `${fakeFact} ${name} ${String(l.value)}`, path, value: shift(t, v, by) });
@@ -206,7 +195,7 @@ function exprVariations(x: Ctx, e: Expr | undefined): void {
     const [a, b] = e.args;
     if (a && b && 'ref' in a && 'lit' in b) {
       const t = x.types.get(a.ref);
-      if (t && ORDERED.has(t.kind)) around(x, a.ref, t, literalRuntime(b.lit), literalText(b.lit));
+      if (t && isOrdered(t)) around(x, a.ref, t, literalValue(b.lit), literalText(b.lit));
     }
   }
   for (const arg of e.args) exprVariations(x, arg);
@@ -214,14 +203,20 @@ function exprVariations(x: Ctx, e: Expr | undefined): void {
 
 function cellValues(cell: Cell, t: TypeRef): { what: string; value: unknown }[] {
   if ('any' in cell) return [];
-  if ('in' in cell) return cell.in.slice(0, 1).map((l) => ({ what: literalText(l), value: literalRuntime(l) }));
-  if ('range' in cell) return cell.range.map((l) => ({ what: literalText(l), value: literalRuntime(l) }));
+  if ('in' in cell) return cell.in.slice(0, 1).map((l) => ({ what: literalText(l), value: literalValue(l) }));
+  if ('range' in cell) return cell.range.map((l) => ({ what: literalText(l), value: literalValue(l) }));
   const by = cell.cmp === 'lt' ? -1 : cell.cmp === 'gt' ? 1 : 0;
-  return [{ what: `${cell.cmp} ${literalText(cell.value)}`, value: ORDERED.has(t.kind) ? shift(t, literalRuntime(cell.value), by) : literalRuntime(cell.value) }];
+  return [{ what: `${cell.cmp} ${literalText(cell.value)}`, value: isOrdered(t) ? shift(t, literalValue(cell.value), by) : literalValue(cell.value) }];
 }
 
+// A value as a facts file writes it.
 function written(t: TypeRef, v: unknown): unknown {
-  if (isDec(v)) return t.kind === 'integer' ? v.toNumber() : v.toString();
+  if (isMoney(v)) return v.amount.toString();
+  if (isDuration(v)) return v.n;
+  if (isDec(v) || v instanceof Fraction) {
+    const d = numericValue(v);
+    return t.kind === 'integer' ? d.toNumber() : d.toString();
+  }
   return v;
 }
 
@@ -242,7 +237,7 @@ export function variations(rev: Revision & { compiled: Compiled }, base: Facts):
         if (fld.type.kind === 'boolean') for (const v of [true, false]) x.out.push({ why: `${f.name}[0].${fld.name} = ${v}`, path: ip, value: v });
       }
     }
-    for (const o of f.oneOf ?? []) x.out.push({ why: `${f.name} = ${literalText(o)} (one of)`, path, value: written(f.type, literalRuntime(o)) });
+    for (const o of f.oneOf ?? []) x.out.push({ why: `${f.name} = ${literalText(o)} (one of)`, path, value: written(f.type, literalValue(o)) });
   }
   for (const r of p.rules) for (const c of [r.when, r.unless, r.require]) conditionVariations(x, c, r.forEach);
   for (const a of p.amounts) {
