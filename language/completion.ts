@@ -6,7 +6,7 @@ import type { IToken } from 'chevrotain';
 import { ROUNDING_MODES } from '../dsl/model.js';
 import { OPERATORS, typeText } from '../engine/pipeline/operators.js';
 import type { Analysis } from './analysis.js';
-import type { TextRange } from './cst.js';
+import { type TextRange, tokenIndexAt } from './cst.js';
 import {
   CELL_WORDS,
   CLAUSES,
@@ -17,23 +17,15 @@ import {
   HIT_POLICIES,
   TYPE_NAMES,
 } from './keywords.js';
-import type { YkSymbol } from './symbols.js';
+import type { SymbolKind, YkSymbol } from './symbols.js';
 
 export type CompletionKind =
+  | Exclude<SymbolKind, 'product' | 'rule'>
   | 'keyword'
-  | 'fact'
-  | 'field'
-  | 'formula'
-  | 'define'
-  | 'table'
-  | 'output'
-  | 'amount'
-  | 'enum'
   | 'function'
   | 'type'
   | 'unit'
-  | 'mode'
-  | 'loop';
+  | 'mode';
 
 export interface CompletionItem {
   label: string;
@@ -346,15 +338,9 @@ function inCommentOrString(before: string): boolean {
   return inString;
 }
 
+// The index of the last token that ends at or before an offset (-1 when none does).
 function indexBefore(toks: IToken[], offset: number): number {
-  let lo = 0;
-  let hi = toks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (toks[mid]!.startOffset + toks[mid]!.image.length <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
+  return tokenIndexAt(toks, offset) - 1;
 }
 
 function tokenBefore(toks: IToken[], offset: number): IToken | undefined {

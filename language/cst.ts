@@ -69,3 +69,15 @@ export function nodeRange(n: CstNode): TextRange | undefined {
 export function within(r: TextRange, offset: number): boolean {
   return offset >= r.from && offset <= r.to;
 }
+
+// The index of the first token that ends after an offset (tokens.length when none does).
+export function tokenIndexAt(toks: IToken[], offset: number): number {
+  let lo = 0;
+  let hi = toks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (toks[mid]!.startOffset + toks[mid]!.image.length <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,10 +1,9 @@
 // Diagnostics for the editor, with the quick fixes their hints name. A hint that says "did you
 // mean X?" (an unknown name, field, function, enum value, seed file or duration unit) becomes an
 // edit replacing the word it is about with X; "write a - b with spaces" becomes that edit.
-import type { IToken } from 'chevrotain';
 import { type Diagnostic, type Severity, editDistance } from '../dsl/diagnostics.js';
 import type { Analysis } from './analysis.js';
-import type { TextRange } from './cst.js';
+import { type TextRange, tokenIndexAt } from './cst.js';
 import type { TextEdit } from './navigation.js';
 
 export interface Fix {
@@ -79,7 +78,7 @@ export function fixesFor(a: Analysis, d: Diagnostic, at: TextRange): Fix[] {
 function candidates(a: Analysis, at: TextRange): TextRange[] {
   const toks = a.tokens.tokens;
   const out: TextRange[] = [];
-  let i = firstTokenAt(toks, at.from);
+  let i = tokenIndexAt(toks, at.from);
   for (; i < toks.length && toks[i]!.startOffset < Math.max(at.to, at.from + 1); i++) {
     const t = toks[i]!;
     const end = t.startOffset + t.image.length;
@@ -95,15 +94,4 @@ function candidates(a: Analysis, at: TextRange): TextRange[] {
     }
   }
   return out;
-}
-
-function firstTokenAt(toks: IToken[], offset: number): number {
-  let lo = 0;
-  let hi = toks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (toks[mid]!.startOffset + toks[mid]!.image.length <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

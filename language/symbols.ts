@@ -186,7 +186,7 @@ class Indexer {
       const fact = this.declare('fact', name, tokensRange(toks), common);
       this.facts.set(name, fact);
       const type = childNode(d, 'typeExpr');
-      if (type) this.declareType(type, name, true);
+      if (type) this.declareType(type, name);
       return fact;
     }
     const nameTok = childToken(d, 'Name');
@@ -209,19 +209,8 @@ class Indexer {
         const table = this.declare('table', name, tokenRange(nameTok), common);
         this.tables.set(name, table);
         for (const f of childNodes(d, 'output')) {
-          const o = childToken(f, 'Name');
-          if (!o) continue;
-          const full = `${name}.${o.image}`;
-          const oLabel = childToken(f, 'label');
-          const out = this.declare('output', full, tokenRange(o), {
-            owner: name,
-            node: f,
-            ...(nodeRange(f) ? { extent: nodeRange(f)! } : {}),
-            ...(oLabel ? { label: unescapeString(oLabel.image) } : {}),
-          });
-          this.outputs.set(full, out);
-          const t = childNode(f, 'typeExpr');
-          if (t) this.declareType(t, full, false);
+          const out = this.declareMember('output', name, f);
+          if (out) this.outputs.set(out.name, out);
         }
         return table;
       }
@@ -230,24 +219,13 @@ class Indexer {
   }
 
   // Enum values and the fields of a list of records; `owner` is the fact (or output) typed.
-  declareType(t: CstNode, owner: string, fieldsAllowed: boolean): void {
+  declareType(t: CstNode, owner: string): void {
     const element = childNode(t, 'element');
-    if (element) this.declareType(element, owner, fieldsAllowed);
+    if (element) this.declareType(element, owner);
     const rec = childNode(t, 'recordType');
     for (const f of rec ? childNodes(rec, 'field') : []) {
-      const n = childToken(f, 'Name');
-      if (!n) continue;
-      const full = `${owner}.${n.image}`;
-      const label = childToken(f, 'label');
-      const field = this.declare('field', full, tokenRange(n), {
-        owner,
-        node: f,
-        ...(nodeRange(f) ? { extent: nodeRange(f)! } : {}),
-        ...(label ? { label: unescapeString(label.image) } : {}),
-      });
-      this.fields.set(full, field);
-      const ft = childNode(f, 'typeExpr');
-      if (ft) this.declareType(ft, full, false);
+      const field = this.declareMember('field', owner, f);
+      if (field) this.fields.set(field.name, field);
     }
     const values = childTokens(t, 'enumValue');
     // `enum(political "非常危険", credit)`: a label belongs to the value just before it.
@@ -263,6 +241,25 @@ class Indexer {
       if (!known) this.enums.set(owner, (known = new Map()));
       if (!known.has(v.image)) known.set(v.image, sym);
     });
+  }
+
+  // A table's output or a record's field (a `field` node: name, type, label), and the enum values
+  // of its type.
+  declareMember(kind: 'output' | 'field', owner: string, f: CstNode): YkSymbol | undefined {
+    const n = childToken(f, 'Name');
+    if (!n) return undefined;
+    const full = `${owner}.${n.image}`;
+    const label = childToken(f, 'label');
+    const extent = nodeRange(f);
+    const sym = this.declare(kind, full, tokenRange(n), {
+      owner,
+      node: f,
+      ...(extent ? { extent } : {}),
+      ...(label ? { label: unescapeString(label.image) } : {}),
+    });
+    const t = childNode(f, 'typeExpr');
+    if (t) this.declareType(t, full);
+    return sym;
   }
 
   // ---- pass 2: where names are used

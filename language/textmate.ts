@@ -12,6 +12,7 @@ const BEFORE = '(?<![\\w\\-.])';
 const AFTER = '(?![\\w\\-])';
 const NAME = '[\\w][\\w\\-]*(?:\\.[\\w][\\w\\-]*)*';
 const source = (t: TokenType): string => (t.PATTERN as RegExp).source;
+const literal = (...ts: TokenType[]): string => `(?<![\\w.]|\\w-)(?:${ts.map(source).join('|')})`;
 const OPERATORS = [T.Arrow, T.DotDot, T.Le, T.Ge, T.Ne, T.Lt, T.Gt, T.Eq, T.Plus, T.Times, T.Divide, T.Pipe];
 const alt = (words: readonly string[]) =>
   [...new Set(words)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).join('|');
@@ -46,15 +47,15 @@ export function textmateGrammar(): object {
         match: `(:|${BEFORE}of)\\s*(${alt(types)})${AFTER}`,
         captures: { 2: { name: 'storage.type.yakkan' } },
       },
-      // The literals are the tokenizer's own patterns.
+      // The literals are the tokenizer's own patterns, where no name goes on (`x2` is a name).
       literal: {
         patterns: [
-          { name: 'constant.numeric.date.yakkan', match: source(T.DateLit) },
-          { name: 'constant.numeric.time.yakkan', match: source(T.TimeLit) },
-          { name: 'constant.numeric.money.yakkan', match: source(T.MoneyLit) },
+          { name: 'constant.numeric.date.yakkan', match: literal(T.DateLit) },
+          { name: 'constant.numeric.time.yakkan', match: literal(T.TimeLit) },
+          { name: 'constant.numeric.money.yakkan', match: literal(T.MoneyLit) },
           {
             name: 'constant.numeric.yakkan',
-            match: [T.PercentLit, T.FractionLit, T.JaDurationLit, T.NumberLit].map(source).join('|'),
+            match: literal(T.PercentLit, T.FractionLit, T.JaDurationLit, T.NumberLit),
           },
           { name: 'constant.language.boolean.yakkan', match: `${BEFORE}(true|false)${AFTER}` },
         ],
