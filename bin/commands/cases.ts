@@ -40,7 +40,8 @@ One facts object per line (with --labels: {"case": why, "facts": {...}}).`,
     // The example claim comes from the first product named.
     const base = exampleFacts(products[0]!, revs[0]!.checked.product);
     // Opened now, so a path that cannot be written is a one-line error before any work.
-    const out: Writable = values.out !== undefined ? createWriteStream('', { fd: openSync(values.out, 'w') }) : process.stdout;
+    const out: Writable =
+      values.out !== undefined ? createWriteStream('', { fd: openSync(values.out, 'w') }) : process.stdout;
     let buf = '';
     const opts = { seed: values.seed, ...(values.count !== undefined ? { count: values.count } : {}) };
     for (const g of generate(revs, base, opts)) {

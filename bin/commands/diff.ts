@@ -1,16 +1,6 @@
 // yakkan diff <old> <new> [--cases PATH]: what a pamphlet change does to the rules and the claims.
 import { canonicalJson } from '../../engine/pipeline/json.js';
-import {
-  behaviouralDiff,
-  type DiffReport,
-  DiffUsageError,
-  diffExitCode,
-  linkCauses,
-  loadSide,
-  renderText,
-  sideInfo,
-  structuralDiff,
-} from '../../engine/tools/diff.js';
+import { DiffUsageError, diffExitCode, diffRevisions, renderText } from '../../engine/tools/diff.js';
 import { CliError, defineCommand, EXIT, formatOption } from '../args.js';
 
 export const command = defineCommand({
@@ -31,23 +21,14 @@ Exits 0 when nothing changed, 1 when decisions changed (without --cases: when th
   async run({ values, positionals }) {
     const [oldPath, newPath] = positionals as [string, string];
     try {
-      const oldRev = loadSide(oldPath);
-      const newRev = loadSide(newPath);
-      const report: DiffReport = {
-        old: sideInfo(oldRev),
-        new: sideInfo(newRev),
-        structural: structuralDiff(oldRev.checked.product, newRev.checked.product),
-      };
-      if (values.cases !== undefined) {
-        const tty = process.stderr.isTTY === true;
-        report.behaviour = await behaviouralDiff(oldPath, newPath, values.cases, {
-          examples: values.examples,
-          ...(values.jobs ? { jobs: values.jobs } : {}),
-          ...(tty ? { progress: progressBar(process.stderr) } : {}),
-        });
-        if (tty) process.stderr.write('\n');
-        linkCauses(report.behaviour, report.structural, oldRev.checked.product, newRev.checked.product);
-      }
+      const tty = process.stderr.isTTY === true;
+      const report = await diffRevisions(oldPath, newPath, {
+        examples: values.examples,
+        ...(values.cases !== undefined ? { cases: values.cases } : {}),
+        ...(values.jobs ? { jobs: values.jobs } : {}),
+        ...(tty && values.cases !== undefined ? { progress: progressBar(process.stderr) } : {}),
+      });
+      if (tty && values.cases !== undefined) process.stderr.write('\n');
       process.stdout.write(values.format === 'json' ? `${canonicalJson(report)}\n` : renderText(report));
       return diffExitCode(report);
     } catch (e) {

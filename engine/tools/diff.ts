@@ -603,6 +603,24 @@ export interface DiffReport {
   behaviour?: Behaviour;
 }
 
+// The whole report: both sides loaded, their rules compared, and with `cases` every case decided
+// by both, the changed decisions linked to the rule changes that caused them.
+export async function diffRevisions(
+  oldPath: string,
+  newPath: string,
+  opts: BehaviourOptions & { cases?: string } = {},
+): Promise<DiffReport> {
+  const oldRev = loadSide(oldPath);
+  const newRev = loadSide(newPath);
+  const [oldP, newP] = [oldRev.checked.product, newRev.checked.product];
+  const report: DiffReport = { old: sideInfo(oldRev), new: sideInfo(newRev), structural: structuralDiff(oldP, newP) };
+  if (opts.cases !== undefined) {
+    report.behaviour = await behaviouralDiff(oldPath, newPath, opts.cases, opts);
+    linkCauses(report.behaviour, report.structural, oldP, newP);
+  }
+  return report;
+}
+
 export function sideInfo(r: Revision): DiffReport['old'] {
   const p = r.checked.product;
   return { file: r.file, id: p.id, revision: p.revision, inForce: p.inForce };
