@@ -477,6 +477,7 @@ class Explainer {
         ...new Set(d.reasons.filter((r) => r.missing.includes(m)).map((r) => this.ruleName(r))),
         ...d.amounts.filter((a) => a.missing.includes(m)).map((a) => this.amountName(a)),
       ];
+      if (!d.product.revision) users.push(this.lang === 'ja' ? '適用する版の選択' : 'choosing the revision');
       const why = users.length === 0 ? '' : this.lang === 'ja' ? ` — ${users.join('、')}${this.t.neededFor}` : ` — needed for ${users.join(', ')}`;
       this.line(`  ${this.lang === 'ja' ? '・' : '- '}${this.n.missing(m)}${why}`);
     }
