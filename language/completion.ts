@@ -3,6 +3,7 @@
 // is being typed it rarely parses; the names offered come from the symbol index and their types
 // from the checker.
 import type { IToken } from 'chevrotain';
+import { CLAUSE_WORDS, DECLARATION_WORDS } from '../dsl/keywords.js';
 import { ROUNDING_MODES } from '../dsl/model.js';
 import { OPERATORS, typeText } from '../engine/pipeline/operators.js';
 import type { Analysis } from './analysis.js';
@@ -112,7 +113,7 @@ class Context {
       // On the cursor's line, only what precedes the word being typed counts.
       const t = line === current ? this.head : lines.lineText(line);
       const first = /^\s*([^\s#]+)/.exec(t)?.[1] ?? '';
-      if (!clause && (CLAUSE_WORDS.has(first) || first === '=')) clause = first;
+      if (!clause && (LINE_STARTS.has(first) || first === '=')) clause = first;
       if (/^[^\s#]/.test(t)) return { declaration: first, clause: clause || first };
     }
     return { declaration: '', clause };
@@ -316,12 +317,14 @@ class Context {
   }
 }
 
-const CLAUSE_WORDS = new Set(
-  Object.values(CLAUSES)
-    .flat()
-    .map((c) => c.split(' ')[0]!)
-    .concat(DECLARATION_KEYWORDS, ['product']),
-);
+// The first words of the lines that open a clause or a declaration.
+const LINE_STARTS = new Set<string>([
+  ...CLAUSE_WORDS.map((c) => c.split(' ')[0]!),
+  ...DECLARATION_WORDS,
+  'default',
+  'used',
+  'shared',
+]);
 
 function isList(a: Analysis, s: YkSymbol): boolean {
   return s.kind === 'fact' && a.checked.types.names.get(s.name)?.kind === 'list';

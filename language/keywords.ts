@@ -1,8 +1,9 @@
-// The words of the language as the tokenizer knows them (dsl/tokens.ts): completion, semantic
-// highlighting and the TextMate grammar read them here, so a keyword added to the tokenizer
-// reaches the editors. Which clause goes under which declaration is the grammar's (dsl/parser.ts),
-// named here by token so that a renamed or removed keyword fails to compile.
+// The words of the language for the editors: completion, semantic highlighting and the TextMate
+// grammar. The words by role are dsl/keywords.ts's (the list the tokenizer and the formatter
+// read); which clause goes under which declaration is the grammar's (dsl/parser.ts), written here
+// with the tokenizer's tokens so that a renamed or removed keyword fails to compile.
 import type { TokenType } from 'chevrotain';
+import { DECLARATION_WORDS, RULE_WORDS, STEP_WORDS } from '../dsl/keywords.js';
 import * as T from '../dsl/tokens.js';
 
 const word = (t: TokenType): string => t.PATTERN as string;
@@ -12,26 +13,11 @@ export const KEYWORDS: readonly string[] = T.allTokens
   .filter((t) => typeof t.PATTERN === 'string' && /^[a-z]+$/.test(t.PATTERN))
   .map(word);
 
-export const RULE_KEYWORDS = [T.Eligibility, T.Ineligible, T.Cover, T.Exclude, T.ConditionKw, T.Constraint].map(word);
-export const DECLARATION_KEYWORDS = [T.Fact, T.FormulaKw, T.Define, T.TableKw, T.AmountKw]
-  .map(word)
-  .concat(RULE_KEYWORDS);
+// The declarations a product file holds after its header.
+export const DECLARATION_KEYWORDS: readonly string[] = DECLARATION_WORDS.filter((w) => w !== word(T.Product));
 
 const CITE = [word(T.Cite), word(T.Note)];
 const FOR_EACH = `${word(T.For)} ${word(T.Each)}`;
-export const STEP_KEYWORDS = [
-  T.Start,
-  T.Add,
-  T.Subtract,
-  T.Deductible,
-  T.Coinsurance,
-  T.Multiply,
-  T.Limit,
-  T.Aggregate,
-  T.Floor,
-  T.Round,
-  T.Total,
-].map(word);
 
 // The clauses that may follow each declaring keyword, in the order they are usually written.
 export const CLAUSES: Record<string, readonly string[]> = {
@@ -39,6 +25,7 @@ export const CLAUSES: Record<string, readonly string[]> = {
     `${word(T.NameKw)} ja`,
     `${word(T.NameKw)} en`,
     word(T.Revision),
+    word(T.Reconstructed),
     `${word(T.In)} ${word(T.Force)} ${word(T.From)}`,
     word(T.Until),
     `${word(T.Chosen)} ${word(T.By)}`,
@@ -50,18 +37,8 @@ export const CLAUSES: Record<string, readonly string[]> = {
   [word(T.FormulaKw)]: [...CITE, '='],
   [word(T.Define)]: [...CITE, '='],
   [word(T.TableKw)]: [...CITE, word(T.Hit), word(T.Given), word(T.Returns), word(T.Row), word(T.Else)],
-  [word(T.AmountKw)]: [
-    ...CITE,
-    word(T.Payable),
-    FOR_EACH,
-    ...STEP_KEYWORDS,
-    word(T.Shared),
-    word(T.When),
-    word(T.Used),
-  ],
-  ...Object.fromEntries(
-    RULE_KEYWORDS.map((k) => [k, [...CITE, FOR_EACH, word(T.When), word(T.Unless), word(T.Require)]]),
-  ),
+  [word(T.AmountKw)]: [...CITE, word(T.Payable), FOR_EACH, ...STEP_WORDS, word(T.Shared), word(T.When), word(T.Used)],
+  ...Object.fromEntries(RULE_WORDS.map((k) => [k, [...CITE, FOR_EACH, word(T.When), word(T.Unless), word(T.Require)]])),
 };
 
 export const EXPRESSION_KEYWORDS = [T.And, T.Or, T.Not, T.In, T.If, T.Then, T.Else, T.True, T.False].map(word);
