@@ -3,6 +3,7 @@
 // a decision log that cannot keep up. Under twice the sustainable load the server keeps deciding
 // at its sustainable rate and turns the rest away, instead of queueing until clients time out
 // and memory runs out.
+import type { LoadedProduct } from '../engine/loading/load.js';
 import { fail } from './problem.js';
 
 export interface Limits {
@@ -52,17 +53,31 @@ export class LoopDelay {
   }
 }
 
-// A claim with more than `max` entries in any list is turned away before deciding (its cost
-// grows with the items): 413 naming the list by pointer.
-export function checkItems(facts: unknown, max: number, at = ''): void {
-  if (facts === null || typeof facts !== 'object') return;
-  if (Array.isArray(facts)) {
-    if (facts.length > max) {
-      const message = `${facts.length} entries, more than the limit of ${max}`;
-      fail('too-many-items', 413, `${at || '/'} has ${message}`, { errors: [{ pointer: at, message }] });
-    }
-    facts.forEach((x, i) => checkItems(x, max, `${at}/${i}`));
-    return;
+// The list facts of a product's revisions (`claim.items`, ...), as key paths: the only arrays a
+// valid claim holds, so the only ones whose length needs a limit (an array anywhere else is an
+// invalid fact, and the body limit bounds it).
+const listPaths = new WeakMap<LoadedProduct, string[][]>();
+
+function listsOf(p: LoadedProduct): string[][] {
+  let paths = listPaths.get(p);
+  if (!paths) {
+    const names = new Set(p.revisions.flatMap((r) => r.checked.product.facts.filter((f) => f.type.kind === 'list').map((f) => f.name)));
+    paths = [...names].map((n) => n.split('.'));
+    listPaths.set(p, paths);
   }
-  for (const [k, v] of Object.entries(facts)) checkItems(v, max, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  return paths;
+}
+
+// A claim with more than `max` entries in a list is turned away before deciding (its cost grows
+// with the items): 413 naming the list by pointer.
+export function checkItems(p: LoadedProduct, facts: unknown, max: number): void {
+  for (const path of listsOf(p)) {
+    let v: unknown = facts;
+    for (const k of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
+    if (Array.isArray(v) && v.length > max) {
+      const pointer = `/${path.join('/')}`;
+      const message = `${v.length} entries, more than the limit of ${max}`;
+      fail('too-many-items', 413, `${pointer} has ${message}`, { errors: [{ pointer, message }] });
+    }
+  }
 }

@@ -31,6 +31,7 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
     timeout: { type: 'integer', value: 'MS', help: 'time to receive a whole request', default: 30_000, min: 1 },
     concurrency: { type: 'integer', value: 'N', help: 'requests in flight; more are answered 503', default: 64, min: 1 },
     'no-watch': { type: 'boolean', help: 'do not reload products when their files change' },
+    studio: { type: 'boolean', help: 'serve the studio, the browser workbench, at /studio/ too (docs/studio/)' },
     'log-level': { type: 'string', value: 'LEVEL', help: `request log level (${LEVELS.join(', ')})`, choices: LEVELS, default: 'info' },
   },
   async run({ values, positionals }) {
@@ -48,7 +49,7 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
       throw new UsageError((e as Error).message);
     }
     if (warning) process.stderr.write(`\n  ${warning}\n\n`);
-    const log = values['no-log'] ? undefined : await openLog(values.log ?? defaultLogTarget()).catch((e: Error) => {
+    const log = values['no-log'] ? undefined : await openLog(values.log ?? defaultLogTarget(), { thread: true }).catch((e: Error) => {
       throw new CliError(e.message, EXIT.usage);
     });
     let app: Awaited<ReturnType<typeof buildApp>>;
@@ -69,6 +70,10 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
       if (e instanceof StartError) throw new CliError(`${e.path} does not check:\n${e.detail}`, EXIT.usage);
       throw e;
     }
+    if (values.studio) {
+      const { studioPlugin } = await import('../../studio/index.js');
+      await app.register(studioPlugin, { tokenRequired: token !== undefined });
+    }
     try {
       await app.listen({ port: values.port, host: values.host });
     } catch (e) {
@@ -80,6 +85,7 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
     const host = values.host.includes(':') ? `[${values.host}]` : values.host;
     process.stderr.write(`yakkan serve: listening on http://${host}:${port} — ${app.yakkan.products.all().length} products, `
       + `log ${log ? log.target : 'off'}${token !== undefined ? ', token required' : ''}\n`);
+    if (values.studio) process.stderr.write(`yakkan studio: http://${host}:${port}/studio/\n`);
     process.on('SIGHUP', () => app.yakkan.products.reloadAll());
     return new Promise<number>((resolve) => {
       const stop = () => {

@@ -1,45 +1,34 @@
 // The embedded decision log: one SQLite file through better-sqlite3 (12.x: 13.x needs Node 22).
-// WAL with synchronous=NORMAL: a committed batch survives the process being killed (the WAL is in
-// the OS's hands), and readers (`yakkan log`) never block the server's writes.
+// Reads and migrations on this thread; batches through a BatchWriter (server/log/sqlite-writer.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   BufferedLog, COLUMNS, rowEntry, whereClause, type LogEntry, type LogFilter, type LogSettings, type Row, type StoredEntry,
 } from './store.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { ProductSnapshot } from './snapshot.js';
+import { inlineWriter, openDatabase, threadWriter, type BatchWriter, type DecisionRow, type ProductRow } from './sqlite-writer.js';
 
 type Database = BetterSqlite3.Database;
 
-class SqliteLog extends BufferedLog {
-  private readonly insertDecision: BetterSqlite3.Statement;
-  private readonly insertProduct: BetterSqlite3.Statement;
-  private readonly writeAll: (entries: LogEntry[], snapshots: ProductSnapshot[]) => void;
+export interface SqliteSettings extends LogSettings {
+  // Write batches on a worker thread (the server) rather than on this one (one-shot commands).
+  thread?: boolean;
+}
 
-  constructor(private readonly db: Database, readonly target: string, settings: LogSettings) {
+class SqliteLog extends BufferedLog {
+  constructor(private readonly db: Database, readonly target: string, settings: LogSettings, private readonly writer: BatchWriter) {
     super(settings);
-    this.insertDecision = db.prepare(
-      `INSERT INTO yakkan_decisions (time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertProduct = db.prepare(
-      'INSERT OR IGNORE INTO yakkan_products (hash, product, files, first_logged) VALUES (?, ?, ?, ?)',
-    );
-    this.writeAll = db.transaction((entries: LogEntry[], snapshots: ProductSnapshot[]) => {
-      for (const s of snapshots) this.insertProduct.run(s.hash, s.product, JSON.stringify(s.files), entries[0]!.time);
-      for (const e of entries) {
-        this.insertDecision.run(
-          e.time, e.requestId, e.product, e.revision, e.snapshot.hash, e.engine, JSON.stringify(e.options), e.outcome,
-          e.facts, e.decision,
-        );
-      }
-    });
   }
 
-  protected writeBatch(entries: LogEntry[], snapshots: ProductSnapshot[]): void {
-    this.writeAll(entries, snapshots);
+  protected writeBatch(entries: LogEntry[], snapshots: ProductSnapshot[]): Promise<void> | void {
+    const time = entries[0]!.time;
+    const products = snapshots.map((s): ProductRow => [s.hash, s.product, JSON.stringify(s.files), time]);
+    const decisions = entries.map((e): DecisionRow => [
+      e.time, e.requestId, e.product, e.revision, e.snapshot.hash, e.engine, JSON.stringify(e.options), e.outcome, e.facts, e.decision,
+    ]);
+    return this.writer.write(decisions, products);
   }
 
   protected async page(f: LogFilter, afterId: number, limit: number): Promise<StoredEntry[]> {
@@ -70,6 +59,7 @@ class SqliteLog extends BufferedLog {
   }
 
   protected async closeStore(): Promise<void> {
+    await this.writer.close();
     this.db.close();
   }
 }
@@ -79,18 +69,11 @@ function schemaVersion(db: Database): number {
   return row.v ?? 0;
 }
 
-export function openSqliteLog(file: string, settings: LogSettings = {}): SqliteLog {
-  // Loaded on first use: commands that never log never load the native module.
-  const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+export function openSqliteLog(file: string, settings: SqliteSettings = {}): SqliteLog {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let db: Database;
   try {
-    db = new Sqlite(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // A reader and the server's writer may meet: wait for the lock instead of failing at once.
-    db.pragma('busy_timeout = 5000');
+    db = openDatabase(file);
   } catch (e) {
     throw new Error(`cannot open the decision log ${file}: ${(e as Error).message}`);
   }
@@ -104,5 +87,6 @@ export function openSqliteLog(file: string, settings: LogSettings = {}): SqliteL
   });
   // IMMEDIATE: two processes opening a fresh log at once migrate one after the other.
   migrate.immediate();
-  return new SqliteLog(db, file, settings);
+  const writer = settings.thread && file !== ':memory:' ? threadWriter(file) : inlineWriter(db);
+  return new SqliteLog(db, file, settings, writer);
 }

@@ -45,7 +45,7 @@ function goodOf(entry: ProductEntry): NonNullable<ProductEntry['good']> {
 export function decideLogged(y: Yakkan, entry: ProductEntry, facts: unknown, raw: string, options: DecideRequest,
   requestId: string): { decision: Decision; json: string } {
   const good = goodOf(entry);
-  checkItems(facts, y.limits.maxItems);
+  checkItems(good.product, facts, y.limits.maxItems);
   const { decision, selection } = decideIn(good.product, facts, options);
   if (!decision) fail('no-revision', 422, `cannot decide: ${selection.why}`, options.asOf ? { errors: [{ pointer: '', message: selection.why }] } : {});
   const json = JSON.stringify(decision);
