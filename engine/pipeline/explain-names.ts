@@ -21,6 +21,7 @@ const INFIX_JA: Record<string, [string, number]> = {
   add: ['+', 5], sub: ['−', 5], mul: ['×', 6], div: ['÷', 6],
 };
 
+const WORDY = new Set(['min', 'max', 'round', 'days_between', 'add_months', 'next_business_day']);
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DURATION = /^(\d+) (days?|months?|years?)$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -94,6 +95,37 @@ export class Names {
     return `${list?.label ?? m[1]}（${Number(m[2]) + 1}件目）の${field?.label ?? m[3]}`;
   }
 
+  // The fact a JSON pointer of the facts names (`/claim/items/2/amount`), for errors.
+  pointerFact(pointer: string): { label: string; type: TypeRef } | undefined {
+    const segs = pointer.split('/').slice(1);
+    const name = segs.filter((s) => !/^\d+$/.test(s)).join('.');
+    const f = this.facts.get(name);
+    if (f) return { label: f.label ?? f.name, type: f.type };
+    for (const [list, decl] of this.facts) {
+      const field = name.startsWith(`${list}.`) ? this.recordFields(list)?.find((x) => x.name === name.slice(list.length + 1)) : undefined;
+      if (field) return { label: `${decl.label ?? list}の${field.label ?? field.name}`, type: field.type };
+    }
+    return undefined;
+  }
+
+  // What a value of a type looks like, in Japanese, for input errors.
+  expected(t: TypeRef): string {
+    switch (t.kind) {
+      case 'boolean': return 'true または false';
+      case 'integer': return '整数';
+      case 'decimal': return '数値（文字列で。例 "0.45"）';
+      case 'rate': return '割合（文字列で。例 "90%"）';
+      case 'money': return `金額（文字列で。例 "9,000万円"、通貨 ${CURRENCY_JA[t.currency] ?? t.currency}）`;
+      case 'date': return '日付 YYYY-MM-DD';
+      case 'time': return '時刻 HH:MM（24時間制。例 "16:00"）';
+      case 'duration': return `期間（${UNIT_JA[t.unit]}数）`;
+      case 'enum': return `次のいずれか: ${t.values.map((v) => (t.labels?.[v] ? `${v}（${t.labels[v]}）` : v)).join('、')}`;
+      case 'text': return '文字列';
+      case 'list': return `リスト（各要素は${this.expected(t.of)}）`;
+      case 'record': return `項目 ${t.fields.map((f) => f.name).join('、')} をもつオブジェクト`;
+    }
+  }
+
   typeOf(name: string, scope?: string): TypeRef | undefined {
     const f = this.field(name, scope);
     if (f) return f.type;
@@ -160,7 +192,8 @@ export class Names {
     if ('lit' in e) return this.literal(e.lit);
     if ('ref' in e) return this.name(e.ref, scope);
     const x = (a: Expr, prec = 0) => this.expr(a, scope, prec);
-    if ('call' in e) return this.call(e.call, e.args, scope, e.mode);
+    // 「A、Bのうち小さい方」 inside arithmetic needs brackets to say where it ends.
+    if ('call' in e) return wrap(this.call(e.call, e.args, scope, e.mode), WORDY.has(e.call) ? 4 : 8, parent);
     const { op, args } = e;
     // A bare value compared with an enum fact reads as that fact's label for it.
     const against = (a: Expr, b: Expr) => ('lit' in b ? this.literal(b.lit, this.exprType(a, scope)) : x(b, 5));

@@ -449,22 +449,33 @@ class Explainer {
     const parts = new Map<string, Expr>();
     if (decl) collectParts(decl.expr, parts);
     const tested = new Map(f.steps.map((s) => [s.text, s.value]));
-    for (const s of f.steps) {
+    f.steps.forEach((s, k) => {
       const e = parts.get(s.text);
       let text = e ? this.n.expr(e, undefined) : s.text;
       // The branch an `if` took reads on from the test shown just before it: 「よって …」.
       const ifArgs = e && 'op' in e && e.op === 'if' ? e.args : undefined;
       const branch = ifArgs ? tested.get(exprTextOf(ifArgs[0]!)) : undefined;
-      if (this.lang === 'ja' && ifArgs && typeof branch === 'boolean') text = `よって ${this.n.expr(ifArgs[branch ? 1 : 2]!, undefined)}`;
+      if (this.lang === 'ja' && ifArgs && typeof branch === 'boolean') {
+        const taken = ifArgs[branch ? 1 : 2]!;
+        // The branch's own arithmetic was the step just shown: nothing to add.
+        if (k > 0 && f.steps[k - 1]!.text === exprTextOf(taken)) return;
+        text = `よって ${this.n.expr(taken, undefined)}`;
+      }
       const v = this.n.value(s.value, e ? this.n.exprType(e, undefined) : undefined);
       const r = s.rounding
-        ? (this.lang === 'ja' ? `（${this.n.value(s.rounding.before)}の${this.n.roundUnit(s.rounding.unit, s.rounding.mode)}）`
+        ? (this.lang === 'ja' ? `（端数処理前 ${this.before(s.rounding.before)}）`
           : `   [${s.rounding.before} → round ${s.rounding.mode} to ${s.rounding.unit}]`)
         : '';
       // A test inside a formula reads as its answer: 「セット名 = フリーセット → はい」.
       this.line(`      ${text} ${typeof s.value === 'boolean' ? '→' : '='} ${v}${r}`);
-    }
+    });
     this.cites(f.cite, '      ');
+  }
+
+  // A value before rounding, as the decision records it: digits, and a currency for money.
+  before(text: string): string {
+    const m = /^(-?\d+(?:\.\d+)?) ([A-Z]{3})$/.exec(text);
+    return m ? this.n.money(m[1]!, m[2]!) : this.n.value(text);
   }
 
   // ---- the facts still needed, and what each is needed for
@@ -483,6 +494,26 @@ class Explainer {
     }
   }
 
+  // An input error in Japanese: which fact, what is wrong with it, what it should be. The
+  // decision's message is English; its kind is read from it.
+  errorJa(e: Decision['errors'][number]): string {
+    const fact = this.n.pointerFact(e.pointer);
+    const where = fact ? `${fact.label}（${e.pointer}）` : e.pointer || '入力全体';
+    const guess = /did you mean ([^?]+)\?/.exec(e.message)?.[1];
+    const hint = guess ? `（${guess} のことですか？）` : '';
+    let what = '入力値が正しくありません';
+    if (e.message.startsWith('unknown fact')) what = `この商品にない項目です${hint}`;
+    else if (/is not one of the (allowed values|options)/.test(e.message)) what = `選択できる値ではありません${hint}`;
+    else if (/is negative/.test(e.message)) what = '負の値は入力できません';
+    else if (/JSON number/.test(e.message)) what = '金額・割合・小数は文字列で入力してください（精度を保つため）';
+    else if (/no revision of/.test(e.message)) what = 'この日付に有効な版がありません';
+    else if (/is not a calendar date/.test(e.message)) what = '暦にない日付です';
+    else if (/is not a time of day/.test(e.message)) what = '時刻ではありません';
+    const expected = fact && !e.message.startsWith('unknown fact') && !/no revision of/.test(e.message)
+      ? this.n.expected(fact.type) : e.expected.replace(/^one of (.*)$/, (_, xs: string) => `次のいずれか: ${xs.split(', ').join('、')}`);
+    return `  ・${where}: ${what} — ${this.t.expected}: ${expected}`;
+  }
+
   run(): string {
     const { d, t } = this;
     const name = (this.lang === 'ja' ? this.p?.name.ja : this.p?.name.en) ?? d.product.id;
@@ -492,7 +523,7 @@ class Explainer {
     this.conclusion();
     if (d.errors.length) {
       this.section(t.errors);
-      for (const e of d.errors) this.line(`  ${e.pointer}: ${e.message} — ${t.expected}: ${e.expected}`);
+      for (const e of d.errors) this.line(this.lang === 'ja' ? this.errorJa(e) : `  ${e.pointer}: ${e.message} — ${t.expected}: ${e.expected}`);
       return this.text();
     }
     const shown = this.reasons();
