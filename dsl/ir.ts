@@ -9,10 +9,11 @@ export type RoundingMode = 'down' | 'up' | 'half-up' | 'half-even' | 'half-down'
 
 export type TypeRef =
   | { kind: 'boolean' }
-  | { kind: 'integer' }
-  | { kind: 'decimal' }
-  | { kind: 'rate' }
-  | { kind: 'money'; currency: string }
+  // Counts, numbers, rates and amounts are never negative in facts, unless declared `signed`.
+  | { kind: 'integer'; signed?: true }
+  | { kind: 'decimal'; signed?: true }
+  | { kind: 'rate'; signed?: true }
+  | { kind: 'money'; currency: string; signed?: true }
   | { kind: 'date' }
   // A time of day, HH:MM on a 24-hour clock (保険期間は午後4時に始まる).
   | { kind: 'time' }

@@ -4,6 +4,13 @@ import type { DurationUnit, Literal } from './ir.js';
 
 const JA_UNITS: Record<string, bigint> = { 億: 100000000n, 万: 10000n, 千: 1000n };
 
+// Digits grouped as people group them: each run of digits with commas is 1-3 digits, then
+// groups of three ("1,234,567"; "1,2,3" and "12,34" are typos, not 123 and 1234).
+export function wellGrouped(text: string): boolean {
+  const runs = text.match(/\d[\d,]*/g) ?? [];
+  return runs.every((r) => !r.includes(',') || /^\d{1,3}(,\d{3})+$/.test(r));
+}
+
 // "1,234.5" -> [12345n, 1]  (value = mantissa / 10^scale)
 function scaled(num: string): [bigint, number] {
   const clean = num.replace(/,/g, '');
@@ -33,6 +40,7 @@ export function parseJapaneseNumber(text: string): string | undefined {
   let pos = 0;
   const parts: [bigint, number][] = [];
   while ((m = re.exec(text)) !== null && m[0] !== '') {
+    if (!wellGrouped(m[1]!)) return undefined;
     const [mant, sc] = scaled(m[1]!);
     const mult = m[2] ? JA_UNITS[m[2]]! : 1n;
     parts.push([mant * mult, sc]);
@@ -45,7 +53,7 @@ export function parseJapaneseNumber(text: string): string | undefined {
 }
 
 export function parsePlainNumber(text: string): string | undefined {
-  if (!/^-?\d[\d,]*(\.\d+)?$/.test(text)) return undefined;
+  if (!/^-?\d[\d,]*(\.\d+)?$/.test(text) || !wellGrouped(text)) return undefined;
   const neg = text.startsWith('-');
   const [m, s] = scaled(neg ? text.slice(1) : text);
   return toDecimalString(neg ? -m : m, s);
@@ -70,7 +78,7 @@ export function parseMoney(text: string): { amount: string; currency: string } |
 // "90%" -> "0.9"; "0.03%" -> "0.0003"
 export function parsePercent(text: string): string | undefined {
   const m = /^(-?)(\d[\d,]*(?:\.\d+)?)[%％]$/.exec(text.trim());
-  if (!m) return undefined;
+  if (!m || !wellGrouped(m[2]!)) return undefined;
   const [mant, sc] = scaled(m[2]!);
   return toDecimalString(m[1] ? -mant : mant, sc + 2);
 }

@@ -11,15 +11,20 @@ import type {
 import { PRODUCT_SCHEMA_ID } from './ir.js';
 import { type Diagnostic, type Span, spanAt } from './diagnostics.js';
 import {
-  durationUnit, isIsoDate, isTime, parseMoney, parsePercent, parsePlainNumber, parseJapaneseNumber, parseDuration,
+  wellGrouped, durationUnit, isIsoDate, isTime, parseMoney, parsePercent, parsePlainNumber, parseJapaneseNumber, parseDuration,
 } from './literals.js';
 
 export type SpanMap = WeakMap<object, Span>;
+
+// What stands for an expression the model refused for its depth (already reported).
+export const TOO_DEEP = '$too-deep';
 
 export interface Model {
   product: Product;
   spans: SpanMap;
   exprs?: WeakMap<Condition, Expr>;
+  // The file the model was read from: where diagnostics without a span of their own are shown.
+  file?: string;
 }
 
 export const ROUNDING_MODES: readonly RoundingMode[] = ['down', 'up', 'half-up', 'half-even', 'half-down'];
@@ -49,8 +54,28 @@ function hasRecovered(n: CstNode): boolean {
   }
   return false;
 }
+// Strings are kept in Unicode NFC: a file saved decomposed (NFD) quotes the same text as the
+// seeds, which are compared in NFC too (engine/pipeline/check.ts).
 export function unescapeString(image: string): string {
-  return image.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+  return image.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c)).normalize('NFC');
+}
+
+// The deepest expression tree the model keeps: the checker, the evaluator and the printer recurse
+// once per level. A longer chain (a sum of more terms) is reported; docs/dsl.md says so.
+export const MAX_EXPRESSION_DEPTH = 256;
+// Digits in one number literal.
+export const MAX_LITERAL_DIGITS = 40;
+
+// The depth of an expression tree, without recursion.
+export function exprDepth(e: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[e, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (d > max) max = d;
+    if ('args' in x) for (const a of x.args) stack.push([a, d + 1]);
+  }
+  return max;
 }
 
 class Builder {
@@ -70,6 +95,8 @@ class Builder {
   }
 
   spanOfToken(t: IToken): Span {
+    // A token inserted by error recovery has no position: the start of the file stands in.
+    if (Number.isNaN(t.startOffset)) return spanAt(this.file, 1, 1, 0, 0);
     return spanAt(this.file, t.startLine ?? 1, t.startColumn ?? 1, t.startOffset, t.image.length);
   }
   spanOfNode(n: CstNode): Span | undefined {
@@ -89,8 +116,20 @@ class Builder {
     return obj;
   }
   error(code: string, message: string, at: CstNode | IToken | undefined, hint?: string): void {
-    const span = at ? (isToken(at as CstElement) ? this.spanOfToken(at as IToken) : this.spanOfNode(at as CstNode)) : undefined;
-    this.diagnostics.push({ code, severity: 'error', message, ...(span ? { span } : {}), ...(hint ? { hint } : {}) });
+    const span = (at ? (isToken(at as CstElement) ? this.spanOfToken(at as IToken) : this.spanOfNode(at as CstNode)) : undefined) ??
+      spanAt(this.file, 1, 1, 0, 0);
+    this.diagnostics.push({ code, severity: 'error', message, span, ...(hint ? { hint } : {}) });
+  }
+
+  // A whole expression (a clause's, a formula's, a table input's), bounded in depth: one deeper
+  // than MAX_EXPRESSION_DEPTH is reported and replaced by a reference the checker leaves alone.
+  top(n: CstNode): Expr {
+    const e = this.expr(n);
+    const depth = exprDepth(e);
+    if (depth <= MAX_EXPRESSION_DEPTH) return e;
+    this.error('model/too-deep', `this expression is ${depth} operations deep; at most ${MAX_EXPRESSION_DEPTH} are allowed`, n,
+      'split it into named formulas (formula part_1 = ..., then part_1 + part_2): each is checked and explained on its own');
+    return this.mark({ ref: TOO_DEEP }, n);
   }
 
   build(cst: CstNode): Product {
@@ -251,6 +290,11 @@ class Builder {
           return { kind: 'text' };
       }
     })();
+    const signed = tok(t, 'Kw_signed');
+    if (signed) {
+      if (out.kind === 'integer' || out.kind === 'decimal' || out.kind === 'rate' || out.kind === 'money') out.signed = true;
+      else this.error('model/signed', `only integer, decimal, rate and money can be signed, not ${out.kind}`, signed, 'remove signed');
+    }
     return out;
   }
 
@@ -281,14 +325,24 @@ class Builder {
     const t = Object.values(l.children).flat()[0] as IToken;
     const img = t.image;
     const neg = (s: string) => (negate && s !== '0' ? (s.startsWith('-') ? s.slice(1) : '-' + s) : s);
+    // Exact arithmetic keeps 40 significant digits: a longer number is a typo, and converting a
+    // very long one would take time quadratic in its length.
+    const numeric = ['MoneyLit', 'PercentLit', 'FractionLit', 'NumberLit', 'JaDurationLit'].includes(t.tokenType.name);
+    if (numeric && img.replace(/\D/g, '').length > MAX_LITERAL_DIGITS) {
+      this.error('model/number-too-long', `${img.slice(0, 20)}… has more than ${MAX_LITERAL_DIGITS} digits`, t, 'numbers are exact to 40 significant digits');
+      return this.mark({ type: 'number', value: '0' }, l);
+    }
+    if (numeric && !wellGrouped(img)) {
+      this.error('model/digit-grouping', `${img}: digits are grouped in threes`, t, 'write 1,234,567 (or 1234567), not 1,2,3 or 12,34');
+    }
     let lit: Literal;
     switch (t.tokenType.name) {
       case 'MoneyLit': {
-        const m = parseMoney(img)!;
+        const m = parseMoney(img) ?? { amount: '0', currency: /ドル|USD/.test(img) ? 'USD' : /EUR/.test(img) ? 'EUR' : 'JPY' };
         lit = { type: 'money', amount: neg(m.amount), currency: m.currency };
         break;
       }
-      case 'PercentLit': lit = { type: 'rate', value: neg(parsePercent(img)!) }; break;
+      case 'PercentLit': lit = { type: 'rate', value: neg(parsePercent(img) ?? '0') }; break;
       case 'FractionLit': {
         const [num, den] = img.split('/');
         if (den === '0' || /^0+$/.test(den!)) this.error('model/division-by-zero', `${img} divides by zero`, t);
@@ -494,7 +548,7 @@ class Builder {
     const f: Formula = {
       name: nameTok.image,
       kind: tok(d, 'Kw_define') ? 'define' : 'formula',
-      expr: this.expr(node(d, 'expression')!),
+      expr: this.top(node(d, 'expression')!),
       cite: [],
     };
     const label = tok(d, 'label');
@@ -513,7 +567,7 @@ class Builder {
     const t: Table = {
       name: nameTok.image,
       hit: hit === 'first' ? 'first' : 'unique',
-      inputs: nodes(d, 'input').map((i) => this.expr(i)),
+      inputs: nodes(d, 'input').map((i) => this.top(i)),
       outputs: nodes(d, 'output').map((f) => this.field(f)),
       rows: nodes(d, 'row').map((r) => this.row(r, p)),
       cite: [],
@@ -557,9 +611,9 @@ class Builder {
     const when = node(d, 'when');
     const unless = node(d, 'unless');
     const require = node(d, 'require');
-    if (when) r.when = this.condition(this.expr(when), `${r.id}.when`);
-    if (unless) r.unless = this.condition(this.expr(unless), `${r.id}.unless`);
-    if (require) r.require = this.condition(this.expr(require), `${r.id}.require`);
+    if (when) r.when = this.condition(this.top(when), `${r.id}.when`);
+    if (unless) r.unless = this.condition(this.top(unless), `${r.id}.unless`);
+    if (require) r.require = this.condition(this.top(require), `${r.id}.require`);
     this.loopVar = undefined;
     this.currentForEach = undefined;
     const needsRequire = r.kind === 'eligibility' || r.kind === 'condition' || r.kind === 'constraint';
@@ -624,9 +678,9 @@ class Builder {
     const savedLoop = this.loopVar;
     if (afterTotal) this.loopVar = undefined;
     const e = node(s, 'expression');
-    if (e) step.expr = this.expr(e);
+    if (e) step.expr = this.top(e);
     const used = node(s, 'used');
-    if (used) step.used = this.expr(used);
+    if (used) step.used = this.top(used);
     const mode = tok(s, 'mode');
     if (mode) {
       if (!ROUNDING_MODES.includes(mode.image as RoundingMode)) {
@@ -641,7 +695,7 @@ class Builder {
         else step.shared = true;
       }
       const w = node(tail, 'when');
-      if (w) step.when = this.condition(this.expr(w), `${owner}.when`);
+      if (w) step.when = this.condition(this.top(w), `${owner}.when`);
       const cites = nodes(tail, 'cite').map((c) => this.citeOf(c, p));
       if (cites.length) step.cite = cites;
     }
@@ -673,7 +727,7 @@ export function leafLiteral(l: Literal): LeafValue {
 export function buildModel(cst: CstNode, file: string, source: string, diagnostics: Diagnostic[]): Model {
   const b = new Builder(file, source, diagnostics);
   const product = b.build(cst);
-  return { product, spans: b.spans, exprs: b.exprs };
+  return { product, spans: b.spans, exprs: b.exprs, file };
 }
 
 // Re-exported for the JSON loader, which parses literals in fact input the same way.

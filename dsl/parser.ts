@@ -97,6 +97,7 @@ class YakkanParser extends CstParser {
         );
       } },
     ]);
+    this.OPTION4(() => this.CONSUME(T.Signed));
     this.OPTION1(() => {
       this.CONSUME(T.One); this.CONSUME1(T.Of); this.CONSUME1(T.LParen);
       this.SUBRULE(this.value, { LABEL: 'oneOf' });
@@ -407,13 +408,14 @@ let fastParser: YakkanParser | undefined;
 let recoveringParser: YakkanParser | undefined;
 
 export function parse(tokens: T.Tokens, diagnostics: Diagnostic[]): CstNode {
+  const input = boundNesting(tokens, diagnostics);
   fastParser ??= new YakkanParser(false);
-  fastParser.input = tokens.tokens;
+  fastParser.input = input;
   let cst = fastParser.file();
   if (fastParser.errors.length === 0) return cst;
   recoveringParser ??= new YakkanParser(true);
   const p = recoveringParser;
-  p.input = tokens.tokens;
+  p.input = input;
   cst = p.file();
   // A lexing error (an unterminated string, say) already explains what follows on its line.
   const lexLines = new Set(diagnostics.filter((d) => d.code.startsWith('lex/')).map((d) => d.span?.start.line));
@@ -422,6 +424,83 @@ export function parse(tokens: T.Tokens, diagnostics: Diagnostic[]): CstNode {
     if (!lexLines.has(d.span?.start.line)) diagnostics.push(d);
   }
   return cst;
+}
+
+// The parser recurses several rules deep for each level of nesting (a parenthesis or brace, an
+// `if`, a `not`, a unary minus, a `list of`), and so do the model builder, the checker and the
+// evaluator after it. Deeper nesting is refused before parsing, so that no file can exhaust the
+// stack: the declaration that holds it is reported and left out. docs/dsl.md states the limit.
+export const MAX_NESTING = 64;
+
+const DECLARATION_START = new Set([T.Product, T.Fact, T.FormulaKw, T.Define, T.TableKw, T.Eligibility, T.Ineligible, T.Cover,
+  T.Exclude, T.ConditionKw, T.Constraint, T.AmountKw]);
+const OPERAND_END = new Set([T.RParen, T.RBrace, T.True, T.False, T.StringLit, T.DateLit, T.TimeLit, T.MoneyLit, T.PercentLit,
+  T.FractionLit, T.JaDurationLit, T.NumberLit]);
+const categories = (t: IToken) => (t.tokenType.CATEGORIES ?? []) as unknown[];
+// A clause keyword (`when`, `cite`, `row`, ...) ends any expression before it.
+const isClauseWord = (t: IToken, next: IToken | undefined) =>
+  categories(t).includes(T.Name) && !categories(t).includes(T.RefStart) && !(t.tokenType === T.Round && next?.tokenType === T.LParen);
+const endsOperand = (t: IToken | undefined) => t !== undefined && (OPERAND_END.has(t.tokenType) || categories(t).includes(T.Name));
+
+// The tokens to parse: all of them, or (when some declaration nests too deep) all but those declarations.
+function boundNesting(tokens: T.Tokens, diagnostics: Diagnostic[]): IToken[] {
+  const toks = tokens.tokens;
+  const starts = (i: number) => DECLARATION_START.has(toks[i]!.tokenType) && toks[i - 1]?.tokenType !== T.Dot;
+  let dropped: [number, number][] | undefined;
+  let decl = 0;
+  // Per open parenthesis: the depth it opened at and the `if`s inside it; `run` counts the
+  // prefixes (not, unary minus, list of) right before the current token.
+  let levels = [{ base: 0, ifs: 0 }];
+  let run = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    const ty = t.tokenType;
+    if (starts(i) || isClauseWord(t, toks[i + 1])) {
+      if (starts(i)) decl = i;
+      if (ty !== T.List) {
+        levels = [{ base: 0, ifs: 0 }];
+        run = 0;
+        continue;
+      }
+    }
+    const top = levels[levels.length - 1]!;
+    let depth: number;
+    if (ty === T.LParen || ty === T.LBrace) {
+      depth = top.base + top.ifs + run + 1;
+      levels.push({ base: depth, ifs: 0 });
+      run = 0;
+    } else if (ty === T.RParen || ty === T.RBrace) {
+      if (levels.length > 1) levels.pop();
+      run = 0;
+      continue;
+    } else if (ty === T.If) {
+      top.ifs += run + 1;
+      run = 0;
+      depth = top.base + top.ifs;
+    } else if (ty === T.Not || ty === T.List || (ty === T.Minus && !endsOperand(toks[i - 1]))) {
+      run++;
+      depth = top.base + top.ifs + run;
+    } else {
+      if (ty !== T.Of) run = 0;
+      continue;
+    }
+    if (depth <= MAX_NESTING) continue;
+    let end = i + 1;
+    while (end < toks.length && !starts(end)) end++;
+    diagnostics.push({
+      code: 'parse/too-deep',
+      severity: 'error',
+      message: `this nests ${MAX_NESTING + 1} levels deep (parentheses, if, not, unary minus, list of); at most ${MAX_NESTING} are allowed, so the declaration is left out`,
+      span: spanAt(tokens.file, t.startLine ?? 1, t.startColumn ?? 1, t.startOffset, t.image.length),
+      hint: 'give the inner parts names (formula part = ..., then use part): each is checked and explained on its own',
+    });
+    (dropped ??= []).push([decl, end]);
+    i = end - 1;
+    levels = [{ base: 0, ifs: 0 }];
+    run = 0;
+  }
+  if (!dropped) return toks;
+  return toks.filter((_, i) => !dropped!.some(([a, b]) => i >= a && i < b));
 }
 
 const DECLARATION_WORDS = 'fact, formula, define, table, eligibility, ineligible, cover, exclude, condition, constraint, amount';

@@ -10,6 +10,8 @@ const INFIX: Record<string, [string, number]> = {
 };
 
 export function exprText(e: Expr, parentPrec = 0): string {
+  // A JSON product can hold a malformed expression; its diagnostics must still print.
+  if (e === null || typeof e !== 'object') return '?';
   if ('lit' in e) return literalText(e.lit);
   if ('ref' in e) return e.ref;
   if ('call' in e) {
@@ -17,7 +19,8 @@ export function exprText(e: Expr, parentPrec = 0): string {
     if (e.call === 'round') return `round(${args[0]}, ${e.mode}, ${args[1]})`;
     return `${e.call}(${args.join(', ')})`;
   }
-  const { op, args } = e;
+  const { op } = e;
+  const args = Array.isArray(e.args) ? e.args : [];
   if (op === 'not') return wrap(`not ${exprText(args[0]!, 3)}`, 3, parentPrec);
   if (op === 'neg') return `-${exprText(args[0]!, 7)}`;
   if (op === 'if') return wrap(`if ${exprText(args[0]!)} then ${exprText(args[1]!)} else ${exprText(args[2]!)}`, 0, parentPrec);
@@ -25,7 +28,9 @@ export function exprText(e: Expr, parentPrec = 0): string {
     const [s, ...m] = args;
     return wrap(`${exprText(s!, 5)} ${op === 'in' ? 'in' : 'not in'} (${m.map((x) => exprText(x)).join(', ')})`, 4, parentPrec);
   }
-  const [sym, prec] = INFIX[op]!;
+  const infix = INFIX[op];
+  if (!infix) return `${op}(${args.map((x) => exprText(x)).join(', ')})`;
+  const [sym, prec] = infix;
   // Left-associative: the right operand needs parentheses at equal precedence.
   return wrap(`${exprText(args[0]!, prec)} ${sym} ${exprText(args[1]!, prec + 1)}`, prec, parentPrec);
 }

@@ -84,6 +84,7 @@ export const Round = soft('round');
 export const Total = soft('total');
 export const Shared = soft('shared');
 export const Default = soft('default');
+export const Signed = soft('signed');
 export const One = soft('one');
 export const Of = soft('of');
 export const List = soft('list');
@@ -110,7 +111,8 @@ export const Each = hard('each');
 // Only WhiteSpace can match a line break. Every other token says `line_breaks: false`, which spares
 // chevrotain parsing each pattern to find out (~28 ms of building the lexer, ~40% of it), and
 // keywords are plain strings, whose first character needs no analysis either.
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000]+/, group: Lexer.SKIPPED, line_breaks: true });
+// A byte-order mark (U+FEFF, which editors put at the start of a UTF-8 file) is whitespace too.
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments', line_breaks: false });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"/, line_breaks: false });
 export const SectionRef = createToken({ name: 'SectionRef', pattern: /§[^\s"]+/, line_breaks: false });
@@ -166,7 +168,10 @@ export const allTokens: TokenType[] = [
 // Built at import, as chevrotain's analysis of the patterns (~35 ms) has always been counted
 // there; but not when chevrotain is deferred (a product loaded from the compiled-model cache by
 // bin/yakkan.js, dsl/chevrotain.ts), where nothing is lexed at all.
-const newLexer = () => new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
+// Lines end at \n only (a \r before it is part of the line), as the diagnostics renderer counts them.
+const newLexer = () => new Lexer(allTokens, {
+  positionTracking: 'full', ensureOptimizations: true, skipValidations: true, lineTerminatorsPattern: /\n/g, lineTerminatorCharacters: ['\n'],
+});
 let lexer: InstanceType<typeof Lexer> | undefined = chevrotainDeferred ? undefined : newLexer();
 
 export interface Tokens {

@@ -38,7 +38,8 @@ let productSchemaValidator: ReturnType<Ajv['compile']> | undefined;
 function productValidator(): ReturnType<Ajv['compile']> {
   if (!productSchemaValidator) {
     const schema = JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'product.schema.json'), 'utf8')) as object;
-    productSchemaValidator = newAjv({ allErrors: true, strict: false }).compile(schema);
+    // `format: date` by hand: a calendar date, not just the pattern (no ajv-formats needed).
+    productSchemaValidator = newAjv({ allErrors: true, strict: false, formats: { date: isIsoDate } }).compile(schema);
   }
   return productSchemaValidator;
 }

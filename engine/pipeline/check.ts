@@ -2,14 +2,17 @@
 // Checking is an ordered table of named passes; each adds diagnostics and never throws.
 // The types it infers are kept and handed to the evaluator, which compiles by type.
 import type {
-  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, Literal, Product, Rule, Table,
+  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, LeafValue, Literal, Product, Rule, Table, TypeRef,
 } from '../../dsl/ir.js';
-import { type Diagnostic, type Span, closest } from '../../dsl/diagnostics.js';
-import type { Model } from '../../dsl/model.js';
+import { type Diagnostic, type Span, closest, spanAt } from '../../dsl/diagnostics.js';
+import { type Model, TOO_DEEP } from '../../dsl/model.js';
 import { exprText } from '../../dsl/print.js';
-import { OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, compatible, isNumeric, typeText, comparator, searchSorted } from './operators.js';
+import {
+  OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, Fraction, compatible, isNumeric, typeText, comparator, searchSorted,
+} from './operators.js';
 import { literalValue, showText, showValue } from './values.js';
 import { dateToDays, daysToDate } from './money.js';
+import { isIsoDate, isTime } from '../../dsl/literals.js';
 import { isOrdered, minuteToTime, timeToMinute } from './operators.js';
 import { findQuote, type SourceFolder } from './quotes.js';
 
@@ -40,6 +43,13 @@ interface Ctx {
   derived: Map<string, Derived>;
   tables: Map<string, Table>;
   inProgress: Set<string>;
+  // Formulas in dependency order (those a formula uses before it), from the cycles pass: typing
+  // them in this order keeps the checker's recursion within one expression.
+  formulaOrder: string[];
+  // Tables with a cell that does not fit its column: reported, and not walked for gaps.
+  badCells: Set<Table>;
+  // Seed files whose quotes matched only after Unicode normalisation (said once each).
+  normalized: Set<string>;
 }
 
 type Pass = { name: string; run: (c: Ctx) => void };
@@ -47,6 +57,8 @@ type Pass = { name: string; run: (c: Ctx) => void };
 const PASSES: Pass[] = [
   { name: 'header', run: checkHeader },
   { name: 'duplicate names', run: checkDuplicates },
+  { name: 'literals of a JSON product', run: checkJsonLiterals },
+  { name: 'dependency cycles', run: checkCycles },
   { name: 'facts', run: declareFacts },
   { name: 'names and types', run: checkTypes },
   { name: 'tables: gaps and overlaps', run: checkTableCoverage },
@@ -65,11 +77,16 @@ export function check(model: Model, sources?: SourceFolder): Checked {
     derived: new Map(p.derived.map((d) => [d.name, d])),
     tables: new Map(p.tables.map((t) => [t.name, t])),
     inProgress: new Set(),
+    formulaOrder: [],
+    badCells: new Set(),
+    normalized: new Set(),
     report(d, at) {
-      const span = at ? model.spans.get(at) : undefined;
+      // What has no span of its own (a header the parser could not read) is shown at the product.
+      const span = (at ? model.spans.get(at) : undefined) ?? fallback;
       diagnostics.push({ severity: 'error', ...d, ...(span && !d.span ? { span } : {}) } as Diagnostic);
     },
   };
+  const fallback = model.spans.get(p) ?? (model.file !== undefined ? spanAt(model.file, 1, 1, 0, 0) : undefined);
   for (const pass of PASSES) pass.run(ctx);
   return { product: p, types: ctx.types, diagnostics };
 }
@@ -106,7 +123,169 @@ function checkDuplicates(c: Ctx): void {
   }
 }
 
+// ---- literals of a JSON product
+// A `.yk` file's literals are read by dsl/model.ts, which reports a date that is not on the
+// calendar. A JSON product's only pass the schema's patterns: check them here, by hand.
+function checkJsonLiterals(c: Ctx): void {
+  if (c.model.exprs) return;
+  const p = c.product;
+  for (const key of ['from', 'until'] as const) {
+    const d = p.inForce?.[key];
+    if (d !== undefined && !isIsoDate(d)) {
+      c.report({ code: 'check/invalid-date', message: `inForce.${key} ${JSON.stringify(d)} is not a calendar date`, hint: 'write dates as YYYY-MM-DD' }, p.inForce);
+    }
+  }
+  const stack: unknown[] = [p];
+  while (stack.length) {
+    const o = stack.pop();
+    if (o === null || typeof o !== 'object') continue;
+    if (Array.isArray(o)) {
+      stack.push(...o);
+      continue;
+    }
+    const l = o as { type?: unknown; value?: unknown };
+    if (l.type === 'date' && typeof l.value === 'string' && !isIsoDate(l.value)) {
+      c.report({ code: 'check/invalid-date', message: `${l.value} is not a calendar date`, hint: 'write dates as YYYY-MM-DD' }, o);
+    }
+    stack.push(...Object.values(o));
+  }
+}
+
+// ---- dependency cycles
+// Formulas, defines, tables (through their inputs) and hoisted condition operands use one
+// another's values; a cycle among them would recurse for ever at decision time. Each cycle is
+// reported once, at its first declaration, with its path.
+type Node = { kind: 'formula' | 'define' | 'table' | 'value'; name: string; decl: object; exprs: Expr[] };
+
+function checkCycles(c: Ctx): void {
+  const p = c.product;
+  const nodes = new Map<string, Node>();
+  for (const f of p.formulas) nodes.set(f.name, { kind: f.kind === 'define' ? 'define' : 'formula', name: f.name, decl: f, exprs: [f.expr] });
+  for (const t of p.tables) if (!nodes.has(t.name)) nodes.set(t.name, { kind: 'table', name: t.name, decl: t, exprs: t.inputs });
+  for (const d of p.derived) if (!nodes.has(d.name)) nodes.set(d.name, { kind: 'value', name: d.name, decl: d, exprs: [d.expr] });
+  // A reference names a formula or derived value, or a table's output (`table.output`).
+  const target = (ref: string): string | undefined => {
+    if (nodes.has(ref) && nodes.get(ref)!.kind !== 'table') return ref;
+    const dot = ref.indexOf('.');
+    const t = dot > 0 ? nodes.get(ref.slice(0, dot)) : undefined;
+    return t?.kind === 'table' ? t.name : undefined;
+  };
+  const edges = new Map<string, string[]>();
+  for (const n of nodes.values()) {
+    const out = new Set<string>();
+    for (const ref of refsOf(n.exprs)) {
+      const to = target(ref);
+      if (to) out.add(to);
+    }
+    edges.set(n.name, [...out]);
+  }
+  for (const scc of stronglyConnected([...nodes.keys()], edges)) {
+    const first = scc[0]!;
+    const cyclic = scc.length > 1 || edges.get(first)!.includes(first);
+    if (!cyclic) {
+      if (nodes.get(first)!.kind !== 'table' && nodes.get(first)!.kind !== 'value') c.formulaOrder.push(first);
+      continue;
+    }
+    const path = cyclePath(first, new Set(scc), edges).map((n) => `${nodes.get(n)!.kind === 'value' ? 'condition operand' : nodes.get(n)!.kind} ${nodeText(nodes.get(n)!)}`);
+    c.report({
+      code: 'check/cycle',
+      message: `${path[0]} depends on itself: ${path.join(' → ')}`,
+      hint: 'a value may not use itself, directly or through formulas, defines and tables: compute one of them from facts only',
+    }, nodes.get(first)!.decl);
+  }
+}
+
+function nodeText(n: Node): string {
+  return n.kind === 'value' ? exprText((n.decl as Derived).expr) : n.name;
+}
+
+// The names an expression refers to, without recursion (an expression may be deep).
+function refsOf(exprs: Expr[]): string[] {
+  const out: string[] = [];
+  const stack: unknown[] = [...exprs];
+  while (stack.length) {
+    const e = stack.pop() as Expr | undefined;
+    if (e === null || typeof e !== 'object') continue;
+    if ('ref' in e && typeof e.ref === 'string') out.push(e.ref);
+    else if ('args' in e && Array.isArray(e.args)) stack.push(...e.args);
+  }
+  return out;
+}
+
+// Tarjan's strongly connected components, iteratively; each component's members in declaration
+// order, the components in dependency order (a component after those it uses).
+function stronglyConnected(names: string[], edges: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const order = new Map(names.map((n, i) => [n, i]));
+  let next = 0;
+  for (const root of names) {
+    if (index.has(root)) continue;
+    const work: [string, number][] = [[root, 0]];
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const [v, i] = top;
+      if (i === 0) {
+        index.set(v, next);
+        low.set(v, next++);
+        stack.push(v);
+        onStack.add(v);
+      }
+      const vs = edges.get(v)!;
+      if (i < vs.length) {
+        top[1]++;
+        const w = vs[i]!;
+        if (!index.has(w)) work.push([w, 0]);
+        else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const u = work[work.length - 1]![0];
+        low.set(u, Math.min(low.get(u)!, low.get(v)!));
+      }
+      if (low.get(v) === index.get(v)) {
+        const scc: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          scc.push(w);
+        } while (w !== v);
+        out.push(scc.sort((a, b) => order.get(a)! - order.get(b)!));
+      }
+    }
+  }
+  return out;
+}
+
+// The shortest way from `first` back to itself inside its component, as names, first repeated at the end.
+function cyclePath(first: string, scc: Set<string>, edges: Map<string, string[]>): string[] {
+  const prev = new Map<string, string>();
+  const queue = [first];
+  for (let i = 0; i < queue.length; i++) {
+    const v = queue[i]!;
+    for (const w of edges.get(v)!) {
+      if (!scc.has(w)) continue;
+      if (w === first) {
+        const path = [first];
+        for (let x: string | undefined = v; x !== undefined && x !== first; x = prev.get(x)) path.unshift(x);
+        return [first, ...path];
+      }
+      if (!prev.has(w) && w !== first) {
+        prev.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [first, first];
+}
+
 function declareFacts(c: Ctx): void {
+  for (const f of c.product.facts) checkTypeRef(c, f.type, f);
   for (const f of c.product.facts) {
     c.types.names.set(f.name, f.type);
     if (f.type.kind === 'list' && f.type.of.kind === 'record') {
@@ -123,13 +302,39 @@ function declareFacts(c: Ctx): void {
   for (const t of c.product.tables) for (const o of t.outputs) c.types.names.set(`${t.name}.${o.name}`, o.type);
 }
 
+// An enum names each value once: the facts schema lists them, and a value twice is a typo.
+function checkTypeRef(c: Ctx, t: TypeRef, at: object): void {
+  const stack: TypeRef[] = [t];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if ((x as { signed?: boolean }).signed && !['integer', 'decimal', 'rate', 'money'].includes(x.kind)) {
+      c.report({ code: 'check/signed', message: `only integer, decimal, rate and money can be signed, not ${x.kind}` }, at);
+    }
+    if (x.kind === 'list') stack.push(x.of);
+    else if (x.kind === 'record') for (const f of x.fields) stack.push(f.type);
+    else if (x.kind === 'enum') {
+      const twice = x.values.filter((v, i) => x.values.indexOf(v) !== i);
+      if (twice.length) {
+        c.report({ code: 'check/duplicate-enum-value', message: `enum(${x.values.join(', ')}) names ${[...new Set(twice)].join(', ')} more than once`, hint: 'name each value once' }, at);
+      }
+    }
+  }
+}
+
 function checkFieldLiterals(c: Ctx, f: FieldDecl): void {
   for (const l of [...(f.default ? [f.default] : []), ...(f.oneOf ?? [])]) {
     const t = literalType(l);
     if (!compatible(f.type, t)) {
       c.report({ code: 'check/type-mismatch', message: `${f.name} is ${typeText(f.type)} but the value ${literalShort(l)} is ${typeText(t)}` }, l);
+    } else if (isNegative(l) && !('signed' in f.type && f.type.signed)) {
+      c.report({ code: 'check/negative-value', message: `${f.name} is never negative, but the value ${literalShort(l)} is`, hint: `declare it signed (${typeText(f.type)} signed) if it can be` }, l);
     }
   }
+}
+
+function isNegative(l: Literal): boolean {
+  const v = l.type === 'money' ? l.amount : l.type === 'number' || l.type === 'rate' ? l.value : l.type === 'fraction' ? l.num : '';
+  return /^-\d*[1-9]/.test(v);
 }
 
 function literalShort(l: Literal): string {
@@ -152,6 +357,7 @@ export function literalType(l: Literal): VType {
 
 // ---- names and types ----
 function checkTypes(c: Ctx): void {
+  for (const name of c.formulaOrder) formulaType(c, name);
   for (const f of c.product.formulas) {
     const t = formulaType(c, f.name);
     if (f.kind === 'define' && t.kind !== 'boolean' && t.kind !== 'unknown') {
@@ -171,10 +377,8 @@ function formulaType(c: Ctx, name: string): VType {
   if (known) return known;
   const f = c.formulas.get(name);
   if (!f) return UNKNOWN;
-  if (c.inProgress.has(name)) {
-    c.report({ code: 'check/cycle', message: `formula ${name} depends on itself`, hint: 'a formula may not use its own value, directly or through others' }, f);
-    return UNKNOWN;
-  }
+  // A cycle, reported with its path by checkCycles.
+  if (c.inProgress.has(name)) return UNKNOWN;
   c.inProgress.add(name);
   const t = exprType(c, f.expr, undefined);
   c.inProgress.delete(name);
@@ -199,6 +403,7 @@ function allNames(c: Ctx, scope: string | undefined): string[] {
 }
 
 function refType(c: Ctx, name: string, scope: string | undefined, at: object): VType {
+  if (name === TOO_DEEP && c.model.exprs) return UNKNOWN; // reported by the model
   if (name.startsWith('item.')) {
     if (!scope) {
       c.report({ code: 'check/item-out-of-scope', message: `${name} is only in scope inside 'for each item in ...'`, hint: 'add a for each clause, or sum over the list: sum(claim.items.amount)' }, at);
@@ -241,9 +446,14 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
     const name = 'op' in e ? e.op : e.call;
     const def = OPERATORS[name];
     const args = e.args.map((a) => exprType(c, a, scope));
+    const arity = ARITY[name];
     if (!def) {
       const guess = closest(name, Object.keys(OPERATORS).filter((k) => /^[a-z_]+$/.test(k)));
       c.report({ code: 'check/unknown-function', message: `unknown function ${name}`, hint: guess ? `did you mean ${guess}?` : 'see the function list in docs/dsl.md' }, e);
+      t = UNKNOWN;
+    } else if (arity && (args.length < arity[0] || args.length > arity[1])) {
+      const want = arity[0] === arity[1] ? `${arity[0]}` : arity[1] === Infinity ? `at least ${arity[0]}` : `${arity[0]} to ${arity[1]}`;
+      c.report({ code: 'check/arity', message: `${def.name} takes ${want} argument${want === '1' ? '' : 's'}, not ${args.length}`, hint: 'see the function list in docs/dsl.md' }, e);
       t = UNKNOWN;
     } else {
       const r = def.type(args);
@@ -253,6 +463,15 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
         const values = (args[enumIdx] as { values: string[] }).values;
         const subject = exprText(e.args[enumIdx]!);
         c.report({ code: 'check/unknown-enum-value', message: `${badSymbol.value} is not a value of ${subject}`, hint: `did you mean ${closest(badSymbol.value, values) ?? values.join(', ')}? (${subject} is one of ${values.join(', ')})` }, e);
+        t = UNKNOWN;
+      } else if (typeof r === 'string' && (name === 'add' || name === 'sub') && moneyAndRatio(args)) {
+        const [m, x] = args[0]!.kind === 'money' ? [e.args[0]!, e.args[1]!] : [e.args[1]!, e.args[0]!];
+        const what = (args[0]!.kind === 'money' ? args[1]! : args[0]!).kind === 'rate' ? 'a rate' : 'a number';
+        c.report({
+          code: 'check/type-mismatch',
+          message: `cannot ${name === 'add' ? 'add' : 'subtract'} money and ${what}: ${exprText(e)}`,
+          hint: `${exprText(x)} has no currency: to apply it to the amount, multiply (${exprText(m)} × ${exprText(x)}); to ${name === 'add' ? 'add' : 'subtract'}, write an amount such as 10万円`,
+        }, e);
         t = UNKNOWN;
       } else if (typeof r === 'string') {
         const bad = args.find((a) => a.kind === 'symbol');
@@ -271,6 +490,21 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
   return t;
 }
 
+// How many arguments each operator and function takes; a `.yk` file can only write the operators
+// right, but a JSON product can give any list. Functions not listed check their own arguments.
+const ARITY: Record<string, [number, number]> = {
+  add: [2, 2], sub: [2, 2], mul: [2, 2], div: [2, 2], neg: [1, 1], not: [1, 1], if: [3, 3],
+  eq: [2, 2], ne: [2, 2], lt: [2, 2], le: [2, 2], gt: [2, 2], ge: [2, 2], in: [2, Infinity], notIn: [2, Infinity],
+  and: [2, Infinity], or: [2, Infinity], min: [1, Infinity], max: [1, Infinity], abs: [1, 1], round: [2, 2], sum: [1, 1],
+  count: [1, 1], days_between: [2, 2], day: [1, 1], month: [1, 1], year: [1, 1], month_start: [1, 1], month_end: [1, 1],
+  add_months: [2, 2], next_business_day: [2, 2], weekday: [1, 1],
+};
+
+function moneyAndRatio(args: VType[]): boolean {
+  const [a, b] = args;
+  return !!a && !!b && ((a.kind === 'money' && isNumeric(b)) || (isNumeric(a) && b.kind === 'money'));
+}
+
 function checkCondition(c: Ctx, cond: Condition, scope: string | undefined, owner: object): void {
   const original = c.model.exprs?.get(cond);
   if (original) {
@@ -287,10 +521,15 @@ function checkCondition(c: Ctx, cond: Condition, scope: string | undefined, owne
   }
   // A product written as JSON: type each leaf from its fact.
   forEachLeaf(cond, (l) => {
-    const t = l.fact.startsWith('$') ? derivedType(c, l.fact) : refType(c, l.fact, scope, owner);
+    const t = refType(c, l.fact, scope, l);
     if (typeof l.value === 'object' && !Array.isArray(l.value)) {
-      const u = l.value.fact.startsWith('$') ? derivedType(c, l.value.fact) : refType(c, l.value.fact, scope, owner);
-      if (!compatible(t, u)) c.report({ code: 'check/type-mismatch', message: `cannot compare ${l.fact} (${typeText(t)}) with ${l.value.fact} (${typeText(u)})` }, owner);
+      const u = refType(c, l.value.fact, scope, l);
+      if (!compatible(t, u)) c.report({ code: 'check/type-mismatch', message: `cannot compare ${l.fact} (${typeText(t)}) with ${l.value.fact} (${typeText(u)})` }, l);
+      return;
+    }
+    const problem = leafValueProblem(t, l.operator, l.value);
+    if (problem) {
+      c.report({ code: 'check/type-mismatch', message: `${l.fact} ${l.operator} ${JSON.stringify(l.value)}: ${problem}`, hint: `${l.fact} is ${typeText(t)}` }, l);
     } else if (t.kind === 'enum') {
       for (const v of Array.isArray(l.value) ? l.value : [l.value]) {
         if (typeof v === 'string' && !t.values.includes(v)) {
@@ -299,6 +538,43 @@ function checkCondition(c: Ctx, cond: Condition, scope: string | undefined, owne
       }
     }
   });
+}
+
+// What is wrong with a JSON leaf's literal for its fact's type and its operator, if anything:
+// the evaluator converts the literal once, when it compiles, and must not meet one it cannot read.
+function leafValueProblem(t: VType, op: string, v: LeafValue): string | undefined {
+  if (t.kind === 'unknown') return undefined;
+  if (op === 'in' || op === 'notIn') {
+    if (!Array.isArray(v)) return `${op} needs a list of values`;
+    for (const x of v) {
+      const p = literalProblem(t, x);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (Array.isArray(v)) return `${op} compares with one value, not a list`;
+  if (op === 'contains' || op === 'doesNotContain') return t.kind === 'list' ? literalProblem(t.of, v) : `${op} needs a list fact`;
+  if (op !== 'equal' && op !== 'notEqual' && !(isNumeric(t) || ['money', 'date', 'time', 'duration'].includes(t.kind))) {
+    return `${op} needs numbers, amounts, dates or durations`;
+  }
+  return literalProblem(t, v);
+}
+
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+
+function literalProblem(t: VType, v: unknown): string | undefined {
+  const finite = typeof v === 'number' && Number.isFinite(v);
+  switch (t.kind) {
+    case 'integer': case 'decimal': case 'rate': case 'number':
+      return finite || (typeof v === 'string' && (DECIMAL_TEXT.test(v) || /^-?\d+\/0*[1-9]\d*$/.test(v))) ? undefined : 'not a number';
+    case 'money': return finite || (typeof v === 'string' && DECIMAL_TEXT.test(v)) ? undefined : 'not an amount (digits, e.g. "90000000")';
+    case 'duration': return v !== '' && Number.isInteger(Number(v)) && Number(v) >= 0 ? undefined : 'not a whole number of the unit';
+    case 'date': return typeof v === 'string' && isIsoDate(v) ? undefined : 'not a calendar date YYYY-MM-DD';
+    case 'time': return typeof v === 'string' && isTime(v) ? undefined : 'not a time of day HH:MM';
+    case 'boolean': return typeof v === 'boolean' ? undefined : 'not true or false';
+    case 'enum': case 'text': case 'symbol': return typeof v === 'string' ? undefined : 'not text';
+    default: return undefined;
+  }
 }
 
 export function forEachLeaf(c: Condition, f: (l: Leaf) => void): void {
@@ -363,6 +639,14 @@ function checkAmount(c: Ctx, a: Amount): void {
 
 function checkTable(c: Ctx, t: Table): void {
   const inputTypes = t.inputs.map((e) => exprType(c, e, undefined));
+  t.inputs.forEach((e, j) => {
+    // A bare name that is not declared reads as an enum value: as a table input it is a typo.
+    if ('lit' in e && e.lit.type === 'symbol') {
+      const guess = closest(e.lit.value, allNames(c, undefined));
+      c.report({ code: 'check/unknown-name', message: `unknown name ${e.lit.value}`, hint: guess ? `did you mean ${guess}?` : 'a table input is a fact, a formula or an expression over them' }, e);
+      c.badCells.add(t);
+    } else if (!COVERABLE.has(inputTypes[j]!.kind)) c.badCells.add(t);
+  });
   t.rows.forEach((row, i) => {
     if (row.cells.length !== t.inputs.length) {
       c.report({ code: 'check/table-arity', message: `row ${i + 1} of table ${t.name} has ${row.cells.length} input cells; the table has ${t.inputs.length} inputs (given ...)`, hint: 'separate input cells with |' }, row);
@@ -375,7 +659,9 @@ function checkTable(c: Ctx, t: Table): void {
       if (!it) return;
       for (const l of cellLiterals(cell)) {
         const lt = literalType(l);
+        if (l.type === 'fraction' && /^0+$/.test(l.den)) c.badCells.add(t);
         if (!compatible(it, lt)) {
+          c.badCells.add(t);
           c.report({ code: 'check/type-mismatch', message: `table ${t.name}, row ${i + 1}: ${literalShort(l)} (${typeText(lt)}) does not fit input ${exprText(t.inputs[j]!)} (${typeText(it)})`,
             hint: it.kind === 'enum' ? `did you mean ${closest(literalShort(l), it.values) ?? it.values.join(', ')}?` : undefined }, l);
         }
@@ -384,7 +670,24 @@ function checkTable(c: Ctx, t: Table): void {
     checkOutputs(c, t, row.outputs, `row ${i + 1}`);
   });
   if (t.otherwise) checkOutputs(c, t, t.otherwise, 'else');
+  const uncited = t.rows.flatMap((r, i) => (r.cite?.length ? [] : [i + 1]));
+  if (uncited.length) {
+    const some = uncited.length < t.rows.length;
+    c.report({
+      code: 'check/row-citation', severity: 'warning',
+      message: some ? `${uncited.length === 1 ? 'row' : 'rows'} ${listText(uncited)} of table ${t.name} ${uncited.length === 1 ? 'cites' : 'cite'} no source`
+        : `no row of table ${t.name} cites a source (${uncited.length === 1 ? 'row 1' : `rows 1 to ${uncited.length}`})`,
+      hint: `cite the pamphlet line each row encodes: add cite §<section> "<quote>" under the row`,
+    }, t.rows[uncited[0]! - 1]);
+  }
 }
+
+function listText(ns: number[]): string {
+  return ns.length > 6 ? `${ns.slice(0, 5).join(', ')}, … (${ns.length} in all)` : ns.join(', ');
+}
+
+// Column types the gap and overlap walk can sample: ordered values, enums, booleans and text.
+const COVERABLE = new Set(['integer', 'decimal', 'number', 'rate', 'money', 'date', 'time', 'duration', 'enum', 'boolean', 'text', 'unknown']);
 
 function checkOutputs(c: Ctx, t: Table, outs: Literal[], where: string): void {
   outs.forEach((l, k) => {
@@ -416,7 +719,7 @@ export function cellLiterals(cell: Cell): Literal[] {
 function checkTableCoverage(c: Ctx): void {
   for (const t of c.product.tables) {
     const types = t.inputs.map((e) => c.types.exprs.get(e) ?? UNKNOWN);
-    if (types.some((x) => x.kind === 'unknown') || t.rows.some((r) => r.cells.length !== t.inputs.length)) continue;
+    if (c.badCells.has(t) || types.some((x) => x.kind === 'unknown') || t.rows.some((r) => r.cells.length !== t.inputs.length)) continue;
     const samples = types.map((ty, j) => columnSamples(ty, t.rows.map((r) => r.cells[j]!)));
     const total = samples.reduce((n, s) => n * s.length, 1);
     if (total > 200000) {
@@ -470,7 +773,11 @@ function checkTableCoverage(c: Ctx): void {
           const key = hits.join(',');
           if (!overlapReported.has(key)) {
             overlapReported.add(key);
-            c.report({ code: 'check/table-overlap', message: `rows ${hits.join(' and ')} of table ${t.name} both match ${describeCombo(t, combo)}`, hint: "make the rows disjoint, or declare 'hit first' if the first match should win" }, t);
+            // Shown at the last of the rows: the one that, read in order, adds the overlap.
+            const at = t.rows[hits[hits.length - 1]! - 1]!;
+            const lines = hits.map((h) => c.model.spans.get(t.rows[h - 1]!)?.start.line);
+            const where = lines.every((l) => l !== undefined) && c.model.exprs ? ` (lines ${lines.join(' and ')})` : '';
+            c.report({ code: 'check/table-overlap', message: `rows ${hits.join(' and ')} of table ${t.name} both match ${describeCombo(t, combo)}`, hint: `make the rows${where} disjoint, or declare 'hit first' if the first match should win` }, at);
           }
         }
         return;
@@ -543,7 +850,8 @@ function sampleText(v: unknown): string {
 function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {
   if (t.kind === 'enum') return t.values.map((value) => ({ value }));
   if (t.kind === 'boolean') return [{ value: true }, { value: false }];
-  const points = cells.flatMap(cellLiterals).map((l) => literalValue(l));
+  // An exact fraction (1/3) is sampled as its decimal value: samples step by adding 1.
+  const points = cells.flatMap(cellLiterals).map((l) => literalValue(l)).map((v) => (v instanceof Fraction ? v.value() : v));
   if (t.kind === 'text') return [...points.map((value) => ({ value })), { value: '\u0000(other text)' }];
   const cmp = comparator(t);
   // Distinct points in order; of equal points the first written is kept (the sort is stable).
@@ -627,9 +935,33 @@ function checkQuote(c: Ctx, cite: Citation): void {
   if (r.kind === 'no-file') {
     c.report({ code: 'check/citation-source', message: `source ${cite.source} is not in ${c.sources.shown ?? c.sources.dir}`, hint: r.guess ? `did you mean ${r.guess}?` : 'name the seed file exactly' }, cite);
   } else if (r.kind === 'not-found') {
+    if (nfcSeed(c.sources, cite.source)?.includes(cite.quote.normalize('NFC'))) {
+      // Said once per seed file: every quote from it differs the same way.
+      if (!c.normalized.has(cite.source)) {
+        c.normalized.add(cite.source);
+        c.report({ code: 'check/quote-normalization', severity: 'warning',
+          message: `quotes from ${cite.source} match it only once both are normalised to Unicode NFC`,
+          hint: 'the seed file or the product file is stored decomposed (NFD): the text looks the same but its bytes differ; save both as NFC' }, cite);
+      }
+      return;
+    }
     c.report({ code: 'check/quote-not-found', message: `the quote is not in ${cite.source}: ${JSON.stringify(cite.quote.length > 60 ? cite.quote.slice(0, 60) + '…' : cite.quote)}`,
       hint: r.near ? `the seed has ${JSON.stringify(r.near)} (quotes must match exactly, including spaces, tabs and punctuation)` : 'copy the quote from the seed text exactly' }, cite);
   }
+}
+
+// A seed's text in Unicode NFC, computed once per seed folder and file.
+const nfcSeeds = new WeakMap<SourceFolder, Map<string, string>>();
+function nfcSeed(s: SourceFolder, file: string): string | undefined {
+  let m = nfcSeeds.get(s);
+  if (!m) nfcSeeds.set(s, (m = new Map()));
+  let t = m.get(file);
+  if (t === undefined) {
+    const raw = s.files.get(file);
+    if (raw === undefined) return undefined;
+    m.set(file, (t = raw.normalize('NFC')));
+  }
+  return t;
 }
 
 export type { Span };

@@ -3,10 +3,10 @@
 // of pamphlet-style strings ("9,000万円", "90%", "45 days") into exact runtime values.
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { newAjv } from './ajv.js';
-import type { FieldDecl, Product, TypeRef } from '../../dsl/ir.js';
+import type { Condition, Expr, FieldDecl, Product, TypeRef } from '../../dsl/ir.js';
 import { closest } from '../../dsl/diagnostics.js';
 import {
-  isIsoDate, isTime, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText,
+  isIsoDate, isTime, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText, wellGrouped,
 } from '../../dsl/literals.js';
 import { Money, Duration, dec } from './money.js';
 import { literalValue } from './values.js';
@@ -22,20 +22,67 @@ const DURATION = '^[0-9]+ ?(days?|months?|years?|日|か月|カ月|ヶ月|ヵ月
 
 const TIME_EXPECTED = 'a time of day HH:MM (24-hour clock), e.g. "16:00"';
 
+// Amounts, rates and counts in facts are not negative unless the fact is declared `signed`.
+const unsigned = (pattern: string) => pattern.replace('-?', '');
+// The largest whole number a JSON number holds exactly.
+const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+
+// ---- bounds on the input of one decision
+// Reading a fact is linear in its size within these bounds; beyond them the facts are refused
+// with an error naming the field. Set through the environment (YAKKAN_MAX_NUMBER_LENGTH, ...) or
+// setInputLimits; docs/limits.md lists them.
+export interface InputLimits {
+  // Characters in one amount, rate or number written as a string ("1億7,370万円" is 9).
+  maxNumberLength: number;
+  // Characters in one text.
+  maxTextLength: number;
+  // Items in one list.
+  maxListItems: number;
+  // Bytes of one facts document (a facts file, a batch line).
+  maxInputBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<InputLimits> = { maxNumberLength: 40, maxTextLength: 10_000, maxListItems: 1_000, maxInputBytes: 1_000_000 };
+
+const ENV: Record<keyof InputLimits, string> = {
+  maxNumberLength: 'YAKKAN_MAX_NUMBER_LENGTH', maxTextLength: 'YAKKAN_MAX_TEXT_LENGTH',
+  maxListItems: 'YAKKAN_MAX_LIST_ITEMS', maxInputBytes: 'YAKKAN_MAX_INPUT_BYTES',
+};
+
+function limitsFromEnv(): InputLimits {
+  const out = { ...DEFAULT_LIMITS };
+  for (const k of Object.keys(ENV) as (keyof InputLimits)[]) {
+    const v = process.env[ENV[k]];
+    if (v !== undefined && /^\d+$/.test(v.trim()) && Number(v) > 0) out[k] = Number(v);
+  }
+  return out;
+}
+
+let limits: InputLimits = limitsFromEnv();
+
+export function inputLimits(): Readonly<InputLimits> {
+  return limits;
+}
+
+// For programs that embed the engine; the command line reads the environment.
+export function setInputLimits(l: Partial<InputLimits>): void {
+  limits = { ...limits, ...l };
+}
+
 type Schema = Record<string, unknown>;
 
 function typeSchema(t: TypeRef, label?: string): Schema {
   const d = label ? { description: label } : {};
   switch (t.kind) {
     case 'boolean': return { type: 'boolean', ...d };
-    case 'integer': return { type: 'integer', ...d };
-    case 'decimal': return { type: 'string', pattern: DECIMAL, ...d };
-    case 'rate': return { type: 'string', pattern: RATE, ...d };
-    case 'money': return { type: 'string', pattern: MONEY, ...d, 'x-currency': t.currency };
+    case 'integer': return { type: 'integer', minimum: t.signed ? -MAX_INTEGER : 0, maximum: MAX_INTEGER, ...d };
+    case 'decimal': return { type: 'string', pattern: t.signed ? DECIMAL : unsigned(DECIMAL), ...d };
+    case 'rate': return { type: 'string', pattern: t.signed ? RATE : unsigned(RATE), ...d };
+    case 'money': return { type: 'string', pattern: t.signed ? MONEY : unsigned(MONEY), ...d, 'x-currency': t.currency };
     case 'date': return { type: 'string', pattern: DATE, ...d };
     case 'time': return { type: 'string', pattern: TIME, ...d };
-    case 'duration': return { type: ['integer', 'string'], minimum: 0, pattern: DURATION, ...d, 'x-unit': t.unit };
-    case 'enum': return { enum: t.values, ...d, ...(t.labels ? { 'x-labels': t.labels } : {}) };
+    case 'duration': return { type: ['integer', 'string'], minimum: 0, maximum: MAX_INTEGER, pattern: DURATION, ...d, 'x-unit': t.unit };
+    case 'enum': return { enum: [...new Set(t.values)], ...d, ...(t.labels ? { 'x-labels': t.labels } : {}) };
     case 'text': return { type: 'string', ...d };
     case 'list': return { type: 'array', items: typeSchema(t.of), ...d };
     case 'record': return objectSchema(t.fields.map((f) => [f.name.split('.'), f]), d);
@@ -93,15 +140,137 @@ export interface FactSlots {
 }
 
 // Per product, once: each fact's path split into keys and its JSON pointer.
-const plans = new WeakMap<Product, { f: FieldDecl; path: string[]; pointer: string; dflt: unknown }[]>();
+const plans = new WeakMap<Product, { f: FieldDecl; path: string[]; pointer: string; dflt: unknown; needs: string[] | undefined }[]>();
 
 function plan(p: Product) {
   let pl = plans.get(p);
   if (!pl) {
-    pl = p.facts.map((f) => ({ f, path: f.name.split('.'), pointer: '/' + f.name.split('.').join('/'), dflt: f.default ? literalValue(f.default) : undefined }));
+    const needs = defaultsNeed(p);
+    pl = p.facts.map((f, i) => ({ f, path: f.name.split('.'), pointer: '/' + f.name.split('.').join('/'), dflt: f.default ? literalValue(f.default) : undefined, needs: needs[i] }));
     plans.set(p, pl);
   }
   return pl;
+}
+
+// A default stands for what a described section leaves unsaid (no surgery, unless the claim says
+// so), not for a section that is not there at all. When the object holding a defaulted fact also
+// holds a fact without a default that a cover rule reads (the claim's kind), the default applies
+// only if that object is in the input: a claim with no claim section is undetermined, not a claim
+// for nothing. Other sections keep their defaults when left out: no guidance from the authority
+// (its date then unasked), no premium discount. For each fact: the path of that object, or
+// undefined when its default always applies.
+function defaultsNeed(p: Product): (string[] | undefined)[] {
+  const read = factsCoverReads(p);
+  return p.facts.map((f) => {
+    if (!f.default) return undefined;
+    const parent = f.name.split('.').slice(0, -1);
+    if (parent.length === 0) return undefined;
+    const prefix = parent.join('.') + '.';
+    return p.facts.some((g) => !g.default && g.name.startsWith(prefix) && read.has(g.name)) ? parent : undefined;
+  });
+}
+
+// The facts the cover rules read, directly or through formulas, defines, tables and hoisted operands.
+function factsCoverReads(p: Product): Set<string> {
+  const named = new Map<string, Expr[]>();
+  for (const f of p.formulas) named.set(f.name, [f.expr]);
+  for (const d of p.derived) named.set(d.name, [d.expr]);
+  for (const t of p.tables) for (const o of t.outputs) named.set(`${t.name}.${o.name}`, t.inputs);
+  const facts = new Set(p.facts.map((f) => f.name));
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const names: string[] = [];
+  const leaves = (c: Condition | undefined): void => {
+    if (!c) return;
+    if ('all' in c) c.all.forEach(leaves);
+    else if ('any' in c) c.any.forEach(leaves);
+    else if ('not' in c) leaves(c.not);
+    else {
+      names.push(c.fact);
+      if (c.value !== null && typeof c.value === 'object' && !Array.isArray(c.value)) names.push(c.value.fact);
+    }
+  };
+  for (const r of p.rules) {
+    if (r.kind !== 'cover') continue;
+    [r.when, r.unless, r.require].forEach(leaves);
+    if (r.forEach) names.push(r.forEach);
+  }
+  const exprs: Expr[] = [];
+  while (names.length || exprs.length) {
+    const e = exprs.pop();
+    if (e) {
+      if ('ref' in e) names.push(e.ref);
+      else if ('args' in e) exprs.push(...e.args);
+      continue;
+    }
+    const n = names.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (facts.has(n)) out.add(n);
+    else if (named.has(n)) exprs.push(...named.get(n)!);
+    else if (n.startsWith('item.')) continue;
+    else {
+      // A list's field (claim.items.amount) is read through its list.
+      const list = [...facts].find((f) => n.startsWith(f + '.'));
+      if (list) out.add(list);
+    }
+  }
+  return out;
+}
+
+// Facts refused before they are read: values beyond the input limits, and numbers that are not
+// finite (JSON 1e309, YAML .inf), anywhere in the input. Walked without recursion.
+function limitErrors(p: Product, input: unknown): FactError[] {
+  const errors: FactError[] = [];
+  const numeric = numericPointers(p);
+  const stack: [unknown, string][] = [[input, '']];
+  while (stack.length && errors.length < 100) {
+    const [v, ptr] = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) errors.push({ pointer: ptr, message: `${v} is not a finite number`, expected: 'a finite number' });
+    } else if (typeof v === 'string') {
+      const kind = numeric(ptr);
+      if (kind && v.length > limits.maxNumberLength) {
+        errors.push({ pointer: ptr, message: `this ${kind} is ${v.length} characters long; at most ${limits.maxNumberLength} are read`, expected: `a ${kind} of at most ${limits.maxNumberLength} characters` });
+      } else if (v.length > limits.maxTextLength) {
+        errors.push({ pointer: ptr, message: `this text is ${v.length} characters long; at most ${limits.maxTextLength} are read`, expected: `text of at most ${limits.maxTextLength} characters` });
+      }
+    } else if (Array.isArray(v)) {
+      if (v.length > limits.maxListItems) {
+        errors.push({ pointer: ptr, message: `this list has ${v.length} items; at most ${limits.maxListItems} are read`, expected: `a list of at most ${limits.maxListItems} items` });
+        continue;
+      }
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${ptr}/${i}`]);
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push([(v as Record<string, unknown>)[keys[i]!], `${ptr}/${escapePointer(keys[i]!)}`]);
+    }
+  }
+  return errors;
+}
+
+function escapePointer(k: string): string {
+  return k.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+// Which input positions hold an amount, a rate or a number: by pointer, list indices read as `*`.
+const numericByProduct = new WeakMap<Product, Map<string, string>>();
+function numericPointers(p: Product): (ptr: string) => string | undefined {
+  let m = numericByProduct.get(p);
+  if (!m) {
+    m = new Map();
+    const add = (ptr: string, t: TypeRef): void => {
+      if (t.kind === 'money') m!.set(ptr, 'amount');
+      else if (t.kind === 'rate') m!.set(ptr, 'rate');
+      else if (t.kind === 'decimal' || t.kind === 'duration') m!.set(ptr, 'number');
+      else if (t.kind === 'list') add(`${ptr}/*`, t.of);
+      else if (t.kind === 'record') for (const f of t.fields) add(`${ptr}/${f.name.split('.').map(escapePointer).join('/')}`, f.type);
+    };
+    for (const f of p.facts) add('/' + f.name.split('.').map(escapePointer).join('/'), f.type);
+    numericByProduct.set(p, m);
+  }
+  const map = m;
+  return (ptr) => (map.size ? map.get(ptr.replace(/\/\d+(?=\/|$)/g, '/*')) : undefined);
 }
 
 export function readFacts(p: Product, input: unknown): ReadFacts {
@@ -143,15 +312,21 @@ export function readFactSlots(p: Product, input: unknown): FactSlots {
 function readChecked(p: Product, input: unknown): ReadFacts {
   const errors: FactError[] = [];
   const values = new Map<string, unknown>();
+  if (!isObject(input)) {
+    const what = Array.isArray(input) ? 'a list' : input === null ? 'null' : `a ${typeof input}`;
+    return { values, errors: [{ pointer: '', message: `the facts are ${what}, not an object of facts`, expected: 'an object (a YAML mapping or a JSON object) of facts' }] };
+  }
+  const over = limitErrors(p, input);
+  if (over.length) return { values, errors: over };
   const v = validator(p);
   if (!v(input)) {
     for (const e of v.errors ?? []) errors.push(ajvError(p, e));
     return { values, errors: dedupe(errors) };
   }
-  for (const { f, path, pointer, dflt } of plan(p)) {
+  for (const { f, path, pointer, dflt, needs } of plan(p)) {
     const raw = getPath(input, path);
     if (raw === undefined) {
-      if (dflt !== undefined) values.set(f.name, dflt);
+      if (dflt !== undefined && (!needs || isObject(getPath(input, needs)))) values.set(f.name, dflt);
       continue;
     }
     const val = normalize(f.type, raw, pointer, errors);
@@ -168,14 +343,19 @@ function readChecked(p: Product, input: unknown): ReadFacts {
 const FAIL: unique symbol = Symbol('fail');
 type FastLeaf = (raw: unknown) => unknown; // the value, or FAIL
 // One shape for inner nodes (keys) and fact leaves (slot, fn), so that the walk reads monomorphic fields.
-interface FastNode { keys: Map<string, FastNode> | undefined; slot: number; fn: FastLeaf | undefined }
-interface FastReader { root: FastNode; size: number; defaults: [number, unknown][]; oneOf: [number, FieldDecl][] }
+// `seen`: the read that last walked into this object (see defaultsNeed).
+interface FastNode { keys: Map<string, FastNode> | undefined; slot: number; fn: FastLeaf | undefined; seen: number }
+interface FastReader { root: FastNode; size: number; defaults: [number, unknown, FastNode | undefined][]; oneOf: [number, FieldDecl][] }
+let reading = 0;
 
 const fastReaders = new WeakMap<Product, FastReader | null>();
 
 const DECIMAL_RE = new RegExp(DECIMAL);
 const MONEY_RE = new RegExp(MONEY);
 const RATE_RE = new RegExp(RATE);
+const UNSIGNED_DECIMAL_RE = new RegExp(unsigned(DECIMAL));
+const UNSIGNED_MONEY_RE = new RegExp(unsigned(MONEY));
+const UNSIGNED_RATE_RE = new RegExp(unsigned(RATE));
 const DURATION_RE = new RegExp(DURATION);
 const PLAIN_RE = /^\d{1,30}(\.\d{1,30})?$/;
 const PERCENT_RE = /^(\d{1,30})(?:\.(\d{1,30}))?%$/;
@@ -207,16 +387,20 @@ function viaNormalize(t: TypeRef): FastLeaf {
 function fastLeaf(t: TypeRef): FastLeaf | undefined {
   switch (t.kind) {
     case 'boolean': return (raw) => (typeof raw === 'boolean' ? raw : FAIL);
-    case 'text': return (raw) => (typeof raw === 'string' ? raw : FAIL);
+    case 'text': return (raw) => (typeof raw === 'string' && raw.length <= limits.maxTextLength ? raw : FAIL);
     case 'enum': {
       const allowed = new Set<unknown>(t.values);
       return (raw) => (typeof raw === 'string' && allowed.has(raw) ? raw : FAIL);
     }
-    case 'integer': return (raw) => (Number.isInteger(raw) ? new Pending(raw as number, dec) : FAIL);
+    case 'integer': {
+      const min = t.signed ? -MAX_INTEGER : 0;
+      return (raw) => (Number.isSafeInteger(raw) && (raw as number) >= min ? new Pending(raw as number, dec) : FAIL);
+    }
     case 'decimal': case 'rate': {
-      // Once the pattern matched, normalize cannot fail (parsePlainNumber and parsePercent accept
-      // exactly these strings). A plain non-negative decimal converts directly: the same value.
-      const re = t.kind === 'decimal' ? DECIMAL_RE : RATE_RE;
+      // Once the pattern matched and the digits are well grouped, normalize cannot fail
+      // (parsePlainNumber and parsePercent accept exactly these strings). A plain non-negative
+      // decimal converts directly: the same value.
+      const re = t.kind === 'decimal' ? (t.signed ? DECIMAL_RE : UNSIGNED_DECIMAL_RE) : (t.signed ? RATE_RE : UNSIGNED_RATE_RE);
       const convert = (raw: string) => {
         if (PLAIN_RE.test(raw)) return dec(raw);
         // "95%" is 95e-2: the same decimal parsePercent gives, without its BigInt arithmetic.
@@ -224,16 +408,17 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
         if (pct) return dec(`${pct[1]}${pct[2] ?? ''}e-${(pct[2]?.length ?? 0) + 2}`);
         return normalize(t, raw, '', []);
       };
-      return (raw) => (typeof raw === 'string' && re.test(raw) ? new Pending(raw, convert) : FAIL);
+      return (raw) => (typeof raw === 'string' && raw.length <= limits.maxNumberLength && re.test(raw) && wellGrouped(raw) ? new Pending(raw, convert) : FAIL);
     }
     case 'money': {
       const slow = viaNormalize(t);
       const currency = t.currency;
       const convert = (raw: string) => new Money(dec(raw), currency);
+      const re = t.signed ? MONEY_RE : UNSIGNED_MONEY_RE;
       return (raw) => {
         if (typeof raw !== 'string') return FAIL;
         if (isDigits15(raw)) return new Pending(raw, convert);
-        return MONEY_RE.test(raw) ? slow(raw) : FAIL;
+        return raw.length <= limits.maxNumberLength && re.test(raw) ? slow(raw) : FAIL;
       };
     }
     case 'date': return (raw) => (typeof raw === 'string' && isIsoDate(raw) ? raw : FAIL);
@@ -242,7 +427,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       const slow = viaNormalize(t);
       const unit = t.unit;
       return (raw) => {
-        if (typeof raw === 'number') return Number.isInteger(raw) && raw >= 0 ? new Duration(raw, unit) : FAIL;
+        if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 0 ? new Duration(raw, unit) : FAIL;
         return typeof raw === 'string' && DURATION_RE.test(raw) ? slow(raw) : FAIL;
       };
     }
@@ -250,7 +435,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       const of = eager(fastLeaf(t.of));
       if (!of) return undefined;
       return (raw) => {
-        if (!Array.isArray(raw)) return FAIL;
+        if (!Array.isArray(raw) || raw.length > limits.maxListItems) return FAIL;
         const out: unknown[] = new Array(raw.length);
         for (let i = 0; i < raw.length; i++) {
           const v = of(raw[i]);
@@ -310,9 +495,10 @@ function fastReader(p: Product): FastReader | null {
 }
 
 function buildFastReader(p: Product): FastReader | null {
-  const root: FastNode = { keys: new Map(), slot: -1, fn: undefined };
-  const defaults: [number, unknown][] = [];
+  const root: FastNode = { keys: new Map(), slot: -1, fn: undefined, seen: 0 };
+  const defaults: [number, unknown, FastNode | undefined][] = [];
   const oneOf: [number, FieldDecl][] = [];
+  const needs = defaultsNeed(p);
   for (let i = 0; i < p.facts.length; i++) {
     const f = p.facts[i]!;
     const fn = fastLeaf(f.type);
@@ -321,14 +507,14 @@ function buildFastReader(p: Product): FastReader | null {
     let node = root;
     for (const k of path.slice(0, -1)) {
       let next = node.keys!.get(k);
-      if (next === undefined) node.keys!.set(k, (next = { keys: new Map(), slot: -1, fn: undefined }));
+      if (next === undefined) node.keys!.set(k, (next = { keys: new Map(), slot: -1, fn: undefined, seen: 0 }));
       if (next.keys === undefined) return null; // a fact that is also a prefix of another: slow path
       node = next;
     }
     const last = path[path.length - 1]!;
     if (node.keys!.has(last)) return null;
-    node.keys!.set(last, { keys: undefined, slot: i, fn });
-    if (f.default) defaults.push([i, literalValue(f.default)]);
+    node.keys!.set(last, { keys: undefined, slot: i, fn, seen: 0 });
+    if (f.default) defaults.push([i, literalValue(f.default), needs[i] ? node : undefined]);
     if (f.oneOf) oneOf.push([i, f]);
   }
   return { root, size: p.facts.length, defaults, oneOf };
@@ -336,6 +522,7 @@ function buildFastReader(p: Product): FastReader | null {
 
 function walkFast(node: FastNode, obj: unknown, slots: unknown[]): boolean {
   if (!isObject(obj)) return false;
+  node.seen = reading;
   for (const k in obj) {
     const ch = node.keys!.get(k);
     if (ch === undefined) return false;
@@ -356,9 +543,10 @@ function readFast(p: Product, input: unknown): unknown[] | undefined {
   const r = fastReader(p);
   if (!r) return undefined;
   const slots: unknown[] = new Array(r.size);
+  reading++;
   if (!walkFast(r.root, input, slots)) return undefined;
   for (const [i, f] of r.oneOf) if (slots[i] !== undefined && !oneOfHolds(f, factValue(slots, i))) return undefined;
-  for (const [i, d] of r.defaults) if (slots[i] === undefined) slots[i] = d;
+  for (const [i, d, parent] of r.defaults) if (slots[i] === undefined && (!parent || parent.seen === reading)) slots[i] = d;
   return slots;
 }
 
@@ -493,6 +681,13 @@ function ajvError(p: Product, e: ErrorObject): FactError {
   }
   if (e.keyword === 'type' && typeof e.data === 'number' && decl && ['money', 'decimal', 'rate'].includes(decl.type.kind)) {
     return { pointer: e.instancePath, message: `${what}${e.data} is a JSON number; amounts, rates and decimals are written as strings so that no precision is lost`, expected };
+  }
+  const negative = (typeof e.data === 'number' && e.data < 0) || (typeof e.data === 'string' && /^\s*(USD|JPY|EUR)?\s*-/.test(e.data));
+  if ((e.keyword === 'minimum' || e.keyword === 'pattern') && negative && decl && !('signed' in decl.type && decl.type.signed)) {
+    return { pointer: e.instancePath, message: `${what}${JSON.stringify(e.data)} is negative: amounts, rates and counts are not, unless the fact is declared signed`, expected: `${expected}, not negative` };
+  }
+  if (e.keyword === 'maximum' || e.keyword === 'minimum') {
+    return { pointer: e.instancePath, message: `${what}${JSON.stringify(e.data)} is beyond the whole numbers JSON holds exactly`, expected: `${expected} between ${-MAX_INTEGER} and ${MAX_INTEGER}` };
   }
   if (e.keyword === 'type' || e.keyword === 'pattern') return { pointer: e.instancePath, message: `${what}invalid value`, expected };
   return { pointer: e.instancePath, message: `${what}${e.message ?? 'invalid'}`, expected };

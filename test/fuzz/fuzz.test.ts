@@ -1,0 +1,23 @@
+// The fuzz properties, seeded and bounded: a few thousand cases in all, the same ones every run.
+// Longer runs with fresh seeds: npm run fuzz -- --minutes N (test/fuzz/long.ts).
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { asProperty, dslMutants, factMutants, generatedPrograms, jsonMutants, run, type Property } from './properties.js';
+
+const SEED = 20240701;
+
+function holds<T>(p: Property<T>, numRuns: number): void {
+  fc.assert(asProperty(p), { seed: SEED, numRuns });
+}
+
+describe('fuzz: never a throw, never a span outside the file', () => {
+  it('mutated product files', () => holds(dslMutants, 1200));
+  it('generated programs', () => holds(generatedPrograms, 600));
+  it('mutated JSON products', () => holds(jsonMutants, 400));
+  it('mutated facts', () => holds(factMutants, 800));
+  it('reaches clean products too, so compile and decide are exercised', () => {
+    let clean = 0;
+    fc.assert(fc.property(generatedPrograms.arb, (s) => { if (run(generatedPrograms.input(s)).clean) clean++; }), { seed: SEED, numRuns: 200 });
+    expect(clean).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,47 @@
+// `npm run fuzz -- --minutes N [--seed S]`: the fuzz properties for N minutes (default 1), round
+// robin, in batches with fresh seeds. Each new kind of failure is shrunk by fast-check and written
+// under test/fuzz/regressions/ (which `npm test` replays); the run ends with what it found.
+import fc from 'fast-check';
+import { PROPERTIES, asProperty, signature, writeRepro, run, readRepros } from './properties.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} takes a number`);
+  return v;
+}
+
+const minutes = arg('minutes', 1);
+let seed = arg('seed', Date.now() % 1_000_000_007);
+const deadline = Date.now() + minutes * 60_000;
+const known = new Set(readRepros().map(({ repro }) => signature(run(repro).violations)).filter(Boolean));
+const counts = new Map<string, number>();
+const found: string[] = [];
+let slowest = { ms: 0, what: '' };
+
+process.stdout.write(`fuzzing for ${minutes} minute(s) from seed ${seed}\n`);
+for (let round = 0; Date.now() < deadline; round++) {
+  const p = PROPERTIES[round % PROPERTIES.length]!;
+  const prop = asProperty(p).afterEach(() => undefined);
+  const t0 = Date.now();
+  const details = fc.check(prop, { seed, numRuns: 200, endOnFailure: false });
+  const ms = (Date.now() - t0) / 200;
+  if (ms > slowest.ms) slowest = { ms, what: p.name };
+  counts.set(p.name, (counts.get(p.name) ?? 0) + details.numRuns);
+  if (details.failed && details.counterexample) {
+    const repro = p.input(details.counterexample[0]);
+    const violations = run(repro).violations;
+    const sig = signature(violations);
+    if (violations.length && !known.has(sig)) {
+      known.add(sig);
+      const id = writeRepro(repro, violations);
+      found.push(`${id}: ${violations[0]!.slice(0, 200)}`);
+      process.stdout.write(`found ${id} (${p.name}, seed ${seed}): ${violations[0]!.slice(0, 200)}\n`);
+    }
+  }
+  seed = (seed * 48271 + 11) % 2147483647;
+}
+for (const [name, n] of counts) process.stdout.write(`${name}: ${n.toLocaleString('en')} cases\n`);
+process.stdout.write(`slowest batch: ${slowest.what}, ${slowest.ms.toFixed(1)} ms a case\n`);
+process.stdout.write(found.length ? `${found.length} new failure(s), written to test/fuzz/regressions/:\n${found.join('\n')}\n` : 'nothing found\n');
+process.exitCode = found.length ? 1 : 0;
