@@ -4,8 +4,9 @@
 // (unknown flags, a flag without its value, a bad number, too few or too many arguments), the
 // exit-code table below, and one place where exceptions become a one-line message.
 //
-// This module imports only node:util and dsl/diagnostics.ts (itself import-free), so bin/cli.ts can parse a command line before the
-// engine (and chevrotain) is loaded; a command that reads a product imports the engine inside `run`.
+// This module imports only node:util and dsl/diagnostics.ts (itself import-free), so bin/cli.ts
+// can parse a command line before the engine (and chevrotain) is loaded; a command on one product
+// imports the engine through bin/preload.ts inside `run`, after the compiled-model cache is read.
 //
 // A command is a file bin/commands/<name>.ts that exports `command`:
 //
@@ -21,12 +22,15 @@
 //       port: { type: 'integer', value: 'N', help: 'port to listen on', default: 8080, min: 1 },
 //       host: { type: 'string', value: 'HOST', help: 'address to bind (default 127.0.0.1)' },
 //       quiet: { type: 'boolean', short: 'q', help: 'no request log' },
-//       format: formatOption,                      // --format text|json
+//       since: { type: 'date', help: 'from this day on' },            // YYYY-MM-DD, checked
+//       'as-of': asOfOption,                       // the shared --as-of DATE
+//       format: formatOption,                      // --format text|json, and --json as its short form
 //     },
 //     async run({ values, positionals }) {
 //       values.port;                               // number (it has a default)
 //       values.host;                               // string | undefined
 //       values.quiet;                              // boolean (false when absent)
+//       values.format;                             // 'text' | 'json'
 //       if (positionals.length > 3) throw new UsageError('at most three products');  // exit 2 + usage
 //       ...
 //       return EXIT.ok;                            // the exit code; never call process.exit()
