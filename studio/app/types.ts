@@ -1,0 +1,95 @@
+// What the studio reads from the server: /v1 (the decision service's own routes) and /studio/api.
+import type { Behaviour, Citation, Decision, Mismatch, StructuralChange } from '../../engine/index.js';
+import type { Facts } from './form.js';
+
+export type { Citation, Decision };
+
+export interface InForce {
+  from?: string;
+  until?: string;
+}
+
+export interface ProductSummary {
+  id: string;
+  name: { ja?: string; en?: string };
+  status: 'ok' | 'stale' | 'unavailable';
+  revisions: { revision: string; inForce: InForce }[];
+}
+
+export interface ProductDetail extends ProductSummary {
+  chosenBy: string | null;
+  problem: { detail: string; text: string } | null;
+  revisions: { revision: string; inForce: InForce; source: string; facts: unknown }[];
+}
+
+export interface Session {
+  sources: { configured: boolean; dir: string; from: string };
+  saving: { allowed: boolean; why?: string };
+}
+
+export interface ProductFile {
+  name: string;
+  text: string;
+}
+
+export interface FilesAnswer {
+  id: string;
+  files: ProductFile[];
+  example: Facts | null;
+  cases: boolean;
+}
+
+export interface Expect {
+  outcome?: string;
+  eligibility?: string;
+  revision?: string;
+  deciding?: string[];
+  missing?: string[];
+  errors?: string[];
+  amounts?: Record<string, string | boolean | null>;
+  items?: { outcome?: string; deciding?: string[]; missing?: string[] }[];
+}
+
+export interface Tried {
+  decision: Decision;
+  explanation: { ja: string; en: string };
+  expect: Expect;
+  used: 'draft' | 'saved';
+  note?: string;
+  selection: string;
+}
+
+export interface CaseRun {
+  file: string;
+  case: string;
+  ok: boolean;
+  error?: string;
+  mismatches: Mismatch[];
+  expected?: Expect;
+  actual?: Expect;
+  facts?: Facts;
+  as_of?: string;
+}
+
+export interface CasesAnswer {
+  passed: number;
+  failed: number;
+  cases: CaseRun[];
+}
+
+export interface SaveAnswer {
+  saved: string;
+  activated: boolean;
+  reload: { ok: boolean; message: string };
+  check: { ok: boolean; errors: number; warnings: number; text: string };
+}
+
+export interface DiffAnswer {
+  report: {
+    old: { file: string; revision: string; inForce: InForce };
+    new: { file: string; revision: string; inForce: InForce };
+    structural: StructuralChange[];
+    behaviour?: Behaviour;
+  };
+  text: string;
+}
