@@ -118,7 +118,7 @@ describe('reloading products', () => {
     expect(after.hash).not.toBe(before.hash);
     req.end(`${JSON.stringify(FACTS)}\n`);
     await done;
-    const payouts = lines.map((l) => (JSON.parse(l) as { amounts: { name: string; value: { amount: string } }[] }).amounts
+    const payouts = lines.map((l) => (JSON.parse(l) as { decision: { amounts: { name: string; value: { amount: string } }[] } }).decision.amounts
       .find((a) => a.name === 'payout')!.value.amount);
     expect(payouts).toEqual(['90000000', '90000000']);
     // A new request sees the new version.

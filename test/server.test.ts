@@ -55,7 +55,7 @@ describe('the decision service', () => {
   const logFile = join(dir, 'service.sqlite');
 
   beforeAll(async () => {
-    log = await openLog(logFile, { flushMs: 10 });
+    log = await openLog(logFile, { flushMs: 10, thread: true });
     s = await serve({ log, limits: { bodyLimit: 64 * 1024, maxItems: 3 } });
   });
   afterAll(async () => {
@@ -175,11 +175,11 @@ describe('the decision service', () => {
     const lines = (await r.text()).trimEnd().split('\n');
     expect(lines).toHaveLength(5);
     const lean = JSON.stringify(decideIn(loadProduct(PRODUCTS[0]!), NEXI_CLAIM, { trace: false }).decision);
-    expect(lines[0]).toBe(lean);
-    expect(JSON.parse(lines[1]!)).toMatchObject({ outcome: 'error', errors: [{ pointer: '/buyer/ratng' }] });
-    expect(JSON.parse(lines[2]!)).toEqual({ error: expect.stringMatching(/^line 3: invalid JSON/) });
-    expect(JSON.parse(lines[3]!)).toEqual({ error: 'line 4: empty line' });
-    expect(lines[4]).toBe(lean);
+    expect(lines[0]).toBe(`{"line":1,"decision":${lean}}`);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ line: 2, decision: { outcome: 'error', errors: [{ pointer: '/buyer/ratng' }] } });
+    expect(JSON.parse(lines[2]!)).toEqual({ line: 3, error: expect.stringMatching(/^invalid JSON/) });
+    expect(JSON.parse(lines[3]!)).toEqual({ line: 4, blank: true });
+    expect(lines[4]).toBe(`{"line":5,"decision":${lean}}`);
   });
 
   it('POST /v1/check gives the diagnostics of a source, as yakkan check does', async () => {
@@ -273,7 +273,7 @@ describe('overload and the token', () => {
       // Monitoring still answers.
       expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
       expect(await fetch(`${s.base}/metrics`).then((m) => m.text())).toMatch(/^yakkan_overload_refusals_total\{reason="concurrency"\} 1$/m);
-      expect((await held.finish()).split('\n')[0]).toMatch(/^\{"schema":"yakkan\/decision@1"/);
+      expect((await held.finish()).split('\n')[0]).toMatch(/^\{"line":1,"decision":\{"schema":"yakkan\/decision@1"/);
       expect((await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(NEXI_CLAIM))).status).toBe(200);
     } finally {
       await s.app.close();

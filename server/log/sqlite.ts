@@ -1,5 +1,5 @@
 // The embedded decision log: one SQLite file through better-sqlite3 (12.x: 13.x needs Node 22).
-// Reads and migrations on this thread; batches through a BatchWriter (server/log/sqlite-writer.ts).
+// Reads and migrations on this thread; batches on their own connection (server/log/sqlite-writer.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -8,7 +8,7 @@ import {
 } from './store.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { ProductSnapshot } from './snapshot.js';
-import { inlineWriter, openDatabase, threadWriter, type BatchWriter, type DecisionRow, type ProductRow } from './sqlite-writer.js';
+import { batchWriter, openDatabase, type DecisionRow, type ProductRow } from './sqlite-writer.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -18,17 +18,19 @@ export interface SqliteSettings extends LogSettings {
 }
 
 class SqliteLog extends BufferedLog {
-  constructor(private readonly db: Database, readonly target: string, settings: LogSettings, private readonly writer: BatchWriter) {
+  constructor(
+    private readonly db: Database, readonly target: string, settings: LogSettings, private readonly writer: ReturnType<typeof batchWriter>,
+  ) {
     super(settings);
   }
 
-  protected writeBatch(entries: LogEntry[], snapshots: ProductSnapshot[]): Promise<void> | void {
+  protected async writeBatch(entries: LogEntry[], snapshots: ProductSnapshot[]): Promise<void> {
     const time = entries[0]!.time;
     const products = snapshots.map((s): ProductRow => [s.hash, s.product, JSON.stringify(s.files), time]);
     const decisions = entries.map((e): DecisionRow => [
       e.time, e.requestId, e.product, e.revision, e.snapshot.hash, e.engine, JSON.stringify(e.options), e.outcome, e.facts, e.decision,
     ]);
-    return this.writer.write(decisions, products);
+    await this.writer.write({ decisions, products });
   }
 
   protected async page(f: LogFilter, afterId: number, limit: number): Promise<StoredEntry[]> {
@@ -70,7 +72,7 @@ function schemaVersion(db: Database): number {
 }
 
 export function openSqliteLog(file: string, settings: SqliteSettings = {}): SqliteLog {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   let db: Database;
   try {
     db = openDatabase(file);
@@ -87,6 +89,5 @@ export function openSqliteLog(file: string, settings: SqliteSettings = {}): Sqli
   });
   // IMMEDIATE: two processes opening a fresh log at once migrate one after the other.
   migrate.immediate();
-  const writer = settings.thread && file !== ':memory:' ? threadWriter(file) : inlineWriter(db);
-  return new SqliteLog(db, file, settings, writer);
+  return new SqliteLog(db, file, settings, batchWriter(file, settings.thread === true));
 }

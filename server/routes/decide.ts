@@ -6,11 +6,12 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decideIn } from '../../engine/loading/load.js';
 import { explain, type Lang } from '../../engine/pipeline/explain.js';
+import { batchLine } from '../../engine/tools/batch.js';
 import type { Decision } from '../../engine/pipeline/decision-types.js';
 import type { DecideRequest } from '../log/store.js';
 import { entryFor } from '../log/replay.js';
 import { checkItems } from '../limits.js';
-import { fail, ProblemError } from '../problem.js';
+import { fail } from '../problem.js';
 import { PROBLEM_JSON, ref, type Api } from '../openapi.js';
 import type { ProductEntry } from '../products.js';
 import type { Yakkan } from '../app.js';
@@ -142,9 +143,10 @@ export function decideRoutes(api: Api, y: Yakkan): void {
     method: 'POST',
     url: '/v1/products/:id/batch',
     summary: 'Decide a stream of claims: NDJSON facts in, one NDJSON decision out per line in, streamed',
-    description: 'A line that is not a JSON object, or cannot be decided, gives `{"error": "line N: ..."}`; '
-      + 'invalid facts give the decision with outcome `error`, as `yakkan batch` does. All lines are decided '
-      + 'with the revision set in place when the request began.',
+    description: 'Each line in gives one line out, as `yakkan batch` prints it: `{"line": N, "decision": {...}}`, '
+      + '`{"line": N, "error": "..."}` (not JSON, or no revision can decide it) or `{"line": N, "blank": true}`. '
+      + 'Invalid facts give a decision with outcome `error`. All lines are decided with the revision set in place '
+      + 'when the request began.',
     tags: ['decide'],
     params: ID_PARAMS,
     querystring: DECIDE_QUERY,
@@ -165,48 +167,40 @@ export function decideRoutes(api: Api, y: Yakkan): void {
   });
 }
 
-// The lines of a batch, decided as they arrive. The output is pulled by the response stream, so
-// a slow reader slows the reading of the request; a full decision log pauses the batch instead
-// of failing its lines.
+// The lines of a batch, decided as they arrive, each answered as `yakkan batch` answers it
+// (engine/tools/batch.ts batchLine). The output is pulled by the response stream, so a slow
+// reader slows the reading of the request; a full decision log pauses the batch instead of
+// failing its lines.
 async function* batchLines(y: Yakkan, entry: ProductEntry, body: Readable, options: DecideRequest, requestId: string): AsyncGenerator<string> {
   let rest = '';
   let n = 0;
   const one = (line: string): string => {
     n++;
-    if (line.trim() === '') return `{"error":"line ${n}: empty line"}\n`;
-    let facts: unknown;
-    try {
-      facts = JSON.parse(line);
-    } catch (e) {
-      return `${JSON.stringify({ error: `line ${n}: invalid JSON: ${(e as Error).message}` })}\n`;
-    }
-    try {
-      return `${decideLogged(y, entry, facts, line, options, `${requestId}#${n}`).json}\n`;
-    } catch (e) {
-      if (e instanceof ProblemError) return `${JSON.stringify({ error: `line ${n}: ${e.problem.detail}` })}\n`;
-      throw e;
-    }
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    return `${batchLine(text, n, (facts) => decideLogged(y, entry, facts, text, options, `${requestId}#${n}`).json).text}\n`;
+  };
+  const stop = (message: string) => {
+    body.destroy();
+    return `${JSON.stringify({ line: n + 1, error: message })}\n`;
   };
   body.setEncoding('utf8');
   for await (const chunk of body as AsyncIterable<string>) {
     const parts = (rest + chunk).split('\n');
     rest = parts.pop()!;
     if (rest.length > y.limits.bodyLimit) {
-      yield `${JSON.stringify({ error: `line ${n + 1}: longer than the limit of ${y.limits.bodyLimit} bytes` })}\n`;
-      body.destroy();
+      yield stop(`longer than the limit of ${y.limits.bodyLimit} bytes: the batch stops here`);
       return;
     }
     let out = '';
     for (const line of parts) {
       if (n >= y.limits.maxBatchLines) {
-        yield `${out}${JSON.stringify({ error: `line ${n + 1}: over the limit of ${y.limits.maxBatchLines} lines per batch` })}\n`;
-        body.destroy();
+        yield `${out}${stop(`over the limit of ${y.limits.maxBatchLines} lines per batch: the batch stops here`)}`;
         return;
       }
-      out += one(line.endsWith('\r') ? line.slice(0, -1) : line);
+      out += one(line);
     }
     if (out) yield out;
     if (y.log?.full) await y.log.drained();
   }
-  if (rest.trim() !== '') yield one(rest);
+  if (rest !== '') yield one(rest);
 }
