@@ -47,14 +47,21 @@ describe('a reconstructed edition', () => {
     expect(d.product).toEqual({ id: 'rec-demo', revision: '2', source: 'demo.txt', reconstructed: RECONSTRUCTED });
     expect(decisionSchema(JSON.parse(JSON.stringify(d))) ? [] : decisionSchema.errors).toEqual([]);
   });
-  it.each([['ja', '再構成'], ['en', 'reconstruct']] as const)('and in its explanation (%s)', (lang, word) => {
+  it.each([
+    ['ja', '再構成'],
+    ['en', 'reconstruct'],
+  ] as const)('and in its explanation (%s)', (lang, word) => {
     const text = explain(d, { lang, product });
     expect(text).toContain(RECONSTRUCTED);
     expect(text.split('\n').slice(0, 3).join('\n')).toContain(word);
   });
   it('an edition from the seeds does not carry the field', () => {
     const plain = build(DEMO.replace(/ {2}reconstructed .*\n/, ''));
-    expect(decide(plain.c, { claim: { amount: '100' } }).product).toEqual({ id: 'rec-demo', revision: '2', source: 'demo.txt' });
+    expect(decide(plain.c, { claim: { amount: '100' } }).product).toEqual({
+      id: 'rec-demo',
+      revision: '2',
+      source: 'demo.txt',
+    });
   });
 });
 
@@ -74,15 +81,23 @@ cover political-risk "非常危険"
   it('are optional, per value, and kept in the model', () => {
     expect(diagnostics).toEqual([]);
     expect(product.facts[0]!.type).toEqual({
-      kind: 'enum', values: ['political', 'credit', 'other'], labels: { political: '非常危険', credit: '信用危険' },
+      kind: 'enum',
+      values: ['political', 'credit', 'other'],
+      labels: { political: '非常危険', credit: '信用危険' },
     });
     const items = product.facts[1]!.type as { of: { fields: { type: unknown }[] } };
-    expect(items.of.fields[0]!.type).toEqual({ kind: 'enum', values: ['damages', 'costs'], labels: { damages: '損害賠償金' } });
+    expect(items.of.fields[0]!.type).toEqual({
+      kind: 'enum',
+      values: ['damages', 'costs'],
+      labels: { damages: '損害賠償金' },
+    });
     expect(productSchema(JSON.parse(JSON.stringify(product))) ? [] : productSchema.errors).toEqual([]);
   });
   it('an enum without labels has no labels key', () => {
-    expect(build(source.replace(/ "非常危険", credit "信用危険"/, ', credit')).product.facts[0]!.type)
-      .toEqual({ kind: 'enum', values: ['political', 'credit', 'other'] });
+    expect(build(source.replace(/ "非常危険", credit "信用危険"/, ', credit')).product.facts[0]!.type).toEqual({
+      kind: 'enum',
+      values: ['political', 'credit', 'other'],
+    });
   });
   it.each([
     ['enum(a "A" b)', 'parse/unexpected-token'],

@@ -18,10 +18,23 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'explain');
 const examples = productDirs().flatMap((d) => {
   const ex = join(d, 'examples');
   if (!existsSync(ex)) return [];
-  return readdirSync(ex).filter((f) => /\.ya?ml$/.test(f)).sort()
-    .map((f) => [relative(PRODUCTS, join(ex, f)).replace(/[\\/]/g, '__').replace(/\.ya?ml$/, ''), d, join(ex, f)] as const);
+  return readdirSync(ex)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map(
+      (f) =>
+        [
+          relative(PRODUCTS, join(ex, f))
+            .replace(/[\\/]/g, '__')
+            .replace(/\.ya?ml$/, ''),
+          d,
+          join(ex, f),
+        ] as const,
+    );
 });
-const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort()
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
   .map((f) => [f.replace(/\.yaml$/, ''), join(PRODUCTS, f.split('__')[0]!), join(FIXTURES, f)] as const);
 
 function explained(dir: string, file: string, lang: Lang, all = false): string {
@@ -32,7 +45,9 @@ function explained(dir: string, file: string, lang: Lang, all = false): string {
 }
 
 describe('explanations', () => {
-  const runs = [...examples, ...fixtures].flatMap(([name, d, f]) => (['ja', 'en'] as const).map((lang) => [name, lang, d, f] as const));
+  const runs = [...examples, ...fixtures].flatMap(([name, d, f]) =>
+    (['ja', 'en'] as const).map((lang) => [name, lang, d, f] as const),
+  );
   it.each(runs)('%s (%s)', (name, lang, d, f) => {
     golden(join(GOLDEN, `${name}.${lang}.txt`), explained(d, f, lang));
   });
@@ -44,9 +59,12 @@ describe('explanations', () => {
 
 // What an underwriter reading Japanese must never meet: the engine's own words.
 describe('Japanese explanations hold no engine words', () => {
-  const words = /\b(when|require|unless|true|false|fired|not-fired|covered|excluded|refused|revision|round|days?|months?|years?)\b|\[|\]/;
+  const engine = 'when|require|unless|true|false|fired|not-fired|covered|excluded|refused|revision|round|days?|months?|years?';
+  const words = new RegExp(`\\b(${engine})\\b|\\[|\\]`);
   it.each([...examples, ...fixtures])('%s', (_name, d, f) => {
-    const lines = explained(d, f, 'ja').split('\n').filter((l) => !/^\s*「/.test(l) && !l.startsWith('資料:'));
+    const lines = explained(d, f, 'ja')
+      .split('\n')
+      .filter((l) => !/^\s*「/.test(l) && !l.startsWith('資料:'));
     expect(lines.filter((l) => words.test(l))).toEqual([]);
   });
 });

@@ -111,7 +111,9 @@ describe('time facts', () => {
   it('the facts schema names the pattern', () => {
     const schema = factsSchema(c.product) as { properties: { claim: { properties: { time: unknown } } } };
     expect(schema.properties.claim.properties.time).toEqual({
-      type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: '損害賠償請求の時刻',
+      type: 'string',
+      pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+      description: '損害賠償請求の時刻',
     });
   });
 });

@@ -11,14 +11,34 @@ import { showText } from './values.js';
 export type Lang = 'ja' | 'en';
 
 const CURRENCY_JA: Record<string, string> = { JPY: '円', USD: '米ドル', EUR: 'ユーロ' };
-const UNIT_JA: Record<string, string> = { day: '日', days: '日', month: 'か月', months: 'か月', year: '年', years: '年' };
+const UNIT_JA: Record<string, string> = {
+  day: '日',
+  days: '日',
+  month: 'か月',
+  months: 'か月',
+  year: '年',
+  years: '年',
+};
 export const ROUNDING_JA: Record<string, string> = {
-  down: '切り捨て', up: '切り上げ', 'half-up': '四捨五入', 'half-even': '偶数丸め', 'half-down': '五捨六入',
+  down: '切り捨て',
+  up: '切り上げ',
+  'half-up': '四捨五入',
+  'half-even': '偶数丸め',
+  'half-down': '五捨六入',
 };
 const INFIX_JA: Record<string, [string, number]> = {
-  or: ['または', 1], and: ['かつ', 2],
-  eq: ['=', 4], ne: ['≠', 4], lt: ['<', 4], le: ['≤', 4], gt: ['>', 4], ge: ['≥', 4],
-  add: ['+', 5], sub: ['−', 5], mul: ['×', 6], div: ['÷', 6],
+  or: ['または', 1],
+  and: ['かつ', 2],
+  eq: ['=', 4],
+  ne: ['≠', 4],
+  lt: ['<', 4],
+  le: ['≤', 4],
+  gt: ['>', 4],
+  ge: ['≥', 4],
+  add: ['+', 5],
+  sub: ['−', 5],
+  mul: ['×', 6],
+  div: ['÷', 6],
 };
 
 const WORDY = new Set(['min', 'max', 'round', 'days_between', 'add_months', 'next_business_day']);
@@ -34,7 +54,10 @@ export class Names {
   private readonly facts = new Map<string, FieldDecl>();
   private readonly rules = new Map<string, Rule>();
 
-  constructor(readonly lang: Lang, readonly product: Product | undefined) {
+  constructor(
+    readonly lang: Lang,
+    readonly product: Product | undefined,
+  ) {
     for (const f of product?.facts ?? []) this.facts.set(f.name, f);
     for (const r of product?.rules ?? []) this.rules.set(r.id, r);
   }
@@ -81,7 +104,8 @@ export class Names {
     }
     const list = dot > 0 ? this.recordFields(name.slice(0, dot)) : undefined;
     const listField = list?.find((x) => x.name === name.slice(dot + 1));
-    if (listField) return `${this.facts.get(name.slice(0, dot))!.label ?? name.slice(0, dot)}の${listField.label ?? listField.name}`;
+    if (listField)
+      return `${this.facts.get(name.slice(0, dot))!.label ?? name.slice(0, dot)}の${listField.label ?? listField.name}`;
     return name;
   }
 
@@ -102,7 +126,9 @@ export class Names {
     const f = this.facts.get(name);
     if (f) return { label: f.label ?? f.name, type: f.type };
     for (const [list, decl] of this.facts) {
-      const field = name.startsWith(`${list}.`) ? this.recordFields(list)?.find((x) => x.name === name.slice(list.length + 1)) : undefined;
+      const field = name.startsWith(`${list}.`)
+        ? this.recordFields(list)?.find((x) => x.name === name.slice(list.length + 1))
+        : undefined;
       if (field) return { label: `${decl.label ?? list}の${field.label ?? field.name}`, type: field.type };
     }
     return undefined;
@@ -111,18 +137,30 @@ export class Names {
   // What a value of a type looks like, in Japanese, for input errors.
   expected(t: TypeRef): string {
     switch (t.kind) {
-      case 'boolean': return 'true または false';
-      case 'integer': return '整数';
-      case 'decimal': return '数値（文字列で。例 "0.45"）';
-      case 'rate': return '割合（文字列で。例 "90%"）';
-      case 'money': return `金額（文字列で。例 "9,000万円"、通貨 ${CURRENCY_JA[t.currency] ?? t.currency}）`;
-      case 'date': return '日付 YYYY-MM-DD';
-      case 'time': return '時刻 HH:MM（24時間制。例 "16:00"）';
-      case 'duration': return `期間（${UNIT_JA[t.unit]}数）`;
-      case 'enum': return `次のいずれか: ${t.values.map((v) => (t.labels?.[v] ? `${v}（${t.labels[v]}）` : v)).join('、')}`;
-      case 'text': return '文字列';
-      case 'list': return `リスト（各要素は${this.expected(t.of)}）`;
-      case 'record': return `項目 ${t.fields.map((f) => f.name).join('、')} をもつオブジェクト`;
+      case 'boolean':
+        return 'true または false';
+      case 'integer':
+        return '整数';
+      case 'decimal':
+        return '数値（文字列で。例 "0.45"）';
+      case 'rate':
+        return '割合（文字列で。例 "90%"）';
+      case 'money':
+        return `金額（文字列で。例 "9,000万円"、通貨 ${CURRENCY_JA[t.currency] ?? t.currency}）`;
+      case 'date':
+        return '日付 YYYY-MM-DD';
+      case 'time':
+        return '時刻 HH:MM（24時間制。例 "16:00"）';
+      case 'duration':
+        return `期間（${UNIT_JA[t.unit]}数）`;
+      case 'enum':
+        return `次のいずれか: ${t.values.map((v) => (t.labels?.[v] ? `${v}（${t.labels[v]}）` : v)).join('、')}`;
+      case 'text':
+        return '文字列';
+      case 'list':
+        return `リスト（各要素は${this.expected(t.of)}）`;
+      case 'record':
+        return `項目 ${t.fields.map((f) => f.name).join('、')} をもつオブジェクト`;
     }
   }
 
@@ -144,7 +182,8 @@ export class Names {
     if (depth > 20) return undefined;
     if ('lit' in e) return e.lit.type === 'rate' ? { kind: 'rate' } : undefined;
     if ('ref' in e) return this.typeOf(e.ref, scope);
-    if ('op' in e && e.op === 'if') return this.exprType(e.args[1]!, scope, depth + 1) ?? this.exprType(e.args[2]!, scope, depth + 1);
+    if ('op' in e && e.op === 'if')
+      return this.exprType(e.args[1]!, scope, depth + 1) ?? this.exprType(e.args[2]!, scope, depth + 1);
     if ('call' in e && (e.call === 'min' || e.call === 'max')) return this.exprType(e.args[0]!, scope, depth + 1);
     return undefined;
   }
@@ -175,14 +214,22 @@ export class Names {
   literal(l: Literal, t?: TypeRef): string {
     if (this.lang === 'en') return literalText(l);
     switch (l.type) {
-      case 'money': return this.money(l.amount, l.currency);
-      case 'rate': return percentText(l.value);
-      case 'duration': return `${l.value}${UNIT_JA[l.unit]}`;
-      case 'boolean': return l.value ? 'はい' : 'いいえ';
-      case 'symbol': return t?.kind === 'enum' ? (t.labels?.[l.value] ?? l.value) : l.value;
-      case 'text': return `「${l.value}」`;
-      case 'date': return this.value(l.value);
-      default: return literalText(l);
+      case 'money':
+        return this.money(l.amount, l.currency);
+      case 'rate':
+        return percentText(l.value);
+      case 'duration':
+        return `${l.value}${UNIT_JA[l.unit]}`;
+      case 'boolean':
+        return l.value ? 'はい' : 'いいえ';
+      case 'symbol':
+        return t?.kind === 'enum' ? (t.labels?.[l.value] ?? l.value) : l.value;
+      case 'text':
+        return `「${l.value}」`;
+      case 'date':
+        return this.value(l.value);
+      default:
+        return literalText(l);
     }
   }
 
@@ -206,7 +253,8 @@ export class Names {
       return wrap(`${x(s!, 5)}が${members}${op === 'in' ? 'のいずれか' : '以外'}`, 4, parent);
     }
     const [sym, prec] = INFIX_JA[op]!;
-    if (op === 'eq' || op === 'ne') return wrap(`${x(args[0]!, prec)} ${sym} ${against(args[0]!, args[1]!)}`, prec, parent);
+    if (op === 'eq' || op === 'ne')
+      return wrap(`${x(args[0]!, prec)} ${sym} ${against(args[0]!, args[1]!)}`, prec, parent);
     return wrap(`${x(args[0]!, prec)} ${sym} ${x(args[1]!, prec + 1)}`, prec, parent);
   }
 
@@ -214,22 +262,38 @@ export class Names {
     const x = (i: number) => this.expr(args[i]!, scope, 7);
     const all = () => args.map((_, i) => x(i)).join('、');
     switch (fn) {
-      case 'min': return `${all()}のうち小さい方`;
-      case 'max': return `${all()}のうち大きい方`;
-      case 'round': return `${x(0)}の${this.roundUnit(args[1] && 'lit' in args[1] ? this.literal(args[1].lit) : x(1), mode ?? '')}`;
-      case 'sum': return `${x(0)}の合計`;
-      case 'count': return `${x(0)}の件数`;
-      case 'days_between': return `${x(0)}から${x(1)}までの日数`;
-      case 'day': return `${x(0)}の日`;
-      case 'month': return `${x(0)}の月`;
-      case 'year': return `${x(0)}の年`;
-      case 'weekday': return `${x(0)}の曜日`;
-      case 'month_start': return `${x(0)}の月初`;
-      case 'month_end': return `${x(0)}の月末`;
-      case 'add_months': return `${x(0)}の${x(1)}か月後`;
-      case 'abs': return `${x(0)}の絶対値`;
-      case 'next_business_day': return `${x(0)}（休業日なら翌営業日）`;
-      default: return `${fn}（${all()}）`;
+      case 'min':
+        return `${all()}のうち小さい方`;
+      case 'max':
+        return `${all()}のうち大きい方`;
+      case 'round':
+        return `${x(0)}の${this.roundUnit(args[1] && 'lit' in args[1] ? this.literal(args[1].lit) : x(1), mode ?? '')}`;
+      case 'sum':
+        return `${x(0)}の合計`;
+      case 'count':
+        return `${x(0)}の件数`;
+      case 'days_between':
+        return `${x(0)}から${x(1)}までの日数`;
+      case 'day':
+        return `${x(0)}の日`;
+      case 'month':
+        return `${x(0)}の月`;
+      case 'year':
+        return `${x(0)}の年`;
+      case 'weekday':
+        return `${x(0)}の曜日`;
+      case 'month_start':
+        return `${x(0)}の月初`;
+      case 'month_end':
+        return `${x(0)}の月末`;
+      case 'add_months':
+        return `${x(0)}の${x(1)}か月後`;
+      case 'abs':
+        return `${x(0)}の絶対値`;
+      case 'next_business_day':
+        return `${x(0)}（休業日なら翌営業日）`;
+      default:
+        return `${fn}（${all()}）`;
     }
   }
 

@@ -7,7 +7,16 @@
 // on the decision are left to --all.
 import type { Amount, Citation, Expr, Leaf, Product, RuleKind, Table } from '../../dsl/ir.js';
 import type {
-  AmountResult, AmountStep, Check, Decision, FormulaResult, ItemDecision, Outcome, Reason, ShownValue, TableLookup,
+  AmountResult,
+  AmountStep,
+  Check,
+  Decision,
+  FormulaResult,
+  ItemDecision,
+  Outcome,
+  Reason,
+  ShownValue,
+  TableLookup,
 } from './decision-types.js';
 import { exprText as exprTextOf } from '../../dsl/print.js';
 import { Names, type Lang, conditionRefs, exprRefs } from './explain-names.js';
@@ -29,86 +38,175 @@ const T = {
   ja: {
     title: (name: string, rev: string) => `${name}（${rev}版）`,
     noRevision: (name: string) => `${name}（版を選べません。下記の情報が必要です）`,
-    source: '資料', reconstructed: '※ この版のパンフレットは資料になく、再構成したものです',
-    conclusion: '結論', eligibility: '引受', reasons: '理由', payout: '支払額の計算', missing: '不足している情報',
-    items: '明細', lookups: '表の参照', formulas: '計算式', other: 'その他の条項', otherFormulas: 'その他の計算式',
-    errors: '入力エラー', expected: '期待される値', required: '要件', except: '例外', neededFor: 'の判定に必要',
-    item: (n: number) => `明細${n}`, itemsOf: (ns: number[]) => `（明細${ns.join('・')}）`, row: (n: string) => `${n}行目`,
-    cite: (c: Citation, src: string) => `「${quote(c.quote)}」（${c.source === src ? '' : `${c.source} `}§${c.section}）`,
-    none: 'この費目をてん補する補償がありません', notApplied: '（適用なし）', undecided: '未確定',
+    source: '資料',
+    reconstructed: '※ この版のパンフレットは資料になく、再構成したものです',
+    conclusion: '結論',
+    eligibility: '引受',
+    reasons: '理由',
+    payout: '支払額の計算',
+    missing: '不足している情報',
+    items: '明細',
+    lookups: '表の参照',
+    formulas: '計算式',
+    other: 'その他の条項',
+    errors: '入力エラー',
+    expected: '期待される値',
+    required: '要件',
+    except: '例外',
+    neededFor: 'の判定に必要',
+    item: (n: number) => `明細${n}`,
+    itemsOf: (ns: number[]) => `（明細${ns.join('・')}）`,
+    row: (n: string) => `${n}行目`,
+    cite: (c: Citation, src: string) =>
+      `「${quote(c.quote)}」（${c.source === src ? '' : `${c.source} `}§${c.section}）`,
+    none: 'この費目をてん補する補償がありません',
+    notApplied: '（適用なし）',
+    undecided: '未確定',
     notPayable: (why: string) => `${why}ため、お支払いする保険金はありません`,
     outcomes: {
-      covered: 'てん補します（保険金お支払いの対象です）', excluded: '免責事由に該当するため、てん補しません',
-      refused: '保険金支払の条件を満たさないため、お支払いできません', 'not-covered': '補償の対象外です',
-      ineligible: 'お引き受けできません', invalid: '契約内容の設定に誤りがあります',
-      undetermined: '情報が不足しているため、判断できません', error: '入力内容に誤りがあります',
+      covered: 'てん補します（保険金お支払いの対象です）',
+      excluded: '免責事由に該当するため、てん補しません',
+      refused: '保険金支払の条件を満たさないため、お支払いできません',
+      'not-covered': '補償の対象外です',
+      ineligible: 'お引き受けできません',
+      invalid: '契約内容の設定に誤りがあります',
+      undetermined: '情報が不足しているため、判断できません',
+      error: '入力内容に誤りがあります',
     } as Record<Outcome, string>,
     itemOutcomes: {
-      covered: 'てん補', excluded: '免責', refused: '支払条件不充足', 'not-covered': '補償対象外', ineligible: '引受不可',
-      invalid: '設定エラー', undetermined: '判断できません（情報不足）', error: '入力エラー',
+      covered: 'てん補',
+      excluded: '免責',
+      refused: '支払条件不充足',
+      'not-covered': '補償対象外',
+      ineligible: '引受不可',
+      invalid: '設定エラー',
+      undetermined: '判断できません（情報不足）',
+      error: '入力エラー',
     } as Record<Outcome, string>,
     because: {
-      covered: '', excluded: '免責事由に該当する', refused: '保険金支払の条件を満たさない', 'not-covered': '補償の対象外である',
-      ineligible: '引受の対象外である', invalid: '契約内容の設定に誤りがある', undetermined: '', error: '',
+      covered: '',
+      excluded: '免責事由に該当する',
+      refused: '保険金支払の条件を満たさない',
+      'not-covered': '補償の対象外である',
+      ineligible: '引受の対象外である',
+      invalid: '契約内容の設定に誤りがある',
+      undetermined: '',
+      error: '',
     } as Record<Outcome, string>,
     elig: { eligible: '適合', ineligible: '不適合', undetermined: '未確定' },
-    kinds: { eligibility: '引受要件', ineligible: '引受除外', cover: '補償', exclude: '免責', condition: '支払条件', constraint: '契約条件' },
+    kinds: {
+      eligibility: '引受要件',
+      ineligible: '引受除外',
+      cover: '補償',
+      exclude: '免責',
+      condition: '支払条件',
+      constraint: '契約条件',
+    },
     verdicts: {
-      applies: '該当', notApplies: '非該当', met: '充足', notMet: '不充足', notApplicable: '適用対象外',
+      applies: '該当',
+      notApplies: '非該当',
+      met: '充足',
+      notMet: '不充足',
+      notApplicable: '適用対象外',
       unknown: '判定できません（情報不足）',
     } as Record<Verdict, string>,
     eligVerdicts: { met: '適合', notMet: '不適合' } as Partial<Record<Verdict, string>>,
     rule: (kind: string, label: string) => `${kind}「${label}」`,
-    steps: {
-      start: '起点', add: '加算', subtract: '控除', deductible: '免責金額を控除', coinsurance: '割合を乗じる',
-      multiply: '乗じる', limit: '限度額', aggregate: '保険期間中の限度額', floor: '最低額', round: '端数処理', total: '合計',
-      shared: '（全明細で共通）', used: (y: string) => `（既払 ${y}）`,
-    } as Record<string, unknown> & { shared: string; used: (y: string) => string },
     ops: {
-      equal: (v: string) => v, notEqual: (v: string) => `${v}以外`, in: (v: string) => `${v}のいずれか`,
-      notIn: (v: string) => `${v}以外`, lessThan: (v: string) => `${v}未満`, lessThanInclusive: (v: string) => `${v}以下`,
-      greaterThan: (v: string) => `${v}超`, greaterThanInclusive: (v: string) => `${v}以上`,
+      equal: (v: string) => v,
+      notEqual: (v: string) => `${v}以外`,
+      in: (v: string) => `${v}のいずれか`,
+      notIn: (v: string) => `${v}以外`,
+      lessThan: (v: string) => `${v}未満`,
+      lessThanInclusive: (v: string) => `${v}以下`,
+      greaterThan: (v: string) => `${v}超`,
+      greaterThanInclusive: (v: string) => `${v}以上`,
     } as Record<string, (v: string) => string>,
     // Dates and times read as points in time: 以前 / 以後 rather than 以下 / 以上.
     timeOps: {
-      lessThan: (v: string) => `${v}より前`, lessThanInclusive: (v: string) => `${v}以前`,
-      greaterThan: (v: string) => `${v}より後`, greaterThanInclusive: (v: string) => `${v}以後`,
+      lessThan: (v: string) => `${v}より前`,
+      lessThanInclusive: (v: string) => `${v}以前`,
+      greaterThan: (v: string) => `${v}より後`,
+      greaterThanInclusive: (v: string) => `${v}以後`,
     } as Record<string, (v: string) => string>,
   },
   en: {
     title: (name: string, rev: string) => `${name} (revision ${rev})`,
     noRevision: (name: string) => `${name} (no revision chosen: see the facts needed below)`,
-    source: 'Source', reconstructed: 'Note: this edition is a reconstruction; its pamphlet is not in the sources',
-    conclusion: 'Outcome', eligibility: 'Eligibility', reasons: 'Reasons', payout: 'Payout', missing: 'Facts needed',
-    items: 'Items', lookups: 'Table lookups', formulas: 'Formulas', other: 'Other rules', otherFormulas: 'Other formulas',
-    errors: 'Invalid facts', expected: 'expected', required: 'required', except: 'unless', neededFor: '',
-    item: (n: number) => `item ${n}`, itemsOf: (ns: number[]) => ` (item${ns.length > 1 ? 's' : ''} ${ns.join(', ')})`,
+    source: 'Source',
+    reconstructed: 'Note: this edition is a reconstruction; its pamphlet is not in the sources',
+    conclusion: 'Outcome',
+    eligibility: 'Eligibility',
+    reasons: 'Reasons',
+    payout: 'Payout',
+    missing: 'Facts needed',
+    items: 'Items',
+    lookups: 'Table lookups',
+    formulas: 'Formulas',
+    other: 'Other rules',
+    errors: 'Invalid facts',
+    expected: 'expected',
+    required: 'required',
+    except: 'unless',
+    neededFor: '',
+    item: (n: number) => `item ${n}`,
+    itemsOf: (ns: number[]) => ` (item${ns.length > 1 ? 's' : ''} ${ns.join(', ')})`,
     row: (n: string) => `row ${n}`,
-    cite: (c: Citation, src: string) => `「${quote(c.quote)}」 (${c.source === src ? '' : `${c.source} `}§${c.section})`,
-    none: 'no cover applies to this kind of item', notApplied: ' (does not apply)', undecided: 'undetermined',
+    cite: (c: Citation, src: string) =>
+      `「${quote(c.quote)}」 (${c.source === src ? '' : `${c.source} `}§${c.section})`,
+    none: 'no cover applies to this kind of item',
+    notApplied: ' (does not apply)',
+    undecided: 'undetermined',
     notPayable: (why: string) => `not payable: ${why}`,
     outcomes: {
-      covered: 'covered', excluded: 'excluded (an exclusion applies)', refused: 'refused (a condition of payment is not met)',
-      'not-covered': 'not covered (no cover applies)', ineligible: 'ineligible (cannot be underwritten)',
-      invalid: 'invalid policy configuration', undetermined: 'undetermined (facts missing)', error: 'invalid facts',
+      covered: 'covered',
+      excluded: 'excluded (an exclusion applies)',
+      refused: 'refused (a condition of payment is not met)',
+      'not-covered': 'not covered (no cover applies)',
+      ineligible: 'ineligible (cannot be underwritten)',
+      invalid: 'invalid policy configuration',
+      undetermined: 'undetermined (facts missing)',
+      error: 'invalid facts',
     } as Record<Outcome, string>,
     itemOutcomes: {
-      covered: 'covered', excluded: 'excluded', refused: 'refused', 'not-covered': 'not covered', ineligible: 'ineligible',
-      invalid: 'invalid', undetermined: 'undetermined (facts missing)', error: 'invalid facts',
+      covered: 'covered',
+      excluded: 'excluded',
+      refused: 'refused',
+      'not-covered': 'not covered',
+      ineligible: 'ineligible',
+      invalid: 'invalid',
+      undetermined: 'undetermined (facts missing)',
+      error: 'invalid facts',
     } as Record<Outcome, string>,
     because: {
-      covered: '', excluded: 'the claim is excluded', refused: 'a condition of payment is not met', 'not-covered': 'no cover applies',
-      ineligible: 'the risk cannot be underwritten', invalid: 'the policy configuration is invalid', undetermined: '', error: '',
+      covered: '',
+      excluded: 'the claim is excluded',
+      refused: 'a condition of payment is not met',
+      'not-covered': 'no cover applies',
+      ineligible: 'the risk cannot be underwritten',
+      invalid: 'the policy configuration is invalid',
+      undetermined: '',
+      error: '',
     } as Record<Outcome, string>,
     elig: { eligible: 'eligible', ineligible: 'ineligible', undetermined: 'undetermined' },
-    kinds: { eligibility: 'eligibility', ineligible: 'ineligibility', cover: 'cover', exclude: 'exclusion', condition: 'condition', constraint: 'constraint' },
+    kinds: {
+      eligibility: 'eligibility',
+      ineligible: 'ineligibility',
+      cover: 'cover',
+      exclude: 'exclusion',
+      condition: 'condition',
+      constraint: 'constraint',
+    },
     verdicts: {
-      applies: 'applies', notApplies: 'does not apply', met: 'met', notMet: 'not met', notApplicable: 'does not apply here',
+      applies: 'applies',
+      notApplies: 'does not apply',
+      met: 'met',
+      notMet: 'not met',
+      notApplicable: 'does not apply here',
       unknown: 'cannot be decided (facts missing)',
     } as Record<Verdict, string>,
     eligVerdicts: {} as Partial<Record<Verdict, string>>,
     rule: (kind: string, label: string) => `${kind} ${label}`,
-    steps: { shared: '', used: () => '' } as Record<string, unknown> & { shared: string; used: (y: string) => string },
     ops: {} as Record<string, (v: string) => string>,
     timeOps: {} as Record<string, (v: string) => string>,
   },
@@ -116,8 +214,14 @@ const T = {
 type Words = (typeof T)['ja'];
 
 const OP_SYMBOL: Record<string, string> = {
-  equal: '=', notEqual: '≠', lessThan: '<', lessThanInclusive: '≤', greaterThan: '>', greaterThanInclusive: '≥',
-  in: 'in', notIn: 'not in',
+  equal: '=',
+  notEqual: '≠',
+  lessThan: '<',
+  lessThanInclusive: '≤',
+  greaterThan: '>',
+  greaterThanInclusive: '≥',
+  in: 'in',
+  notIn: 'not in',
 };
 
 function quote(q: string): string {
@@ -129,7 +233,8 @@ function verdict(kind: RuleKind, result: Result, r: Reason): Verdict {
   const fired = result === 'fired';
   if (kind === 'cover' || kind === 'exclude' || kind === 'ineligible') return fired ? 'applies' : 'notApplies';
   // A requirement whose `when` did not hold was never tested: the rule does not apply here.
-  if (!fired && !r.checks.some((c) => c.part === 'require') && r.checks.some((c) => c.part === 'when')) return 'notApplicable';
+  if (!fired && !r.checks.some((c) => c.part === 'require') && r.checks.some((c) => c.part === 'when'))
+    return 'notApplicable';
   return fired ? 'notMet' : 'met';
 }
 
@@ -139,7 +244,12 @@ class Explainer {
   readonly out: string[] = [];
   readonly src: string;
 
-  constructor(readonly d: Decision, readonly lang: Lang, readonly all: boolean, readonly p: Product | undefined) {
+  constructor(
+    readonly d: Decision,
+    readonly lang: Lang,
+    readonly all: boolean,
+    readonly p: Product | undefined,
+  ) {
     this.t = T[lang] as Words;
     this.n = new Names(lang, p);
     this.src = d.product.source;
@@ -180,10 +290,16 @@ class Explainer {
     const ref = leaf && typeof leaf.value === 'object' && !Array.isArray(leaf.value) ? leaf.value.fact : undefined;
     let req = this.n.value(c.required, type);
     if (ref) req = this.lang === 'ja' ? `${req}（${this.n.name(ref, scope)}）` : `${req} = ${this.n.name(ref, scope)}`;
-    const timeLike = type?.kind === 'date' || type?.kind === 'time' || (typeof c.actual === 'string' && /^\d{4}-\d\d-\d\d$/.test(c.actual));
-    const phrase = this.lang === 'ja'
-      ? ((timeLike ? this.t.timeOps[c.operator] : undefined) ?? this.t.ops[c.operator] ?? ((v: string) => v))(req)
-      : c.operator === 'equal' ? req : `${OP_SYMBOL[c.operator] ?? c.operator} ${req}`;
+    const timeLike =
+      type?.kind === 'date' ||
+      type?.kind === 'time' ||
+      (typeof c.actual === 'string' && /^\d{4}-\d\d-\d\d$/.test(c.actual));
+    const phrase =
+      this.lang === 'ja'
+        ? ((timeLike ? this.t.timeOps[c.operator] : undefined) ?? this.t.ops[c.operator] ?? ((v: string) => v))(req)
+        : c.operator === 'equal'
+          ? req
+          : `${OP_SYMBOL[c.operator] ?? c.operator} ${req}`;
     return this.lang === 'ja'
       ? `${indent}${mark} ${except}${subject}: ${actual}（${this.t.required}: ${phrase}）`
       : `${indent}${mark} ${except}${subject}: ${actual} (${this.t.required}: ${phrase})`;
@@ -214,7 +330,10 @@ class Explainer {
         this.checks(x, same ? '      ' : '        ');
       }
       const missing = [...new Set(g.flatMap((x) => x.missing))];
-      if (missing.length) this.line(`      ? ${this.t.missing}: ${missing.map((m) => this.n.missing(m)).join(this.lang === 'ja' ? '、' : ', ')}`);
+      if (missing.length)
+        this.line(
+          `      ? ${this.t.missing}: ${missing.map((m) => this.n.missing(m)).join(this.lang === 'ja' ? '、' : ', ')}`,
+        );
     }
   }
 
@@ -228,7 +347,8 @@ class Explainer {
     for (const a of d.amounts) this.line(`  ${this.amountName(a)}: ${this.amountValue(a)}`);
     if (d.items.length) {
       this.line(`  ${t.items}:`);
-      for (const it of d.items) this.line(`    ${this.itemTitle(it)}: ${t.itemOutcomes[it.outcome]}${this.itemWhy(it)}`);
+      for (const it of d.items)
+        this.line(`    ${this.itemTitle(it)}: ${t.itemOutcomes[it.outcome]}${this.itemWhy(it)}`);
     }
   }
 
@@ -239,7 +359,9 @@ class Explainer {
   amountValue(a: AmountResult): string {
     if (a.value !== null) return this.n.value(a.value);
     const m = a.missing.map((x) => this.n.missing(x)).join(this.lang === 'ja' ? '、' : ', ');
-    return this.lang === 'ja' ? `${this.t.undecided}（${this.t.missing}: ${m || '—'}）` : `? (facts needed: ${m || '—'})`;
+    return this.lang === 'ja'
+      ? `${this.t.undecided}（${this.t.missing}: ${m || '—'}）`
+      : `? (facts needed: ${m || '—'})`;
   }
 
   // 明細1（損害賠償金）: the item's kind, read from the enum fields its rules looked at.
@@ -266,7 +388,8 @@ class Explainer {
       const m = it.missing.map((x) => this.n.missing(x)).join(sep);
       return m ? around(`${this.t.missing}: ${m}`) : '';
     }
-    const rules = it.deciding.map((id) => this.d.reasons.find((r) => r.rule === id && (r.item === it.index || r.item === undefined)))
+    const rules = it.deciding
+      .map((id) => this.d.reasons.find((r) => r.rule === id && (r.item === it.index || r.item === undefined)))
       .filter((r): r is Reason => r !== undefined);
     if (rules.length) return around(rules.map((r) => this.ruleName(r)).join(sep));
     if (it.outcome !== 'not-covered') return '';
@@ -281,31 +404,47 @@ class Explainer {
   itemWhyNot(it: ItemDecision): Reason[] {
     const mine = this.d.reasons.filter((r) => r.item === it.index);
     const known = new Map<string, ShownValue>();
-    for (const r of mine) for (const c of r.checks) if (c.fact.startsWith('item.') && c.actual !== null) known.set(c.fact, c.actual);
+    for (const r of mine)
+      for (const c of r.checks) if (c.fact.startsWith('item.') && c.actual !== null) known.set(c.fact, c.actual);
     const otherKind = (r: Reason): boolean => {
       const when = this.n.rule(r.rule)?.when;
       const conjuncts = when === undefined ? [] : 'all' in when ? when.all : [when];
-      return conjuncts.some((l) => 'fact' in l && known.has(l.fact) && (l.operator === 'equal' || l.operator === 'in') &&
-        (typeof l.value === 'string' || Array.isArray(l.value)) && ![l.value].flat().includes(known.get(l.fact) as string));
+      return conjuncts.some(
+        (l) =>
+          'fact' in l &&
+          known.has(l.fact) &&
+          (l.operator === 'equal' || l.operator === 'in') &&
+          (typeof l.value === 'string' || Array.isArray(l.value)) &&
+          ![l.value].flat().includes(known.get(l.fact) as string),
+      );
     };
-    return mine.filter((r) => r.kind === 'cover' && r.result === 'not-fired' && !otherKind(r) &&
-      r.checks.every((c) => !c.fact.startsWith('item.') || c.result !== false));
+    return mine.filter(
+      (r) =>
+        r.kind === 'cover' &&
+        r.result === 'not-fired' &&
+        !otherKind(r) &&
+        r.checks.every((c) => !c.fact.startsWith('item.') || c.result !== false),
+    );
   }
 
   // ---- reasons
   reasons(): Reason[] {
     const d = this.d;
     const shown: Reason[] = [];
-    const add = (r: Reason) => { if (!shown.includes(r)) shown.push(r); };
+    const add = (r: Reason) => {
+      if (!shown.includes(r)) shown.push(r);
+    };
     for (const r of d.reasons) if (r.deciding && r.item === undefined) add(r);
     // Each item: what paid it, or why not.
     for (const it of d.items) {
-      for (const r of d.reasons) if (r.item === it.index && r.result === 'fired' && it.deciding.includes(r.rule)) add(r);
+      for (const r of d.reasons)
+        if (r.item === it.index && r.result === 'fired' && it.deciding.includes(r.rule)) add(r);
       if (it.outcome === 'not-covered') for (const r of this.itemWhyNot(it)) add(r);
     }
     for (const r of d.reasons) if (r.result === 'unknown') add(r);
     // Nothing pays the claim: the cover rules, and why each did not apply.
-    if (d.outcome === 'not-covered' && d.items.length === 0) for (const r of d.reasons) if (r.kind === 'cover' && r.item === undefined) add(r);
+    if (d.outcome === 'not-covered' && d.items.length === 0)
+      for (const r of d.reasons) if (r.kind === 'cover' && r.item === undefined) add(r);
     const ordered = d.reasons.filter((r) => shown.includes(r));
     if (ordered.length) {
       this.section(this.t.reasons);
@@ -347,30 +486,54 @@ class Explainer {
       }
       const item = s.item !== undefined ? `${this.t.item(s.item + 1)}: ` : '';
       const what = this.stepText(s, step, decl);
-      const change = s.step === 'start' || s.step === 'total' ? this.n.value(s.after) : `${this.n.value(s.before)} → ${this.n.value(s.after)}`;
+      const change =
+        s.step === 'start' || s.step === 'total'
+          ? this.n.value(s.after)
+          : `${this.n.value(s.before)} → ${this.n.value(s.after)}`;
       this.line(`      ${item}${what}${s.applied ? '' : this.t.notApplied}: ${change}`);
       this.cites(s.cite, '        ');
     }
   }
 
+  // English shows the step as the DSL writes it; Japanese reads it out with its operand's value.
   stepText(s: AmountStep, step: Amount['steps'][number] | undefined, decl: Amount | undefined): string {
     if (this.lang === 'en' || !step) return s.text;
-    const w = this.t.steps;
     const scope = decl?.forEach;
+    const shared = step.shared ? '（全明細で共通）' : '';
     const operand = (e: Expr | undefined) => {
       if (!e) return '';
       const text = this.n.expr(e, scope);
-      return 'lit' in e || s.operand === null ? text : `${text}（${this.n.value(s.operand, this.n.exprType(e, scope))}）`;
+      return 'lit' in e || s.operand === null
+        ? text
+        : `${text}（${this.n.value(s.operand, this.n.exprType(e, scope))}）`;
     };
+    const e = step.expr;
     switch (s.step) {
-      case 'start': return step.expr && ('ref' in step.expr || 'lit' in step.expr) ? `${w['start']}（${this.n.expr(step.expr, scope)}）` : w['start'] as string;
-      case 'total': return w['total'] as string;
-      case 'round': return this.n.roundUnit(step.expr && 'lit' in step.expr ? this.n.literal(step.expr.lit) : operand(step.expr), step.mode ?? '');
-      case 'aggregate': return `${w['aggregate']} ${this.n.expr(step.expr!, undefined)}${w.used(this.n.expr(step.used!, undefined))}（残り ${this.n.value(s.operand)}）`;
-      case 'coinsurance': case 'multiply': return `${operand(step.expr)}を乗じる`;
-      case 'add': case 'subtract': return `${operand(step.expr)}を${s.step === 'add' ? '加算' : '控除'}`;
-      case 'deductible': return `免責金額 ${operand(step.expr)}を控除${step.shared ? w.shared : ''}`;
-      default: return `${w[s.step] ?? s.step} ${operand(step.expr)}${step.shared ? w.shared : ''}`;
+      case 'start':
+        return e && ('ref' in e || 'lit' in e) ? `起点（${this.n.expr(e, scope)}）` : '起点';
+      case 'total':
+        return '合計';
+      case 'round':
+        return this.n.roundUnit(e && 'lit' in e ? this.n.literal(e.lit) : operand(e), step.mode ?? '');
+      case 'aggregate': {
+        const used = this.n.expr(step.used!, undefined);
+        return `保険期間中の限度額 ${this.n.expr(e!, undefined)}（既払 ${used}）（残り ${this.n.value(s.operand)}）`;
+      }
+      case 'coinsurance':
+      case 'multiply':
+        return `${operand(e)}を乗じる`;
+      case 'add':
+        return `${operand(e)}を加算`;
+      case 'subtract':
+        return `${operand(e)}を控除`;
+      case 'deductible':
+        return `免責金額 ${operand(e)}を控除${shared}`;
+      case 'limit':
+        return `限度額 ${operand(e)}${shared}`;
+      case 'floor':
+        return `最低額 ${operand(e)}`;
+      default:
+        return `${s.step} ${operand(e)}`;
     }
   }
 
@@ -412,20 +575,32 @@ class Explainer {
     const ls = this.d.lookups.filter((l) => this.all || rel.has(l.table));
     if (ls.length === 0) return;
     this.section(this.t.lookups);
-    for (const l of ls) this.lookupLine(l, this.p?.tables.find((t) => t.name === l.table));
+    for (const l of ls)
+      this.lookupLine(
+        l,
+        this.p?.tables.find((t) => t.name === l.table),
+      );
   }
 
   lookupLine(l: TableLookup, t: Table | undefined): void {
     const ins = l.inputs.map((i, j) => {
       const e = t?.inputs[j];
-      return `${e ? this.n.expr(e, undefined) : i.text} = ${this.n.value(i.value, e ? this.n.exprType(e, undefined) : undefined)}`;
+      const type = e ? this.n.exprType(e, undefined) : undefined;
+      return `${e ? this.n.expr(e, undefined) : i.text} = ${this.n.value(i.value, type)}`;
     });
     const outs = Object.entries(l.outputs).map(([k, v]) => {
       const o = t?.outputs.find((x) => x.name === k);
       return `${this.lang === 'ja' ? (o?.label ?? k) : k} = ${this.n.value(v, o?.type)}`;
     });
     const sep = this.lang === 'ja' ? '、' : ', ';
-    const row = l.row === null ? '—' : l.row === 'else' ? (this.lang === 'ja' ? 'その他の行' : 'else') : this.t.row(String(l.row));
+    const row =
+      l.row === null
+        ? '—'
+        : l.row === 'else'
+          ? this.lang === 'ja'
+            ? 'その他の行'
+            : 'else'
+          : this.t.row(String(l.row));
     this.line(`  ${l.label ?? l.table}: ${ins.join(sep)} → ${row}: ${outs.join(sep)}`);
     this.cites(l.cite.slice(0, 2), '      ');
   }
@@ -440,10 +615,12 @@ class Explainer {
     const decl = this.p?.formulas.find((x) => x.name === f.name);
     const name = this.lang === 'ja' ? (f.label ?? f.name) : `${f.name}${f.label ? ` 「${f.label}」` : ''}`;
     const type = this.n.typeOf(f.name);
-    const value = f.value === null
-      ? (this.lang === 'ja' ? `${this.t.undecided}（${this.t.missing}: ${f.missing.map((m) => this.n.missing(m)).join('、')}）`
-        : `? (${this.t.missing}: ${f.missing.join(', ')})`)
-      : this.n.value(f.value, type);
+    const value =
+      f.value === null
+        ? this.lang === 'ja'
+          ? `${this.t.undecided}（${this.t.missing}: ${f.missing.map((m) => this.n.missing(m)).join('、')}）`
+          : `? (${this.t.missing}: ${f.missing.join(', ')})`
+        : this.n.value(f.value, type);
     this.line(`  ${name} = ${value}`);
     // Each step's text is the DSL text of a part of the formula: read that part out.
     const parts = new Map<string, Expr>();
@@ -463,8 +640,9 @@ class Explainer {
       }
       const v = this.n.value(s.value, e ? this.n.exprType(e, undefined) : undefined);
       const r = s.rounding
-        ? (this.lang === 'ja' ? `（端数処理前 ${this.before(s.rounding.before)}）`
-          : `   [${s.rounding.before} → round ${s.rounding.mode} to ${s.rounding.unit}]`)
+        ? this.lang === 'ja'
+          ? `（端数処理前 ${this.before(s.rounding.before)}）`
+          : `   [${s.rounding.before} → round ${s.rounding.mode} to ${s.rounding.unit}]`
         : '';
       // A test inside a formula reads as its answer: 「セット名 = フリーセット → はい」.
       this.line(`      ${text} ${typeof s.value === 'boolean' ? '→' : '='} ${v}${r}`);
@@ -489,7 +667,12 @@ class Explainer {
         ...d.amounts.filter((a) => a.missing.includes(m)).map((a) => this.amountName(a)),
       ];
       if (!d.product.revision) users.push(this.lang === 'ja' ? '適用する版の選択' : 'choosing the revision');
-      const why = users.length === 0 ? '' : this.lang === 'ja' ? ` — ${users.join('、')}${this.t.neededFor}` : ` — needed for ${users.join(', ')}`;
+      const why =
+        users.length === 0
+          ? ''
+          : this.lang === 'ja'
+            ? ` — ${users.join('、')}${this.t.neededFor}`
+            : ` — needed for ${users.join(', ')}`;
       this.line(`  ${this.lang === 'ja' ? '・' : '- '}${this.n.missing(m)}${why}`);
     }
   }
@@ -509,8 +692,10 @@ class Explainer {
     else if (/no revision of/.test(e.message)) what = 'この日付に有効な版がありません';
     else if (/is not a calendar date/.test(e.message)) what = '暦にない日付です';
     else if (/is not a time of day/.test(e.message)) what = '時刻ではありません';
-    const expected = fact && !e.message.startsWith('unknown fact') && !/no revision of/.test(e.message)
-      ? this.n.expected(fact.type) : e.expected.replace(/^one of (.*)$/, (_, xs: string) => `次のいずれか: ${xs.split(', ').join('、')}`);
+    const expected =
+      fact && !e.message.startsWith('unknown fact') && !/no revision of/.test(e.message)
+        ? this.n.expected(fact.type)
+        : e.expected.replace(/^one of (.*)$/, (_, xs: string) => `次のいずれか: ${xs.split(', ').join('、')}`);
     return `  ・${where}: ${what} — ${this.t.expected}: ${expected}`;
   }
 
@@ -523,7 +708,8 @@ class Explainer {
     this.conclusion();
     if (d.errors.length) {
       this.section(t.errors);
-      for (const e of d.errors) this.line(this.lang === 'ja' ? this.errorJa(e) : `  ${e.pointer}: ${e.message} — ${t.expected}: ${e.expected}`);
+      for (const e of d.errors)
+        this.line(this.lang === 'ja' ? this.errorJa(e) : `  ${e.pointer}: ${e.message} — ${t.expected}: ${e.expected}`);
       return this.text();
     }
     const shown = this.reasons();
@@ -555,7 +741,10 @@ function isZero(v: ShownValue): boolean {
 
 // Each traced step with the declared step it ran: the evaluator runs steps [0, total) once per
 // item, then `total`, then the rest; a run that stops (a value is missing) traces fewer.
-function indexSteps(steps: AmountStep[], decl: Amount | undefined): { s: AmountStep; step?: Amount['steps'][number] }[] {
+function indexSteps(
+  steps: AmountStep[],
+  decl: Amount | undefined,
+): { s: AmountStep; step?: Amount['steps'][number] }[] {
   const totalAt = decl ? decl.steps.findIndex((x) => x.step === 'total') : -1;
   let item: number | undefined;
   let next = 0;
@@ -583,4 +772,3 @@ function collectParts(e: Expr, out: Map<string, Expr>): void {
 export function explain(d: Decision, opts: ExplainOptions = {}): string {
   return new Explainer(d, opts.lang ?? 'ja', opts.all === true, opts.product).run();
 }
-
