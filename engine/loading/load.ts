@@ -13,6 +13,7 @@ import { compile, decide, type Compiled, type DecideOptions } from '../pipeline/
 import { DECISION_SCHEMA_ID, type Decision } from '../pipeline/decision-types.js';
 import { loadSources, projectRoot } from './sources.js';
 import { newAjv } from '../pipeline/ajv.js';
+import { factsShapeError } from '../pipeline/facts.js';
 import { dateToDays, daysToDate } from '../pipeline/money.js';
 import { isIsoDate } from '../../dsl/literals.js';
 import { DECLARATION_WORDS } from '../../dsl/keywords.js';
@@ -188,6 +189,9 @@ export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string):
   let date = asOf;
   let from = '--as-of';
   if (asOf !== undefined && !isIsoDate(asOf)) return { why: `--as-of ${asOf} is not a date (YYYY-MM-DD)` };
+  // Facts that are a list, a number or null choose nothing: an error, not a missing date.
+  const shape = factsShapeError(facts, asOf ? undefined : chosenBy);
+  if (shape) return { why: shape.message, errors: [shape] };
   const pointer = chosenBy ? `/${chosenBy.split('.').join('/')}` : '';
   if (!date && chosenBy) {
     const cur = factAt(facts, chosenBy);

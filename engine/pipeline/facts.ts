@@ -273,6 +273,84 @@ function numericPointers(p: Product): (ptr: string) => string | undefined {
   return (ptr) => (map.size ? map.get(ptr.replace(/\/\d+(?=\/|$)/g, '/*')) : undefined);
 }
 
+// The facts must be an object, and so must every object on the way to the fact at `path` (the
+// date that chooses a revision, read before the facts are): anything else is an error at its
+// pointer, never a fact taken as missing.
+export function factsShapeError(input: unknown, path?: string): FactError | undefined {
+  const keys = path ? path.split('.').slice(0, -1) : [];
+  let cur = input;
+  let pointer = '';
+  for (let i = 0; i <= keys.length; i++) {
+    if (cur === undefined && i > 0) return undefined;
+    if (!isObject(cur)) {
+      const what = Array.isArray(cur) ? 'a list' : cur === null ? 'null' : `a ${typeof cur}`;
+      const name = i === 0 ? 'the facts are' : `${keys.slice(0, i).join('.')} is`;
+      return { pointer, message: `${name} ${what}, not an object of facts`, expected: 'an object (a YAML mapping or a JSON object) of facts' };
+    }
+    if (i < keys.length) {
+      cur = cur[keys[i]!];
+      pointer += `/${escapePointer(keys[i]!)}`;
+    }
+  }
+  return undefined;
+}
+
+// A facts document's text, if it is within the size limit (a YAML one is read by its reader).
+export function checkFactsSize(text: string): string {
+  if (text.length > limits.maxInputBytes && Buffer.byteLength(text) > limits.maxInputBytes) {
+    throw new SyntaxError(`the facts are ${Buffer.byteLength(text)} bytes; at most ${limits.maxInputBytes} are read (YAKKAN_MAX_INPUT_BYTES)`);
+  }
+  return text;
+}
+
+// A facts document written as JSON. JSON.parse keeps the last of two equal keys silently (YAML
+// refuses them); here a repeated key is an error naming it, and so is a document over the size
+// limit. Errors are thrown as SyntaxError, like JSON.parse's own.
+export function parseFactsJson(text: string): unknown {
+  const value: unknown = JSON.parse(checkFactsSize(text));
+  const dup = repeatedKey(text);
+  if (dup) throw new SyntaxError(`key ${JSON.stringify(dup.key)} appears twice in one object (at ${dup.pointer}): give each fact once`);
+  return value;
+}
+
+// The first key repeated within one object of a JSON text already known to be valid JSON.
+function repeatedKey(text: string): { key: string; pointer: string } | undefined {
+  // Per open object or array: its keys so far (objects) and the key or index being read.
+  const stack: { keys: Set<string> | undefined; at: string | number; expectKey: boolean }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) stack.push({ keys: new Set(), at: '', expectKey: true });
+    else if (c === 91 /* [ */) stack.push({ keys: undefined, at: 0, expectKey: false });
+    else if (c === 125 /* } */ || c === 93 /* ] */) stack.pop();
+    else if (c === 44 /* , */) {
+      const top = stack[stack.length - 1]!;
+      if (top.keys) top.expectKey = true;
+      else top.at = (top.at as number) + 1;
+    } else if (c === 34 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 92) {
+          escaped = true;
+          j++;
+        } else if (d === 34) break;
+      }
+      const top = stack[stack.length - 1];
+      if (top?.keys && top.expectKey) {
+        const raw = text.slice(i + 1, j);
+        const key = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+        top.at = key;
+        top.expectKey = false;
+        if (top.keys.has(key)) return { key, pointer: stack.map((f) => `/${escapePointer(String(f.at))}`).join('') };
+        top.keys.add(key);
+      }
+      i = j;
+    }
+  }
+  return undefined;
+}
+
 export function readFacts(p: Product, input: unknown): ReadFacts {
   const fast = readFast(p, input);
   if (fast) {
@@ -312,10 +390,8 @@ export function readFactSlots(p: Product, input: unknown): FactSlots {
 function readChecked(p: Product, input: unknown): ReadFacts {
   const errors: FactError[] = [];
   const values = new Map<string, unknown>();
-  if (!isObject(input)) {
-    const what = Array.isArray(input) ? 'a list' : input === null ? 'null' : `a ${typeof input}`;
-    return { values, errors: [{ pointer: '', message: `the facts are ${what}, not an object of facts`, expected: 'an object (a YAML mapping or a JSON object) of facts' }] };
-  }
+  const shape = factsShapeError(input);
+  if (shape) return { values, errors: [shape] };
   const over = limitErrors(p, input);
   if (over.length) return { values, errors: over };
   const v = validator(p);

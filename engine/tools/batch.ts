@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { decideIn, loadProduct } from '../loading/load.js';
+import { parseFactsJson } from '../pipeline/facts.js';
 import { defineTask, inlinePool, ordered, threadPool } from './pool.js';
 
 export interface BatchOptions {
@@ -58,7 +59,7 @@ export function batchLine(
   const error = (message: string) => ({ text: JSON.stringify({ line: lineNo, error: message }), failed: true });
   let facts: unknown;
   try {
-    facts = JSON.parse(line);
+    facts = parseFactsJson(line);
   } catch (e) {
     return error(`invalid JSON: ${(e as Error).message}`);
   }
