@@ -7,6 +7,7 @@ import { hasErrors, renderDiagnostics } from '../dsl/diagnostics.js';
 import { decideIn, loadProduct, type LoadedProduct } from '../engine/loading/load.js';
 import type { Decision } from '../engine/pipeline/decision-types.js';
 import { readYaml } from '../engine/tools/cases.js';
+import { checkFactsSize, parseFactsJson } from '../engine/pipeline/facts.js';
 import { CliError, EXIT, UsageError } from './args.js';
 
 export function productDirs(): string[] {
@@ -57,7 +58,7 @@ export async function readFactsFile(path: string): Promise<unknown> {
   const json = path.endsWith('.json') || (path === '-' && /^\s*[{[]/.test(text));
   let data: unknown;
   try {
-    data = json ? JSON.parse(text) : readYaml(text);
+    data = json ? parseFactsJson(text) : readYaml(checkFactsSize(text));
   } catch (e) {
     const where = path === '-' ? 'standard input' : path;
     throw new CliError(`${where} is not ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`, EXIT.usage);
