@@ -135,7 +135,11 @@ export function decideRoutes(api: Api, y: Yakkan): void {
       const { decision } = decideLogged(y, entry, req.body, req.rawBody ?? JSON.stringify(req.body), requestOf(q), req.id);
       decided(req, reply, decision);
       if (decision.outcome === 'error') invalidFacts(decision);
-      return reply.type('text/plain; charset=utf-8').send(explain(decision, { lang: q.lang, all: q.all }));
+      // The revision that decided lends its labels (fact, rule and enum names in Japanese).
+      const revs = entry.good?.product.revisions ?? [];
+      const rev = revs.find((r) => r.checked.product.revision === decision.product.revision) ?? revs[revs.length - 1];
+      const labels = rev ? { product: rev.checked.product } : {};
+      return reply.type('text/plain; charset=utf-8').send(explain(decision, { lang: q.lang, all: q.all, ...labels }));
     },
   });
 
