@@ -71,15 +71,18 @@ export async function readFactsFile(path: string): Promise<unknown> {
 export async function decideFile(
   productPath: string,
   factsPath: string,
-  opts: { asOf?: string; trace?: boolean },
+  opts: { asOf?: string; trace?: boolean; log?: string },
 ): Promise<Decision> {
   const p = loadClean(productPath);
   const facts = await readFactsFile(factsPath);
-  const { decision, selection } = decideIn(p, facts, {
-    ...(opts.asOf ? { asOf: opts.asOf } : {}),
-    ...(opts.trace === false ? { trace: false } : {}),
-  });
+  const options = { ...(opts.asOf ? { asOf: opts.asOf } : {}), ...(opts.trace === false ? { trace: false } : {}) };
+  const { decision, selection } = decideIn(p, facts, options);
   if (!decision) throw new CliError(`cannot decide: ${selection.why}`, EXIT.usage);
+  // --log: appended as the server appends its decisions (server/log/record.ts).
+  if (opts.log !== undefined) {
+    const { logDecision } = await import('../server/log/record.js');
+    await logDecision(opts.log, p, facts, options, decision).catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)));
+  }
   // Which edition decided and why goes to stderr: stdout stays the decision alone.
   if (p.revisions.length > 1) process.stderr.write(`revision: ${selection.why}\n`);
   return decision;

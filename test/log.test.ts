@@ -226,3 +226,26 @@ describe('yakkan log on a log of 10,000 decisions', () => {
     expect(yakkan('frobnicate').status).toBe(2);
   }, 60_000);
 });
+
+describe('decide --log and batch --log', () => {
+  it('append the CLI\'s decisions as the server does, and they verify', async () => {
+    const file = join(dir, 'cli.sqlite');
+    const claim = join(ROOT, 'products', 'nexi-ip-license', 'examples', 'claim.yaml');
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), ...args], { encoding: 'utf8', cwd: ROOT });
+    expect(run('decide', NEXI, claim, '--log', file).status).toBe(0);
+    const ndjson = join(dir, 'batch.ndjson');
+    const { writeFileSync } = await import('node:fs');
+    const corpus = [...generate(loadProduct(NEXI).revisions as Parameters<typeof generate>[0], exampleFacts(NEXI, loadSide(NEXI).checked.product), { seed: 1, count: 40 })];
+    writeFileSync(ndjson, `${corpus.map((g) => JSON.stringify(g.facts)).join('\n')}\n\nnot json\n{}\n`);
+    const b = run('batch', NEXI, ndjson, '--log', file, '--no-trace', '--workers', '1');
+    expect(b.stdout.trim().split('\n')).toHaveLength(43);
+    const log = await openLog(file);
+    const entries = await all(log.entries({}));
+    expect(entries).toHaveLength(1 + 41);
+    expect(entries[0]!.requestId).toMatch(/^cli:/);
+    expect(entries[1]!).toMatchObject({ requestId: expect.stringMatching(/^batch:.*#1$/), options: { trace: false } });
+    expect(entries[41]!.requestId).toMatch(/#43$/);
+    expect(await verifyLog(log, {})).toMatchObject({ checked: 42, identical: 42, differences: [], failures: [] });
+    await log.close();
+  }, 60_000);
+});

@@ -11,6 +11,12 @@ export const batchOptions = {
   'no-trace': { type: 'boolean', help: 'reasons without the checks and arithmetic trace (faster, smaller)' },
 } as const satisfies Record<string, OptionSpec>;
 
+export const logOption = {
+  type: 'string',
+  value: 'PATH|URL',
+  help: 'also append every decision to this decision log (a SQLite file or postgres:// URL; yakkan log reads it)',
+} as const satisfies OptionSpec;
+
 export const command = defineCommand({
   name: 'batch',
   args: '<product> <facts.ndjson|->',
@@ -21,7 +27,7 @@ input) on worker threads, and prints one line per input line, in input order:
   {"line": N, "error": "..."}      line N is not JSON, or no revision is in force for it
   {"line": N, "blank": true}       line N is empty or only spaces
 One bad line costs that line only; the exit code is then 1.`,
-  options: { ...batchOptions, 'as-of': asOfOption },
+  options: { ...batchOptions, 'as-of': asOfOption, log: logOption },
   positionals: { min: 2, max: 2 },
   run({ values, positionals }) {
     const [product, file] = positionals as [string, string];
@@ -29,6 +35,7 @@ One bad line costs that line only; the exit code is then 1.`,
       asOf: values['as-of'],
       workers: values.workers,
       trace: !values['no-trace'],
+      log: values.log,
     });
   },
 });
@@ -36,7 +43,7 @@ One bad line costs that line only; the exit code is then 1.`,
 export async function runBatchCommand(
   product: string,
   file: string,
-  o: { asOf: string | undefined; workers: number | undefined; trace: boolean },
+  o: { asOf: string | undefined; workers: number | undefined; trace: boolean; log?: string | undefined },
 ): Promise<number> {
   const { createReadStream } = await import('node:fs');
   const { readText, requirePath } = await import('../product.js');
@@ -48,14 +55,23 @@ export async function runBatchCommand(
       (e: unknown) => Promise.reject(e),
     );
   const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+  // --log: every line in and its decision out are also appended to the decision log.
+  const logged =
+    o.log === undefined
+      ? undefined
+      : await import('../../server/log/record.js')
+          .then((m) => m.batchLog(o.log!, product, o, input, process.stdout))
+          .catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)));
   const r = await runBatch({
     product,
-    input,
-    output: process.stdout,
+    input: logged?.input ?? input,
+    output: logged?.output ?? process.stdout,
     trace: o.trace,
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.asOf ? { asOf: o.asOf } : {}),
-  }).catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)));
+  })
+    .catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)))
+    .finally(() => logged?.finish());
   if (r.failed) process.stderr.write(`yakkan batch: ${r.failed} line(s) could not be decided\n`);
   return r.failed ? EXIT.failed : EXIT.ok;
 }

@@ -2,7 +2,7 @@
 import { canonicalJson } from '../../engine/pipeline/json.js';
 import { asOfOption, defineCommand, UsageError } from '../args.js';
 import { engineFor } from '../preload.js';
-import { batchOptions, runBatchCommand } from './batch.js';
+import { batchOptions, logOption, runBatchCommand } from './batch.js';
 
 export const command = defineCommand({
   name: 'decide',
@@ -16,6 +16,7 @@ With --batch, the facts file is NDJSON and every line is decided on worker threa
   options: {
     'as-of': asOfOption,
     batch: { type: 'boolean', help: 'NDJSON facts, one decision per line (yakkan batch)' },
+    log: logOption,
     ...batchOptions,
   },
   positionals: { min: 2, max: 2 },
@@ -23,10 +24,11 @@ With --batch, the facts file is NDJSON and every line is decided on worker threa
     const [product, facts] = positionals as [string, string];
     const asOf = values['as-of'];
     if (values.batch)
-      return runBatchCommand(product, facts, { asOf, workers: values.workers, trace: !values['no-trace'] });
+      return runBatchCommand(product, facts, { asOf, workers: values.workers, trace: !values['no-trace'], log: values.log });
     if (values.workers !== undefined) throw new UsageError('--workers goes with --batch');
     const { decideFile, decisionExit } = await engineFor(product);
-    const d = await decideFile(product, facts, { ...(asOf ? { asOf } : {}), trace: !values['no-trace'] });
+    const log = values.log === undefined ? {} : { log: values.log };
+    const d = await decideFile(product, facts, { ...(asOf ? { asOf } : {}), trace: !values['no-trace'], ...log });
     process.stdout.write(`${canonicalJson(d)}\n`);
     return decisionExit(d);
   },
