@@ -156,7 +156,7 @@ describe('the decision service', () => {
     const en = await fetch(`${s.base}/v1/products/nexi-ip-license/explain?lang=en`, json(NEXI_CLAIM));
     expect(en.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await en.text();
-    expect(text).toMatch(/nexi-ip-license \(revision 2017-04\)/);
+    expect(text).toMatch(/^NEXI IP-Rights License Insurance \(revision 2017-04\)/);
     expect(text).toMatch(/excluded/);
     const ja = await fetch(`${s.base}/v1/products/nexi-ip-license/explain`, json(NEXI_CLAIM));
     expect(await ja.text()).toMatch(/特別な関係にあるバイヤーの信用危険/);
