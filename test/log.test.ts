@@ -227,8 +227,8 @@ describe('yakkan log on a log of 10,000 decisions', () => {
   }, 60_000);
 });
 
-describe('decide --log and batch --log', () => {
-  it('append the CLI\'s decisions as the server does, and they verify', async () => {
+describe('decide --log, batch --log, diff --from-log', () => {
+  it('append the CLI\'s decisions as the server does; they verify; diff replays them', async () => {
     const file = join(dir, 'cli.sqlite');
     const claim = join(ROOT, 'products', 'nexi-ip-license', 'examples', 'claim.yaml');
     const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), ...args], { encoding: 'utf8', cwd: ROOT });
@@ -247,5 +247,17 @@ describe('decide --log and batch --log', () => {
     expect(entries[41]!.requestId).toMatch(/#43$/);
     expect(await verifyLog(log, {})).toMatchObject({ checked: 42, identical: 42, differences: [], failures: [] });
     await log.close();
+    // The logged claims as the corpus of a revision diff, grouped as with --cases.
+    const old = join(ROOT, 'test', 'fixtures', 'revisions', 'old.yk');
+    const d = run('diff', old, join(ROOT, 'test', 'fixtures', 'revisions', 'new.yk'), '--from-log', '--log', file, '--format', 'json');
+    expect(d.stderr).toMatch(/^diff: 42 logged decisions of nexi-ip-license$/m);
+    const report = JSON.parse(d.stdout) as { behaviour: { cases: number; changed: number; groups: { examples: { ref: string }[] }[] } };
+    expect(report.behaviour.cases).toBe(42);
+    expect(report.behaviour.changed).toBeGreaterThan(0);
+    expect(d.status).toBe(1);
+    expect(report.behaviour.groups[0]!.examples[0]!.ref).toMatch(/^line \d+ \(log #\d+ \d{4}-/);
+    const none = run('diff', old, old, '--from-log', '--log', file, '--outcome', 'covered', '--until', '2000-01-01');
+    expect(none.stderr).toMatch(/^diff: 0 logged decisions/m);
+    expect(run('diff', old, old, '--from-log', '--cases', dir, '--log', file).status).toBe(2);
   }, 60_000);
 });

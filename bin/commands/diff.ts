@@ -1,7 +1,7 @@
 // yakkan diff <old> <new> [--cases PATH]: what a pamphlet change does to the rules and the claims.
 import { canonicalJson } from '../../engine/pipeline/json.js';
-import { DiffUsageError, diffExitCode, diffRevisions, renderText } from '../../engine/tools/diff.js';
-import { CliError, defineCommand, EXIT, formatOption } from '../args.js';
+import { DiffUsageError, diffExitCode, diffRevisions, loadSide, renderText } from '../../engine/tools/diff.js';
+import { CliError, defineCommand, EXIT, formatOption, UsageError } from '../args.js';
 
 export const command = defineCommand({
   name: 'diff',
@@ -16,27 +16,59 @@ Exits 0 when nothing changed, 1 when decisions changed (without --cases: when th
     format: formatOption,
     examples: { type: 'integer', default: 3, help: 'example cases shown per group' },
     jobs: { type: 'integer', min: 1, help: 'worker threads for an NDJSON corpus (default: all cores over 4 MB)' },
+    // The decision log as the corpus (server/log/record.ts): the claims really decided.
+    'from-log': { type: 'boolean', help: 'the facts of the decision log as the cases (filters below)' },
+    log: { type: 'string', value: 'PATH|URL', help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)' },
+    product: { type: 'string', value: 'ID', help: 'with --from-log: the logged product (default: the old revision\'s)' },
+    outcome: { type: 'string', value: 'OUTCOME', help: 'with --from-log: only decisions with this outcome' },
+    since: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or after (YYYY-MM-DD, UTC)' },
+    until: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or before' },
   },
   positionals: { min: 2, max: 2 },
   async run({ values, positionals }) {
     const [oldPath, newPath] = positionals as [string, string];
+    const fromLog = values['from-log'] ? await logCorpus(values, oldPath) : undefined;
+    const cases = fromLog?.file ?? values.cases;
     try {
       const tty = process.stderr.isTTY === true;
       const report = await diffRevisions(oldPath, newPath, {
         examples: values.examples,
-        ...(values.cases !== undefined ? { cases: values.cases } : {}),
+        ...(cases !== undefined ? { cases } : {}),
         ...(values.jobs ? { jobs: values.jobs } : {}),
-        ...(tty && values.cases !== undefined ? { progress: progressBar(process.stderr) } : {}),
+        ...(tty && cases !== undefined ? { progress: progressBar(process.stderr) } : {}),
       });
-      if (tty && values.cases !== undefined) process.stderr.write('\n');
+      if (tty && cases !== undefined) process.stderr.write('\n');
       process.stdout.write(values.format === 'json' ? `${canonicalJson(report)}\n` : renderText(report));
       return diffExitCode(report);
     } catch (e) {
       if (e instanceof DiffUsageError) throw new CliError(e.message, EXIT.usage);
       throw e;
+    } finally {
+      fromLog?.remove();
     }
   },
 });
+
+async function logCorpus(
+  o: { cases?: string; log?: string; product?: string; outcome?: string; since?: string; until?: string },
+  oldPath: string,
+) {
+  if (o.cases !== undefined) throw new UsageError('--cases or --from-log, not both');
+  const { defaultLogTarget, logFilter } = await import('../../server/log/store.js');
+  const { corpusFromLog } = await import('../../server/log/record.js');
+  const product = o.product ?? loadSide(oldPath).checked.product.id;
+  let filter;
+  try {
+    filter = logFilter({ ...o, product });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const corpus = await corpusFromLog(o.log ?? defaultLogTarget(), filter).catch((e: Error) => {
+    throw new CliError(e.message, EXIT.usage);
+  });
+  process.stderr.write(`diff: ${corpus.count} logged decisions of ${product}\n`);
+  return corpus;
+}
 
 // On a terminal: `diff [########------------] 42% 420,000 cases, 1,234 changed, 9,800/s, 1 min left`,
 // redrawn at most ten times a second.

@@ -1,11 +1,16 @@
-// The CLI's decisions into the decision log (`yakkan decide --log`, `yakkan batch --log`): the
-// same entries the server appends, with a request id that says where they came from.
+// The CLI and the decision log: its decisions into the log (`yakkan decide --log`, `yakkan batch
+// --log`, the same entries the server appends, with a request id that says where they came from),
+// and the log's facts out as the corpus of `yakkan diff --from-log`.
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { loadProduct, type LoadedProduct } from '../../engine/loading/load.js';
 import type { Decision } from '../../engine/pipeline/decision-types.js';
-import { openLog, type DecideRequest, type DecisionLog } from './store.js';
-import { entryFor } from './replay.js';
+import { openLog, type DecideRequest, type DecisionLog, type LogFilter } from './store.js';
+import { entryFor, exportCorpus } from './replay.js';
 import { snapshotOf } from './snapshot.js';
 
 // `yakkan batch --log`: the batch's input and output, watched (loggedBatch), and the log closed at
@@ -98,4 +103,25 @@ export function loggedBatch(log: DecisionLog, p: LoadedProduct, options: DecideR
       if (failure) throw failure;
     },
   };
+}
+
+// `yakkan diff --from-log`: the logged facts (filtered; by default those of the product being
+// diffed) written as a labelled NDJSON corpus in a temporary folder, for the diff to read.
+export async function corpusFromLog(target: string, filter: LogFilter): Promise<{ file: string; count: number; remove(): void }> {
+  const log = await openLog(target);
+  const dir = mkdtempSync(join(tmpdir(), 'yakkan-from-log-'));
+  const file = join(dir, 'logged-facts.ndjson');
+  const out = createWriteStream(file);
+  try {
+    const count = await exportCorpus(log, filter, out);
+    out.end();
+    await once(out, 'close');
+    return { file, count, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  } catch (e) {
+    out.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    await log.close();
+  }
 }
