@@ -81,7 +81,9 @@ export async function decideFile(
   // --log: appended as the server appends its decisions (server/log/record.ts).
   if (opts.log !== undefined) {
     const { logDecision } = await import('../server/log/record.js');
-    await logDecision(opts.log, p, facts, options, decision).catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)));
+    await logDecision(opts.log, p, facts, options, decision).catch((e: Error) =>
+      Promise.reject(new CliError(e.message, EXIT.usage)),
+    );
   }
   // Which edition decided and why goes to stderr: stdout stays the decision alone.
   if (p.revisions.length > 1) process.stderr.write(`revision: ${selection.why}\n`);

@@ -24,7 +24,12 @@ With --batch, the facts file is NDJSON and every line is decided on worker threa
     const [product, facts] = positionals as [string, string];
     const asOf = values['as-of'];
     if (values.batch)
-      return runBatchCommand(product, facts, { asOf, workers: values.workers, trace: !values['no-trace'], log: values.log });
+      return runBatchCommand(product, facts, {
+        asOf,
+        workers: values.workers,
+        trace: !values['no-trace'],
+        log: values.log,
+      });
     if (values.workers !== undefined) throw new UsageError('--workers goes with --batch');
     const { decideFile, decisionExit } = await engineFor(product);
     const log = values.log === undefined ? {} : { log: values.log };

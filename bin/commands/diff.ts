@@ -18,8 +18,12 @@ Exits 0 when nothing changed, 1 when decisions changed (without --cases: when th
     jobs: { type: 'integer', min: 1, help: 'worker threads for an NDJSON corpus (default: all cores over 4 MB)' },
     // The decision log as the corpus (server/log/record.ts): the claims really decided.
     'from-log': { type: 'boolean', help: 'the facts of the decision log as the cases (filters below)' },
-    log: { type: 'string', value: 'PATH|URL', help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)' },
-    product: { type: 'string', value: 'ID', help: 'with --from-log: the logged product (default: the old revision\'s)' },
+    log: {
+      type: 'string',
+      value: 'PATH|URL',
+      help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)',
+    },
+    product: { type: 'string', value: 'ID', help: "with --from-log: the logged product (default: the old revision's)" },
     outcome: { type: 'string', value: 'OUTCOME', help: 'with --from-log: only decisions with this outcome' },
     since: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or after (YYYY-MM-DD, UTC)' },
     until: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or before' },
@@ -57,7 +61,7 @@ async function logCorpus(
   const { defaultLogTarget, logFilter } = await import('../../server/log/store.js');
   const { corpusFromLog } = await import('../../server/log/record.js');
   const product = o.product ?? loadSide(oldPath).checked.product.id;
-  let filter;
+  let filter: ReturnType<typeof logFilter>;
   try {
     filter = logFilter({ ...o, product });
   } catch (e) {
