@@ -36,7 +36,8 @@ export interface FilesAnswer {
   id: string;
   files: ProductFile[];
   example: Facts | null;
-  cases: boolean;
+  // The names of the case files.
+  cases: string[];
 }
 
 export interface Expect {

@@ -4,7 +4,7 @@
 // their facts schemas and citations come from /v1, so the studio and the API cannot disagree.
 // `yakkan studio` and `yakkan serve --studio` are this plugin on the same server.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { diffRevisions, DiffUsageError, renderDiff } from '../../engine/index.js';
 import { loadSources, projectRoot, sourcesDirSetting } from '../../engine/loading/sources.js';
@@ -16,7 +16,7 @@ import { checkSource } from '../../server/routes/check.js';
 import type { ProductEntry } from '../../server/products.js';
 import { runCases, writeCase, type NewCase } from './cases.js';
 import {
-  caseFolder, exampleFacts, productFolder, readProductFiles, writableTarget, writeAtomically, YK_NAME,
+  caseFiles, caseFolder, exampleFacts, productFolder, readProductFiles, writableTarget, writeAtomically, YK_NAME,
 } from './files.js';
 import { tryClaim, type Draft } from './try.js';
 
@@ -60,6 +60,7 @@ function good(entry: ProductEntry): NonNullable<ProductEntry['good']> {
 export async function studioPlugin(app: FastifyInstance, o: StudioOptions = {}): Promise<void> {
   const y: Yakkan = app.yakkan;
   const assets = o.assets ?? defaultAssets();
+  if (!o.assets && !existsSync(join(assets, 'index.html'))) await buildMissing(app, assets);
   const entryOf = (req: FastifyRequest) => productEntry(y, (req.params as { id: string }).id);
   const mayWrite = (req: FastifyRequest): void => {
     if (o.tokenRequired || isLoopback(req.ip)) return;
@@ -94,7 +95,9 @@ export async function studioPlugin(app: FastifyInstance, o: StudioOptions = {}):
 
   app.get('/studio/api/products/:id/files', { schema: { params: ID } }, async (req) => {
     const entry = entryOf(req);
-    return { id: entry.id, files: readProductFiles(entry), example: exampleFacts(entry), cases: caseFolder(entry) !== undefined };
+    return {
+      id: entry.id, files: readProductFiles(entry), example: exampleFacts(entry), cases: caseFiles(entry).map((f) => basename(f)),
+    };
   });
 
   app.put('/studio/api/products/:id/files/:name', {
@@ -188,6 +191,17 @@ export async function studioPlugin(app: FastifyInstance, o: StudioOptions = {}):
       throw e;
     }
   });
+}
+
+// A clone compiled with tsc alone has no bundle yet: build it now when esbuild is at hand (a
+// development install); an installed package always has its bundle, built before packing.
+async function buildMissing(app: FastifyInstance, assets: string): Promise<void> {
+  try {
+    const { buildStudio } = await import('../build.js');
+    await buildStudio(assets);
+  } catch (e) {
+    app.log.warn({ err: e }, 'the studio bundle is missing and could not be built: run npm run build');
+  }
 }
 
 function sendAsset(reply: FastifyReply, dir: string, name: string): FastifyReply {

@@ -94,7 +94,7 @@ function Group(props: FieldProps) {
   const given = value && typeof value === 'object' ? Object.keys(value).length : 0;
   const flagged = hasMark(f, marks, pointerOf(keys));
   return html`
-    <details class=${`group${flagged ? ' flagged' : ''}`} open=${flagged || keys.length > 1 ? true : undefined}>
+    <details class=${`group${flagged ? ' flagged' : ''}`} open=${flagged || given > 0 || keys.length > 1 ? true : undefined}>
       <summary><span class="mono">${f.key}</span> <span class="muted">${w.fields(countLeaves(f.children ?? []))}${
         given ? ` · ${given}✓` : ''}</span></summary>
       ${(f.children ?? []).map((c) => html`<${Group} ...${props} f=${c} keys=${[...keys, c.key]} />`)}
@@ -210,11 +210,11 @@ function DecisionView({ w, lang, result, cite, saveCase, byPath, focusField }: D
         <div class="missing-list bad"><strong>${w.invalid}</strong>
           <ul>${d.errors.map((e) => html`<li><button type="button" class="link" onClick=${() => focusField('', e.pointer)}>
             <code>${e.pointer}</code> ${e.message}</button></li>`)}</ul></div>` : ''}
-      <${Reasons} w=${w} d=${d} cite=${cite} />
       ${d.amounts.length ? html`
         <h3>${w.amounts}</h3>
         <table class="amounts"><tbody>${d.amounts.map((a) => html`
           <tr><th>${a.label ?? a.name} <code>${a.name}</code></th><td>${shown(a.value)}</td></tr>`)}</tbody></table>` : ''}
+      <${Reasons} w=${w} d=${d} cite=${cite} />
       <details class="explanation" open>
         <summary>${w.explanation} (${lang === 'ja' ? '日本語' : 'English'})</summary>
         <pre>${result.explanation[lang]}</pre>
@@ -247,15 +247,26 @@ function Reasons({ w, d, cite }: { w: Words; d: Decision; cite(c: Citation): voi
         <div><span class="kind">${w.kinds[r.kind] ?? r.kind}</span> <strong>${r.label ?? r.rule}</strong>
           <code>${r.rule}</code>${r.item !== undefined ? html` <span class="tag">${w.item(r.item + 1)}</span>` : ''}
           <span class=${`result ${r.result}`}>${w.results[r.result] ?? r.result}</span></div>
-        <ul class="cites">${r.cite.map((c) => html`
-          <li><button type="button" class="link cite" onClick=${() => cite(c)}>§${c.section} 「${
-            c.quote.length > 90 ? `${c.quote.slice(0, 90)}…` : c.quote}」</button></li>`)}</ul>
+        <${Cites} w=${w} cites=${r.cite} cite=${cite} />
         ${r.checks.length ? html`<ul class="checks">${r.checks.map((c) => html`
           <li class=${c.result === true ? 'ok' : c.result === false ? 'no' : 'unknown'}>
             ${c.result === true ? '✓' : c.result === false ? '✗' : '?'} <code>${c.fact}</code> ${shown(c.actual)}${
               c.required !== null && c.required !== undefined ? html` <span class="muted">(${shown(c.required)})</span>` : ''}
           </li>`)}</ul>` : ''}
       </li>`)}
+    </ul>`;
+}
+
+// A rule's citations, the first few shown: a cover rule of cyber quotes a dozen passages.
+function Cites({ w, cites, cite }: { w: Words; cites: Citation[]; cite(c: Citation): void }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? cites : cites.slice(0, 2);
+  return html`
+    <ul class="cites">${shown.map((c) => html`
+      <li><button type="button" class="link cite" onClick=${() => cite(c)}>§${c.section} 「${
+        c.quote.length > 90 ? `${c.quote.slice(0, 90)}…` : c.quote}」</button></li>`)}
+      ${cites.length > shown.length ? html`<li><button type="button" class="small" onClick=${() => setAll(true)}>${
+        w.moreCites(cites.length - shown.length)}</button></li>` : ''}
     </ul>`;
 }
 

@@ -197,6 +197,8 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
   const name = detail ? (lang === 'en' ? detail.name.en ?? detail.name.ja : detail.name.ja ?? detail.name.en) ?? id : id;
   const files = saved?.files.map((f) => f.name) ?? [];
 
+  // The message and the split are keyed: the editor lives in the split, and Preact must never
+  // recycle that element for the message that appears before it.
   return html`
     <div class="workbench">
       <div class="product-bar">
@@ -212,11 +214,11 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
         <button type="button" class="primary" title=${w.saveHint} onClick=${save} disabled=${saving || !session.saving.allowed}>${saving ? w.saving : w.save}</button>
       </div>
       ${message ? html`
-        <div class=${`message ${message.kind}`} role=${message.kind === 'error' ? 'alert' : 'status'}>
+        <div key="message" class=${`message ${message.kind}`} role=${message.kind === 'error' ? 'alert' : 'status'}>
           <span>${message.text}</span> <button type="button" class="small" aria-label="close" onClick=${() => setMessage(undefined)}>×</button>
           ${message.detail ? html`<pre>${message.detail}</pre>` : ''}
         </div>` : ''}
-      <div class="split">
+      <div key="split" class="split">
         <section class="left">
           <div class="editor-host" ref=${host}></div>
           <${Problems} w=${w} diagnostics=${diagnostics} editor=${editor} />
@@ -241,9 +243,10 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
         </section>
       </div>
       ${savingCase && tried ? html`<${SaveCaseDialog} w=${w} id=${id} result=${tried} facts=${facts} asOf=${asOf}
-        taken=${(cases?.cases ?? []).map((c) => c.file)} close=${() => setSavingCase(false)}
+        taken=${saved?.cases ?? []} close=${() => setSavingCase(false)}
         saved=${(run: CaseRun) => {
           setSavingCase(false);
+          setSaved((s) => s && { ...s, cases: [...s.cases, run.file] });
           setMessage({ kind: run.ok ? 'ok' : 'error', text: w.caseSaved(run.file, run.ok) });
           setOpenCase(run.file);
           setTab('cases');
