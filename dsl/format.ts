@@ -11,6 +11,8 @@ const NESTED_OWNER = new RegExp(`^(${CITING_CLAUSE_WORDS.join('|')})\\b`);
 export function formatSource(src: string): string {
   const out: string[] = [];
   let nested = false;
+  // Whether the line that opened `nested` is an amount step, whose `when` is its own (dsl/parser.ts stepTail).
+  let step = false;
   let blank = 0;
   let inDecl = false;
   for (const raw of src.replace(/\r\n/g, '\n').split('\n')) {
@@ -31,9 +33,13 @@ export function formatSource(src: string): string {
       inDecl = true;
       nested = false;
     } else if (CLAUSE.test(line)) {
-      const isCite = line.startsWith('cite ') || line === 'cite';
-      out.push((isCite && nested ? '    ' : '  ') + line);
-      if (!isCite) nested = NESTED_OWNER.test(line);
+      // A row's or a step's own citations sit under it, and so does a step's `when`.
+      const own = nested && (/^cite(\s|$)/.test(line) || (step && /^when(\s|$)/.test(line)));
+      out.push((own ? '    ' : '  ') + line);
+      if (!own) {
+        nested = NESTED_OWNER.test(line);
+        step = nested && !/^row\b/.test(line);
+      }
     } else {
       out.push('    ' + line);
     }

@@ -386,6 +386,14 @@ export function readFactSlots(p: Product, input: unknown): FactSlots {
   return { slots: p.facts.map((f) => values.get(f.name)), errors };
 }
 
+// The two readers apart, for the test that holds them equal (test/robustness-facts.test.ts): the
+// fast reader's values (undefined when it gives up) and the reference path's values and errors.
+export function readFactsBothWays(p: Product, input: unknown): { fast: Map<string, unknown> | undefined; reference: ReadFacts } {
+  const slots = readFast(p, input);
+  const fast = slots && new Map(p.facts.flatMap((f, i) => (slots[i] === undefined ? [] : [[f.name, factValue(slots, i)] as const])));
+  return { fast, reference: readChecked(p, input) };
+}
+
 // The reference path: Ajv validation (every error, by JSON pointer), then normalization.
 function readChecked(p: Product, input: unknown): ReadFacts {
   const errors: FactError[] = [];
