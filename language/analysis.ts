@@ -7,6 +7,7 @@ import { buildModel, type Model } from '../dsl/model.js';
 import { type Diagnostic, sortDiagnostics } from '../dsl/diagnostics.js';
 import { check, type Checked } from '../engine/pipeline/check.js';
 import type { SourceFolder } from './host.js';
+import type { IncrementalParser } from './incremental.js';
 import { buildIndex, type SymbolIndex } from './symbols.js';
 
 export interface Analysis {
@@ -24,12 +25,19 @@ export interface Analysis {
   timings: Record<'tokenize' | 'parse' | 'model' | 'check' | 'index', number>;
 }
 
-export function analyse(uri: string, text: string, seeds: SourceFolder | undefined): Analysis {
+// With an IncrementalParser (one per document), declarations unchanged since its last parse are
+// not parsed again (language/incremental.ts); without one, the file is parsed whole.
+export function analyse(
+  uri: string,
+  text: string,
+  seeds: SourceFolder | undefined,
+  parser?: IncrementalParser,
+): Analysis {
   const diagnostics: Diagnostic[] = [];
   const t0 = performance.now();
   const tokens = tokenize(text, uri, diagnostics);
   const t1 = performance.now();
-  const cst = parse(tokens, diagnostics);
+  const cst = parser ? parser.parse(text, uri, tokens, diagnostics) : parse(tokens, diagnostics);
   const t2 = performance.now();
   const model = buildModel(cst, uri, text, diagnostics);
   const t3 = performance.now();

@@ -9,6 +9,7 @@ import { formatSource } from '../dsl/format.js';
 import { type Analysis, analyse } from './analysis.js';
 import { type Completions, complete } from './completion.js';
 import { type Fix, type LanguageDiagnostic, editorDiagnostics } from './fixes.js';
+import { IncrementalParser } from './incremental.js';
 import type { SourceHost } from './host.js';
 import { type Hover, hover } from './hover.js';
 import { type PrepareRename, type TextEdit, definition, prepareRename, references, rename } from './navigation.js';
@@ -19,6 +20,7 @@ import type { TextRange } from './cst.js';
 interface Doc {
   text: string;
   version: number;
+  parser: IncrementalParser;
   analysis?: Analysis;
   diagnostics?: LanguageDiagnostic[];
 }
@@ -35,7 +37,7 @@ export class LanguageService {
       doc.version = version;
       return;
     }
-    this.docs.set(uri, { text, version });
+    this.docs.set(uri, { text, version, parser: doc?.parser ?? new IncrementalParser() });
   }
 
   close(uri: string): void {
@@ -53,7 +55,7 @@ export class LanguageService {
   analysis(uri: string): Analysis {
     const doc = this.docs.get(uri);
     if (!doc) throw new Error(`${uri} is not open`);
-    doc.analysis ??= analyse(uri, doc.text, this.host.seeds());
+    doc.analysis ??= analyse(uri, doc.text, this.host.seeds(), doc.parser);
     return doc.analysis;
   }
 
