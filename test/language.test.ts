@@ -305,6 +305,41 @@ describe('language service: outline, formatting, highlighting', () => {
   });
 });
 
+describe('language service on broken text', () => {
+  it('answers every request without throwing, whatever the text', () => {
+    const s = new LanguageService(memoryHost());
+    const texts = [
+      '',
+      '# only a comment\n',
+      'fact',
+      'product',
+      'product x\nfact a',
+      '"unterminated',
+      '((((((',
+      '\u0000§§§',
+      DEMO.slice(0, 300),
+      DEMO.replace(/\n/g, ' '),
+      [...DEMO].reverse().join(''),
+      `${DEMO}\ntable t\n  given ((((\n`,
+    ];
+    for (const text of texts) {
+      s.update('x', text);
+      s.diagnostics('x');
+      s.outline('x');
+      s.semanticTokens('x');
+      s.format('x');
+      for (let o = 0; o <= text.length; o += 11) {
+        s.hover('x', o);
+        s.complete('x', o);
+        s.definition('x', o);
+        s.references('x', o);
+        s.rename('x', o, 'zz');
+        s.fixes('x', { from: o, to: o });
+      }
+    }
+  });
+});
+
 describe('language service: keywords come from the tokenizer', () => {
   it('every clause and type name offered is one the language accepts', () => {
     for (const words of Object.values(CLAUSES)) {
