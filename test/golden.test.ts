@@ -1,7 +1,8 @@
 // Golden files for what people read: rendered diagnostics for broken product files, Regenerate with UPDATE_GOLDEN=1 and
 // review the diff.
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { renderDiagnostics } from '../dsl/diagnostics.js';
 import { loadProduct } from '../engine/loading/load.js';
@@ -22,3 +23,18 @@ describe('diagnostics', () => {
   });
 });
 
+
+describe('golden files', () => {
+  it('a missing one fails under CI instead of writing itself', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'yakkan-golden-')), 'missing.txt');
+    const saved = process.env['CI'];
+    process.env['CI'] = 'true';
+    try {
+      expect(() => golden(file, 'text\n')).toThrow(/is missing: run the tests with UPDATE_GOLDEN=1 and commit it/);
+    } finally {
+      if (saved === undefined) delete process.env['CI'];
+      else process.env['CI'] = saved;
+    }
+    expect(existsSync(file)).toBe(false);
+  });
+});
