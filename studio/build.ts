@@ -14,7 +14,10 @@ const APP = join(projectRoot(), 'studio', 'app');
 export async function buildStudio(outdir = join(projectRoot(), 'dist', 'studio', 'public')): Promise<string> {
   mkdirSync(outdir, { recursive: true });
   const result = await bundleForBrowser({
-    entryPoints: [{ in: join(APP, 'main.ts'), out: 'app' }, { in: join(APP, 'style.css'), out: 'app' }],
+    entryPoints: [
+      { in: join(APP, 'main.ts'), out: 'app' },
+      { in: join(APP, 'style.css'), out: 'app' },
+    ],
     outdir,
     minify: true,
     legalComments: 'none',

@@ -23,9 +23,12 @@ const shots = process.env['UPDATE_SCREENSHOTS'] ? join(ROOT, 'docs', 'studio') :
 
 // Starts `yakkan studio` on a free port; resolves with its address once it listens.
 function startStudio(): Promise<{ child: ChildProcess; base: string }> {
-  const paths = readdirSync(products).sort().map((p) => join(products, p));
+  const paths = readdirSync(products)
+    .sort()
+    .map((p) => join(products, p));
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), 'studio', ...paths, '--port', '0'], {
-    cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {
     let err = '';
@@ -53,8 +56,16 @@ describe.runIf(have)('the studio in Chromium', () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });
     page.setDefaultTimeout(20_000);
@@ -67,7 +78,7 @@ describe.runIf(have)('the studio in Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('walks through a product manager\'s edit, claim and case on cyber', async () => {
+  it("walks through a product manager's edit, claim and case on cyber", async () => {
     await page.goto(`${server.base}/studio/`);
     await page.locator('.card', { hasText: 'cyber' }).waitFor();
     await shot('products');
@@ -96,7 +107,9 @@ describe.runIf(have)('the studio in Chromium', () => {
     await expect.poll(() => problem.textContent()).toContain(`${line}行 11列`);
     expect(await problem.textContent()).toContain('did you mean applicant.chuokai_member?');
     await underline.hover();
-    const action = page.locator('.cm-tooltip-lint .cm-diagnosticAction', { hasText: 'Change to applicant.chuokai_member' });
+    const action = page.locator('.cm-tooltip-lint .cm-diagnosticAction', {
+      hasText: 'Change to applicant.chuokai_member',
+    });
     await action.waitFor();
     // The pamphlet has followed the cursor into the rule: its passage is highlighted.
     await page.locator('.seed mark.active').first().waitFor();
@@ -119,15 +132,23 @@ describe.runIf(have)('the studio in Chromium', () => {
     expect(await page.locator('.missing-list').textContent()).toContain('accident.known_date');
     await page.locator('.field.missing [data-path="accident.known_date"]').waitFor();
     await page.locator('.missing-list button', { hasText: 'accident.known_date' }).click();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-path'))).toBe('accident.known_date');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-path')))
+      .toBe('accident.known_date');
     await shot('claim-form');
     // Every field of the generated form is labelled (a screen reader names it, a click focuses it).
-    expect(await page.$$eval('.claim-form input, .claim-form select', (els) =>
-      els.filter((e) => (e as HTMLInputElement).labels?.length !== 1).length)).toBe(0);
+    expect(
+      await page.$$eval(
+        '.claim-form input, .claim-form select',
+        (els) => els.filter((e) => (e as HTMLInputElement).labels?.length !== 1).length,
+      ),
+    ).toBe(0);
     await knownDate.fill('2021-09-01');
     const revenue = page.locator('[data-path="applicant.revenue"]');
     await revenue.fill('12億円');
-    expect(await page.locator('.field:has([data-path="applicant.revenue"]) .preview').textContent()).toBe('= 1,200,000,000円');
+    expect(await page.locator('.field:has([data-path="applicant.revenue"]) .preview').textContent()).toBe(
+      '= 1,200,000,000円',
+    );
     await page.getByRole('button', { name: '判定する' }).click();
     await page.locator('.outcome.good').waitFor();
     expect(await page.locator('.outcome .big').textContent()).toBe('てん補');
@@ -174,6 +195,6 @@ describe.runIf(have)('the studio in Chromium', () => {
   }, 90_000);
 });
 
-describe.skipIf(have)('the studio in Chromium', () => {
+describe.skipIf(have)('the studio in Chromium, without Chromium', () => {
   it(`is skipped: ${CHROMIUM} is absent (Debian's chromium package; .ci/run installs it)`, () => {});
 });

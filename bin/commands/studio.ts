@@ -28,8 +28,17 @@ the token.`,
     for (const p of paths) requirePath(p, 'product');
     const { command: serve } = await import('./serve.js');
     return serve.run([
-      ...paths, '--studio', '--no-log', '--log-level', 'warn', '--port', String(values.port), '--host', values.host,
-      ...(values['token-file'] ? ['--token-file', values['token-file']] : []), ...(values.open ? ['--open'] : []),
+      ...paths,
+      '--studio',
+      '--no-log',
+      '--log-level',
+      'warn',
+      '--port',
+      String(values.port),
+      '--host',
+      values.host,
+      ...(values['token-file'] ? ['--token-file', values['token-file']] : []),
+      ...(values.open ? ['--open'] : []),
     ]);
   },
 });

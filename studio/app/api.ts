@@ -38,7 +38,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     try {
       res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (e) {
-      throw new ApiError({ type: 'network', title: 'No answer', status: 0, detail: `the server did not answer: ${(e as Error).message}` });
+      throw new ApiError({
+        type: 'network',
+        title: 'No answer',
+        status: 0,
+        detail: `the server did not answer: ${(e as Error).message}`,
+      });
     }
     // Overloaded, or busy a moment with a long check: the server says when to come back.
     if (res.status === 503 && res.headers.has('retry-after') && attempt < 3) {
@@ -60,9 +65,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       data = undefined;
     }
     if (!res.ok) {
-      const p = data && typeof data === 'object' && 'detail' in data
-        ? (data as Problem)
-        : { type: 'http', title: res.statusText, status: res.status, detail: text.slice(0, 300) || res.statusText };
+      const p =
+        data && typeof data === 'object' && 'detail' in data
+          ? (data as Problem)
+          : { type: 'http', title: res.statusText, status: res.status, detail: text.slice(0, 300) || res.statusText };
       throw new ApiError(p);
     }
     return data as T;

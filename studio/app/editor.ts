@@ -4,9 +4,22 @@
 // the linter, the highlighter, hover and completion all ask it about the same text.
 import { basicSetup } from 'codemirror';
 import { type Extension, EditorState, type Range, StateEffect, StateField } from '@codemirror/state';
-import { Decoration, type DecorationSet, EditorView, hoverTooltip, keymap, ViewPlugin, type ViewUpdate } from '@codemirror/view';
+import {
+  Decoration,
+  type DecorationSet,
+  EditorView,
+  hoverTooltip,
+  keymap,
+  ViewPlugin,
+  type ViewUpdate,
+} from '@codemirror/view';
 import { type Diagnostic as CmDiagnostic, linter, lintGutter } from '@codemirror/lint';
-import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  type Completion,
+  type CompletionContext,
+  type CompletionResult,
+} from '@codemirror/autocomplete';
 import type { Analysis, LanguageDiagnostic, LanguageService } from '../../language/index.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -53,9 +66,20 @@ function mark(cls: string): Decoration {
 }
 
 const COMPLETION_TYPES: Record<string, string> = {
-  keyword: 'keyword', fact: 'variable', field: 'property', formula: 'function', define: 'function', table: 'class',
-  output: 'property', amount: 'variable', enum: 'enum', function: 'function', type: 'type', unit: 'constant',
-  mode: 'constant', loop: 'variable',
+  keyword: 'keyword',
+  fact: 'variable',
+  field: 'property',
+  formula: 'function',
+  define: 'function',
+  table: 'class',
+  output: 'property',
+  amount: 'variable',
+  enum: 'enum',
+  function: 'function',
+  type: 'type',
+  unit: 'constant',
+  mode: 'constant',
+  loop: 'variable',
 };
 
 export function createEditor(parent: HTMLElement, service: LanguageService, events: EditorEvents): Editor {
@@ -81,32 +105,37 @@ export function createEditor(parent: HTMLElement, service: LanguageService, even
     events.analysed(uri, a, service.diagnostics(uri));
   };
 
-  const analyser = ViewPlugin.fromClass(class {
-    timer: ReturnType<typeof setTimeout> | undefined;
-    constructor(readonly view: EditorView) {
-      this.schedule(0);
-    }
-    update(u: ViewUpdate) {
-      if (u.docChanged) {
-        events.changed(uri, u.state.doc.toString());
-        this.schedule(ANALYSE_DELAY);
+  const analyser = ViewPlugin.fromClass(
+    class {
+      timer: ReturnType<typeof setTimeout> | undefined;
+      constructor(readonly view: EditorView) {
+        this.schedule(0);
       }
-      if (u.selectionSet) events.cursor(uri, u.state.selection.main.head);
-    }
-    schedule(ms: number) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => analyse(this.view), ms);
-    }
-    destroy() {
-      clearTimeout(this.timer);
-    }
-  });
+      update(u: ViewUpdate) {
+        if (u.docChanged) {
+          events.changed(uri, u.state.doc.toString());
+          this.schedule(ANALYSE_DELAY);
+        }
+        if (u.selectionSet) events.cursor(uri, u.state.selection.main.head);
+      }
+      schedule(ms: number) {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => analyse(this.view), ms);
+      }
+      destroy() {
+        clearTimeout(this.timer);
+      }
+    },
+  );
 
-  const lint = linter((view) => {
-    if (!uri) return [];
-    const u = sync(view);
-    return service.diagnostics(u).map((d) => cmDiagnostic(d, view.state.doc.length));
-  }, { delay: ANALYSE_DELAY });
+  const lint = linter(
+    (view) => {
+      if (!uri) return [];
+      const u = sync(view);
+      return service.diagnostics(u).map((d) => cmDiagnostic(d, view.state.doc.length));
+    },
+    { delay: ANALYSE_DELAY },
+  );
 
   const hover = hoverTooltip((view, pos) => {
     if (!uri) return null;
@@ -118,11 +147,16 @@ export function createEditor(parent: HTMLElement, service: LanguageService, even
   const complete = (ctx: CompletionContext): CompletionResult | null => {
     if (!uri) return null;
     const c = service.complete(sync(ctx.view!), ctx.pos);
-    if (c.items.length === 0 || (!ctx.explicit && c.from === c.to && !/[\s(,=<>]$/.test(ctx.state.sliceDoc(c.from - 1, c.from)))) {
+    if (
+      c.items.length === 0 ||
+      (!ctx.explicit && c.from === c.to && !/[\s(,=<>]$/.test(ctx.state.sliceDoc(c.from - 1, c.from)))
+    ) {
       return null;
     }
     const options: Completion[] = c.items.map((it, i) => ({
-      label: it.label, type: COMPLETION_TYPES[it.kind] ?? 'text', boost: Math.max(-99, 99 - i),
+      label: it.label,
+      type: COMPLETION_TYPES[it.kind] ?? 'text',
+      boost: Math.max(-99, 99 - i),
       ...(it.detail ? { detail: it.detail } : {}),
     }));
     return { from: c.from, to: c.to, options, validFor: /^[\p{L}\p{N}_\-.]*$/u };
@@ -130,7 +164,9 @@ export function createEditor(parent: HTMLElement, service: LanguageService, even
 
   const applyEdits = (view: EditorView, edits: { from: number; to: number; insert: string }[]) => {
     const len = view.state.doc.length;
-    view.dispatch({ changes: edits.filter((e) => e.to <= len).map((e) => ({ from: e.from, to: e.to, insert: e.insert })) });
+    view.dispatch({
+      changes: edits.filter((e) => e.to <= len).map((e) => ({ from: e.from, to: e.to, insert: e.insert })),
+    });
   };
 
   const fixAtCursor = (view: EditorView): boolean => {
@@ -151,7 +187,14 @@ export function createEditor(parent: HTMLElement, service: LanguageService, even
     hover,
     autocompletion({ override: [complete], activateOnTyping: true }),
     keymap.of([
-      { key: 'Mod-s', preventDefault: true, run: () => (events.save(), true) },
+      {
+        key: 'Mod-s',
+        preventDefault: true,
+        run: () => {
+          events.save();
+          return true;
+        },
+      },
       { key: 'Mod-.', run: fixAtCursor },
     ]),
     EditorView.lineWrapping,

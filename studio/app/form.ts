@@ -5,7 +5,18 @@
 import { parseMoney, parsePlainNumber } from '../../dsl/literals.js';
 
 export type Kind =
-  | 'boolean' | 'enum' | 'money' | 'rate' | 'decimal' | 'integer' | 'date' | 'time' | 'duration' | 'text' | 'list' | 'group';
+  | 'boolean'
+  | 'enum'
+  | 'money'
+  | 'rate'
+  | 'decimal'
+  | 'integer'
+  | 'date'
+  | 'time'
+  | 'duration'
+  | 'text'
+  | 'list'
+  | 'group';
 
 export interface Field {
   key: string;
@@ -54,7 +65,8 @@ function kindOf(s: Schema): Kind {
 function field(key: string, path: string, s: Schema): Field {
   const kind = kindOf(s);
   const f: Field = { key, path, kind, ...(s.description ? { label: s.description } : {}) };
-  if (kind === 'enum') f.choices = s.enum!.map((v) => ({ value: v, ...(s['x-labels']?.[v] ? { label: s['x-labels'][v] } : {}) }));
+  if (kind === 'enum')
+    f.choices = s.enum!.map((v) => ({ value: v, ...(s['x-labels']?.[v] ? { label: s['x-labels'][v] } : {}) }));
   if (kind === 'money') f.currency = s['x-currency']!;
   if (kind === 'duration') f.unit = s['x-unit']!;
   if (kind === 'group') f.children = children(s, path);
@@ -89,7 +101,7 @@ export function getAt(facts: unknown, keys: (string | number)[]): unknown {
 export function setAt(facts: Facts, keys: (string | number)[], value: unknown): Facts {
   const copy = (x: unknown, i: number): unknown => {
     const k = keys[i]!;
-    const base: Record<string | number, unknown> = Array.isArray(x) ? [...x] as never : { ...(x as object ?? {}) };
+    const base: Record<string | number, unknown> = Array.isArray(x) ? ([...x] as never) : { ...((x as object) ?? {}) };
     if (i === keys.length - 1) {
       if (value === undefined && !Array.isArray(base)) delete base[k];
       else base[k] = value;
@@ -108,13 +120,17 @@ function isEmptyObject(x: unknown): boolean {
 }
 
 // What an input's text becomes in the facts.
-export function valueOf(f: Field, text: string): unknown {
+export function inputValue(f: Field, text: string): unknown {
   if (text === '') return undefined;
   switch (f.kind) {
-    case 'boolean': return text === 'true';
-    case 'integer': return /^-?\d+$/.test(text) ? Number(text) : text;
-    case 'duration': return /^\d+$/.test(text) ? Number(text) : text;
-    default: return text;
+    case 'boolean':
+      return text === 'true';
+    case 'integer':
+      return /^-?\d+$/.test(text) ? Number(text) : text;
+    case 'duration':
+      return /^\d+$/.test(text) ? Number(text) : text;
+    default:
+      return text;
   }
 }
 

@@ -48,14 +48,23 @@ function owners(a: Analysis): Owner[] {
   const out: Owner[] = [];
   for (const r of a.index.rows) {
     out.push({
-      key: `${r.table.name}#${r.index}`, kind: 'row', name: r.table.name, row: r.index, from: r.from, to: r.to,
+      key: `${r.table.name}#${r.index}`,
+      kind: 'row',
+      name: r.table.name,
+      row: r.index,
+      from: r.from,
+      to: r.to,
       ...(r.table.label ? { label: r.table.label } : {}),
     });
   }
   for (const d of a.index.declarations) {
     if (!d.extent) continue;
     out.push({
-      key: `${d.kind}:${d.name}`, kind: d.keyword ?? d.kind, name: d.name, from: d.extent.from, to: d.extent.to,
+      key: `${d.kind}:${d.name}`,
+      kind: d.keyword ?? d.kind,
+      name: d.name,
+      from: d.extent.from,
+      to: d.extent.to,
       ...(d.label ? { label: d.label } : {}),
     });
   }

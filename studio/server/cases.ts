@@ -5,7 +5,14 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import yaml from 'js-yaml';
 import {
-  type CaseFile, compareDecision, decideIn, type Decision, type LoadedProduct, type Mismatch, readCase, type ShownValue,
+  type CaseFile,
+  compareDecision,
+  decideIn,
+  type Decision,
+  type LoadedProduct,
+  type Mismatch,
+  readCase,
+  type ShownValue,
 } from '../../engine/index.js';
 import { fail } from '../../server/problem.js';
 import type { ProductEntry } from '../../server/products.js';
@@ -71,7 +78,9 @@ export function expectOf(d: Decision, pinRevision: boolean): Expect {
   if (d.amounts.length) e.amounts = Object.fromEntries(d.amounts.map((a) => [a.name, expectedValue(a.value)]));
   if (d.items.length) {
     e.items = d.items.map((it) => ({
-      outcome: it.outcome, deciding: [...it.deciding], ...(it.missing.length ? { missing: [...it.missing] } : {}),
+      outcome: it.outcome,
+      deciding: [...it.deciding],
+      ...(it.missing.length ? { missing: [...it.missing] } : {}),
     }));
   }
   return e;
@@ -87,15 +96,19 @@ export interface NewCase {
 
 export function caseText(product: string, n: NewCase): string {
   const doc = { product, case: n.title, ...(n.as_of ? { as_of: n.as_of } : {}), facts: n.facts, expect: n.expect };
-  return `# Saved from yakkan studio: the decision shown there, confirmed as the expected one.\n${
-    yaml.dump(doc, { lineWidth: 120, noRefs: true })}`;
+  return `# Saved from yakkan studio: the decision shown there, confirmed as the expected one.\n${yaml.dump(doc, {
+    lineWidth: 120,
+    noRefs: true,
+  })}`;
 }
 
 // Writes the case (never over another file), checks it against the case schema by reading it
 // back, and runs it. A file the schema refuses is removed again and reported.
 export function writeCase(entry: ProductEntry, product: LoadedProduct, n: NewCase): CaseRun {
-  if (!CASE_NAME.test(n.file)) fail('invalid-request', 400, `${JSON.stringify(n.file)} is not a case file name (${CASE_NAME.source})`);
-  if (caseFolder(entry) === undefined) fail('invalid-request', 403, `${entry.id} is served from one file: it has no cases folder`);
+  if (!CASE_NAME.test(n.file))
+    fail('invalid-request', 400, `${JSON.stringify(n.file)} is not a case file name (${CASE_NAME.source})`);
+  if (caseFolder(entry) === undefined)
+    fail('invalid-request', 403, `${entry.id} is served from one file: it has no cases folder`);
   const target = writableTarget(entry, n.file, CASE_NAME, 'cases');
   if (existsSync(target)) fail('invalid-request', 409, `cases/${n.file} exists already: choose another name`);
   mkdirSync(dirname(target), { recursive: true });

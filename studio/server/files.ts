@@ -72,5 +72,8 @@ export function caseFolder(entry: ProductEntry): string | undefined {
 export function caseFiles(entry: ProductEntry): string[] {
   const dir = caseFolder(entry);
   if (!dir || !existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => CASE_NAME.test(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => CASE_NAME.test(f))
+    .sort()
+    .map((f) => join(dir, f));
 }

@@ -16,7 +16,14 @@ import { checkSource } from '../../server/routes/check.js';
 import type { ProductEntry } from '../../server/products.js';
 import { runCases, writeCase, type NewCase } from './cases.js';
 import {
-  caseFiles, caseFolder, exampleFacts, productFolder, readProductFiles, writableTarget, writeAtomically, YK_NAME,
+  caseFiles,
+  caseFolder,
+  exampleFacts,
+  productFolder,
+  readProductFiles,
+  writableTarget,
+  writeAtomically,
+  YK_NAME,
 } from './files.js';
 import { tryClaim, type Draft } from './try.js';
 
@@ -42,8 +49,9 @@ const ASSETS: Record<string, string> = {
 };
 
 // CodeMirror writes its styles into <style> elements, hence 'unsafe-inline' for styles only.
-const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
-  + "form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; " +
+  "form-action 'none'; frame-ancestors 'none'";
 
 const ID = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } };
 const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
@@ -53,7 +61,12 @@ function isLoopback(ip: string): boolean {
 }
 
 function good(entry: ProductEntry): NonNullable<ProductEntry['good']> {
-  if (!entry.good) fail('product-unavailable', 503, `${entry.id} does not check, so it cannot decide: GET /v1/products/${entry.id} says why`);
+  if (!entry.good)
+    fail(
+      'product-unavailable',
+      503,
+      `${entry.id} does not check, so it cannot decide: GET /v1/products/${entry.id} says why`,
+    );
   return entry.good;
 }
 
@@ -64,7 +77,11 @@ export async function studioPlugin(app: FastifyInstance, o: StudioOptions = {}):
   const entryOf = (req: FastifyRequest) => productEntry(y, (req.params as { id: string }).id);
   const mayWrite = (req: FastifyRequest): void => {
     if (o.tokenRequired || isLoopback(req.ip)) return;
-    fail('unauthorized', 403, 'saving from another machine needs the server\'s token: start it with YAKKAN_TOKEN or --token-file');
+    fail(
+      'unauthorized',
+      403,
+      "saving from another machine needs the server's token: start it with YAKKAN_TOKEN or --token-file",
+    );
   };
 
   const page = async (_req: FastifyRequest, reply: FastifyReply) => sendAsset(reply, assets, 'index.html');
@@ -81,9 +98,10 @@ export async function studioPlugin(app: FastifyInstance, o: StudioOptions = {}):
     const setting = sourcesDirSetting();
     return {
       sources: { configured: loadSources() !== undefined, dir: setting.dir, from: setting.from },
-      saving: o.tokenRequired || isLoopback(req.ip)
-        ? { allowed: true }
-        : { allowed: false, why: 'saving from another machine needs the server\'s token' },
+      saving:
+        o.tokenRequired || isLoopback(req.ip)
+          ? { allowed: true }
+          : { allowed: false, why: "saving from another machine needs the server's token" },
     };
   });
 
@@ -96,52 +114,77 @@ export async function studioPlugin(app: FastifyInstance, o: StudioOptions = {}):
   app.get('/studio/api/products/:id/files', { schema: { params: ID } }, async (req) => {
     const entry = entryOf(req);
     return {
-      id: entry.id, files: readProductFiles(entry), example: exampleFacts(entry), cases: caseFiles(entry).map((f) => basename(f)),
+      id: entry.id,
+      files: readProductFiles(entry),
+      example: exampleFacts(entry),
+      cases: caseFiles(entry).map((f) => basename(f)),
     };
   });
 
-  app.put('/studio/api/products/:id/files/:name', {
-    schema: {
-      params: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
-      body: { type: 'object', required: ['source'], additionalProperties: false, properties: { source: { type: 'string' } } },
+  app.put(
+    '/studio/api/products/:id/files/:name',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['id', 'name'],
+          properties: { id: { type: 'string' }, name: { type: 'string' } },
+        },
+        body: {
+          type: 'object',
+          required: ['source'],
+          additionalProperties: false,
+          properties: { source: { type: 'string' } },
+        },
+      },
     },
-  }, async (req) => {
-    mayWrite(req);
-    const entry = entryOf(req);
-    const { name } = req.params as { name: string };
-    const target = writableTarget(entry, name, YK_NAME);
-    // The studio edits a product's files; a new edition is a file made beside them on purpose.
-    if (!existsSync(target)) fail('not-found', 404, `${entry.id} has no file ${name}: the studio saves the product's own files`);
-    const { source } = req.body as { source: string };
-    const check = checkSource(source, name);
-    writeAtomically(target, source);
-    // The whole product is loaded again: one that does not check keeps serving its last good version.
-    const reload = y.products.reload(entry.path);
-    return { saved: name, activated: reload.ok, reload, check };
-  });
+    async (req) => {
+      mayWrite(req);
+      const entry = entryOf(req);
+      const { name } = req.params as { name: string };
+      const target = writableTarget(entry, name, YK_NAME);
+      // The studio edits a product's files; a new edition is a file made beside them on purpose.
+      if (!existsSync(target))
+        fail('not-found', 404, `${entry.id} has no file ${name}: the studio saves the product's own files`);
+      const { source } = req.body as { source: string };
+      const check = checkSource(source, name);
+      writeAtomically(target, source);
+      // The whole product is loaded again: one that does not check keeps serving its last good version.
+      const reload = y.products.reload(entry.path);
+      return { saved: name, activated: reload.ok, reload, check };
+    },
+  );
 
-  app.post('/studio/api/products/:id/try', {
-    schema: {
-      params: ID,
-      body: {
-        type: 'object', required: ['facts'], additionalProperties: false,
-        properties: {
-          facts: { type: 'object' },
-          as_of: { type: 'string', pattern: DATE },
-          draft: {
-            type: 'object', required: ['file', 'source'], additionalProperties: false,
-            properties: { file: { type: 'string' }, source: { type: 'string' } },
+  app.post(
+    '/studio/api/products/:id/try',
+    {
+      schema: {
+        params: ID,
+        body: {
+          type: 'object',
+          required: ['facts'],
+          additionalProperties: false,
+          properties: {
+            facts: { type: 'object' },
+            as_of: { type: 'string', pattern: DATE },
+            draft: {
+              type: 'object',
+              required: ['file', 'source'],
+              additionalProperties: false,
+              properties: { file: { type: 'string' }, source: { type: 'string' } },
+            },
           },
         },
       },
     },
-  }, async (req) => {
-    const entry = entryOf(req);
-    const b = req.body as { facts: Record<string, unknown>; as_of?: string; draft?: Draft };
-    const { product } = good(entry);
-    checkItems(product, b.facts, y.limits.maxItems);
-    return tryClaim(product, b.facts, b.as_of, b.draft);
-  });
+    async (req) => {
+      const entry = entryOf(req);
+      const b = req.body as { facts: Record<string, unknown>; as_of?: string; draft?: Draft };
+      const { product } = good(entry);
+      checkItems(product, b.facts, y.limits.maxItems);
+      return tryClaim(product, b.facts, b.as_of, b.draft);
+    },
+  );
 
   app.get('/studio/api/products/:id/cases', { schema: { params: ID } }, async (req) => {
     const entry = entryOf(req);
@@ -149,48 +192,69 @@ export async function studioPlugin(app: FastifyInstance, o: StudioOptions = {}):
     return { passed: runs.filter((r) => r.ok).length, failed: runs.filter((r) => !r.ok).length, cases: runs };
   });
 
-  app.post('/studio/api/products/:id/cases', {
-    schema: {
-      params: ID,
-      body: {
-        type: 'object', required: ['file', 'title', 'facts', 'expect'], additionalProperties: false,
-        properties: {
-          file: { type: 'string' }, title: { type: 'string', minLength: 1 }, facts: { type: 'object' },
-          as_of: { type: 'string', pattern: DATE }, expect: { type: 'object' },
+  app.post(
+    '/studio/api/products/:id/cases',
+    {
+      schema: {
+        params: ID,
+        body: {
+          type: 'object',
+          required: ['file', 'title', 'facts', 'expect'],
+          additionalProperties: false,
+          properties: {
+            file: { type: 'string' },
+            title: { type: 'string', minLength: 1 },
+            facts: { type: 'object' },
+            as_of: { type: 'string', pattern: DATE },
+            expect: { type: 'object' },
+          },
         },
       },
     },
-  }, async (req, reply) => {
-    mayWrite(req);
-    const entry = entryOf(req);
-    const run = writeCase(entry, good(entry).product, req.body as NewCase);
-    return reply.code(201).send(run);
-  });
+    async (req, reply) => {
+      mayWrite(req);
+      const entry = entryOf(req);
+      const run = writeCase(entry, good(entry).product, req.body as NewCase);
+      return reply.code(201).send(run);
+    },
+  );
 
-  app.get('/studio/api/products/:id/diff', {
-    schema: {
-      params: ID,
-      querystring: {
-        type: 'object', required: ['old', 'new'], additionalProperties: false,
-        properties: { old: { type: 'string', pattern: YK_NAME.source }, new: { type: 'string', pattern: YK_NAME.source } },
+  app.get(
+    '/studio/api/products/:id/diff',
+    {
+      schema: {
+        params: ID,
+        querystring: {
+          type: 'object',
+          required: ['old', 'new'],
+          additionalProperties: false,
+          properties: {
+            old: { type: 'string', pattern: YK_NAME.source },
+            new: { type: 'string', pattern: YK_NAME.source },
+          },
+        },
       },
     },
-  }, async (req) => {
-    const entry = entryOf(req);
-    const q = req.query as { old: string; new: string };
-    const folder = productFolder(entry);
-    for (const f of [q.old, q.new]) if (!existsSync(join(folder, f))) fail('not-found', 404, `${entry.id} has no file ${f}`);
-    const cases = caseFolder(entry);
-    try {
-      const report = await diffRevisions(join(folder, q.old), join(folder, q.new), {
-        ...(cases && existsSync(cases) ? { cases } : {}), jobs: 1, examples: 5,
-      });
-      return { report, text: renderDiff(report) };
-    } catch (e) {
-      if (e instanceof DiffUsageError) fail('invalid-request', 422, e.message);
-      throw e;
-    }
-  });
+    async (req) => {
+      const entry = entryOf(req);
+      const q = req.query as { old: string; new: string };
+      const folder = productFolder(entry);
+      for (const f of [q.old, q.new])
+        if (!existsSync(join(folder, f))) fail('not-found', 404, `${entry.id} has no file ${f}`);
+      const cases = caseFolder(entry);
+      try {
+        const report = await diffRevisions(join(folder, q.old), join(folder, q.new), {
+          ...(cases && existsSync(cases) ? { cases } : {}),
+          jobs: 1,
+          examples: 5,
+        });
+        return { report, text: renderDiff(report) };
+      } catch (e) {
+        if (e instanceof DiffUsageError) fail('invalid-request', 422, e.message);
+        throw e;
+      }
+    },
+  );
 }
 
 // A clone compiled with tsc alone has no bundle yet: build it now when esbuild is at hand (a

@@ -4,7 +4,14 @@
 // not logged: nobody acted on them, and the decision log is the record of decisions acted on.
 import { basename } from 'node:path';
 import {
-  checkText, compile, decideIn, type Decision, explain, hasErrors, type LoadedProduct, type Revision,
+  checkText,
+  compile,
+  decideIn,
+  type Decision,
+  explain,
+  hasErrors,
+  type LoadedProduct,
+  type Revision,
 } from '../../engine/index.js';
 import { fail } from '../../server/problem.js';
 import { expectOf } from './cases.js';
@@ -36,7 +43,8 @@ function draftRevision(base: Revision, source: string): Revision | string {
   if (hit) return hit;
   const { checked, diagnostics } = checkText(source, base.file);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  if (hasErrors(diagnostics)) return `the editor's text of ${basename(base.file)} has ${errors} error${errors === 1 ? '' : 's'}`;
+  if (hasErrors(diagnostics))
+    return `the editor's text of ${basename(base.file)} has ${errors} error${errors === 1 ? '' : 's'}`;
   const rev: Revision = { file: base.file, source, checked, compiled: compile(checked) };
   if (drafts.size >= MAX_DRAFTS) drafts.delete(drafts.keys().next().value!);
   drafts.set(key, rev);
@@ -56,7 +64,12 @@ export function withDraft(product: LoadedProduct, draft: Draft | undefined): { p
   return { product: { ...product, revisions } };
 }
 
-export function tryClaim(saved: LoadedProduct, facts: unknown, asOf: string | undefined, draft: Draft | undefined): Tried {
+export function tryClaim(
+  saved: LoadedProduct,
+  facts: unknown,
+  asOf: string | undefined,
+  draft: Draft | undefined,
+): Tried {
   const { product, note } = withDraft(saved, draft);
   const { decision, selection } = decideIn(product, facts, asOf ? { asOf } : {});
   if (!decision) fail('no-revision', 422, `cannot decide: ${selection.why}`);
@@ -66,7 +79,11 @@ export function tryClaim(saved: LoadedProduct, facts: unknown, asOf: string | un
     en: explain(decision, { lang: 'en', ...(labels ? { product: labels } : {}) }),
   };
   return {
-    decision, explanation, expect: expectOf(decision, saved.revisions.length > 1),
-    used: product === saved ? 'saved' : 'draft', ...(note ? { note } : {}), selection: selection.why,
+    decision,
+    explanation,
+    expect: expectOf(decision, saved.revisions.length > 1),
+    used: product === saved ? 'saved' : 'draft',
+    ...(note ? { note } : {}),
+    selection: selection.why,
   };
 }

@@ -22,7 +22,15 @@ function route(): Route {
 
 const LANG_KEY = 'yakkan-studio-lang';
 
-export function App({ service, session, seeds }: { service: LanguageService; session: Session; seeds: Record<string, string> | null }) {
+export function App({
+  service,
+  session,
+  seeds,
+}: {
+  service: LanguageService;
+  session: Session;
+  seeds: Record<string, string> | null;
+}) {
   const [lang, setLang] = useState<Lang>(localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'ja');
   const [where, setWhere] = useState<Route>(route());
   useEffect(() => {
@@ -43,11 +51,15 @@ export function App({ service, session, seeds }: { service: LanguageService; ses
         lang=${lang === 'ja' ? 'en' : 'ja'}>${w.switchLang}</button>
     </header>
     <main>
-      ${where.product
-        ? html`<${Workbench} key=${where.product} w=${w} lang=${lang} id=${where.product} file=${where.file}
+      ${
+        where.product
+          ? html`<${Workbench} key=${where.product} w=${w} lang=${lang} id=${where.product} file=${where.file}
             service=${service} session=${session} seeds=${seeds}
-            openFile=${(f: string) => (location.hash = `#/p/${encodeURIComponent(where.product!)}/${encodeURIComponent(f)}`)} />`
-        : html`<${ProductList} w=${w} lang=${lang} />`}
+            openFile=${(f: string) => {
+              location.hash = `#/p/${encodeURIComponent(where.product!)}/${encodeURIComponent(f)}`;
+            }} />`
+          : html`<${ProductList} w=${w} lang=${lang} />`
+      }
     </main>`;
 }
 
@@ -55,8 +67,10 @@ function ProductList({ w, lang }: { w: Words; lang: Lang }) {
   const [products, setProducts] = useState<ProductSummary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
-    api<{ products: ProductSummary[] }>('GET', '/v1/products').then((a) => setProducts(a.products),
-      (x) => setError(x instanceof ApiError ? x.problem.detail : String(x)));
+    api<{ products: ProductSummary[] }>('GET', '/v1/products').then(
+      (a) => setProducts(a.products),
+      (x) => setError(x instanceof ApiError ? x.problem.detail : String(x)),
+    );
   }, []);
   return html`
     <div class="product-list">
@@ -65,18 +79,23 @@ function ProductList({ w, lang }: { w: Words; lang: Lang }) {
       ${error ? html`<div class="message error" role="alert">${error}</div>` : ''}
       <ul class="cards">
         ${(products ?? []).map((p) => {
-          const name = lang === 'en' ? p.name.en ?? p.name.ja : p.name.ja ?? p.name.en;
+          const name = lang === 'en' ? (p.name.en ?? p.name.ja) : (p.name.ja ?? p.name.en);
           return html`
             <li class="card">
               <a href=${`#/p/${encodeURIComponent(p.id)}`} class="card-link">
                 <strong>${name ?? p.id}</strong>
                 <code>${p.id}</code>
                 <span class=${`status ${p.status}`}>${w.status[p.status] ?? p.status}</span>
-                <span class="muted small">${w.revisions}: ${p.revisions.map((r) =>
-                  `${r.revision}${r.inForce.from ? ` (${w.from} ${r.inForce.from}${r.inForce.until ? ` – ${r.inForce.until}` : ''})` : ''}`).join(', ')}</span>
+                <span class="muted small">${w.revisions}: ${p.revisions
+                  .map((r) => `${r.revision}${r.inForce.from ? ` (${w.from} ${period(r.inForce)})` : ''}`)
+                  .join(', ')}</span>
               </a>
             </li>`;
         })}
       </ul>
     </div>`;
+}
+
+function period(f: { from?: string; until?: string }): string {
+  return `${f.from ?? ''}${f.until ? ` – ${f.until}` : ''}`;
 }

@@ -20,13 +20,21 @@ export function CasesPane({ w, cases, running, error, open, setOpen, runAll, loa
   return html`
     <div class="cases">
       <div class="pane-bar">
-        <button type="button" class="primary" onClick=${runAll} disabled=${running}>${running ? w.running : w.runAll}</button>
-        ${cases ? html`<span class=${cases.failed ? 'bad' : 'good'} role="status">${w.passedFailed(cases.passed, cases.failed)}</span>` : ''}
+        <button type="button" class="primary" onClick=${runAll} disabled=${running}>
+          ${running ? w.running : w.runAll}
+        </button>
+        ${
+          cases
+            ? html`<span class=${cases.failed ? 'bad' : 'good'} role="status">
+          ${w.passedFailed(cases.passed, cases.failed)}</span>`
+            : ''
+        }
       </div>
       ${error ? html`<div class="message error" role="alert">${error}</div>` : ''}
       ${cases && cases.cases.length === 0 ? html`<p class="pane-empty">${w.noCases}</p>` : ''}
       <ul class="case-list">
-        ${(cases?.cases ?? []).map((c) => html`
+        ${(cases?.cases ?? []).map(
+          (c) => html`
           <li class=${`case ${c.ok ? 'pass' : 'fail'}${open === c.file ? ' open' : ''}`} data-file=${c.file}>
             <button type="button" class="case-row" aria-expanded=${open === c.file}
               onClick=${() => setOpen(open === c.file ? undefined : c.file)}>
@@ -34,7 +42,8 @@ export function CasesPane({ w, cases, running, error, open, setOpen, runAll, loa
               <span class="mono">${c.file}</span> <span>${c.case}</span>
             </button>
             ${open === c.file ? html`<${CaseDetail} w=${w} run=${c} load=${load} />` : ''}
-          </li>`)}
+          </li>`,
+        )}
       </ul>
     </div>`;
 }
@@ -43,13 +52,22 @@ function CaseDetail({ w, run, load }: { w: Words; run: CaseRun; load(r: CaseRun)
   return html`
     <div class="case-detail">
       ${run.error ? html`<div class="message error">${run.error}</div>` : ''}
-      ${run.mismatches.length ? html`
+      ${
+        run.mismatches.length
+          ? html`
         <table class="mismatches">
           <thead><tr><th>${w.field}</th><th>${w.expected}</th><th>${w.actual}</th></tr></thead>
-          <tbody>${run.mismatches.map((m) => html`
-            <tr><td class="mono">${m.field}</td><td>${JSON.stringify(m.expected)}</td><td class="bad">${JSON.stringify(m.actual)}</td></tr>`)}
+          <tbody>${run.mismatches.map(
+            (m) => html`
+            <tr>
+              <td class="mono">${m.field}</td><td>${JSON.stringify(m.expected)}</td>
+              <td class="bad">${JSON.stringify(m.actual)}</td>
+            </tr>`,
+          )}
           </tbody>
-        </table>` : ''}
+        </table>`
+          : ''
+      }
       <div class="side-by-side">
         <div><h4>${w.expected}</h4><pre>${yamlish(run.expected ?? {}).trim()}</pre></div>
         <div><h4>${w.actual}</h4><pre>${yamlish(run.actual ?? {}).trim()}</pre></div>

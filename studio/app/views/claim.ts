@@ -5,10 +5,19 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import {
-  type Facts, type Field, countLeaves, getAt, moneyPreview, pointerOf, setAt, textOf, valueOf,
+  type Facts,
+  type Field,
+  countLeaves,
+  getAt,
+  inputValue,
+  moneyPreview,
+  pointerOf,
+  setAt,
+  textOf,
 } from '../form.js';
 import type { Lang, Words } from '../i18n.js';
 import type { CaseRun, Citation, Decision, Tried } from '../types.js';
+import { eventValue } from './dom.js';
 
 type Keys = (string | number)[];
 
@@ -48,7 +57,12 @@ export function ClaimPane(p: Props) {
   }, [result]);
   const set = (keys: Keys, v: unknown) => p.setFacts(setAt(facts, keys, v));
   const byPath = new Map<string, Field>();
-  const index = (fs: Field[]) => fs.forEach((f) => (byPath.set(f.path, f), index(f.children ?? [])));
+  const index = (fs: Field[]): void => {
+    for (const f of fs) {
+      byPath.set(f.path, f);
+      index(f.children ?? []);
+    }
+  };
   index(fields);
   const focusField = (path: string, pointer?: string) => {
     const sel = pointer ? `[data-pointer="${pointer}"]` : `[data-path="${path}"]`;
@@ -58,10 +72,15 @@ export function ClaimPane(p: Props) {
   };
   return html`
     <div class="claim" ref=${top}>
-      <form class="pane-bar" onSubmit=${(e: Event) => (e.preventDefault(), p.decide())}>
-        ${p.example ? html`<button type="button" onClick=${() => p.setFacts(p.example!)}>${w.loadExample}</button>` : ''}
+      <form class="pane-bar" onSubmit=${(e: Event) => {
+        e.preventDefault();
+        p.decide();
+      }}>
+        ${
+          p.example ? html`<button type="button" onClick=${() => p.setFacts(p.example!)}>${w.loadExample}</button>` : ''
+        }
         <button type="button" onClick=${() => p.setFacts({})}>${w.clear}</button>
-        <label>${w.asOf} <input type="date" value=${p.asOf} onInput=${(e: Event) => p.setAsOf((e.target as HTMLInputElement).value)} /></label>
+        <label>${w.asOf} <input type="date" value=${p.asOf} onInput=${(e: Event) => p.setAsOf(eventValue(e))} /></label>
         <span class="grow"></span>
         <button type="submit" class="primary" disabled=${p.busy}>${p.busy ? w.deciding : w.decide}</button>
       </form>
@@ -83,8 +102,10 @@ interface FieldProps {
 }
 
 function hasMark(f: Field, marks: Marks, pointer: string): boolean {
-  return [...marks.missing].some((m) => m === f.path || m.startsWith(`${f.path}.`))
-    || [...marks.errors.keys()].some((e) => e === pointer || e.startsWith(`${pointer}/`));
+  return (
+    [...marks.missing].some((m) => m === f.path || m.startsWith(`${f.path}.`)) ||
+    [...marks.errors.keys()].some((e) => e === pointer || e.startsWith(`${pointer}/`))
+  );
 }
 
 function Group(props: FieldProps) {
@@ -94,9 +115,10 @@ function Group(props: FieldProps) {
   const given = value && typeof value === 'object' ? Object.keys(value).length : 0;
   const flagged = hasMark(f, marks, pointerOf(keys));
   return html`
-    <details class=${`group${flagged ? ' flagged' : ''}`} open=${flagged || given > 0 || keys.length > 1 ? true : undefined}>
+    <details class=${`group${flagged ? ' flagged' : ''}`} open=${flagged || given > 0 || keys.length > 1 || undefined}>
       <summary><span class="mono">${f.key}</span> <span class="muted">${w.fields(countLeaves(f.children ?? []))}${
-        given ? ` · ${given}✓` : ''}</span></summary>
+        given ? ` · ${given}✓` : ''
+      }</span></summary>
       ${(f.children ?? []).map((c) => html`<${Group} ...${props} f=${c} keys=${[...keys, c.key]} />`)}
     </details>`;
 }
@@ -113,9 +135,14 @@ function Row(props: FieldProps) {
   const value = getAt(facts, keys);
   const missing = marks.missing.has(f.path);
   const error = marks.errors.get(pointer);
-  const change = (e: Event) => set(keys, valueOf(f, (e.target as HTMLInputElement).value));
-  const common = { id, 'data-path': f.path, 'data-pointer': pointer, 'aria-invalid': missing || error ? 'true' : undefined };
-  let input;
+  const change = (e: Event) => set(keys, inputValue(f, (e.target as HTMLInputElement).value));
+  const common = {
+    id,
+    'data-path': f.path,
+    'data-pointer': pointer,
+    'aria-invalid': missing || error ? 'true' : undefined,
+  };
+  let input: unknown;
   let preview: string | undefined;
   switch (f.kind) {
     case 'boolean':
@@ -126,7 +153,10 @@ function Row(props: FieldProps) {
     case 'enum':
       input = html`<select ...${common} value=${textOf(value)} onChange=${change}>
         <option value="">${w.unset}</option>
-        ${f.choices!.map((c) => html`<option value=${c.value}>${c.label ? `${c.label} (${c.value})` : c.value}</option>`)}
+        ${f.choices!.map(
+          (c) => html`
+          <option value=${c.value}>${c.label ? `${c.label} (${c.value})` : c.value}</option>`,
+        )}
       </select>`;
       break;
     case 'date':
@@ -141,7 +171,14 @@ function Row(props: FieldProps) {
     default: {
       const text = textOf(value);
       if (f.kind === 'money' && text) preview = moneyPreview(text) ?? w.notMoney;
-      const hint = f.kind === 'money' ? '1億2,000万円' : f.kind === 'rate' ? '90%' : f.kind === 'duration' ? `30 ${f.unit ?? ''}` : '';
+      const hint =
+        f.kind === 'money'
+          ? '1億2,000万円'
+          : f.kind === 'rate'
+            ? '90%'
+            : f.kind === 'duration'
+              ? `30 ${f.unit ?? ''}`
+              : '';
       input = html`<input ...${common} type="text" inputmode=${f.kind === 'text' ? undefined : 'decimal'}
         placeholder=${hint} value=${text} onInput=${change} />`;
     }
@@ -149,8 +186,13 @@ function Row(props: FieldProps) {
   return html`
     <div class=${`field${missing ? ' missing' : ''}${error ? ' invalid' : ''}`}>
       <label for=${id}>${f.label ?? f.key} <code>${f.path}</code></label>
-      <div class="input">${input}${preview ? html`<span class=${`preview${preview === w.notMoney ? ' bad' : ''}`}>${
-        preview === w.notMoney ? preview : `= ${preview}`}</span>` : ''}
+      <div class="input">${input}${
+        preview
+          ? html`<span class=${`preview${preview === w.notMoney ? ' bad' : ''}`}>${
+              preview === w.notMoney ? preview : `= ${preview}`
+            }</span>`
+          : ''
+      }
         ${error ? html`<span class="bad">${error}</span>` : ''}</div>
     </div>`;
 }
@@ -164,13 +206,19 @@ function List(props: FieldProps) {
   return html`
     <fieldset class=${`list${flagged ? ' flagged' : ''}`}>
       <legend>${f.label ?? f.key} <code>${f.path}</code></legend>
-      ${list.map((_, i) => html`
+      ${list.map(
+        (_, i) => html`
         <fieldset class="element">
-          <legend>${w.item(i + 1)} <button type="button" class="small" onClick=${() => remove(i)}>${w.remove}</button></legend>
-          ${f.children
-            ? f.children.map((c) => html`<${Group} ...${props} f=${c} keys=${[...keys, i, c.key]} />`)
-            : html`<${Row} ...${props} f=${{ ...f.element!, key: String(i) }} keys=${[...keys, i]} />`}
-        </fieldset>`)}
+          <legend>
+            ${w.item(i + 1)} <button type="button" class="small" onClick=${() => remove(i)}>${w.remove}</button>
+          </legend>
+          ${
+            f.children
+              ? f.children.map((c) => html`<${Group} ...${props} f=${c} keys=${[...keys, i, c.key]} />`)
+              : html`<${Row} ...${props} f=${{ ...f.element!, key: String(i) }} keys=${[...keys, i]} />`
+          }
+        </fieldset>`,
+      )}
       <button type="button" onClick=${add}>${w.add}</button>
     </fieldset>`;
 }
@@ -201,19 +249,39 @@ function DecisionView({ w, lang, result, cite, saveCase, byPath, focusField }: D
         <span class="grow"></span>
         <button type="button" onClick=${saveCase}>${w.saveCase}</button>
       </div>
-      <div class="muted small">${result.used === 'draft' ? w.usedDraft : w.usedSaved}${result.note ? ` — ${result.note}` : ''}</div>
-      ${missing.length ? html`
+      <div class="muted small">
+        ${result.used === 'draft' ? w.usedDraft : w.usedSaved}${result.note ? ` — ${result.note}` : ''}
+      </div>
+      ${
+        missing.length
+          ? html`
         <div class="missing-list"><strong>${w.missing}</strong>
-          <ul>${missing.map((m) => html`<li><button type="button" class="link" onClick=${() => focusField(m)}>
-            <code>${m}</code> ${labelOf(m) ?? ''}</button></li>`)}</ul></div>` : ''}
-      ${d.errors.length ? html`
+          <ul>${missing.map(
+            (m) => html`<li><button type="button" class="link" onClick=${() => focusField(m)}>
+            <code>${m}</code> ${labelOf(m) ?? ''}</button></li>`,
+          )}</ul></div>`
+          : ''
+      }
+      ${
+        d.errors.length
+          ? html`
         <div class="missing-list bad"><strong>${w.invalid}</strong>
-          <ul>${d.errors.map((e) => html`<li><button type="button" class="link" onClick=${() => focusField('', e.pointer)}>
-            <code>${e.pointer}</code> ${e.message}</button></li>`)}</ul></div>` : ''}
-      ${d.amounts.length ? html`
+          <ul>${d.errors.map(
+            (e) => html`<li><button type="button" class="link" onClick=${() => focusField('', e.pointer)}>
+            <code>${e.pointer}</code> ${e.message}</button></li>`,
+          )}</ul></div>`
+          : ''
+      }
+      ${
+        d.amounts.length
+          ? html`
         <h3>${w.amounts}</h3>
-        <table class="amounts"><tbody>${d.amounts.map((a) => html`
-          <tr><th>${a.label ?? a.name} <code>${a.name}</code></th><td>${shown(a.value)}</td></tr>`)}</tbody></table>` : ''}
+        <table class="amounts"><tbody>${d.amounts.map(
+          (a) => html`
+          <tr><th>${a.label ?? a.name} <code>${a.name}</code></th><td>${shown(a.value)}</td></tr>`,
+        )}</tbody></table>`
+          : ''
+      }
       <${Reasons} w=${w} d=${d} cite=${cite} />
       <details class="explanation" open>
         <summary>${w.explanation} (${lang === 'ja' ? '日本語' : 'English'})</summary>
@@ -242,18 +310,29 @@ function Reasons({ w, d, cite }: { w: Words; d: Decision; cite(c: Citation): voi
   if (!deciding.length) return '';
   return html`
     <h3>${w.reasons}</h3>
-    <ul class="reasons">${deciding.map((r) => html`
+    <ul class="reasons">${deciding.map(
+      (r) => html`
       <li class="reason">
         <div><span class="kind">${w.kinds[r.kind] ?? r.kind}</span> <strong>${r.label ?? r.rule}</strong>
           <code>${r.rule}</code>${r.item !== undefined ? html` <span class="tag">${w.item(r.item + 1)}</span>` : ''}
           <span class=${`result ${r.result}`}>${w.results[r.result] ?? r.result}</span></div>
         <${Cites} w=${w} cites=${r.cite} cite=${cite} />
-        ${r.checks.length ? html`<ul class="checks">${r.checks.map((c) => html`
+        ${
+          r.checks.length
+            ? html`<ul class="checks">${r.checks.map(
+                (c) => html`
           <li class=${c.result === true ? 'ok' : c.result === false ? 'no' : 'unknown'}>
             ${c.result === true ? '✓' : c.result === false ? '✗' : '?'} <code>${c.fact}</code> ${shown(c.actual)}${
-              c.required !== null && c.required !== undefined ? html` <span class="muted">(${shown(c.required)})</span>` : ''}
-          </li>`)}</ul>` : ''}
-      </li>`)}
+              c.required !== null && c.required !== undefined
+                ? html` <span class="muted">(${shown(c.required)})</span>`
+                : ''
+            }
+          </li>`,
+              )}</ul>`
+            : ''
+        }
+      </li>`,
+    )}
     </ul>`;
 }
 
@@ -262,17 +341,41 @@ function Cites({ w, cites, cite }: { w: Words; cites: Citation[]; cite(c: Citati
   const [all, setAll] = useState(false);
   const shown = all ? cites : cites.slice(0, 2);
   return html`
-    <ul class="cites">${shown.map((c) => html`
+    <ul class="cites">${shown.map(
+      (c) => html`
       <li><button type="button" class="link cite" onClick=${() => cite(c)}>§${c.section} 「${
-        c.quote.length > 90 ? `${c.quote.slice(0, 90)}…` : c.quote}」</button></li>`)}
-      ${cites.length > shown.length ? html`<li><button type="button" class="small" onClick=${() => setAll(true)}>${
-        w.moreCites(cites.length - shown.length)}</button></li>` : ''}
+        c.quote.length > 90 ? `${c.quote.slice(0, 90)}…` : c.quote
+      }」</button></li>`,
+    )}
+      ${
+        cites.length > shown.length
+          ? html`<li><button type="button" class="small" onClick=${() => setAll(true)}>${w.moreCites(
+              cites.length - shown.length,
+            )}</button></li>`
+          : ''
+      }
     </ul>`;
 }
 
 // The confirmation before a case file is written: its name, its title and what it will expect.
-export function SaveCaseDialog({ w, id, result, facts, asOf, taken, close, saved }: {
-  w: Words; id: string; result: Tried; facts: Facts; asOf: string; taken: string[]; close(): void; saved(r: CaseRun): void;
+export function SaveCaseDialog({
+  w,
+  id,
+  result,
+  facts,
+  asOf,
+  taken,
+  close,
+  saved,
+}: {
+  w: Words;
+  id: string;
+  result: Tried;
+  facts: Facts;
+  asOf: string;
+  taken: string[];
+  close(): void;
+  saved(r: CaseRun): void;
 }) {
   const n = Math.max(0, ...taken.map((f) => Number(/^(\d+)/.exec(f)?.[1] ?? 0))) + 1;
   const d = result.decision;
@@ -288,7 +391,11 @@ export function SaveCaseDialog({ w, id, result, facts, asOf, taken, close, saved
     e.preventDefault();
     try {
       const run = await api<CaseRun>('POST', `/studio/api/products/${id}/cases`, {
-        file, title, facts, expect: result.expect, ...(asOf ? { as_of: asOf } : {}),
+        file,
+        title,
+        facts,
+        expect: result.expect,
+        ...(asOf ? { as_of: asOf } : {}),
       });
       saved(run);
     } catch (x) {
@@ -300,8 +407,10 @@ export function SaveCaseDialog({ w, id, result, facts, asOf, taken, close, saved
       <form method="dialog" onSubmit=${submit}>
         <h2 id="save-case-title">${w.saveCaseTitle}</h2>
         <p>${w.saveCaseIntro}</p>
-        <label>${w.caseFile} <input name="file" value=${file} onInput=${(e: Event) => setFile((e.target as HTMLInputElement).value)} /></label>
-        <label>${w.caseTitle} <input name="title" value=${title} onInput=${(e: Event) => setTitle((e.target as HTMLInputElement).value)} /></label>
+        <label>${w.caseFile} <input name="file" value=${file} onInput=${(e: Event) => setFile(eventValue(e))} /></label>
+        <label>
+          ${w.caseTitle} <input name="title" value=${title} onInput=${(e: Event) => setTitle(eventValue(e))} />
+        </label>
         <pre class="expect">${yamlish({ expect: result.expect }).trim()}</pre>
         ${error ? html`<div class="message error" role="alert">${error}</div>` : ''}
         <div class="buttons">
@@ -319,8 +428,10 @@ export function yamlish(x: unknown, indent = ''): string {
     if (x.every((v) => v === null || typeof v !== 'object')) return `[${x.map((v) => JSON.stringify(v)).join(', ')}]`;
     return x.map((v) => `\n${indent}- ${yamlish(v, `${indent}  `).trimStart()}`).join('');
   }
-  return Object.entries(x).map(([k, v]) => {
-    const inner = yamlish(v, `${indent}  `);
-    return `\n${indent}${k}:${inner.startsWith('\n') ? inner : ` ${inner}`}`;
-  }).join('');
+  return Object.entries(x)
+    .map(([k, v]) => {
+      const inner = yamlish(v, `${indent}  `);
+      return `\n${indent}${k}:${inner.startsWith('\n') ? inner : ` ${inner}`}`;
+    })
+    .join('');
 }

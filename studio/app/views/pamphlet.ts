@@ -6,6 +6,7 @@ import { html } from 'htm/preact';
 import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Words } from '../i18n.js';
+import { eventValue } from './dom.js';
 import { type Citations, type Line, type Owner, type Passage, layout, passagesIn } from '../passages.js';
 
 // What to bring into view: the passages of a declaration, or one quoted passage. `seq` changes
@@ -23,8 +24,10 @@ interface Props {
 
 export function PamphletPane({ w, configured, seeds, citations, focus, goto }: Props) {
   const own = citations?.source ?? '';
-  const cited = useMemo(() => [...new Set([own, ...(citations?.cites ?? []).map((c) => c.source)])].filter(Boolean),
-    [citations, own]);
+  const cited = useMemo(
+    () => [...new Set([own, ...(citations?.cites ?? []).map((c) => c.source)])].filter(Boolean),
+    [citations, own],
+  );
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const wanted = focus && 'source' in focus ? focus.source : undefined;
   const source = wanted ?? (chosen && cited.includes(chosen) ? chosen : own);
@@ -33,9 +36,14 @@ export function PamphletPane({ w, configured, seeds, citations, focus, goto }: P
   }, [focus]);
   const text = seeds?.[source];
   // Passages change only when the citations of this seed do, not on every keystroke.
-  const signature = (citations?.cites ?? []).filter((c) => c.source === source)
-    .map((c) => `${c.owner.key}\u0001${c.quote}`).join('\u0000');
-  const passages = useMemo(() => (text ? passagesIn(text, source, citations?.cites ?? []) : []), [text, source, signature]);
+  const signature = (citations?.cites ?? [])
+    .filter((c) => c.source === source)
+    .map((c) => `${c.owner.key}\u0001${c.quote}`)
+    .join('\u0000');
+  const passages = useMemo(
+    () => (text ? passagesIn(text, source, citations?.cites ?? []) : []),
+    [text, source, signature],
+  );
   const lines = useMemo(() => (text ? layout(text, passages) : []), [text, passages]);
   const [selected, setSelected] = useState<number | undefined>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
@@ -82,7 +90,10 @@ export function PamphletPane({ w, configured, seeds, citations, focus, goto }: P
     if (at < 0) return;
     setSelected(undefined);
     setNote(w.notInThisFile);
-    show([], lines.findIndex((l, i) => l.from <= at && (lines[i + 1]?.from ?? Infinity) > at));
+    show(
+      [],
+      lines.findIndex((l, i) => l.from <= at && (lines[i + 1]?.from ?? Infinity) > at),
+    );
   }, [focus, lines]);
 
   if (!configured) return html`<div class="pane-empty" role="status">${w.noSources}</div>`;
@@ -122,10 +133,12 @@ export function PamphletPane({ w, configured, seeds, citations, focus, goto }: P
   return html`
     <div class="pamphlet">
       <div class="pane-bar">
-        ${cited.length > 1
-          ? html`<label>${w.source} <select value=${source} onChange=${(e: Event) => setChosen((e.target as HTMLSelectElement).value)}>
+        ${
+          cited.length > 1
+            ? html`<label>${w.source} <select value=${source} onChange=${(e: Event) => setChosen(eventValue(e))}>
               ${cited.map((s) => html`<option value=${s}>${s}</option>`)}</select></label>`
-          : html`<span class="mono">${source}</span>`}
+            : html`<span class="mono">${source}</span>`
+        }
         <span class="count">${w.passages(passages.length)} · ${w.citedLines(citedLines, textLines)}</span>
         <span class="legend"><mark>${w.citedMark}</mark> <span class="uncited-key">${w.uncitedMark}</span></span>
         <span class="grow"></span>
@@ -138,17 +151,29 @@ export function PamphletPane({ w, configured, seeds, citations, focus, goto }: P
     </div>`;
 }
 
-function CitedBy({ w, passage, note, goto }: { w: Words; passage: Passage | undefined; note?: string; goto(o: Owner): void }) {
+function CitedBy({
+  w,
+  passage,
+  note,
+  goto,
+}: {
+  w: Words;
+  passage: Passage | undefined;
+  note?: string;
+  goto(o: Owner): void;
+}) {
   if (note) return html`<div class="cited-by" role="status">${note}</div>`;
   if (!passage) return html`<div class="cited-by muted">${w.citedByNone}</div>`;
   return html`
     <div class="cited-by" role="status" aria-live="polite">
       <div><strong>${w.citedBy}</strong> <span class="muted">§${passage.section}</span></div>
-      <ul>${passage.citers.map((o) => html`
+      <ul>${passage.citers.map(
+        (o) => html`
         <li><button type="button" class="link" onClick=${() => goto(o)}>
           <span class="kind">${o.kind === 'row' ? w.rowOf(o.name, o.row ?? 0) : o.kind}</span>
           ${o.kind === 'row' ? '' : html` <code>${o.name}</code>`} ${o.label ? html`<span>${o.label}</span>` : ''}
-        </button></li>`)}
+        </button></li>`,
+      )}
       </ul>
     </div>`;
 }
@@ -159,9 +184,15 @@ class SeedText extends Component<{ lines: Line[] }> {
     return next.lines !== this.props.lines;
   }
   override render() {
-    return this.props.lines.map((l) => html`
-      <div class=${`ln${l.cited ? ' cited' : ''}${!l.cited && !l.blank ? ' uncited' : ''}`} data-line=${l.n}>${
-        l.segments.map((s) => (s.ids.length ? html`<mark data-ids=${s.ids.join(' ')}>${s.text}</mark>` : s.text))
-      }${l.blank ? '\u200b' : ''}</div>`);
+    return this.props.lines.map(
+      (l) => html`
+      <div class=${lineClass(l)} data-line=${l.n}>${l.segments.map((s) =>
+        s.ids.length ? html`<mark data-ids=${s.ids.join(' ')}>${s.text}</mark>` : s.text,
+      )}${l.blank ? '\u200b' : ''}</div>`,
+    );
   }
+}
+
+function lineClass(l: Line): string {
+  return `ln${l.cited ? ' cited' : ''}${!l.cited && !l.blank ? ' uncited' : ''}`;
 }

@@ -18,7 +18,12 @@ export function RevisionsPane({ w, id, files }: { w: Words; id: string; files: s
     setBusy(true);
     setError(undefined);
     try {
-      setAnswer(await api<DiffAnswer>('GET', `/studio/api/products/${id}/diff?old=${encodeURIComponent(oldFile)}&new=${encodeURIComponent(newFile)}`));
+      setAnswer(
+        await api<DiffAnswer>(
+          'GET',
+          `/studio/api/products/${id}/diff?old=${encodeURIComponent(oldFile)}&new=${encodeURIComponent(newFile)}`,
+        ),
+      );
     } catch (x) {
       setError(x instanceof ApiError ? x.problem.detail : String(x));
     } finally {
@@ -37,24 +42,50 @@ export function RevisionsPane({ w, id, files }: { w: Words; id: string; files: s
         <button type="submit" class="primary" disabled=${busy}>${w.compare}</button>
       </form>
       ${error ? html`<div class="message error" role="alert">${error}</div>` : ''}
-      ${r ? html`
+      ${
+        r
+          ? html`
         <p class="muted">${r.old.file} (${r.old.revision}) → ${r.new.file} (${r.new.revision})</p>
         <h3>${w.structural} (${r.structural.length})</h3>
-        ${r.structural.length === 0 ? html`<p>${w.noChanges}</p>` : html`
-          <ul class="changes">${r.structural.map((c) => html`
-            <li class=${c.change}><span class="tag">${c.change}</span> <code>${c.id}</code>${c.field ? html` <span class="muted">${c.field}</span>` : ''}
-              ${c.old !== undefined || c.new !== undefined ? html`<div class="change-text">
-                ${c.old !== undefined ? html`<del>${clip(c.old)}</del>` : ''}${c.new !== undefined ? html`<ins>${clip(c.new)}</ins>` : ''}</div>` : ''}
-            </li>`)}</ul>`}
-        ${b ? html`
+        ${
+          r.structural.length === 0
+            ? html`<p>${w.noChanges}</p>`
+            : html`
+          <ul class="changes">${r.structural.map(
+            (c) => html`
+            <li class=${c.change}>
+              <span class="tag">${c.change}</span> <code>${c.id}</code>
+              ${c.field ? html` <span class="muted">${c.field}</span>` : ''}
+              ${
+                c.old !== undefined || c.new !== undefined
+                  ? html`<div class="change-text">
+                ${c.old !== undefined ? html`<del>${clip(c.old)}</del>` : ''}
+                ${c.new !== undefined ? html`<ins>${clip(c.new)}</ins>` : ''}</div>`
+                  : ''
+              }
+            </li>`,
+          )}</ul>`
+        }
+        ${
+          b
+            ? html`
           <h3>${w.decisions(b.changed, b.cases)}</h3>
           ${Object.entries(b.transitions).map(([t, n]) => html`<div class="mono">${n} × ${t}</div>`)}
-          <ul class="groups">${b.groups.map((g) => html`
+          <ul class="groups">${b.groups.map(
+            (g) => html`
             <li><div>${g.count} × ${w.because} ${g.causes.join('; ')}</div>
               ${g.because?.length ? html`<div class="muted">${w.via} ${g.because.join(', ')}</div>` : ''}
-              <ul>${g.examples.map((e) => html`<li class="small"><span class="mono">${e.ref}</span>: ${e.old.outcome} → ${e.new.outcome}</li>`)}</ul>
-            </li>`)}</ul>` : ''}
-        <details><summary>${w.fullReport}</summary><pre>${answer!.text}</pre></details>` : ''}
+              <ul>${g.examples.map(
+                (e) => html`
+                <li class="small"><span class="mono">${e.ref}</span>: ${e.old.outcome} → ${e.new.outcome}</li>`,
+              )}</ul>
+            </li>`,
+          )}</ul>`
+            : ''
+        }
+        <details><summary>${w.fullReport}</summary><pre>${answer!.text}</pre></details>`
+          : ''
+      }
     </div>`;
 }
 

@@ -10,7 +10,14 @@ import { type Facts, fieldsOf } from '../form.js';
 import type { Lang, Words } from '../i18n.js';
 import { type Citations, citationsOf, type Owner, ownerAt } from '../passages.js';
 import type {
-  CaseRun, CasesAnswer, Citation, FilesAnswer, ProductDetail, SaveAnswer, Session, Tried,
+  CaseRun,
+  CasesAnswer,
+  Citation,
+  FilesAnswer,
+  ProductDetail,
+  SaveAnswer,
+  Session,
+  Tried,
 } from '../types.js';
 import { CasesPane } from './cases.js';
 import { ClaimPane, SaveCaseDialog } from './claim.js';
@@ -70,7 +77,10 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
   const current = file ?? saved?.files[0]?.name;
   const uri = `${id}/${current ?? ''}`;
 
-  const loadDetail = () => api<ProductDetail>('GET', `/v1/products/${id}`).then(setDetail, (x) => setMessage({ kind: 'error', text: problemText(x) }));
+  const loadDetail = () =>
+    api<ProductDetail>('GET', `/v1/products/${id}`).then(setDetail, (x) =>
+      setMessage({ kind: 'error', text: problemText(x) }),
+    );
   const runCases = async () => {
     setRunning(true);
     setCasesError(undefined);
@@ -84,10 +94,13 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
   };
 
   useEffect(() => {
-    api<FilesAnswer>('GET', `/studio/api/products/${id}/files`).then((a) => {
-      setSaved(a);
-      setTexts(Object.fromEntries(a.files.map((f) => [f.name, f.text])));
-    }, (x) => setMessage({ kind: 'error', text: problemText(x) }));
+    api<FilesAnswer>('GET', `/studio/api/products/${id}/files`).then(
+      (a) => {
+        setSaved(a);
+        setTexts(Object.fromEntries(a.files.map((f) => [f.name, f.text])));
+      },
+      (x) => setMessage({ kind: 'error', text: problemText(x) }),
+    );
     loadDetail();
   }, [id]);
 
@@ -128,8 +141,8 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
     if (tab === 'cases' && !cases && !running) void runCases();
   }, [tab]);
 
-  const savedText = saved?.files.find((f) => f.name === current)?.text;
-  const dirty = current !== undefined && texts[current] !== undefined && texts[current] !== savedText;
+  const edited = (f: string) => texts[f] !== undefined && texts[f] !== saved?.files.find((x) => x.name === f)?.text;
+  const dirty = current !== undefined && edited(current);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
 
@@ -143,12 +156,16 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
     setSaving(true);
     try {
       const source = ed.format();
-      const r = await api<SaveAnswer>('PUT', `/studio/api/products/${id}/files/${encodeURIComponent(current)}`, { source });
+      const r = await api<SaveAnswer>('PUT', `/studio/api/products/${id}/files/${encodeURIComponent(current)}`, {
+        source,
+      });
       setSaved((s) => s && { ...s, files: s.files.map((f) => (f.name === current ? { ...f, text: source } : f)) });
       setTexts((t) => ({ ...t, [current]: source }));
-      setMessage(r.activated
-        ? { kind: 'ok', text: w.savedActive(current) }
-        : { kind: 'error', text: w.savedInactive(current, r.check.errors), detail: r.check.text || r.reload.message });
+      setMessage(
+        r.activated
+          ? { kind: 'ok', text: w.savedActive(current) }
+          : { kind: 'error', text: w.savedInactive(current, r.check.errors), detail: r.check.text || r.reload.message },
+      );
       void loadDetail();
       if (cases) void runCases();
     } catch (x) {
@@ -164,14 +181,25 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
     setClaimError(undefined);
     try {
       const draft = current && dirty ? { file: current, source: texts[current]! } : undefined;
-      setTried(await api<Tried>('POST', `/studio/api/products/${id}/try`, {
-        facts, ...(asOf ? { as_of: asOf } : {}), ...(draft ? { draft } : {}),
-      }));
+      setTried(
+        await api<Tried>('POST', `/studio/api/products/${id}/try`, {
+          facts,
+          ...(asOf ? { as_of: asOf } : {}),
+          ...(draft ? { draft } : {}),
+        }),
+      );
     } catch (x) {
       setClaimError(problemText(x));
     } finally {
       setDeciding(false);
     }
+  };
+
+  const loadCase = (r: CaseRun) => {
+    setFacts(r.facts ?? {});
+    setAsOf(r.as_of ?? '');
+    setTried(undefined);
+    setTab('claim');
   };
 
   const cite = (c: Citation) => {
@@ -194,7 +222,9 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
   }, [detail, revision]);
   const fields = useMemo(() => (schema ? fieldsOf(schema) : []), [schema]);
 
-  const name = detail ? (lang === 'en' ? detail.name.en ?? detail.name.ja : detail.name.ja ?? detail.name.en) ?? id : id;
+  const name = detail
+    ? ((lang === 'en' ? (detail.name.en ?? detail.name.ja) : (detail.name.ja ?? detail.name.en)) ?? id)
+    : id;
   const files = saved?.files.map((f) => f.name) ?? [];
 
   // The message and the split are keyed: the editor lives in the split, and Preact must never
@@ -205,19 +235,29 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
         <a href="#/" class="back">← ${w.back}</a>
         <h1><span>${name}</span> <code>${id}</code></h1>
         <div class="files" role="tablist" aria-label="files">
-          ${files.map((f) => html`
+          ${files.map(
+            (f) => html`
             <button type="button" role="tab" aria-selected=${f === current} class=${f === current ? 'on' : ''}
-              onClick=${() => openFile(f)}>${f}${texts[f] !== undefined && texts[f] !== saved?.files.find((x) => x.name === f)?.text ? ' ●' : ''}</button>`)}
+              onClick=${() => openFile(f)}>${f}${edited(f) ? ' ●' : ''}</button>`,
+          )}
         </div>
         <span class="grow"></span>
-        <span class=${`counts${errors ? ' bad' : ''}`} role="status">${w.errors(errors)} · ${w.warnings(warnings)}${dirty ? html` · <em>${w.unsaved}</em>` : ''}</span>
-        <button type="button" class="primary" title=${w.saveHint} onClick=${save} disabled=${saving || !session.saving.allowed}>${saving ? w.saving : w.save}</button>
+        <span class=${`counts${errors ? ' bad' : ''}`} role="status">
+          ${w.errors(errors)} · ${w.warnings(warnings)}${dirty ? html` · <em>${w.unsaved}</em>` : ''}
+        </span>
+        <button type="button" class="primary" title=${w.saveHint} onClick=${save}
+          disabled=${saving || !session.saving.allowed}>${saving ? w.saving : w.save}</button>
       </div>
-      ${message ? html`
+      ${
+        message
+          ? html`
         <div key="message" class=${`message ${message.kind}`} role=${message.kind === 'error' ? 'alert' : 'status'}>
-          <span>${message.text}</span> <button type="button" class="small" aria-label="close" onClick=${() => setMessage(undefined)}>×</button>
+          <span>${message.text}</span>
+          <button type="button" class="small" aria-label="close" onClick=${() => setMessage(undefined)}>×</button>
           ${message.detail ? html`<pre>${message.detail}</pre>` : ''}
-        </div>` : ''}
+        </div>`
+          : ''
+      }
       <div key="split" class="split">
         <section class="left">
           <div class="editor-host" ref=${host}></div>
@@ -225,24 +265,42 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
         </section>
         <section class="right">
           <div class="tabs" role="tablist">
-            ${TABS.map((t) => html`
-              <button type="button" role="tab" id=${`tab-${t}`} aria-selected=${tab === t} class=${tab === t ? 'on' : ''}
-                onClick=${() => setTab(t)}>${w.tabs[t]}${t === 'cases' && cases ? html` <span class=${cases.failed ? 'bad' : 'good'}>${cases.failed ? `✗${cases.failed}` : '✓'}</span>` : ''}</button>`)}
+            ${TABS.map(
+              (t) => html`
+              <button type="button" role="tab" id=${`tab-${t}`} aria-selected=${tab === t}
+                class=${tab === t ? 'on' : ''} onClick=${() => setTab(t)}>
+                ${w.tabs[t]}${t === 'cases' && cases ? html` ${casesBadge(cases)}` : ''}
+              </button>`,
+            )}
           </div>
           <div class="tab-body" role="tabpanel" aria-labelledby=${`tab-${tab}`}>
-            ${tab === 'pamphlet' ? html`<${PamphletPane} w=${w} configured=${session.sources.configured} seeds=${seeds}
-              citations=${citations} focus=${focus} goto=${goto} />` : ''}
-            ${tab === 'claim' ? html`<${ClaimPane} w=${w} lang=${lang} fields=${fields} facts=${facts} setFacts=${setFacts}
+            ${
+              tab === 'pamphlet'
+                ? html`<${PamphletPane} w=${w} configured=${session.sources.configured} seeds=${seeds}
+              citations=${citations} focus=${focus} goto=${goto} />`
+                : ''
+            }
+            ${
+              tab === 'claim'
+                ? html`<${ClaimPane} w=${w} lang=${lang} fields=${fields} facts=${facts} setFacts=${setFacts}
               asOf=${asOf} setAsOf=${setAsOf} example=${saved?.example ?? null} result=${tried} busy=${deciding}
-              error=${claimError} decide=${decide} cite=${cite} saveCase=${() => setSavingCase(true)} />` : ''}
-            ${tab === 'cases' ? html`<${CasesPane} w=${w} cases=${cases} running=${running} error=${casesError}
+              error=${claimError} decide=${decide} cite=${cite} saveCase=${() => setSavingCase(true)} />`
+                : ''
+            }
+            ${
+              tab === 'cases'
+                ? html`<${CasesPane} w=${w} cases=${cases} running=${running} error=${casesError}
               open=${openCase} setOpen=${setOpenCase} runAll=${runCases}
-              load=${(r: CaseRun) => (setFacts(r.facts ?? {}), setAsOf(r.as_of ?? ''), setTried(undefined), setTab('claim'))} />` : ''}
+              load=${loadCase} />`
+                : ''
+            }
             ${tab === 'revisions' ? html`<${RevisionsPane} w=${w} id=${id} files=${files} />` : ''}
           </div>
         </section>
       </div>
-      ${savingCase && tried ? html`<${SaveCaseDialog} w=${w} id=${id} result=${tried} facts=${facts} asOf=${asOf}
+      ${
+        savingCase && tried
+          ? html`<${SaveCaseDialog} w=${w} id=${id} result=${tried} facts=${facts} asOf=${asOf}
         taken=${saved?.cases ?? []} close=${() => setSavingCase(false)}
         saved=${(run: CaseRun) => {
           setSavingCase(false);
@@ -251,23 +309,44 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
           setOpenCase(run.file);
           setTab('cases');
           void runCases();
-        }} />` : ''}
+        }} />`
+          : ''
+      }
     </div>`;
 }
 
-function Problems({ w, diagnostics, editor }: { w: Words; diagnostics: LanguageDiagnostic[]; editor: { current: Editor | undefined } }) {
+function Problems({
+  w,
+  diagnostics,
+  editor,
+}: {
+  w: Words;
+  diagnostics: LanguageDiagnostic[];
+  editor: { current: Editor | undefined };
+}) {
   return html`
     <div class="problems" aria-label=${w.problems}>
       <div class="problems-head">${w.problems}</div>
       ${diagnostics.length === 0 ? html`<div class="muted ok">${w.noProblems}</div>` : ''}
-      <ul>${diagnostics.slice(0, 200).map((d) => html`
+      <ul>${diagnostics.slice(0, 200).map(
+        (d) => html`
         <li class=${`problem ${d.severity}`}>
           <button type="button" class="link where" onClick=${() => editor.current?.select(d.from, d.to)}>
             <span class="sev">${d.severity === 'error' ? '✗' : '!'}</span> ${w.line(d.line, d.column)}</button>
           <span class="msg">${d.message}</span> <code class="muted">${d.code}</code>
           ${d.hint ? html`<div class="hint">${w.hint}: ${d.hint}</div>` : ''}
-          ${d.fixes.map((f) => html`<button type="button" class="small fix" onClick=${() => editor.current?.applyFix(f.edits)}>${w.fix}: ${f.title}</button>`)}
-        </li>`)}
+          ${d.fixes.map(
+            (f) => html`
+            <button type="button" class="small fix" onClick=${() => editor.current?.applyFix(f.edits)}>
+              ${w.fix}: ${f.title}
+            </button>`,
+          )}
+        </li>`,
+      )}
       </ul>
     </div>`;
+}
+
+function casesBadge(c: CasesAnswer) {
+  return html`<span class=${c.failed ? 'bad' : 'good'}>${c.failed ? `✗${c.failed}` : '✓'}</span>`;
 }
