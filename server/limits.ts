@@ -33,16 +33,21 @@ export const DEFAULT_LIMITS: Limits = {
   retryAfter: 1,
 };
 
-// How far the event loop is behind: a timer that should fire every `every` ms measures how late it is.
+// How far the event loop is behind: a timer that should fire every `every` ms measures how late
+// it is. `delay` is the least of the last three samples: a lag that lasts, not one late timer (a
+// host that descheduled the process for a moment is not an overloaded server).
 export class LoopDelay {
   delay = 0;
+  private readonly samples = [0, 0, 0];
   private last = performance.now();
   private readonly timer: NodeJS.Timeout;
 
   constructor(every = 100) {
     this.timer = setInterval(() => {
       const now = performance.now();
-      this.delay = Math.max(0, now - this.last - every);
+      this.samples.shift();
+      this.samples.push(Math.max(0, now - this.last - every));
+      this.delay = Math.min(...this.samples);
       this.last = now;
     }, every);
     this.timer.unref();

@@ -57,7 +57,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (pg && 'stop' in pg) pg.stop();
   rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 // A fresh, empty log per test: a new SQLite file, or a new PostgreSQL database.
 async function fresh(store: string, settings: Parameters<typeof openLog>[1] = {}): Promise<DecisionLog> {

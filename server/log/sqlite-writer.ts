@@ -5,7 +5,7 @@
 // it is in the log whole, or not at all.
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import { defineTask, inlinePool, threadPool, type Pool } from '../../engine/tools/pool.js';
+import { defineTask, threadPool, type Pool } from '../../engine/tools/pool.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -32,8 +32,9 @@ export function openDatabase(file: string): Database {
   return db;
 }
 
-export const writeBatch = defineTask('log/sqlite-write', import.meta.url, (init: { file: string }) => {
-  const db = openDatabase(init.file);
+// Its own connection: one transaction per batch.
+function connectionWriter(file: string): { write(b: Batch): number; close(): void } {
+  const db = openDatabase(file);
   const decision = db.prepare(
     `INSERT INTO yakkan_decisions (time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -43,32 +44,43 @@ export const writeBatch = defineTask('log/sqlite-write', import.meta.url, (init:
     for (const p of b.products) product.run(...p);
     for (const d of b.decisions) decision.run(...d);
   });
-  return (b: Batch): number => {
-    write(b);
-    return b.decisions.length;
+  return {
+    write(b) {
+      write(b);
+      return b.decisions.length;
+    },
+    close: () => db.close(),
   };
-});
+}
 
-// A pool of one: on a thread when asked (and built), else inline. After a thread dies the next
-// batch starts a new one; the batch that failed stays in the log's buffer and is tried again.
+// On a thread the connection lives as long as the thread.
+export const writeBatch = defineTask('log/sqlite-write', import.meta.url, (init: { file: string }) => connectionWriter(init.file).write);
+
+// On a thread of the pool (when asked, and built), else inline on a connection of its own. After
+// a thread dies the next batch starts a new one; the batch that failed stays in the log's buffer
+// and is tried again.
 export function batchWriter(file: string, thread: boolean): { write(b: Batch): Promise<number>; close(): Promise<void> } {
   let pool: Pool<Batch, number> | undefined;
-  const open = () => (thread ? threadPool(writeBatch, { file }, { workers: 1, depth: 1 }) : undefined) ?? inlinePool(writeBatch, { file });
+  let inline: ReturnType<typeof connectionWriter> | undefined;
   return {
     async write(b) {
-      pool ??= open();
+      if (thread) pool ??= threadPool(writeBatch, { file }, { workers: 1, depth: 1 });
+      // Inline when asked, or when there is no build to start a thread from (a TypeScript source).
+      if (!pool) return (inline ??= connectionWriter(file)).write(b);
       try {
         return await pool.submit(b);
       } catch (e) {
         const dead = pool;
         pool = undefined;
-        await dead?.close().catch(() => {});
+        await dead.close().catch(() => {});
         throw e;
       }
     },
     async close() {
       await pool?.close();
+      inline?.close();
       pool = undefined;
+      inline = undefined;
     },
   };
 }
