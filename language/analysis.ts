@@ -13,7 +13,7 @@ import { buildIndex, type SymbolIndex } from './symbols.js';
 export interface Analysis {
   uri: string;
   text: string;
-  tokens: Tokens;
+  readonly tokens: Tokens;
   cst: CstNode;
   model: Model;
   checked: Checked;
@@ -21,7 +21,8 @@ export interface Analysis {
   diagnostics: Diagnostic[];
   readonly index: SymbolIndex;
   lines: LineIndex;
-  // Milliseconds per stage, for the bench (index: 0 until it is first used).
+  // Milliseconds per stage, for the bench (0 for a stage not run: the index until it is first
+  // used, the whole file's tokens when the parse went in pieces and nothing has read them).
   timings: Record<'tokenize' | 'parse' | 'model' | 'check' | 'index', number>;
 }
 
@@ -34,27 +35,42 @@ export function analyse(
   parser?: IncrementalParser,
 ): Analysis {
   const diagnostics: Diagnostic[] = [];
-  const t0 = performance.now();
-  const tokens = tokenize(text, uri, diagnostics);
+  const timings = { tokenize: 0, parse: 0, model: 0, check: 0, index: 0 };
+  // The whole file's tokens: the whole-file parse needs them first; a parse in pieces tokenizes
+  // each piece it parses, and the file's list is made only when a feature reads it.
+  let tokens: Tokens | undefined;
+  const lex = (into: Diagnostic[]): Tokens => {
+    if (!tokens) {
+      const t = performance.now();
+      tokens = tokenize(text, uri, into);
+      timings.tokenize = performance.now() - t;
+    }
+    return tokens;
+  };
   const t1 = performance.now();
-  const cst = parser ? parser.parse(text, uri, tokens, diagnostics) : parse(tokens, diagnostics);
+  const cst = parser
+    ? parser.parse(text, uri, () => lex(diagnostics), diagnostics)
+    : parse(lex(diagnostics), diagnostics);
   const t2 = performance.now();
   const model = buildModel(cst, uri, text, diagnostics);
   const t3 = performance.now();
   const checked = check(model, seeds);
   const t4 = performance.now();
-  const timings = { tokenize: t1 - t0, parse: t2 - t1, model: t3 - t2, check: t4 - t3, index: 0 };
+  Object.assign(timings, { parse: t2 - t1 - timings.tokenize, model: t3 - t2, check: t4 - t3 });
   let index: SymbolIndex | undefined;
   return {
     uri,
     text,
-    tokens,
     cst,
     model,
     checked,
     lines: new LineIndex(text),
     timings,
     diagnostics: sortDiagnostics([...diagnostics, ...checked.diagnostics]),
+    // A file that parsed in pieces has no lexing errors: none can be left to report here.
+    get tokens(): Tokens {
+      return lex([]);
+    },
     // Built on first use: diagnostics, the answer to every keystroke, do not need it.
     get index(): SymbolIndex {
       if (!index) {

@@ -39,8 +39,9 @@ export class IncrementalParser {
   // How the last parse went: pieces reused, pieces parsed, or the whole file parsed.
   last = { reused: 0, parsed: 0, whole: false };
 
-  // The CST of the file, as parse(tokens) gives it, with the diagnostics it gives.
-  parse(text: string, file: string, tokens: Tokens, diagnostics: Diagnostic[]): CstNode {
+  // The CST of the file, as parse(tokens()) gives it, with the diagnostics it gives; the file's
+  // tokens are asked for only when the file is parsed whole.
+  parse(text: string, file: string, tokens: () => Tokens, diagnostics: Diagnostic[]): CstNode {
     const starts = [0, ...[...text.matchAll(DECLARATION_LINE)].map((m) => m.index!).filter((i) => i > 0)];
     const previous = this.pieces;
     const used = new Map<string, Piece[]>();
@@ -63,7 +64,7 @@ export class IncrementalParser {
         for (const [k, ps] of used) previous.set(k, [...(previous.get(k) ?? []), ...ps]);
         this.pieces = previous;
         this.last.whole = true;
-        return parse(tokens, diagnostics);
+        return parse(tokens(), diagnostics);
       }
       move(p!, from, line);
       used.set(key, [...(used.get(key) ?? []), p!]);
