@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LanguageService } from '../language/index.js';
+import { LanguageService, LineIndex, minimalEdit } from '../language/index.js';
 import { nodeHost } from '../language/node-host.js';
 import { LspClient } from '../language/lsp-client.js';
 import { projectRoot } from '../engine/loading/sources.js';
@@ -99,14 +99,20 @@ export async function overLsp(rounds: number): Promise<KeystrokeResult> {
       );
     lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yakkan', version: 0, text } });
     await published(0);
+    let current = text;
     const wall: number[] = [];
     for (let r = -texts.length * 2; r < rounds; r++) {
       const version = r + texts.length * 2 + 1;
+      // As an editor sends a keystroke: the range it replaced, in the text before it.
+      const next = texts[(version - 1) % texts.length]!;
+      const lines = new LineIndex(current);
+      const contentChanges = minimalEdit(current, next).map((e) => ({
+        range: { start: lines.position(e.from), end: lines.position(e.to) },
+        text: e.insert,
+      }));
+      current = next;
       const t0 = performance.now();
-      lsp.notify('textDocument/didChange', {
-        textDocument: { uri, version },
-        contentChanges: [{ text: texts[(version - 1) % texts.length] }],
-      });
+      lsp.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
       await published(version);
       if (r >= 0) wall.push(performance.now() - t0);
     }
