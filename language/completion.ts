@@ -67,6 +67,7 @@ const CONTINUES = new Set([
 ]);
 // Operators that are also words (and, or, not, in, if) are offered as keywords, not functions.
 const OPERATOR_WORDS = new Set(EXPRESSION_KEYWORDS);
+const TEXT_CLAUSES = new Set(['cite', 'note', 'name', 'revision', 'reconstructed', 'source', 'currency', 'in']);
 // How far back (in tokens) a call or an `in (...)` list is looked for.
 const SCAN = 200;
 
@@ -129,11 +130,11 @@ class Context {
       );
     if (atLineStart && !CONTINUES.has(p)) return this.keywords(CLAUSES[this.declaration] ?? []);
     if (word.includes('.')) return this.paths(word.slice(0, word.lastIndexOf('.') + 1));
-    if (['cite', 'note', 'name', 'revision', 'source', 'currency'].includes(this.clause) && !CONTINUES.has(p)) {
+    // Clauses of text, dates and sections: nothing to complete (but the header's currency).
+    if (TEXT_CLAUSES.has(this.clause) && !CONTINUES.has(p)) {
       return this.clause === 'currency' ? this.words(CURRENCIES, 'unit') : [];
     }
-    if (p === 'Colon' || p === 'Kw_of' || (p === 'LBrace' && this.declaration === 'fact'))
-      return this.words(TYPE_NAMES, 'type');
+    if (p === 'Colon' || p === 'Kw_of') return this.words(TYPE_NAMES, 'type');
     if (prev?.image === 'money') return this.words(CURRENCIES, 'unit');
     if (prev?.image === 'duration') return this.words(DURATION_UNITS.slice(0, 3), 'unit');
     if (p === 'NumberLit') return this.words(DURATION_UNITS, 'unit');
