@@ -144,7 +144,7 @@ export async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
     const route = req.routeOptions.url ?? 'unmatched';
     y.metrics.request(req.method, route, reply.statusCode, ms / 1000);
     req.log.info({
-      reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(ms * 100) / 100,
+      method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(ms * 100) / 100,
       ...(req.product ? { product: req.product } : {}), ...(req.outcome ? { outcome: req.outcome } : {}),
     }, 'request');
   });

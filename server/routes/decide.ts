@@ -48,7 +48,8 @@ export function decideLogged(y: Yakkan, entry: ProductEntry, facts: unknown, raw
   const good = goodOf(entry);
   checkItems(good.product, facts, y.limits.maxItems);
   const { decision, selection } = decideIn(good.product, facts, options);
-  if (!decision) fail('no-revision', 422, `cannot decide: ${selection.why}`, options.asOf ? { errors: [{ pointer: '', message: selection.why }] } : {});
+  // The engine words it for the command line; here the date came as the as_of parameter.
+  if (!decision) fail('no-revision', 422, `cannot decide: ${selection.why.replace('(--as-of)', '(as_of)')}`);
   const json = JSON.stringify(decision);
   y.log?.append(entryFor(good.snapshot, requestId, raw, options, decision, json));
   y.metrics.decision(entry.id, decision.outcome);
