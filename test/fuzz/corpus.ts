@@ -56,9 +56,9 @@ export function productSeeds(): Seed[] {
   return seeds;
 }
 
-// A product file cut down to the header, the fact declarations, the formulas and tables, and a
-// window of its rules and amounts: mutants of it check in a few milliseconds, and still reach
-// every construct. `start` and `length` are taken modulo the number of rules and amounts.
+// A product file cut down to the header, the fact declarations and a window of its other
+// declarations (formulas, tables, rules, amounts): mutants of it check in a few milliseconds,
+// and still reach every construct. `start` and `length` are taken modulo those declarations.
 export function window(text: string, start: number, length: number): string {
   const parts: { head: string; body: string[] }[] = [];
   let header = '';
@@ -68,8 +68,8 @@ export function window(text: string, start: number, length: number): string {
     else if (parts.length) parts[parts.length - 1]!.body.push(line);
     else header += line + '\n';
   }
-  const support = parts.filter((p) => ['fact', 'formula', 'define', 'table'].includes(p.head));
-  const rules = parts.filter((p) => !['fact', 'formula', 'define', 'table'].includes(p.head));
+  const support = parts.filter((p) => p.head === 'fact');
+  const rules = parts.filter((p) => p.head !== 'fact');
   const n = Math.max(1, rules.length);
   const from = start % n;
   const picked = rules.slice(from, from + 1 + (length % 12));

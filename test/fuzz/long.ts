@@ -2,7 +2,7 @@
 // robin, in batches with fresh seeds. Each new kind of failure is shrunk by fast-check and written
 // under test/fuzz/regressions/ (which `npm test` replays); the run ends with what it found.
 import fc from 'fast-check';
-import { PROPERTIES, asProperty, signature, writeRepro, run, readRepros } from './properties.js';
+import { PROPERTIES, signature, writeRepro, run, readRepros, type Property } from './properties.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,6 +12,19 @@ function arg(name: string, fallback: number): number {
 }
 
 const minutes = arg('minutes', 1);
+// A case slower than this is a failure too (a hang, or work out of proportion to the input):
+// timed here, never in npm test.
+const slowMs = arg('slow-ms', 5000);
+
+function timed<T>(p: Property<T>): fc.IPropertyWithHooks<[T]> {
+  return fc.property(p.arb, (x) => {
+    const t0 = performance.now();
+    const o = run(p.input(x));
+    const ms = performance.now() - t0;
+    if (o.violations.length) throw new Error(o.violations.join('\n'));
+    if (ms > slowMs) throw new Error(`slow: ${Math.round(ms)} ms for one case`);
+  });
+}
 let seed = arg('seed', Date.now() % 1_000_000_007);
 const deadline = Date.now() + minutes * 60_000;
 const known = new Set(readRepros().map(({ repro }) => signature(run(repro).violations)).filter(Boolean));
@@ -22,7 +35,7 @@ let slowest = { ms: 0, what: '' };
 process.stdout.write(`fuzzing for ${minutes} minute(s) from seed ${seed}\n`);
 for (let round = 0; Date.now() < deadline; round++) {
   const p = PROPERTIES[round % PROPERTIES.length]!;
-  const prop = asProperty(p).afterEach(() => undefined);
+  const prop = timed(p);
   const t0 = Date.now();
   const details = fc.check(prop, { seed, numRuns: 200, endOnFailure: false });
   const ms = (Date.now() - t0) / 200;
@@ -30,7 +43,10 @@ for (let round = 0; Date.now() < deadline; round++) {
   counts.set(p.name, (counts.get(p.name) ?? 0) + details.numRuns);
   if (details.failed && details.counterexample) {
     const repro = p.input(details.counterexample[0]);
+    const t0 = performance.now();
     const violations = run(repro).violations;
+    const ms = performance.now() - t0;
+    if (violations.length === 0 && ms > slowMs) violations.push(`slow: ${Math.round(ms)} ms for one case`);
     const sig = signature(violations);
     if (violations.length && !known.has(sig)) {
       known.add(sig);
