@@ -46,7 +46,9 @@ describe.runIf(have)('the studio in Chromium', () => {
   let page: Page;
   let server: { child: ChildProcess; base: string };
   const errors: string[] = [];
+  // The whole window where the editor and the pamphlet go together; else the pane alone.
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+  const paneShot = (name: string) => page.locator('.right').screenshot({ path: join(shots, `${name}.png`) });
 
   beforeAll(async () => {
     cpSync(PRODUCTS, products, { recursive: true });
@@ -87,6 +89,13 @@ describe.runIf(have)('the studio in Chromium', () => {
     await page.locator('.card-link', { hasText: 'cyber' }).click();
     await page.locator('.seed mark').first().waitFor();
     await page.locator('.problems .ok').waitFor();
+
+    // Highlighting from the tokenizer; hover tells what a name is, in the words of its declaration.
+    expect(await page.locator('.cm-content .yk-keyword').count()).toBeGreaterThan(0);
+    await page.locator('.cm-content .yk-variable', { hasText: 'application_date' }).first().hover();
+    await expect
+      .poll(() => page.locator('.cm-tooltip .md').textContent())
+      .toContain('policy.application_date — 加入申込日');
 
     // A typo in a rule: underlined at the name, listed with its line, a "did you mean" fix.
     const source = readFileSync(join(products, 'cyber', 'product.yk'), 'utf8');
@@ -135,7 +144,7 @@ describe.runIf(have)('the studio in Chromium', () => {
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-path')))
       .toBe('accident.known_date');
-    await shot('claim-form');
+    await paneShot('claim-form');
     // Every field of the generated form is labelled (a screen reader names it, a click focuses it).
     expect(
       await page.$$eval(
@@ -153,7 +162,7 @@ describe.runIf(have)('the studio in Chromium', () => {
     await page.locator('.outcome.good').waitFor();
     expect(await page.locator('.outcome .big').textContent()).toBe('てん補');
     expect(await page.locator('.explanation pre').textContent()).toContain('てん補します');
-    await shot('claim');
+    await paneShot('claim');
 
     // A reason's citation lands on its passage in the pamphlet, which names the rules citing it.
     const reason = page.locator('.reason').first();
@@ -186,7 +195,14 @@ describe.runIf(have)('the studio in Chromium', () => {
     expect(await page.locator('.message.ok').textContent()).toContain(`cases/${file}`);
     expect(existsSync(join(products, 'cyber', 'cases', file))).toBe(true);
     await expect.poll(() => page.locator('.cases .pane-bar [role=status]').textContent()).toMatch(/失敗 0$/);
-    await shot('cases');
+    await paneShot('cases');
+
+    // Two editions compared: what changes for the cases, and the rule changes behind it.
+    await page.locator('#tab-revisions').click();
+    await page.getByRole('button', { name: '比較する' }).click();
+    await page.locator('.changes li').first().waitFor();
+    expect(await page.locator('.revisions').textContent()).toMatch(/ケース \d+ 件のうち \d+ 件の判定が変わります/);
+    await paneShot('revisions');
 
     // The whole workbench speaks English too.
     await page.getByRole('button', { name: 'English' }).click();

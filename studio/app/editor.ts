@@ -231,7 +231,16 @@ export function createEditor(parent: HTMLElement, service: LanguageService, even
     format() {
       sync(view);
       const edits = service.format(uri);
-      if (edits.length) applyEdits(view, edits);
+      if (!edits.length) return view.state.doc.toString();
+      // The formatter's one edit spans every line it touched: keep the cursor on its line and
+      // the view where it was, rather than where that edit starts.
+      const head = view.state.selection.main.head;
+      const line = view.state.doc.lineAt(head);
+      const top = view.scrollDOM.scrollTop;
+      applyEdits(view, edits);
+      const after = view.state.doc.line(Math.min(line.number, view.state.doc.lines));
+      view.dispatch({ selection: { anchor: Math.min(after.from + (head - line.from), after.to) } });
+      view.scrollDOM.scrollTop = top;
       return view.state.doc.toString();
     },
   };

@@ -1,6 +1,7 @@
 // The product's case files, run against the version the server serves: pass or fail for each,
 // run all again, and for a failing one the expected fields beside what the rules now decide.
 import { html } from 'htm/preact';
+import { useEffect } from 'preact/hooks';
 import type { Words } from '../i18n.js';
 import type { CaseRun, CasesAnswer } from '../types.js';
 import { yamlish } from './claim.js';
@@ -17,6 +18,10 @@ interface Props {
 }
 
 export function CasesPane({ w, cases, running, error, open, setOpen, runAll, load }: Props) {
+  // The case opened from elsewhere (just saved, say) is brought into view.
+  useEffect(() => {
+    if (open) document.querySelector(`.case[data-file="${CSS.escape(open)}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [open, cases]);
   return html`
     <div class="cases">
       <div class="pane-bar">

@@ -42,51 +42,61 @@ export function RevisionsPane({ w, id, files }: { w: Words; id: string; files: s
         <button type="submit" class="primary" disabled=${busy}>${w.compare}</button>
       </form>
       ${error ? html`<div class="message error" role="alert">${error}</div>` : ''}
-      ${
-        r
-          ? html`
-        <p class="muted">${r.old.file} (${r.old.revision}) → ${r.new.file} (${r.new.revision})</p>
-        <h3>${w.structural} (${r.structural.length})</h3>
-        ${
-          r.structural.length === 0
-            ? html`<p>${w.noChanges}</p>`
-            : html`
-          <ul class="changes">${r.structural.map(
-            (c) => html`
-            <li class=${c.change}>
-              <span class="tag">${c.change}</span> <code>${c.id}</code>
-              ${c.field ? html` <span class="muted">${c.field}</span>` : ''}
-              ${
-                c.old !== undefined || c.new !== undefined
-                  ? html`<div class="change-text">
-                ${c.old !== undefined ? html`<del>${clip(c.old)}</del>` : ''}
-                ${c.new !== undefined ? html`<ins>${clip(c.new)}</ins>` : ''}</div>`
-                  : ''
-              }
-            </li>`,
-          )}</ul>`
-        }
-        ${
-          b
-            ? html`
-          <h3>${w.decisions(b.changed, b.cases)}</h3>
-          ${Object.entries(b.transitions).map(([t, n]) => html`<div class="mono">${n} × ${t}</div>`)}
-          <ul class="groups">${b.groups.map(
-            (g) => html`
-            <li><div>${g.count} × ${w.because} ${g.causes.join('; ')}</div>
-              ${g.because?.length ? html`<div class="muted">${w.via} ${g.because.join(', ')}</div>` : ''}
-              <ul>${g.examples.map(
-                (e) => html`
-                <li class="small"><span class="mono">${e.ref}</span>: ${e.old.outcome} → ${e.new.outcome}</li>`,
-              )}</ul>
-            </li>`,
-          )}</ul>`
-            : ''
-        }
-        <details><summary>${w.fullReport}</summary><pre>${answer!.text}</pre></details>`
-          : ''
-      }
+      ${r ? html`<p class="muted">${base(r.old.file)} (${r.old.revision}) → ${base(r.new.file)} (${r.new.revision})</p>` : ''}
+      ${b ? html`<${Decisions} w=${w} b=${b} />` : ''}
+      ${r ? html`<${Changes} w=${w} changes=${r.structural} />` : ''}
+      ${answer ? html`<details><summary>${w.fullReport}</summary><pre>${answer.text}</pre></details>` : ''}
     </div>`;
+}
+
+type Report = DiffAnswer['report'];
+
+// What the change does to the product's cases, grouped by the rule changes behind it.
+function Decisions({ w, b }: { w: Words; b: NonNullable<Report['behaviour']> }) {
+  return html`
+    <h3>${w.decisions(b.changed, b.cases)}</h3>
+    <p class="muted">${w.datedIn}: ${Object.entries(b.inForce)
+      .map(([k, n]) => `${w.editions[k] ?? k} ${n}`)
+      .join(', ')}</p>
+    ${Object.entries(b.transitions).map(([t, n]) => html`<div class="mono">${n} × ${t}</div>`)}
+    <ul class="groups">
+      ${b.groups.map(
+        (g) => html`
+          <li>
+            <div>${g.count} × ${w.because} ${g.causes.join('; ')}</div>
+            ${g.because?.length ? html`<div class="muted">${w.via} ${g.because.join(', ')}</div>` : ''}
+            <ul>
+              ${g.examples.map(
+                (e) =>
+                  html`<li class="small"><span class="mono">${e.ref}</span>: ${e.old.outcome} → ${e.new.outcome}</li>`,
+              )}
+            </ul>
+          </li>`,
+      )}
+    </ul>`;
+}
+
+function Changes({ w, changes }: { w: Words; changes: Report['structural'] }) {
+  if (changes.length === 0) return html`<h3>${w.structural}</h3><p>${w.noChanges}</p>`;
+  return html`
+    <h3>${w.structural} (${changes.length})</h3>
+    <ul class="changes">
+      ${changes.map(
+        (c) => html`
+          <li class=${c.change}>
+            <span class="tag">${c.change}</span> <code>${c.id}</code>
+            ${c.field ? html` <span class="muted">${c.field}</span>` : ''}
+            <div class="change-text">
+              ${c.old !== undefined ? html`<del>${clip(c.old)}</del>` : ''}
+              ${c.new !== undefined ? html`<ins>${clip(c.new)}</ins>` : ''}
+            </div>
+          </li>`,
+      )}
+    </ul>`;
+}
+
+function base(file: string): string {
+  return file.slice(file.lastIndexOf('/') + 1);
 }
 
 function clip(s: string): string {
