@@ -33,16 +33,21 @@ export class ProductSet {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private listeners: ((e: ReloadEvent) => void)[] = [];
 
-  // Loads every product; a product that does not check at start is an error for the caller
-  // (a server never starts with nothing to serve for a product it was asked to serve).
+  // Loads every product. One that does not check at start is listed, unavailable, with its
+  // diagnostics, and serves as soon as an edit makes it check: one broken product does not keep
+  // the others from being served, nor the studio from opening it to fix it.
   constructor(readonly paths: string[]) {
     for (const path of paths) {
       const entry = build(path, undefined);
-      if (!entry.good) throw new StartError(path, entry.problem!.text);
       const other = this.byId.get(entry.id);
       if (other) throw new StartError(path, `product ${entry.id} is also served from ${other.path}`);
       this.byId.set(entry.id, entry);
     }
+  }
+
+  // The products that have never checked since the start.
+  unavailable(): ProductEntry[] {
+    return this.all().filter((e) => !e.good);
   }
 
   get(id: string): ProductEntry | undefined {

@@ -131,3 +131,36 @@ describe('reloading products', () => {
     app.yakkan.products.reload(product);
   });
 });
+
+describe('a product that does not check at start', () => {
+  it('is listed as unavailable with its diagnostics, answers 503, and serves once an edit fixes it', async () => {
+    const broken = join(dir, 'broken', 'nexi-ip-license');
+    const brokenFile = join(broken, 'product.yk');
+    cpSync(file, brokenFile, { recursive: true });
+    writeFileSync(brokenFile, original.replace('when buyer.related_party and', 'when buyer.related_pary and'));
+    const other = await buildApp({ products: [broken, join(ROOT, 'products', 'cyber')] });
+    try {
+      await other.listen({ port: 0, host: '127.0.0.1' });
+      const at = `http://127.0.0.1:${(other.server.address() as { port: number }).port}`;
+      expect(other.yakkan.products.unavailable().map((e) => e.id)).toEqual(['nexi-ip-license']);
+      const d = (await (await fetch(`${at}/v1/products/nexi-ip-license`)).json()) as Detail;
+      expect(d.status).toBe('unavailable');
+      expect(d.problem!.detail).toMatch(/cannot decide/);
+      expect(d.problem!.text).toMatch(/unknown name buyer\.related_pary/);
+      const r = await fetch(`${at}/v1/products/nexi-ip-license/decide`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FACTS),
+      });
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { type: string }).type).toBe('urn:yakkan:problem:product-unavailable');
+      expect((await fetch(`${at}/v1/products/cyber`)).status).toBe(200);
+      writeFileSync(brokenFile, original);
+      for (let i = 0; i < 200 && other.yakkan.products.unavailable().length; i++) await new Promise((w) => setTimeout(w, 50));
+      const fixed = await fetch(`${at}/v1/products/nexi-ip-license/decide`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FACTS),
+      });
+      expect(fixed.status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});

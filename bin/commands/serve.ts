@@ -67,7 +67,7 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
       });
     } catch (e) {
       await log?.close();
-      if (e instanceof StartError) throw new CliError(`${e.path} does not check:\n${e.detail}`, EXIT.usage);
+      if (e instanceof StartError) throw new CliError(e.message, EXIT.usage);
       throw e;
     }
     if (values.studio) {
@@ -85,6 +85,11 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
     const host = values.host.includes(':') ? `[${values.host}]` : values.host;
     process.stderr.write(`yakkan serve: listening on http://${host}:${port} — ${app.yakkan.products.all().length} products, `
       + `log ${log ? log.target : 'off'}${token !== undefined ? ', token required' : ''}\n`);
+    // Served all the same, answering 503 until an edit makes them check: said loudly, once.
+    for (const e of app.yakkan.products.unavailable()) {
+      const first = e.problem?.diagnostics.find((d) => d.severity === 'error')?.message ?? e.problem?.text ?? '';
+      process.stderr.write(`yakkan serve: ${e.path} does not check, so ${e.id} cannot decide (${first}; yakkan check ${e.path})\n`);
+    }
     if (values.studio) process.stderr.write(`yakkan studio: http://${host}:${port}/studio/\n`);
     process.on('SIGHUP', () => app.yakkan.products.reloadAll());
     return new Promise<number>((resolve) => {
