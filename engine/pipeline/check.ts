@@ -87,7 +87,15 @@ export function check(model: Model, sources?: SourceFolder): Checked {
     },
   };
   const fallback = model.spans.get(p) ?? (model.file !== undefined ? spanAt(model.file, 1, 1, 0, 0) : undefined);
-  for (const pass of PASSES) pass.run(ctx);
+  for (const pass of PASSES) {
+    try {
+      pass.run(ctx);
+    } catch (e) {
+      // A bug in yakkan, not a mistake in the product: said as a diagnostic, not a stack trace.
+      // The fuzz suite (test/fuzz) fails on any internal/ diagnostic.
+      ctx.report({ code: 'internal/check', message: `yakkan failed while checking (${pass.name}): ${(e as Error).message}`, hint: 'this is a bug in yakkan: please report it with the product file' }, p);
+    }
+  }
   return { product: p, types: ctx.types, diagnostics };
 }
 
