@@ -156,6 +156,8 @@ export interface Product {
   id: string;
   name: { ja?: string; en?: string };
   revision: string;
+  // What a Japanese reader calls this edition where the id is not a date (`revision "seed-003" "…版"`).
+  revisionLabel?: string;
   inForce: { from?: string; until?: string };
   chosenBy?: string;
   currency: string;

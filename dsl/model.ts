@@ -186,7 +186,12 @@ class Builder {
           }
           break;
         }
-        case 'Kw_revision': if (next) p.revision = unescapeString(next.image); break;
+        case 'Kw_revision': {
+          if (next) p.revision = unescapeString(next.image);
+          const label = tok(h, 'revisionLabel');
+          if (label) p.revisionLabel = unescapeString(label.image);
+          break;
+        }
         case 'Kw_source': if (next) p.source = unescapeString(next.image); break;
         case 'Kw_reconstructed': if (next) p.reconstructed = unescapeString(next.image); break;
         case 'Kw_currency': if (next) p.currency = next.image; break;

@@ -24,7 +24,10 @@ class YakkanParser extends CstParser {
     this.MANY(() =>
       this.OR([
         { ALT: () => { this.CONSUME(T.NameKw); this.CONSUME(T.Name); this.CONSUME(T.StringLit); } },
-        { ALT: () => { this.CONSUME(T.Revision); this.CONSUME1(T.StringLit); } },
+        { ALT: () => {
+          this.CONSUME(T.Revision); this.CONSUME1(T.StringLit);
+          this.OPTION2(() => this.CONSUME4(T.StringLit, { LABEL: 'revisionLabel' }));
+        } },
         { ALT: () => {
           this.CONSUME(T.In); this.CONSUME(T.Force); this.CONSUME(T.From); this.CONSUME(T.DateLit);
           this.OPTION(() => { this.CONSUME(T.Until); this.CONSUME1(T.DateLit); });

@@ -702,7 +702,10 @@ class Explainer {
   run(): string {
     const { d, t } = this;
     const name = (this.lang === 'ja' ? this.p?.name.ja : this.p?.name.en) ?? d.product.id;
-    this.line(d.product.revision ? t.title(name, d.product.revision) : t.noRevision(name));
+    // A revision id that is not a date (`seed-003`) is named by its label in Japanese.
+    const label = this.lang === 'ja' && this.p?.revision === d.product.revision ? this.p?.revisionLabel : undefined;
+    const title = label ? `${name}（${label}）` : t.title(name, d.product.revision);
+    this.line(d.product.revision ? title : t.noRevision(name));
     this.line(`${t.source}: ${d.product.source}`);
     if (d.product.reconstructed) this.line(`${t.reconstructed}: 「${d.product.reconstructed}」`);
     this.conclusion();
@@ -772,3 +775,7 @@ function collectParts(e: Expr, out: Map<string, Expr>): void {
 export function explain(d: Decision, opts: ExplainOptions = {}): string {
   return new Explainer(d, opts.lang ?? 'ja', opts.all === true, opts.product).run();
 }
+
+// The words explanations use (outcomes, rule kinds, eligibility), for the studio's decision view:
+// one wording of a decision, in the text and on the screen.
+export const EXPLAIN_WORDS = T;
