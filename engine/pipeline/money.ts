@@ -14,27 +14,9 @@ export function isDec(v: unknown): v is Dec {
   return v instanceof Decimal;
 }
 
-// x.cmp(y) without the copy of y that decimal.js makes on every comparison (it is decimal.js's
-// own comparedTo, on the two instances as they are). Both must be this module's decimals.
-interface Raw { d: number[] | null; e: number; s: number }
+// Total order of two decimals: -1, 0 or 1.
 export function cmpDec(a: Dec, b: Dec): number {
-  if (!(b instanceof Decimal) || !(a instanceof Decimal)) return a.cmp(b);
-  const x = a as unknown as Raw;
-  const y = b as unknown as Raw;
-  const xd = x.d;
-  const yd = y.d;
-  const xs = x.s;
-  const ys = y.s;
-  if (!xd || !yd) return a.cmp(b); // NaN or infinity
-  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
-  if (xs !== ys) return xs;
-  if (x.e !== y.e) return (x.e > y.e) !== (xs < 0) ? 1 : -1;
-  const xdL = xd.length;
-  const ydL = yd.length;
-  for (let i = 0, j = xdL < ydL ? xdL : ydL; i < j; ++i) {
-    if (xd[i] !== yd[i]) return (xd[i]! > yd[i]!) !== (xs < 0) ? 1 : -1;
-  }
-  return xdL === ydL ? 0 : (xdL > ydL) !== (xs < 0) ? 1 : -1;
+  return a.cmp(b);
 }
 
 export class Money {

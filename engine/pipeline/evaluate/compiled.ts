@@ -33,8 +33,12 @@ export function newScope(slots: unknown[], trace: boolean, itemList?: string): S
   };
 }
 
+// (Spelled out: object spread takes a slow path in V8 here.)
 export function itemScope(s: Scope, item: Record<string, unknown>, index: number, list: string): Scope {
-  return { ...s, item, itemIndex: index, itemList: list };
+  return {
+    slots: s.slots, item, itemIndex: index, itemList: list, memo: s.memo, trace: s.trace, steps: s.steps, lookups: s.lookups,
+    checks: s.checks, part: s.part, shown: s.shown,
+  };
 }
 
 export type Fn = (s: Scope) => unknown;

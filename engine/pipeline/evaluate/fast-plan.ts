@@ -139,7 +139,9 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
         const neg = 'not' in k;
         const shown = cx.plainLeaves.get((neg ? (k as { not: Condition }).not : k) as Leaf);
         if (shown === undefined) break;
-        checks.push({ ...shown, result: !neg });
+        // Spelled out: V8 reads objects made by spread slowly here.
+        const { text, fact, operator, required, slot } = shown;
+        checks.push({ text, fact, operator, required, slot, result: !neg });
       }
       if (checks.length === conjuncts.length) firedChecks[i] = checks;
     }

@@ -28,14 +28,16 @@ export function decideFast(c: Compiled, slots: unknown[]): Decision {
   const reasons: Reason[] = [];
   const notCovered = settled.outcome === 'not-covered';
   const decided = decidedBy(settled);
-  const shown = [...settled.decidingClaim, ...claim.unknownRules, ...(notCovered ? c.claimLevels[COVER_LEVEL]! : [])];
-  shown.sort((a, b) => a - b);
+  let shown = settled.decidingClaim;
+  if (claim.unknownRules.length > 0 || notCovered) {
+    shown = shown.concat(claim.unknownRules, notCovered ? c.claimLevels[COVER_LEVEL]! : []).sort((a, b) => a - b);
+  }
   for (let k = 0; k < shown.length; k++) {
     const i = shown[k]!;
     if (k > 0 && shown[k - 1] === i) continue;
     const cr = c.claimRules[i]!;
     const template = c.fast.firedChecks[i];
-    if (template !== undefined && claim.fires[i] === true) {
+    if (template !== undefined && claim.fires.get(i) === true) {
       // Fired, so every fact it reads is present and every leaf has its known result.
       const checks: Check[] = template.map((t) => ({
         part: 'when', text: t.text, fact: t.fact, operator: t.operator, actual: shownSlot(c, s, t.slot), required: t.required,
@@ -76,8 +78,9 @@ function shownSlot(c: Compiled, s: Scope, slot: number): ShownValue {
 }
 
 interface ClaimTruths extends Truths<number> {
-  // Per claim rule its truth value; undefined: not evaluated, as it cannot change the decision.
-  fires: (boolean | Unknown | undefined)[];
+  // The truth value of each claim rule evaluated (a rule not evaluated cannot change the
+  // decision). A map, not an array per decision: most rules of a large product are skipped.
+  fires: Map<number, boolean | Unknown>;
   // The rules found unknown, in the order they were evaluated.
   unknownRules: number[];
 }
@@ -87,10 +90,10 @@ interface ClaimTruths extends Truths<number> {
 function evalClaim(c: Compiled, s: Scope): ClaimTruths {
   const rules = c.claimRules;
   const plan = c.fast;
-  const fires: (boolean | Unknown | undefined)[] = new Array(rules.length);
+  const fires = new Map<number, boolean | Unknown>();
   const t: ClaimTruths = { fires, fired: [], unknown: [], unknownRules: [] };
   const settledFires = (i: number, f: boolean | Unknown): void => {
-    fires[i] = f;
+    fires.set(i, f);
     if (f instanceof Unknown) {
       t.unknownRules.push(i);
       (t.unknown[rules[i]!.level] ??= []).push(f);
@@ -139,7 +142,7 @@ function evalClaim(c: Compiled, s: Scope): ClaimTruths {
         const i = plan.ruleAt[(w << 5) + 31 - Math.clz32(low)]!;
         if (lazy && allPresent(plan.factsOf[i]!, slots)) continue;
         if (exact && plan.full[i] === 1 && (!anyMissing || allPresent(plan.factsOf[i]!, slots))) {
-          fires[i] = true;
+          fires.set(i, true);
           firedPlain.push(i);
           continue;
         }
@@ -150,7 +153,7 @@ function evalClaim(c: Compiled, s: Scope): ClaimTruths {
     }
     // With side-effecting rules at this level, the fired ones in source order among all.
     const side = plan.sideByLevel[level]!;
-    const fired = side.length === 0 ? firedPlain : c.claimLevels[level]!.filter((i) => fires[i] === true);
+    const fired = side.length === 0 ? firedPlain : c.claimLevels[level]!.filter((i) => fires.get(i) === true);
     if (fired.length > 0) {
       t.fired[level] = fired;
       decided = true;

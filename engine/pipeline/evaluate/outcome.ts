@@ -58,9 +58,10 @@ export interface ItemResult extends Evaluated {
 export function evalItems(c: Compiled, s: Scope, items: Record<string, unknown>[], withChecks: boolean): ItemResult[][] {
   return items.map((it, i) => {
     const is = itemScope(s, it, i, c.itemList!);
-    return c.itemRules.map((cr, rule) => {
-      const r = withChecks ? evalWithChecks(cr, is) : { fires: evalRule(cr, is), checks: [] };
-      return { ...r, cr, rule, item: i };
+    return c.itemRules.map((cr, rule): ItemResult => {
+      if (!withChecks) return { fires: evalRule(cr, is), checks: [], cr, rule, item: i };
+      const { fires, checks } = evalWithChecks(cr, is);
+      return { fires, checks, cr, rule, item: i };
     });
   });
 }
