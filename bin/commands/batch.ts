@@ -17,6 +17,16 @@ export const logOption = {
   help: 'also append every decision to this decision log (a SQLite file or postgres:// URL; yakkan log reads it)',
 } as const satisfies OptionSpec;
 
+// Distributed mode (engine/tools/distributed/): chunks go to `yakkan worker` processes.
+export const queueOptions = {
+  queue: {
+    type: 'string',
+    value: 'URL',
+    help: 'decide on `yakkan worker` processes through this queue (postgres://…), resumable',
+  },
+  chunk: { type: 'integer', value: 'N', min: 1, default: 2000, help: 'with --queue: lines per job' },
+} as const satisfies Record<string, OptionSpec>;
+
 export const command = defineCommand({
   name: 'batch',
   args: '<product> <facts.ndjson|->',
@@ -26,8 +36,10 @@ input) on worker threads, and prints one line per input line, in input order:
   {"line": N, "decision": {...}}   the decision for line N
   {"line": N, "error": "..."}      line N is not JSON, or no revision is in force for it
   {"line": N, "blank": true}       line N is empty or only spaces
-One bad line costs that line only; the exit code is then 1.`,
-  options: { ...batchOptions, 'as-of': asOfOption, log: logOption },
+One bad line costs that line only; the exit code is then 1.
+With --queue, the same output from worker processes on any number of machines (README,
+"Distributed batch and diff"); run again after an interruption, it resumes.`,
+  options: { ...batchOptions, 'as-of': asOfOption, log: logOption, ...queueOptions },
   positionals: { min: 2, max: 2 },
   run({ values, positionals }) {
     const [product, file] = positionals as [string, string];
@@ -36,6 +48,8 @@ One bad line costs that line only; the exit code is then 1.`,
       workers: values.workers,
       trace: !values['no-trace'],
       log: values.log,
+      queue: values.queue,
+      chunk: values.chunk,
     });
   },
 });
@@ -43,7 +57,14 @@ One bad line costs that line only; the exit code is then 1.`,
 export async function runBatchCommand(
   product: string,
   file: string,
-  o: { asOf: string | undefined; workers: number | undefined; trace: boolean; log?: string | undefined },
+  o: {
+    asOf: string | undefined;
+    workers: number | undefined;
+    trace: boolean;
+    log?: string | undefined;
+    queue?: string | undefined;
+    chunk?: number;
+  },
 ): Promise<number> {
   const { createReadStream } = await import('node:fs');
   const { readText, requirePath } = await import('../product.js');
@@ -62,6 +83,7 @@ export async function runBatchCommand(
       : await import('../../server/log/record.js')
           .then((m) => m.batchLog(o.log!, product, o, input, process.stdout))
           .catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)));
+  const runner = o.queue === undefined ? undefined : await queueRunnerFor('batch', o.queue, [product], file);
   const r = await runBatch({
     product,
     input: logged?.input ?? input,
@@ -69,9 +91,17 @@ export async function runBatchCommand(
     trace: o.trace,
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.asOf ? { asOf: o.asOf } : {}),
+    ...(runner ? { runner, chunkLines: o.chunk ?? 2000 } : {}),
   })
     .catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)))
     .finally(() => logged?.finish());
   if (r.failed) process.stderr.write(`yakkan batch: ${r.failed} line(s) could not be decided\n`);
   return r.failed ? EXIT.failed : EXIT.ok;
+}
+
+// The job-queue runner of --queue, reporting on standard error; `corpus` - is standard input.
+export async function queueRunnerFor(command: string, url: string, products: string[], corpus: string) {
+  const { queueReporter, queueRunner } = await import('../../engine/tools/distributed/index.js');
+  const report = queueReporter(command, process.stderr);
+  return queueRunner({ url, products, ...(corpus === '-' ? {} : { corpus }), report });
 }

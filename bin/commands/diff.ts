@@ -2,6 +2,7 @@
 import { canonicalJson } from '../../engine/pipeline/json.js';
 import { DiffUsageError, diffExitCode, diffRevisions, loadSide, renderText } from '../../engine/tools/diff.js';
 import { CliError, defineCommand, EXIT, formatOption, UsageError } from '../args.js';
+import { queueOptions, queueRunnerFor } from './batch.js';
 
 export const command = defineCommand({
   name: 'diff',
@@ -10,7 +11,9 @@ export const command = defineCommand({
   description: `<old>, <new>: product revision files (.yk / .json), or product folders (their newest
 revision). Prints what changed in the rules; with --cases, every case is decided by both
 revisions and the changed decisions are grouped by the rules whose firing changed.
-Exits 0 when nothing changed, 1 when decisions changed (without --cases: when the rules changed).`,
+Exits 0 when nothing changed, 1 when decisions changed (without --cases: when the rules changed).
+With --queue, an NDJSON corpus is decided by \`yakkan worker\` processes on any number of machines
+and the report is the same, byte for byte; run again after an interruption, it resumes.`,
   options: {
     cases: { type: 'string', value: 'PATH', help: 'a folder of case files, or NDJSON with one facts object a line' },
     format: formatOption,
@@ -27,6 +30,7 @@ Exits 0 when nothing changed, 1 when decisions changed (without --cases: when th
     outcome: { type: 'string', value: 'OUTCOME', help: 'with --from-log: only decisions with this outcome' },
     since: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or after (YYYY-MM-DD, UTC)' },
     until: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or before' },
+    ...queueOptions,
   },
   positionals: { min: 2, max: 2 },
   async run({ values, positionals }) {
@@ -34,11 +38,13 @@ Exits 0 when nothing changed, 1 when decisions changed (without --cases: when th
     const fromLog = values['from-log'] ? await logCorpus(values, oldPath) : undefined;
     const cases = fromLog?.file ?? values.cases;
     try {
-      const tty = process.stderr.isTTY === true;
+      const runner = values.queue === undefined ? undefined : await diffQueue(values.queue, oldPath, newPath, cases);
+      const tty = process.stderr.isTTY === true && !runner;
       const report = await diffRevisions(oldPath, newPath, {
         examples: values.examples,
         ...(cases !== undefined ? { cases } : {}),
         ...(values.jobs ? { jobs: values.jobs } : {}),
+        ...(runner ? { runner, chunk: values.chunk } : {}),
         ...(tty && cases !== undefined ? { progress: progressBar(process.stderr) } : {}),
       });
       if (tty && cases !== undefined) process.stderr.write('\n');
@@ -46,12 +52,22 @@ Exits 0 when nothing changed, 1 when decisions changed (without --cases: when th
       return diffExitCode(report);
     } catch (e) {
       if (e instanceof DiffUsageError) throw new CliError(e.message, EXIT.usage);
+      if ((e as Error).name === 'QueueError') throw new CliError((e as Error).message, EXIT.usage);
       throw e;
     } finally {
       fromLog?.remove();
     }
   },
 });
+
+async function diffQueue(url: string, oldPath: string, newPath: string, cases: string | undefined) {
+  const { statSync } = await import('node:fs');
+  if (cases === undefined) throw new UsageError('--queue needs --cases FILE.ndjson or --from-log');
+  if (statSync(cases, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError('--queue needs an NDJSON corpus, not a folder of case files');
+  }
+  return queueRunnerFor('diff', url, [oldPath, newPath], cases);
+}
 
 async function logCorpus(
   o: { cases?: string; log?: string; product?: string; outcome?: string; since?: string; until?: string },

@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { decideIn, loadProduct } from '../loading/load.js';
 import { parseFactsJson } from '../pipeline/facts.js';
-import { defineTask, inlinePool, ordered, threadPool } from './pool.js';
+import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 
 export interface BatchOptions {
   product: string;
@@ -26,6 +26,8 @@ export interface BatchOptions {
   chunkLines?: number;
   // Chunks in flight per worker.
   depth?: number;
+  // Another transport for the chunks (the job queue of `--queue`); threads by default.
+  runner?: Runner;
 }
 
 export interface BatchResult {
@@ -71,34 +73,49 @@ export function batchLine(
 }
 
 // Every worker loads the product: through the compiled-model cache, as the CLI's decide does.
-export const decideChunk = defineTask('batch/decide', import.meta.url, (cfg: Config) => {
-  const p = loadProduct(cfg.product, { diskCache: true });
-  if (hasErrors(p.diagnostics))
-    throw new Error(`${cfg.product} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
-  const opts = { trace: cfg.trace, ...(cfg.asOf === undefined ? {} : { asOf: cfg.asOf }) };
-  const decideFacts = (facts: unknown): string => {
-    const { decision, selection } = decideIn(p, facts, opts);
-    if (!decision) throw new Error(`cannot decide: ${selection.why}`);
-    return JSON.stringify(decision);
-  };
+export const decideChunk = defineTask(
+  'batch/decide',
+  import.meta.url,
+  (cfg: Config) => {
+    const p = loadProduct(cfg.product, { diskCache: true });
+    if (hasErrors(p.diagnostics))
+      throw new Error(`${cfg.product} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
+    const opts = { trace: cfg.trace, ...(cfg.asOf === undefined ? {} : { asOf: cfg.asOf }) };
+    const decideFacts = (facts: unknown): string => {
+      const { decision, selection } = decideIn(p, facts, opts);
+      if (!decision) throw new Error(`cannot decide: ${selection.why}`);
+      return JSON.stringify(decision);
+    };
+    return (chunk: Chunk): Done => chunkOutput(chunk, decideFacts);
+  },
+  poisonedChunk,
+);
+
+// A chunk that failed on every attempt in the job queue: each of its lines an error line, so the
+// line numbers still match the input.
+function poisonedChunk(chunk: Chunk, why: string): Done {
+  return chunkOutput(chunk, () => {
+    throw new Error(why);
+  });
+}
+
+function chunkOutput(chunk: Chunk, decideFacts: (facts: unknown) => string): Done {
   const encoder = new TextEncoder();
-  return (chunk: Chunk): Done => {
-    let failed = 0;
-    // Encoded line by line: a chunk of large decisions may not fit in one string.
-    const parts = chunk.lines.map((line, i) => {
-      const r = batchLine(line, chunk.first + i, decideFacts);
-      if (r.failed) failed++;
-      return encoder.encode(`${r.text}\n`);
-    });
-    const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const b of parts) {
-      out.set(b, at);
-      at += b.length;
-    }
-    return { out, failed };
-  };
-});
+  let failed = 0;
+  // Encoded line by line: a chunk of large decisions may not fit in one string.
+  const parts = chunk.lines.map((line, i) => {
+    const r = batchLine(line, chunk.first + i, decideFacts);
+    if (r.failed) failed++;
+    return encoder.encode(`${r.text}\n`);
+  });
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of parts) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return { out, failed };
+}
 
 // The input's lines in chunks; a final line without a newline counts, a final newline does not
 // start another line.
@@ -136,7 +153,10 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   // a second cold parse on the critical path before any worker starts.
   const config: Config = { product: o.product, trace: o.trace ?? true, ...(o.asOf ? { asOf: o.asOf } : {}) };
   const workers = Math.max(1, o.workers ?? availableParallelism());
-  const pool = threadPool(decideChunk, config, { workers, depth: o.depth ?? 4 }) ?? inlinePool(decideChunk, config);
+  const pool =
+    o.runner?.(decideChunk, config) ??
+    threadPool(decideChunk, config, { workers, depth: o.depth ?? 4 }) ??
+    inlinePool(decideChunk, config);
   let lines = 0;
   let failed = 0;
   try {

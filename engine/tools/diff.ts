@@ -14,7 +14,7 @@ import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.j
 import { decide, type Compiled } from '../pipeline/evaluate/index.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
-import { defineTask, inlinePool, ordered, threadPool } from './pool.js';
+import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 import { showText } from '../pipeline/values.js';
 import type { Decision, ShownValue } from '../pipeline/decision-types.js';
 
@@ -472,6 +472,8 @@ export interface BehaviourOptions {
   // `done`: the share of the corpus read so far, 0..1 (the reader is at most a few chunks ahead
   // of the deciding, so it is also the share decided, near enough for a progress bar).
   progress?: (cases: number, changed: number, done: number) => void;
+  // Another transport for an NDJSON corpus's chunks (the job queue of `--queue`); threads by default.
+  runner?: Runner;
 }
 
 interface DiffInit {
@@ -485,7 +487,16 @@ export const diffChunk = defineTask('diff/lines', import.meta.url, (init: DiffIn
   const oldC = loadSide(init.old).compiled;
   const newC = loadSide(init.new).compiled;
   return (c: { start: number; lines: string[] }) => diffLines(oldC, newC, c.start, c.lines, init.examples);
-});
+}, poisonedLines);
+
+// A chunk that failed on every attempt in the job queue: its lines count as unreadable.
+function poisonedLines(c: { start: number; lines: string[] }, why: string): Behaviour {
+  const agg = emptyBehaviour();
+  c.lines.forEach((line, i) => {
+    if (line.trim() !== '') unreadable(agg, c.start + i, `line ${c.start + i + 1}`, why, Number.POSITIVE_INFINITY);
+  });
+  return agg;
+}
 
 // Workers pay off only for big corpora: each one compiles both revisions first.
 const WORKER_THRESHOLD_BYTES = 4 << 20;
@@ -510,8 +521,8 @@ export async function behaviouralDiff(oldPath: string, newPath: string, corpus: 
   const onRead = (bytes: number) => (read = bytes);
   const init: DiffInit = { old: oldPath, new: newPath, examples };
   // Without a build (a TypeScript runner) the chunks are decided in this thread.
-  const threads = jobs > 1 ? threadPool(diffChunk, init, { workers: jobs, depth: DEPTH }) : undefined;
-  const pool = threads ?? inlinePool(diffChunk, init);
+  const threads = jobs > 1 && !opts.runner ? threadPool(diffChunk, init, { workers: jobs, depth: DEPTH }) : undefined;
+  const pool = opts.runner?.(diffChunk, init) ?? threads ?? inlinePool(diffChunk, init);
   try {
     for await (const part of ordered(pool, ndjsonChunks(corpus, opts.chunk ?? 2000, onRead))) {
       mergeBehaviour(total, part, examples);

@@ -29,6 +29,9 @@ export interface Task<Init, In, Out> {
   // The module that declares the task: a worker imports it to find the task.
   module: string;
   setup(init: Init): (input: In) => Out;
+  // What an input that failed on every attempt becomes, so that the rest of a run completes: a
+  // transport that retries and gives up on a poison input (the job queue) answers with this.
+  poisoned?: (input: In, why: string) => Out;
 }
 
 export interface Pool<In, Out> {
@@ -38,6 +41,10 @@ export interface Pool<In, Out> {
   submit(input: In): Promise<Out>;
   close(): Promise<void>;
 }
+
+// How a tool gets its pool: worker threads by default; `--queue` hands batch and diff the job
+// queue's runner (engine/tools/distributed/coordinator.ts) instead, and nothing above it changes.
+export type Runner = <Init, In, Out>(task: Task<Init, In, Out>, init: Init) => Pool<In, Out>;
 
 const tasks = new Map<string, Task<never, never, unknown>>();
 
@@ -50,8 +57,9 @@ export function defineTask<Init, In, Out>(
   name: string,
   module: string,
   setup: (init: Init) => (input: In) => Out,
+  poisoned?: (input: In, why: string) => Out,
 ): Task<Init, In, Out> {
-  const task: Task<Init, In, Out> = { name, module, setup };
+  const task: Task<Init, In, Out> = { name, module, setup, ...(poisoned ? { poisoned } : {}) };
   tasks.set(name, task as unknown as Task<never, never, unknown>);
   const wd = workerData as Partial<WorkerInit> | null;
   // After the rest of the declaring module has run: the setup may use what it defines below.
