@@ -8,6 +8,7 @@ import { Engine } from 'json-rules-engine';
 import type { Condition, Leaf, Rule } from '../dsl/ir.js';
 import { forEachLeaf } from '../engine/pipeline/check.js';
 import { namedValues, type Compiled } from '../engine/pipeline/evaluate/index.js';
+import { LEVELS, levelOf } from '../engine/pipeline/evaluate/compiled.js';
 import { firingCondition, project } from '../engine/tools/reference.js';
 import type { Decision } from '../engine/pipeline/decision-types.js';
 
@@ -38,7 +39,12 @@ export function groupsOf(c: Compiled): Group[] {
     }
     return { rules, names: [...names], item };
   };
-  const out = [mk(c.product.rules.filter((r) => !r.forEach), false)];
+  const out = [
+    mk(
+      c.product.rules.filter((r) => !r.forEach),
+      false,
+    ),
+  ];
   const itemRules = c.product.rules.filter((r) => r.forEach);
   if (itemRules.length) out.push(mk(itemRules, true));
   return out;
@@ -61,31 +67,86 @@ export function prepare(c: Compiled, gs: Group[], facts: unknown, itemCount: num
 // engines have no third truth value.
 export function yakkanFired(d: Decision): Map<string, boolean> {
   const m = new Map<string, boolean>();
-  for (const r of d.reasons) if (r.result !== 'unknown') m.set(r.item !== undefined ? `${r.rule}#${r.item}` : r.rule, r.result === 'fired');
+  for (const r of d.reasons)
+    if (r.result !== 'unknown') m.set(r.item !== undefined ? `${r.rule}#${r.item}` : r.rule, r.result === 'fired');
   return m;
 }
 
-export function disagreements(yak: Map<string, boolean>, theirs: Set<string>, engine: string): string[] {
+// ladder: the engine stopped at the first level where a rule fired (per claim, and per item):
+// only the rules up to that level are compared.
+export function disagreements(
+  yak: Map<string, boolean>,
+  theirs: Set<string>,
+  engine: string,
+  levels?: Map<string, number>,
+): string[] {
   const out: string[] = [];
-  for (const [k, fired] of yak) if (theirs.has(k) !== fired) out.push(`${k}: yakkan ${fired ? 'fired' : 'not-fired'}, ${engine} ${fired ? 'not-fired' : 'fired'}`);
+  let stops: Map<string, number> | undefined;
+  if (levels) {
+    stops = new Map();
+    for (const k of theirs) {
+      const [id, item = ''] = k.split('#');
+      const l = levels.get(id!)!;
+      if (!(stops.get(item)! <= l)) stops.set(item, l);
+    }
+  }
+  for (const [k, fired] of yak) {
+    if (stops) {
+      const [id, item = ''] = k.split('#');
+      if (levels!.get(id!)! > (stops.get(item) ?? Infinity)) continue;
+    }
+    if (theirs.has(k) !== fired)
+      out.push(`${k}: yakkan ${fired ? 'fired' : 'not-fired'}, ${engine} ${fired ? 'not-fired' : 'fired'}`);
+  }
   return out;
+}
+
+// Each rule's ladder level, by id.
+export function ruleLevels(gs: Group[]): Map<string, number> {
+  return new Map(gs.flatMap((g) => g.rules.map((r) => [r.id, levelOf(r.kind)] as const)));
 }
 
 export interface OtherEngine {
   name: string;
   // rule ids that fire (`id#i` for per-item rules)
   run(p: Prepared): Set<string> | Promise<Set<string>>;
+  // Stops at the first ladder level where a rule fires: rules of later levels are not run.
+  ladder?: boolean;
+  // How many calls the bench keeps in flight (the engine works off the main thread).
+  inFlight?: number;
 }
 
 // ---------------------------------------------------------------- json-rules-engine
-export function jsonRulesEngine(gs: Group[]): OtherEngine {
+// Default: every rule evaluated on every call, as json-rules-engine runs a rule set out of the box.
+// At its best (`ladder: true`): one priority per ladder level (constraints first, cover last) and
+// engine.stop() once a rule fires, so it stops at the deciding level as yakkan does; facts are
+// flat ids, read without a path, and the path resolver is a plain property read.
+export function jsonRulesEngine(gs: Group[], ladder = false): OtherEngine {
   const engines = gs.map((g) => {
-    const e = new Engine([], { allowUndefinedFacts: true });
-    for (const r of g.rules) e.addRule({ name: r.id, conditions: firingCondition(r) as never, event: { type: r.id } });
+    const e = new Engine([], {
+      allowUndefinedFacts: true,
+      ...(ladder ? { pathResolver: (v: object, p: string) => (v as Record<string, unknown>)[p] } : {}),
+    });
+    for (const r of g.rules) {
+      e.addRule({
+        name: r.id,
+        conditions: firingCondition(r) as never,
+        event: { type: r.id },
+        ...(ladder
+          ? {
+              priority: LEVELS.length - levelOf(r.kind),
+              onSuccess: () => {
+                e.stop();
+              },
+            }
+          : {}),
+      });
+    }
     return e;
   });
   return {
-    name: 'json-rules-engine',
+    name: ladder ? 'json-rules-engine, ladder priorities + stop()' : 'json-rules-engine, default',
+    ladder,
     async run(p) {
       const fired = new Set<string>();
       for (let g = 0; g < gs.length; g++) {
@@ -109,19 +170,33 @@ export function toJsonLogic(c: Condition): unknown {
   if ('not' in c) return { '!': toJsonLogic(c.not) };
   const l = c as Leaf;
   const left = { var: varName(l.fact) };
-  const right = typeof l.value === 'object' && l.value !== null && !Array.isArray(l.value) ? { var: varName(l.value.fact) } : l.value;
+  const right =
+    typeof l.value === 'object' && l.value !== null && !Array.isArray(l.value)
+      ? { var: varName(l.value.fact) }
+      : l.value;
   switch (l.operator) {
-    case 'equal': return { '===': [left, right] };
-    case 'notEqual': return { '!==': [left, right] };
-    case 'in': return { in: [left, right] };
-    case 'notIn': return { '!': { in: [left, right] } };
-    case 'contains': return { in: [right, left] };
-    case 'doesNotContain': return { '!': { in: [right, left] } };
-    case 'lessThan': return { '<': [left, right] };
-    case 'lessThanInclusive': return { '<=': [left, right] };
-    case 'greaterThan': return { '>': [left, right] };
-    case 'greaterThanInclusive': return { '>=': [left, right] };
-    default: throw new Error(`json-logic: no translation for ${l.operator}`);
+    case 'equal':
+      return { '===': [left, right] };
+    case 'notEqual':
+      return { '!==': [left, right] };
+    case 'in':
+      return { in: [left, right] };
+    case 'notIn':
+      return { '!': { in: [left, right] } };
+    case 'contains':
+      return { in: [right, left] };
+    case 'doesNotContain':
+      return { '!': { in: [right, left] } };
+    case 'lessThan':
+      return { '<': [left, right] };
+    case 'lessThanInclusive':
+      return { '<=': [left, right] };
+    case 'greaterThan':
+      return { '>': [left, right] };
+    case 'greaterThanInclusive':
+      return { '>=': [left, right] };
+    default:
+      throw new Error(`json-logic: no translation for ${l.operator}`);
   }
 }
 
@@ -148,7 +223,12 @@ export function jsonLogicEngine(gs: Group[]): OtherEngine {
 // ---------------------------------------------------------------- zen-engine
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
 // zen compares numbers, not ISO strings: dates become day numbers on both sides.
-const zenValue = (v: unknown): unknown => (typeof v === 'string' && ISO.test(v) ? Date.parse(v + 'T00:00:00Z') / 86400000 : Array.isArray(v) ? v.map(zenValue) : v);
+const zenValue = (v: unknown): unknown =>
+  typeof v === 'string' && ISO.test(v)
+    ? Date.parse(v + 'T00:00:00Z') / 86400000
+    : Array.isArray(v)
+      ? v.map(zenValue)
+      : v;
 const zenField = (fact: string) => 'f_' + fact.replace(/[^A-Za-z0-9]/g, (ch) => `_${ch.charCodeAt(0).toString(16)}_`);
 // Numeric literals are JSON strings in the model (exact decimals); zen does not coerce them.
 const NUM = /^-?\d+(\.\d+)?$/;
@@ -166,17 +246,28 @@ export function toZen(c: Condition): string {
   const guard = isRef ? `${a} != null and ${b} != null` : `${a} != null`;
   const test = ((): string => {
     switch (l.operator) {
-      case 'equal': return `${a} == ${b}`;
-      case 'notEqual': return `${a} != ${b}`;
-      case 'in': return `${a} in ${b}`;
-      case 'notIn': return `not (${a} in ${b})`;
-      case 'contains': return `contains(${a}, ${b})`;
-      case 'doesNotContain': return `not contains(${a}, ${b})`;
-      case 'lessThan': return `${a} < ${b}`;
-      case 'lessThanInclusive': return `${a} <= ${b}`;
-      case 'greaterThan': return `${a} > ${b}`;
-      case 'greaterThanInclusive': return `${a} >= ${b}`;
-      default: throw new Error(`zen: no translation for ${l.operator}`);
+      case 'equal':
+        return `${a} == ${b}`;
+      case 'notEqual':
+        return `${a} != ${b}`;
+      case 'in':
+        return `${a} in ${b}`;
+      case 'notIn':
+        return `not (${a} in ${b})`;
+      case 'contains':
+        return `contains(${a}, ${b})`;
+      case 'doesNotContain':
+        return `not contains(${a}, ${b})`;
+      case 'lessThan':
+        return `${a} < ${b}`;
+      case 'lessThanInclusive':
+        return `${a} <= ${b}`;
+      case 'greaterThan':
+        return `${a} > ${b}`;
+      case 'greaterThanInclusive':
+        return `${a} >= ${b}`;
+      default:
+        throw new Error(`zen: no translation for ${l.operator}`);
     }
   })();
   return `(${guard} and ${test})`;
@@ -191,7 +282,10 @@ export function zenDecisionTable(rules: Rule[]): object {
     nodes: [
       { id: 'in', type: 'inputNode', name: 'Request', position: { x: 0, y: 0 } },
       {
-        id: 'rules', type: 'decisionTableNode', name: 'rules', position: { x: 200, y: 0 },
+        id: 'rules',
+        type: 'decisionTableNode',
+        name: 'rules',
+        position: { x: 200, y: 0 },
         content: {
           hitPolicy: 'collect',
           inputs: [{ id: 'when', name: 'fires when' }],
@@ -208,19 +302,25 @@ export function zenDecisionTable(rules: Rule[]): object {
   };
 }
 
-export function zenEngine(zen: ZenModule, gs: Group[]): OtherEngine {
+// inFlight: the bench keeps that many evaluations under way at once (zen evaluates off the main
+// thread), instead of awaiting each before the next.
+export function zenEngine(zen: ZenModule, gs: Group[], inFlight = 1): OtherEngine {
   const engine = new zen.ZenEngine();
   const decisions = gs.map((g) => engine.createDecision(zenDecisionTable(g.rules)));
   const keys = gs.map((g) => g.names.map((n) => [n, zenField(n)] as const));
   return {
-    name: 'zen-engine',
+    name: inFlight > 1 ? `zen-engine, ${inFlight} calls in flight` : 'zen-engine, sequential',
+    inFlight,
     async run(p) {
       const fired = new Set<string>();
       for (let g = 0; g < gs.length; g++) {
         const rows = p.groups[g]!;
         for (let i = 0; i < rows.length; i++) {
           const ctx: Record<string, unknown> = {};
-          for (const [n, v] of keys[g]!) { const x = rows[i]![n]; if (x !== undefined) ctx[v] = zenValue(x); }
+          for (const [n, v] of keys[g]!) {
+            const x = rows[i]![n];
+            if (x !== undefined) ctx[v] = zenValue(x);
+          }
           const res = await decisions[g]!.evaluate(ctx);
           for (const o of res.result as { rule: string }[]) fired.add(gs[g]!.item ? `${o.rule}#${i}` : o.rule);
         }

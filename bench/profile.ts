@@ -18,10 +18,18 @@ import { projectRoot } from '../engine/loading/sources.js';
 import { nexiCorpus } from './corpus.js';
 import { Ajv } from 'ajv';
 import { factsSchema, readFacts } from '../engine/pipeline/facts.js';
-import { decideNexi } from './nexi-handwritten.js';
+import { decideNexiDec } from './nexi-handwritten.js';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 const [mode, arg, arg2, arg3] = process.argv.slice(2);
 if (mode === 'decide') {
@@ -33,7 +41,9 @@ if (mode === 'decide') {
   let sink = 0;
   for (const f of corpus) sink += decide(c, f, { trace: arg2 === 'trace' }).reasons.length;
   const t2 = performance.now();
-  process.stdout.write(`setup ${(t1 - t0).toFixed(0)} ms, ${corpus.length} decisions in ${(t2 - t1).toFixed(0)} ms (${sink})\n`);
+  process.stdout.write(
+    `setup ${(t1 - t0).toFixed(0)} ms, ${corpus.length} decisions in ${(t2 - t1).toFixed(0)} ms (${sink})\n`,
+  );
 } else if (mode === 'readfacts') {
   // The share of decide spent reading the input facts, and of that, JSON Schema validation.
   const c = loadProduct(join(projectRoot(), 'products', 'nexi-ip-license')).revisions[0]!.compiled!;
@@ -42,13 +52,19 @@ if (mode === 'decide') {
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
   const time = (fn: (f: unknown) => unknown) => {
     const rs: number[] = [];
-    for (let r = 0; r < 5; r++) { const t0 = performance.now(); for (const f of corpus) fn(f); rs.push(((performance.now() - t0) * 1000) / corpus.length); }
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      for (const f of corpus) fn(f);
+      rs.push(((performance.now() - t0) * 1000) / corpus.length);
+    }
     return rs.sort((a, b) => a - b)[2]!;
   };
   const d = time((f) => decide(c, f, { trace: false }));
   const a = time((f) => readFacts(c.product, f));
   const v = time((f) => validate(f));
-  process.stdout.write(`per decision: decide ${d.toFixed(1)} µs; readFacts ${a.toFixed(1)} µs (${((100 * a) / d).toFixed(0)}%), of which JSON Schema validation ${v.toFixed(1)} µs\n`);
+  process.stdout.write(
+    `per decision: decide ${d.toFixed(1)} µs; readFacts ${a.toFixed(1)} µs (${((100 * a) / d).toFixed(0)}%), of which JSON Schema validation ${v.toFixed(1)} µs\n`,
+  );
 } else if (mode === 'scaling') {
   // The generated 1,000-rule / 1,000-row products (bench/scaling.ts), decided in a loop.
   const dir = mkdtempSync(join(tmpdir(), 'yakkan-prof-'));
@@ -74,7 +90,7 @@ if (mode === 'decide') {
   const scorpus = scalingCorpus(Math.min(n, 20_000));
   let sink = 0;
   const work: [string, Record<string, unknown>[], (f: Record<string, unknown>) => unknown][] = [
-    ['hand-written', corpus, (f) => decideNexi(f)],
+    ['hand-written', corpus, (f) => decideNexiDec(f)],
     ['nexi lean', corpus, (f) => decide(c, f, { trace: false })],
     ['nexi trace', corpus, (f) => decide(c, f, { trace: true })],
     ['rules-1000', scorpus, (f) => decide(rules, f, { trace: false })],
@@ -88,7 +104,11 @@ if (mode === 'decide') {
       const t0 = performance.now();
       let done = 0;
       // At most ~0.3 s per workload and round.
-      for (const f of cs) { sink ^= fn(f) ? 1 : 0; done++; if ((done & 255) === 0 && performance.now() - t0 > 300) break; }
+      for (const f of cs) {
+        sink ^= fn(f) ? 1 : 0;
+        done++;
+        if ((done & 255) === 0 && performance.now() - t0 > 300) break;
+      }
       const cpu = process.cpuUsage(c0);
       rates.get(k)!.push(done / ((cpu.user + cpu.system) / 1e6));
     }
@@ -97,7 +117,9 @@ if (mode === 'decide') {
   const base = med(rates.get('hand-written')!);
   for (const [k, xs] of rates) {
     const m = med(xs);
-    process.stdout.write(`${k.padEnd(14)} ${Math.round(m).toLocaleString('en-US').padStart(10)}/s${k.startsWith('nexi') ? `  ${(m / base).toFixed(3)}x hand-written` : ''}\n`);
+    process.stdout.write(
+      `${k.padEnd(14)} ${Math.round(m).toLocaleString('en-US').padStart(10)}/s${k.startsWith('nexi') ? `  ${(m / base).toFixed(3)}x hand-written` : ''}\n`,
+    );
   }
   process.stdout.write(`(sink ${sink})\n`);
 } else if (mode === 'load') {
@@ -110,11 +132,14 @@ if (mode === 'decide') {
   const parent = new Map<number, number>();
   for (const n of prof.nodes) for (const ch of n.children ?? []) parent.set(ch, n.id);
   const inside = (id: number | undefined): boolean => {
-    for (let cur = id; cur !== undefined; cur = parent.get(cur)) if (byId.get(cur)!.callFrame.functionName === arg3) return true;
+    for (let cur = id; cur !== undefined; cur = parent.get(cur))
+      if (byId.get(cur)!.callFrame.functionName === arg3) return true;
     return false;
   };
   const self = new Map<number, number>();
-  prof.samples.forEach((id, i) => { if (!arg3 || inside(id)) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)); });
+  prof.samples.forEach((id, i) => {
+    if (!arg3 || inside(id)) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
@@ -129,7 +154,8 @@ if (mode === 'decide') {
   const top = Number(arg2 ?? 25);
   const show = (m: Map<string, number>, title: string) => {
     process.stdout.write(`\n${title} (self time, ${(total / 1000).toFixed(0)} ms sampled)\n`);
-    for (const [k, t] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}\n`);
+    for (const [k, t] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+      process.stdout.write(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}\n`);
   };
   show(file, 'by file');
   show(fn, 'by function');
