@@ -42,7 +42,9 @@ interface AutocannonResult {
   timeouts: number;
   non2xx: number;
 }
-type Running = Promise<AutocannonResult> & { on(event: 'response', f: (client: unknown, status: number) => void): void };
+type Running = Promise<AutocannonResult> & {
+  on(event: 'response', f: (client: unknown, status: number) => void): void;
+};
 type Autocannon = (o: Record<string, unknown>) => Running;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
@@ -72,7 +74,8 @@ function serve(args: string[]): Promise<Server> {
   const node = [join(ROOT, 'bin', 'yakkan.js'), 'serve', PRODUCT, '--port', '0', '--no-watch', ...args];
   const pinned = spawnSync('taskset', ['--version']).status === 0;
   const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...node] : node, {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   return new Promise((resolve, reject) => {
@@ -97,7 +100,6 @@ function peakRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-
 // The autocannon instance: a promise of the result, and an emitter of each response.
 function load(base: string, query: string, extra: Record<string, unknown> = {}): Running {
   let i = 0;
@@ -105,11 +107,13 @@ function load(base: string, query: string, extra: Record<string, unknown> = {}):
     url: `${base}/v1/products/nexi-ip-license/decide${query}`,
     connections: CONNECTIONS,
     duration: SECONDS,
-    requests: [{
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (req: Record<string, unknown>) => ({ ...req, body: BODIES[i++ % BODIES.length] }),
-    }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, body: BODIES[i++ % BODIES.length] }),
+      },
+    ],
     ...extra,
   });
 }
@@ -142,7 +146,12 @@ async function httpPhase(name: string, args: string[], query: string): Promise<M
   await stop(s);
   const bad = r.non2xx + r.errors + r.timeouts;
   return {
-    name, perSecond: r.requests.average, perCpuSecond: r.requests.total / used, p50: r.latency.p50, p99: r.latency.p99, result: r,
+    name,
+    perSecond: r.requests.average,
+    perCpuSecond: r.requests.total / used,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    result: r,
     ...(bad ? { note: `${bad} not 200 (${JSON.stringify(r.statusCodeStats)})` } : {}),
   };
 }
@@ -165,9 +174,16 @@ async function main(): Promise<void> {
   const phases: Phase[] = [];
   const row = (p: Phase) => {
     phases.push(p);
-    const cpu = 'perCpuSecond' in p ? `  ${Math.round(p.perCpuSecond as number).toLocaleString('en').padStart(7)}/CPU-s` : '';
-    say(`  ${p.name.padEnd(44)} ${Math.round(p.perSecond).toLocaleString('en').padStart(8)}/s${cpu}`
-      + `${p.p50 !== undefined ? `  p50 ${p.p50} ms  p99 ${p.p99} ms` : ''}${p.note ? `  (${p.note})` : ''}`);
+    const cpu =
+      'perCpuSecond' in p
+        ? `  ${Math.round(p.perCpuSecond as number)
+            .toLocaleString('en')
+            .padStart(7)}/CPU-s`
+        : '';
+    say(
+      `  ${p.name.padEnd(44)} ${Math.round(p.perSecond).toLocaleString('en').padStart(8)}/s${cpu}` +
+        `${p.p50 !== undefined ? `  p50 ${p.p50} ms  p99 ${p.p99} ms` : ''}${p.note ? `  (${p.note})` : ''}`,
+    );
   };
   say(`bench:server — ${SECONDS} s phases, ${CONNECTIONS} connections, NEXI corpus of ${CLAIMS.length} claims`);
   const inLean = inProcess({ trace: false });
@@ -227,9 +243,13 @@ async function main(): Promise<void> {
   const refused = codes['503']?.count ?? 0;
   row({
     name: `HTTP at 2× sustainable (${Math.round(2 * sustainable).toLocaleString('en')}/s offered)`,
-    perSecond: served / SECONDS, p50: overload.r.latency.p50, p99: overload.r.latency.p99,
-    note: `${refused.toLocaleString('en')} × 503 with Retry-After, ${overload.r.errors} errors, ${overload.r.timeouts} timeouts, `
-      + `peak RSS ${Math.round(overload.rss / 2 ** 20)} MB, /healthz ${overload.alive} after`,
+    perSecond: served / SECONDS,
+    p50: overload.r.latency.p50,
+    p99: overload.r.latency.p99,
+    note:
+      `${refused.toLocaleString('en')} × 503 with Retry-After, ` +
+      `${overload.r.errors} errors, ${overload.r.timeouts} timeouts, ` +
+      `peak RSS ${Math.round(overload.rss / 2 ** 20)} MB, /healthz ${overload.alive} after`,
   });
 
   // kill -9 during a logging burst: how many answered decisions the log does not have.
@@ -254,7 +274,9 @@ async function main(): Promise<void> {
   row({
     name: 'kill -9 during a logging burst',
     perSecond: 0,
-    note: `${killed.answered} answered, ${killed.logged} in the log after restart, ${Math.max(0, killed.answered - killed.logged)} lost (batch: 500 or 100 ms)`,
+    note:
+      `${killed.answered} answered, ${killed.logged} in the log after restart, ` +
+      `${Math.max(0, killed.answered - killed.logged)} lost (batch: 500 or 100 ms)`,
   });
 
   const ratio = noLogLean!.perSecond / inLean;
@@ -263,11 +285,26 @@ async function main(): Promise<void> {
   const cpuCost = 1 - logLean!.perCpuSecond / noLogLean!.perCpuSecond;
   const cpuCostFull = 1 - logFull!.perCpuSecond / noLogFull!.perCpuSecond;
   say(`\n  HTTP / in-process: lean ${ratio.toFixed(2)}×, full trace ${(noLogFull!.perSecond / inFull).toFixed(2)}×`);
-  say(`  logging costs ${pc(cost)} of HTTP throughput lean (${pc(cpuCost)} per CPU-second), `
-    + `${pc(costFull)} with the full trace (${pc(cpuCostFull)} per CPU-second)`);
+  say(
+    `  logging costs ${pc(cost)} of HTTP throughput lean (${pc(cpuCost)} per CPU-second), ` +
+      `${pc(costFull)} with the full trace (${pc(cpuCostFull)} per CPU-second)`,
+  );
   rmSync(TMP, { recursive: true, force: true });
   if (JSON_OUT) {
-    process.stdout.write(`${JSON.stringify({ benchServer: { seconds: SECONDS, phases, ratioHttpToInProcess: ratio, logCost: cost, logCostFull: costFull, cpuCost, cpuCostFull, killed } })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        benchServer: {
+          seconds: SECONDS,
+          phases,
+          ratioHttpToInProcess: ratio,
+          logCost: cost,
+          logCostFull: costFull,
+          cpuCost,
+          cpuCostFull,
+          killed,
+        },
+      })}\n`,
+    );
   }
 }
 

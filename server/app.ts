@@ -84,7 +84,13 @@ export async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });
   const y: Yakkan = {
-    products, log: o.log, limits, metrics: new Metrics(), api: new Api(app), loop: new LoopDelay(), inFlight: 0,
+    products,
+    log: o.log,
+    limits,
+    metrics: new Metrics(),
+    api: new Api(app),
+    loop: new LoopDelay(),
+    inFlight: 0,
     reloads: new Map(),
   };
   app.decorate('yakkan', y);
@@ -100,7 +106,8 @@ export async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     req.rawBody = text;
-    if (text.trim() === '') return done(new ProblemError(problem('invalid-json', 400, 'the body is empty: send a JSON object')), undefined);
+    if (text.trim() === '')
+      return done(new ProblemError(problem('invalid-json', 400, 'the body is empty: send a JSON object')), undefined);
     try {
       done(null, JSON.parse(text));
     } catch (e) {
@@ -119,21 +126,39 @@ export async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
       const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       const given = m ? createHash('sha256').update(m[1]!).digest() : undefined;
       if (!given || !timingSafeEqual(given, expected)) {
-        fail('unauthorized', 401, m ? 'the bearer token is not the right one' : 'send Authorization: Bearer <token>', {},
-          { 'www-authenticate': 'Bearer realm="yakkan"' });
+        fail(
+          'unauthorized',
+          401,
+          m ? 'the bearer token is not the right one' : 'send Authorization: Bearer <token>',
+          {},
+          { 'www-authenticate': 'Bearer realm="yakkan"' },
+        );
       }
     }
     if (NEVER_REFUSED.has(url)) return;
-    const why = y.inFlight >= limits.concurrency ? 'concurrency'
-      : y.loop.delay > limits.maxEventLoopDelay ? 'event-loop'
-        : y.log?.full ? 'log' : undefined;
+    const why =
+      y.inFlight >= limits.concurrency
+        ? 'concurrency'
+        : y.loop.delay > limits.maxEventLoopDelay
+          ? 'event-loop'
+          : y.log?.full
+            ? 'log'
+            : undefined;
     if (why) {
       y.metrics.refuse(why);
-      const detail = why === 'log'
-        ? 'the decision log is behind: no decision is made that could not be logged'
-        : `the server is at its limit (${why === 'concurrency' ? `${limits.concurrency} requests in flight` : 'the event loop is behind'})`;
-      fail(why === 'log' ? 'log-behind' : 'overloaded', 503, `${detail}; retry after ${limits.retryAfter} s`, {},
-        { 'retry-after': String(limits.retryAfter) });
+      const reason = {
+        log: 'the decision log is behind: no decision is made that could not be logged',
+        concurrency: `the server is at its limit of ${limits.concurrency} requests in flight`,
+        'event-loop': 'the server is at its limit: its event loop is behind',
+      };
+      const detail = reason[why];
+      fail(
+        why === 'log' ? 'log-behind' : 'overloaded',
+        503,
+        `${detail}; retry after ${limits.retryAfter} s`,
+        {},
+        { 'retry-after': String(limits.retryAfter) },
+      );
     }
     y.inFlight++;
     // 'close' comes once however the exchange ends (answered, aborted, timed out).
@@ -143,10 +168,17 @@ export async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
     const ms = performance.now() - req.startedAt;
     const route = req.routeOptions.url ?? 'unmatched';
     y.metrics.request(req.method, route, reply.statusCode, ms / 1000);
-    req.log.info({
-      method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(ms * 100) / 100,
-      ...(req.product ? { product: req.product } : {}), ...(req.outcome ? { outcome: req.outcome } : {}),
-    }, 'request');
+    req.log.info(
+      {
+        method: req.method,
+        url: req.url,
+        status: reply.statusCode,
+        ms: Math.round(ms * 100) / 100,
+        ...(req.product ? { product: req.product } : {}),
+        ...(req.outcome ? { outcome: req.outcome } : {}),
+      },
+      'request',
+    );
   });
   app.setErrorHandler((err, req, reply) => {
     const { problem: p, headers } = fromError(err as Error, req);
@@ -154,7 +186,11 @@ export async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
     return sendProblem(reply, p, headers);
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problem('not-found', 404, `no route ${req.method} ${req.url.split('?')[0]}; GET /openapi.json lists them`)));
+    sendProblem(
+      reply,
+      problem('not-found', 404, `no route ${req.method} ${req.url.split('?')[0]}; GET /openapi.json lists them`),
+    ),
+  );
   app.addHook('onClose', async () => {
     products.close();
     y.loop.stop();
@@ -173,6 +209,9 @@ export async function buildApp(o: ServerOptions): Promise<FastifyInstance> {
 export function listenCheck(host: string, token: string | undefined, open: boolean): string | undefined {
   const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\./.test(host);
   if (loopback || token !== undefined) return undefined;
-  if (open) return `WARNING: listening on ${host} with NO TOKEN: anyone who can reach this port can decide claims and read products`;
-  throw new Error(`listening on ${host} needs a bearer token (YAKKAN_TOKEN or --token-file), or --open to serve without one`);
+  const who = 'anyone who can reach this port can decide claims and read products';
+  if (open) return `WARNING: listening on ${host} with NO TOKEN: ${who}`;
+  throw new Error(
+    `listening on ${host} needs a bearer token (YAKKAN_TOKEN or --token-file), or --open to serve without one`,
+  );
 }

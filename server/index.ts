@@ -7,8 +7,16 @@ export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export { checkSource, type CheckResult } from './routes/check.js';
 export { problem, type Problem, type ProblemCode } from './problem.js';
 export {
-  defaultLogTarget, engineVersion, logFilter, openLog, type DecideRequest, type DecisionLog, type LogEntry, type LogFilter,
-  type LogSettings, type StoredEntry,
+  defaultLogTarget,
+  engineVersion,
+  logFilter,
+  openLog,
+  type DecideRequest,
+  type DecisionLog,
+  type LogEntry,
+  type LogFilter,
+  type LogSettings,
+  type StoredEntry,
 } from './log/store.js';
 export { entryFor, exportCorpus, redecide, verifyLog, type VerifyReport } from './log/replay.js';
 export { loadSnapshot, snapshotOf, type ProductSnapshot } from './log/snapshot.js';

@@ -66,7 +66,9 @@ const listPaths = new WeakMap<LoadedProduct, string[][]>();
 function listsOf(p: LoadedProduct): string[][] {
   let paths = listPaths.get(p);
   if (!paths) {
-    const names = new Set(p.revisions.flatMap((r) => r.checked.product.facts.filter((f) => f.type.kind === 'list').map((f) => f.name)));
+    const names = new Set(
+      p.revisions.flatMap((r) => r.checked.product.facts.filter((f) => f.type.kind === 'list').map((f) => f.name)),
+    );
     paths = [...names].map((n) => n.split('.'));
     listPaths.set(p, paths);
   }
@@ -78,7 +80,8 @@ function listsOf(p: LoadedProduct): string[][] {
 export function checkItems(p: LoadedProduct, facts: unknown, max: number): void {
   for (const path of listsOf(p)) {
     let v: unknown = facts;
-    for (const k of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
+    for (const k of path)
+      v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined;
     if (Array.isArray(v) && v.length > max) {
       const pointer = `/${path.join('/')}`;
       const message = `${v.length} entries, more than the limit of ${max}`;

@@ -63,13 +63,23 @@ let decisionSchema: Schema | undefined;
 // document's root).
 function decisionComponents(): Record<string, Schema> {
   decisionSchema ??= JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'decision.schema.json'), 'utf8')) as Schema;
-  const { $schema: _s, $id: _i, definitions = {}, ...decision } = decisionSchema as Schema & { definitions?: Record<string, Schema> };
+  const {
+    $schema: _s,
+    $id: _i,
+    definitions = {},
+    ...decision
+  } = decisionSchema as Schema & { definitions?: Record<string, Schema> };
   const moved = (o: unknown): unknown => {
     if (Array.isArray(o)) return o.map(moved);
     if (o === null || typeof o !== 'object') return o;
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [
-      k, k === '$ref' && typeof v === 'string' ? v.replace('#/definitions/', '#/components/schemas/Decision.') : moved(v),
-    ]));
+    return Object.fromEntries(
+      Object.entries(o).map(([k, v]) => [
+        k,
+        k === '$ref' && typeof v === 'string'
+          ? v.replace('#/definitions/', '#/components/schemas/Decision.')
+          : moved(v),
+      ]),
+    );
   };
   const out: Record<string, Schema> = { Decision: moved(decision) as Schema };
   for (const [k, v] of Object.entries(definitions)) out[`Decision.${k}`] = moved(v) as Schema;
@@ -97,18 +107,32 @@ const PROBLEM_SCHEMA: Schema = {
   },
 };
 
+// `post` + `/v1/products/{id}/decide` -> `postV1ProductsIdDecide`.
+function operationId(method: string, path: string): string {
+  const camel = path
+    .replace(/[{}]/g, '')
+    .replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase());
+  return `${method.toLowerCase()}${camel}`;
+}
+
 export function openApiDocument(api: Api): Schema {
   const paths: Record<string, Record<string, Schema>> = {};
   for (const r of api.routes) {
     const path = r.url.replace(/:(\w+)/g, '{$1}');
     const parameters: Schema[] = [];
-    for (const [where, s] of [['path', r.params], ['query', r.querystring]] as const) {
+    for (const [where, s] of [
+      ['path', r.params],
+      ['query', r.querystring],
+    ] as const) {
       const props = (s?.['properties'] ?? {}) as Record<string, Schema>;
       const required = (s?.['required'] ?? []) as string[];
       for (const [name, schema] of Object.entries(props)) {
         const { description, ...rest } = schema;
         parameters.push({
-          name, in: where, required: where === 'path' || required.includes(name), schema: rest,
+          name,
+          in: where,
+          required: where === 'path' || required.includes(name),
+          schema: rest,
           ...(description ? { description } : {}),
         });
       }
@@ -121,7 +145,11 @@ export function openApiDocument(api: Api): Schema {
           ? { content: Object.fromEntries(Object.entries(doc.content).map(([type, schema]) => [type, { schema }])) }
           : {}),
         ...(doc.headers
-          ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) }
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(doc.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]),
+              ),
+            }
           : {}),
       };
     }
@@ -129,9 +157,11 @@ export function openApiDocument(api: Api): Schema {
       summary: r.summary,
       ...(r.description ? { description: r.description } : {}),
       tags: r.tags,
-      operationId: `${r.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      operationId: operationId(r.method, path),
       ...(parameters.length ? { parameters } : {}),
-      ...(r.body ? { requestBody: { required: true, content: { [r.body.contentType]: { schema: r.body.schema } } } } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { [r.body.contentType]: { schema: r.body.schema } } } }
+        : {}),
       responses,
       ...(r.public ? { security: [] } : {}),
     };
@@ -146,7 +176,9 @@ export function openApiDocument(api: Api): Schema {
     paths,
     components: {
       schemas: { ...decisionComponents(), Problem: PROBLEM_SCHEMA },
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Required when the server was started with a token.' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Required when the server was started with a token.' },
+      },
     },
     security: [{ bearer: [] }],
   };

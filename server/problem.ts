@@ -6,9 +6,22 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FactError } from '../engine/pipeline/decision-types.js';
 
 export type ProblemCode =
-  | 'invalid-facts' | 'invalid-request' | 'invalid-json' | 'not-found' | 'unknown-product' | 'product-unavailable'
-  | 'no-revision' | 'too-large' | 'too-many-items' | 'unsupported-media-type' | 'method-not-allowed' | 'unauthorized'
-  | 'overloaded' | 'log-behind' | 'timeout' | 'internal';
+  | 'invalid-facts'
+  | 'invalid-request'
+  | 'invalid-json'
+  | 'not-found'
+  | 'unknown-product'
+  | 'product-unavailable'
+  | 'no-revision'
+  | 'too-large'
+  | 'too-many-items'
+  | 'unsupported-media-type'
+  | 'method-not-allowed'
+  | 'unauthorized'
+  | 'overloaded'
+  | 'log-behind'
+  | 'timeout'
+  | 'internal';
 
 export const PROBLEM_TITLES: Record<ProblemCode, string> = {
   'invalid-facts': 'The facts are invalid',
@@ -48,13 +61,21 @@ export function problem(code: ProblemCode, status: number, detail: string, extra
 
 // Thrown by handlers and hooks; the error handler turns it into the response.
 export class ProblemError extends Error {
-  constructor(readonly problem: Problem, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(problem.detail);
   }
 }
 
-export function fail(code: ProblemCode, status: number, detail: string, extra: Partial<Problem> = {},
-  headers: Record<string, string> = {}): never {
+export function fail(
+  code: ProblemCode,
+  status: number,
+  detail: string,
+  extra: Partial<Problem> = {},
+  headers: Record<string, string> = {},
+): never {
   throw new ProblemError(problem(code, status, detail, extra), headers);
 }
 
@@ -65,34 +86,60 @@ export function sendProblem(reply: FastifyReply, p: Problem, headers: Record<str
 }
 
 // Fastify's own errors (validation, body limits, media types) as problems: a client mistake is a 4xx.
-export function fromError(err: FastifyError | ProblemError | Error, req: FastifyRequest): { problem: Problem; headers: Record<string, string> } {
+export function fromError(
+  err: FastifyError | ProblemError | Error,
+  req: FastifyRequest,
+): { problem: Problem; headers: Record<string, string> } {
   if (err instanceof ProblemError) return { problem: err.problem, headers: err.headers };
   const e = err as FastifyError;
   if (e.validation) {
     const where = e.validationContext ?? 'body';
     const errors = e.validation.map((v) => {
-      const missing = v.keyword === 'required' ? `/${String((v.params as { missingProperty?: string }).missingProperty)}` : '';
-      const extra = v.keyword === 'additionalProperties'
-        ? `/${String((v.params as { additionalProperty?: string }).additionalProperty)}` : '';
+      const missing =
+        v.keyword === 'required' ? `/${String((v.params as { missingProperty?: string }).missingProperty)}` : '';
+      const extra =
+        v.keyword === 'additionalProperties'
+          ? `/${String((v.params as { additionalProperty?: string }).additionalProperty)}`
+          : '';
       const pointer = `${v.instancePath}${missing}${extra}`;
-      return { pointer, message: `${where}${pointer ? ` ${pointer}` : ''} ${extra ? 'is not allowed here' : v.message ?? 'is invalid'}` };
+      const what = extra ? 'is not allowed here' : (v.message ?? 'is invalid');
+      return {
+        pointer,
+        message: `${where}${pointer ? ` ${pointer}` : ''} ${what}`,
+      };
     });
-    return { problem: problem('invalid-request', 400, errors.map((x) => x.message).join('; '), { errors, in: where }), headers: {} };
+    return {
+      problem: problem('invalid-request', 400, errors.map((x) => x.message).join('; '), { errors, in: where }),
+      headers: {},
+    };
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { problem: problem('too-large', 413, `the body is larger than the limit of ${req.routeOptions.bodyLimit} bytes`), headers: {} };
+      return {
+        problem: problem('too-large', 413, `the body is larger than the limit of ${req.routeOptions.bodyLimit} bytes`),
+        headers: {},
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return {
-        problem: problem('unsupported-media-type', 415, `content type ${req.headers['content-type'] ?? '(none)'} is not accepted here`),
+        problem: problem(
+          'unsupported-media-type',
+          415,
+          `content type ${req.headers['content-type'] ?? '(none)'} is not accepted here`,
+        ),
         headers: {},
       };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { problem: problem('invalid-json', 400, 'the body is empty: send the facts as a JSON object'), headers: {} };
+      return {
+        problem: problem('invalid-json', 400, 'the body is empty: send the facts as a JSON object'),
+        headers: {},
+      };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { problem: problem('invalid-request', 400, 'the content length does not match the body'), headers: {} };
   }
   const status = e.statusCode ?? 500;
   if (status >= 400 && status < 500) return { problem: problem('invalid-request', status, e.message), headers: {} };
-  return { problem: problem('internal', 500, 'an internal error in yakkan (the request id finds it in the server log)'), headers: {} };
+  return {
+    problem: problem('internal', 500, 'an internal error in yakkan (the request id finds it in the server log)'),
+    headers: {},
+  };
 }

@@ -69,7 +69,8 @@ export class ProductSet {
     let event: ReloadEvent;
     if (old && entry.id !== old.id) {
       // A renamed product would change the URLs clients use: keep the old one and say so.
-      const text = `the files now define product ${entry.id}, not ${old.id}: restart the server to serve it under the new id`;
+      const text =
+        `the files now define product ${entry.id}, not ${old.id}: ` + 'restart the server to serve it under the new id';
       const problem = { at: new Date().toISOString(), hash: entry.good?.snapshot.hash ?? '', diagnostics: [], text };
       this.swap({ ...old, problem });
       event = { id: old.id, path, ok: false, hash: problem.hash, message: text };
@@ -98,10 +99,13 @@ export class ProductSet {
         if (isFile && name && name !== basename(path)) return;
         if (name && !/\.(yk|json)$/.test(name)) return;
         clearTimeout(this.timers.get(path));
-        this.timers.set(path, setTimeout(() => {
-          this.timers.delete(path);
-          this.reload(path);
-        }, debounceMs));
+        this.timers.set(
+          path,
+          setTimeout(() => {
+            this.timers.delete(path);
+            this.reload(path);
+          }, debounceMs),
+        );
       });
       w.on('error', () => {});
       this.watchers.push(w);
@@ -122,7 +126,10 @@ export class ProductSet {
 }
 
 export class StartError extends Error {
-  constructor(readonly path: string, readonly detail: string) {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
     super(`${path}: ${detail}`);
   }
 }

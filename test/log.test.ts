@@ -22,7 +22,12 @@ const NEXI = relative(process.cwd(), join(ROOT, 'products', 'nexi-ip-license'));
 const LITIGATION = relative(process.cwd(), join(ROOT, 'products', 'overseas-ip-litigation'));
 
 // n decisions of a product's generated corpus, appended as the server would append them.
-function logCorpus(log: DecisionLog, path: string, n: number, options: DecideRequest = {}): { product: LoadedProduct; json: string[] } {
+function logCorpus(
+  log: DecisionLog,
+  path: string,
+  n: number,
+  options: DecideRequest = {},
+): { product: LoadedProduct; json: string[] } {
   const product = loadProduct(path);
   const snapshot = snapshotOf(product);
   const revs = product.revisions.filter((r) => r.compiled) as Parameters<typeof generate>[0];
@@ -91,7 +96,12 @@ describe.each(['sqlite', 'postgres'])('the decision log on %s', (store) => {
     expect(entries.map((e) => e.decision)).toEqual(json);
     expect(entries.map((e) => e.id)).toEqual([...entries.map((e) => e.id)].sort((a, b) => a - b));
     const e = entries[0]!;
-    expect(e).toMatchObject({ product: 'nexi-ip-license', revision: '2017-04', requestId: 'test-1', engine: expect.stringMatching(/^yakkan /) });
+    expect(e).toMatchObject({
+      product: 'nexi-ip-license',
+      revision: '2017-04',
+      requestId: 'test-1',
+      engine: expect.stringMatching(/^yakkan /),
+    });
     expect(await log.entry(e.id)).toEqual(e);
     expect(await log.entry(999_999)).toBeUndefined();
     const snapshot = await log.snapshot(e.productHash);
@@ -120,7 +130,10 @@ describe.each(['sqlite', 'postgres'])('the decision log on %s', (store) => {
     const hashes = new Set((await all(log.entries({}))).map((e) => e.productHash));
     expect(hashes.size).toBe(2);
     for (const h of hashes) expect((await log.snapshot(h))?.hash).toBe(h);
-    expect((await log.snapshot(snapshotOf(loadProduct(LITIGATION)).hash))?.files.map((f) => f.name)).toEqual(['2024-07.yk', 'product.yk']);
+    expect((await log.snapshot(snapshotOf(loadProduct(LITIGATION)).hash))?.files.map((f) => f.name)).toEqual([
+      '2024-07.yk',
+      'product.yk',
+    ]);
     await log.close();
   });
 
@@ -147,11 +160,17 @@ describe.each(['sqlite', 'postgres'])('the decision log on %s', (store) => {
     if (skip()) return ctx.skip();
     const log = await fresh(store);
     expect(await log.version()).toBe(LATEST);
-    const target = store === 'sqlite' ? log.target : (pg as Postgres).url.replace(/\/postgres$/, `/yakkan_test_${pgDb}`);
+    const target =
+      store === 'sqlite' ? log.target : (pg as Postgres).url.replace(/\/postgres$/, `/yakkan_test_${pgDb}`);
     await log.close();
     const again = await openLog(target);
     expect(await again.version()).toBe(LATEST);
-    await rawExec(store, again, `INSERT INTO yakkan_migrations (version, name, applied) VALUES (${LATEST + 1}, 'future', ${store === 'sqlite' ? "'x'" : 'now()'})`);
+    await rawExec(
+      store,
+      again,
+      `INSERT INTO yakkan_migrations (version, name, applied)
+       VALUES (${LATEST + 1}, 'future', ${store === 'sqlite' ? "'x'" : 'now()'})`,
+    );
     await again.close();
     await expect(openLog(target)).rejects.toThrow(/newer than this yakkan knows/);
   });
@@ -164,8 +183,11 @@ describe.each(['sqlite', 'postgres'])('the decision log on %s', (store) => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (c: Buffer) => (text += c.toString()));
-    expect(await exportCorpus(log, { }, out, 10)).toBe(10);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { case: string; facts: object });
+    expect(await exportCorpus(log, {}, out, 10)).toBe(10);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { case: string; facts: object });
     expect(lines).toHaveLength(10);
     expect(lines[0]!.case).toMatch(/^log #\d+ \d{4}-\d\d-\d\dT/);
     expect(typeof lines[0]!.facts).toBe('object');
@@ -175,9 +197,22 @@ describe.each(['sqlite', 'postgres'])('the decision log on %s', (store) => {
 
 // The tests reach under the store's interface only to tamper with it.
 async function rawExec(store: string, log: DecisionLog, sql: string, params: unknown[] = []): Promise<void> {
-  const inner = log as unknown as { db?: { prepare(s: string): { run(...p: unknown[]): void } }; pool?: { query(s: string, p: unknown[]): Promise<unknown> } };
+  const inner = log as unknown as {
+    db?: { prepare(s: string): { run(...p: unknown[]): void } };
+    pool?: { query(s: string, p: unknown[]): Promise<unknown> };
+  };
   if (store === 'sqlite') inner.db!.prepare(sql).run(...params);
-  else await inner.pool!.query(sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()), params);
+  else
+    await inner.pool!.query(
+      sql.replace(
+        /\?/g,
+        (() => {
+          let i = 0;
+          return () => `$${++i}`;
+        })(),
+      ),
+      params,
+    );
 }
 
 async function rawUpdate(store: string, log: DecisionLog, id: number, decision: string): Promise<void> {
@@ -187,9 +222,12 @@ async function rawUpdate(store: string, log: DecisionLog, id: number, decision: 
 // Through the CLI, as an auditor would run it (dist/ is built by `npm test` before vitest runs).
 describe('yakkan log on a log of 10,000 decisions', () => {
   const file = join(dir, 'ten-thousand.sqlite');
-  const yakkan = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), 'log', ...args, '--log', file], {
-    encoding: 'utf8', cwd: ROOT, maxBuffer: 1 << 28,
-  });
+  const yakkan = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), 'log', ...args, '--log', file], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      maxBuffer: 1 << 28,
+    });
 
   beforeAll(async () => {
     const log = await openLog(file);
@@ -215,10 +253,18 @@ describe('yakkan log on a log of 10,000 decisions', () => {
     expect(list.stdout).toMatch(/^\s+\d+ {2}\d{4}-\d\d-\d\dT\S+ {2}nexi-ip-license@2017-04 {2}\S+/);
     const show = yakkan('show', '1');
     expect(show.status).toBe(0);
-    expect(JSON.parse(show.stdout)).toMatchObject({ id: 1, product: 'overseas-ip-litigation', options: { trace: false }, decision: { schema: 'yakkan/decision@1' } });
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      id: 1,
+      product: 'overseas-ip-litigation',
+      options: { trace: false },
+      decision: { schema: 'yakkan/decision@1' },
+    });
     const exported = yakkan('export', '--facts', '--outcome', 'covered', '--limit', '5');
     expect(exported.status).toBe(0);
-    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { case: string });
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { case: string });
     expect(lines).toHaveLength(5);
     for (const l of lines) expect(l.case).toMatch(/ covered$/);
     expect(yakkan('show', '99999999').status).toBe(1);
@@ -228,14 +274,21 @@ describe('yakkan log on a log of 10,000 decisions', () => {
 });
 
 describe('decide --log, batch --log, diff --from-log', () => {
-  it('append the CLI\'s decisions as the server does; they verify; diff replays them', async () => {
+  it("append the CLI's decisions as the server does; they verify; diff replays them", async () => {
     const file = join(dir, 'cli.sqlite');
     const claim = join(ROOT, 'products', 'nexi-ip-license', 'examples', 'claim.yaml');
-    const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), ...args], { encoding: 'utf8', cwd: ROOT });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin', 'yakkan.js'), ...args], { encoding: 'utf8', cwd: ROOT });
     expect(run('decide', NEXI, claim, '--log', file).status).toBe(0);
     const ndjson = join(dir, 'batch.ndjson');
     const { writeFileSync } = await import('node:fs');
-    const corpus = [...generate(loadProduct(NEXI).revisions as Parameters<typeof generate>[0], exampleFacts(NEXI, loadSide(NEXI).checked.product), { seed: 1, count: 40 })];
+    const corpus = [
+      ...generate(
+        loadProduct(NEXI).revisions as Parameters<typeof generate>[0],
+        exampleFacts(NEXI, loadSide(NEXI).checked.product),
+        { seed: 1, count: 40 },
+      ),
+    ];
     writeFileSync(ndjson, `${corpus.map((g) => JSON.stringify(g.facts)).join('\n')}\n\nnot json\n{}\n`);
     const b = run('batch', NEXI, ndjson, '--log', file, '--no-trace', '--workers', '1');
     expect(b.stdout.trim().split('\n')).toHaveLength(43);
@@ -249,9 +302,20 @@ describe('decide --log, batch --log, diff --from-log', () => {
     await log.close();
     // The logged claims as the corpus of a revision diff, grouped as with --cases.
     const old = join(ROOT, 'test', 'fixtures', 'revisions', 'old.yk');
-    const d = run('diff', old, join(ROOT, 'test', 'fixtures', 'revisions', 'new.yk'), '--from-log', '--log', file, '--format', 'json');
+    const d = run(
+      'diff',
+      old,
+      join(ROOT, 'test', 'fixtures', 'revisions', 'new.yk'),
+      '--from-log',
+      '--log',
+      file,
+      '--format',
+      'json',
+    );
     expect(d.stderr).toMatch(/^diff: 42 logged decisions of nexi-ip-license$/m);
-    const report = JSON.parse(d.stdout) as { behaviour: { cases: number; changed: number; groups: { examples: { ref: string }[] }[] } };
+    const report = JSON.parse(d.stdout) as {
+      behaviour: { cases: number; changed: number; groups: { examples: { ref: string }[] }[] };
+    };
     expect(report.behaviour.cases).toBe(42);
     expect(report.behaviour.changed).toBeGreaterThan(0);
     expect(d.status).toBe(1);

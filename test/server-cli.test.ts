@@ -15,7 +15,9 @@ import { ROOT } from './helpers.js';
 
 const YAKKAN = join(ROOT, 'bin', 'yakkan.js');
 const dir = mkdtempSync(join(tmpdir(), 'yakkan-serve-cli-'));
-const FACTS = JSON.stringify(readYaml(readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'examples', 'claim.yaml'), 'utf8')));
+const FACTS = JSON.stringify(
+  readYaml(readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'examples', 'claim.yaml'), 'utf8')),
+);
 const running: ChildProcess[] = [];
 
 afterAll(() => {
@@ -25,9 +27,14 @@ afterAll(() => {
 
 // Starts `yakkan serve`, resolves with its address once it says it is listening.
 function serve(args: string[]): Promise<{ child: ChildProcess; base: string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [YAKKAN, 'serve', 'products/nexi-ip-license', '--port', '0', '--log-level', 'warn', ...args], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [YAKKAN, 'serve', 'products/nexi-ip-license', '--port', '0', '--log-level', 'warn', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   running.push(child);
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return new Promise((resolve, reject) => {
@@ -42,9 +49,12 @@ function serve(args: string[]): Promise<{ child: ChildProcess; base: string; exi
   });
 }
 
-const decide = (base: string) => fetch(`${base}/v1/products/nexi-ip-license/decide?trace=false`, {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: FACTS,
-});
+const decide = (base: string) =>
+  fetch(`${base}/v1/products/nexi-ip-license/decide?trace=false`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: FACTS,
+  });
 
 describe('yakkan serve', () => {
   it('serves, and on SIGTERM writes the last batch of the log and exits 0', async () => {
@@ -60,9 +70,15 @@ describe('yakkan serve', () => {
   });
 
   it('refuses to listen beyond loopback without a token (exit 2), and says so', () => {
-    const r = spawnSync(process.execPath, [YAKKAN, 'serve', 'products/nexi-ip-license', '--host', '0.0.0.0', '--no-log'], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, YAKKAN_TOKEN: '' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [YAKKAN, 'serve', 'products/nexi-ip-license', '--host', '0.0.0.0', '--no-log'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, YAKKAN_TOKEN: '' },
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/needs a bearer token .* or --open/);
   });

@@ -18,7 +18,11 @@ const file = join(product, 'product.yk');
 const original = readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'product.yk'), 'utf8');
 const capped = original.replace(/^ {2}limit policy\.payment_limit$/m, '  limit min(policy.payment_limit, 5,000万円)');
 // A 1.5億円 loss: 90% is 1.35億円, paid up to the 9,000万円 limit (or the 5,000万円 cap, once edited).
-const FACTS = (readYaml(readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'cases', '04-payout-capped-by-limit.yaml'), 'utf8')) as { facts: object }).facts;
+const FACTS = (
+  readYaml(
+    readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'cases', '04-payout-capped-by-limit.yaml'), 'utf8'),
+  ) as { facts: object }
+).facts;
 
 let app: FastifyInstance;
 let base: string;
@@ -30,11 +34,14 @@ interface Detail {
   problem: { detail: string; text: string; diagnostics: { code: string }[] } | null;
 }
 
-const detail = async (): Promise<Detail> => (await fetch(`${base}/v1/products/nexi-ip-license`)).json() as Promise<Detail>;
+const detail = async (): Promise<Detail> =>
+  (await fetch(`${base}/v1/products/nexi-ip-license`)).json() as Promise<Detail>;
 
 async function payout(): Promise<string> {
   const r = await fetch(`${base}/v1/products/nexi-ip-license/decide?trace=false`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FACTS),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(FACTS),
   });
   expect(r.status).toBe(200);
   const d = (await r.json()) as { amounts: { name: string; value: { amount: string } }[] };
@@ -84,7 +91,9 @@ describe('reloading products', () => {
     expect(await payout()).toBe('50000000');
     const products = (await (await fetch(`${base}/v1/products`)).json()) as { products: { status: string }[] };
     expect(products.products[0]!.status).toBe('stale');
-    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^yakkan_product_ok\{product="nexi-ip-license"\} 0$/m);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+      /^yakkan_product_ok\{product="nexi-ip-license"\} 0$/m,
+    );
 
     writeFileSync(file, original);
     const fixed = await until((d) => d.status === 'ok');
@@ -96,7 +105,8 @@ describe('reloading products', () => {
     const before = await detail();
     const lines: string[] = [];
     const req = request(`${base}/v1/products/nexi-ip-license/batch?trace=false`, {
-      method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'x-request-id': 'across-reload' },
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'x-request-id': 'across-reload' },
     });
     const done = new Promise<void>((resolve, reject) => {
       req.on('response', (res) => {
@@ -118,8 +128,12 @@ describe('reloading products', () => {
     expect(after.hash).not.toBe(before.hash);
     req.end(`${JSON.stringify(FACTS)}\n`);
     await done;
-    const payouts = lines.map((l) => (JSON.parse(l) as { decision: { amounts: { name: string; value: { amount: string } }[] } }).decision.amounts
-      .find((a) => a.name === 'payout')!.value.amount);
+    const payouts = lines.map(
+      (l) =>
+        (
+          JSON.parse(l) as { decision: { amounts: { name: string; value: { amount: string } }[] } }
+        ).decision.amounts.find((a) => a.name === 'payout')!.value.amount,
+    );
     expect(payouts).toEqual(['90000000', '90000000']);
     // A new request sees the new version.
     expect(await payout()).toBe('50000000');
@@ -148,15 +162,20 @@ describe('a product that does not check at start', () => {
       expect(d.problem!.detail).toMatch(/cannot decide/);
       expect(d.problem!.text).toMatch(/unknown name buyer\.related_pary/);
       const r = await fetch(`${at}/v1/products/nexi-ip-license/decide`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FACTS),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(FACTS),
       });
       expect(r.status).toBe(503);
       expect(((await r.json()) as { type: string }).type).toBe('urn:yakkan:problem:product-unavailable');
       expect((await fetch(`${at}/v1/products/cyber`)).status).toBe(200);
       writeFileSync(brokenFile, original);
-      for (let i = 0; i < 200 && other.yakkan.products.unavailable().length; i++) await new Promise((w) => setTimeout(w, 50));
+      for (let i = 0; i < 200 && other.yakkan.products.unavailable().length; i++)
+        await new Promise((w) => setTimeout(w, 50));
       const fixed = await fetch(`${at}/v1/products/nexi-ip-license/decide`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FACTS),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(FACTS),
       });
       expect(fixed.status).toBe(200);
     } finally {

@@ -18,7 +18,8 @@ import { ROOT } from './helpers.js';
 
 const at = (id: string) => relative(process.cwd(), join(ROOT, 'products', id));
 const PRODUCTS = ['nexi-ip-license', 'overseas-ip-litigation', 'cyber'].map(at);
-const claim = (id: string) => readYaml(readFileSync(join(ROOT, 'products', id, 'examples', 'claim.yaml'), 'utf8')) as Record<string, unknown>;
+const claim = (id: string) =>
+  readYaml(readFileSync(join(ROOT, 'products', id, 'examples', 'claim.yaml'), 'utf8')) as Record<string, unknown>;
 const NEXI_CLAIM = claim('nexi-ip-license');
 const dir = mkdtempSync(join(tmpdir(), 'yakkan-server-test-'));
 
@@ -35,14 +36,21 @@ async function serve(o: Partial<ServerOptions> = {}): Promise<Running> {
 }
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
-  method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body),
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
 async function problemOf(r: Response, status: number, type: string): Promise<Record<string, unknown>> {
   expect(r.status).toBe(status);
   expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   const p = (await r.json()) as Record<string, unknown>;
-  expect(p).toMatchObject({ type: `urn:yakkan:problem:${type}`, status, title: expect.any(String), detail: expect.any(String) });
+  expect(p).toMatchObject({
+    type: `urn:yakkan:problem:${type}`,
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(JSON.stringify(p)).not.toMatch(/ at .*\.(ts|js):\d+/);
   return p;
 }
@@ -65,7 +73,9 @@ describe('the decision service', () => {
   it('GET /v1/products lists every product with its revisions and status', async () => {
     const r = await fetch(`${s.base}/v1/products`);
     expect(r.status).toBe(200);
-    const { products } = (await r.json()) as { products: { id: string; status: string; hash: string; revisions: { revision: string }[] }[] };
+    const { products } = (await r.json()) as {
+      products: { id: string; status: string; hash: string; revisions: { revision: string }[] }[];
+    };
     expect(products.map((p) => p.id)).toEqual(['cyber', 'nexi-ip-license', 'overseas-ip-litigation']);
     for (const p of products) expect(p).toMatchObject({ status: 'ok', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(products[2]!.revisions.map((x) => x.revision)).toEqual(['2024-07', '2025-06']);
@@ -73,25 +83,43 @@ describe('the decision service', () => {
 
   it('GET /v1/products/{id}: revisions with periods, facts schema, citations; 404 with a suggestion', async () => {
     const r = await fetch(`${s.base}/v1/products/overseas-ip-litigation`);
-    const p = (await r.json()) as Record<string, unknown> & { revisions: { inForce: object; facts: { properties: object } }[]; citations: object[] };
-    expect(p).toMatchObject({ id: 'overseas-ip-litigation', status: 'ok', chosenBy: 'policy.start_date', problem: null });
+    const p = (await r.json()) as Record<string, unknown> & {
+      revisions: { inForce: object; facts: { properties: object } }[];
+      citations: object[];
+    };
+    expect(p).toMatchObject({
+      id: 'overseas-ip-litigation',
+      status: 'ok',
+      chosenBy: 'policy.start_date',
+      problem: null,
+    });
     expect(p.revisions[0]!.inForce).toEqual({ from: '2024-07-01', until: '2025-06-30' });
     expect(Object.keys(p.revisions[1]!.facts.properties)).toContain('policy');
     expect(p.citations.length).toBeGreaterThan(20);
-    expect(p.citations[0]).toMatchObject({ product: 'overseas-ip-litigation', revision: '2024-07', rule: expect.any(String), quote: expect.any(String) });
+    expect(p.citations[0]).toMatchObject({
+      product: 'overseas-ip-litigation',
+      revision: '2024-07',
+      rule: expect.any(String),
+      quote: expect.any(String),
+    });
     const missing = await problemOf(await fetch(`${s.base}/v1/products/nexi-ip-licence`), 404, 'unknown-product');
     expect(missing['detail']).toMatch(/did you mean nexi-ip-license/);
   });
 
   it('decide answers the same bytes as deciding in-process, with the revision and request id', async () => {
-    const r = await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(NEXI_CLAIM, { 'x-request-id': 'claim-0001' }));
+    const r = await fetch(
+      `${s.base}/v1/products/nexi-ip-license/decide`,
+      json(NEXI_CLAIM, { 'x-request-id': 'claim-0001' }),
+    );
     expect(r.status).toBe(200);
     expect(r.headers.get('yakkan-revision')).toBe('2017-04');
     expect(r.headers.get('x-request-id')).toBe('claim-0001');
     const local = decideIn(loadProduct(PRODUCTS[0]!), NEXI_CLAIM).decision;
     expect(await r.text()).toBe(JSON.stringify(local));
     const lean = await fetch(`${s.base}/v1/products/nexi-ip-license/decide?trace=false`, json(NEXI_CLAIM));
-    expect(await lean.text()).toBe(JSON.stringify(decideIn(loadProduct(PRODUCTS[0]!), NEXI_CLAIM, { trace: false }).decision));
+    expect(await lean.text()).toBe(
+      JSON.stringify(decideIn(loadProduct(PRODUCTS[0]!), NEXI_CLAIM, { trace: false }).decision),
+    );
   });
 
   it('as_of chooses the revision; a date no revision is in force on is a 422', async () => {
@@ -102,9 +130,17 @@ describe('the decision service', () => {
     expect(old.headers.get('yakkan-revision')).toBe('2024-07');
     const now = await fetch(`${s.base}/v1/products/overseas-ip-litigation/decide?as_of=2025-09-01`, json(facts));
     expect(now.headers.get('yakkan-revision')).toBe('2025-06');
-    const none = await problemOf(await fetch(`${s.base}/v1/products/overseas-ip-litigation/decide?as_of=2001-01-01`, json(facts)), 422, 'no-revision');
+    const none = await problemOf(
+      await fetch(`${s.base}/v1/products/overseas-ip-litigation/decide?as_of=2001-01-01`, json(facts)),
+      422,
+      'no-revision',
+    );
     expect(none['detail']).toMatch(/no revision of overseas-ip-litigation is in force on 2001-01-01/);
-    await problemOf(await fetch(`${s.base}/v1/products/nexi-ip-license/decide?as_of=01/02/2025`, json(facts)), 400, 'invalid-request');
+    await problemOf(
+      await fetch(`${s.base}/v1/products/nexi-ip-license/decide?as_of=01/02/2025`, json(facts)),
+      400,
+      'invalid-request',
+    );
   });
 
   it('undetermined is a decision (200) that lists the missing facts', async () => {
@@ -117,8 +153,16 @@ describe('the decision service', () => {
   });
 
   it('invalid facts are a 422 naming each fact by JSON pointer, as the CLI does', async () => {
-    const facts = { ...NEXI_CLAIM, buyer: { ...(NEXI_CLAIM['buyer'] as object), ratng: 'EF' }, loss: { ...(NEXI_CLAIM['loss'] as object), amount: 'lots' } };
-    const p = await problemOf(await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(facts)), 422, 'invalid-facts');
+    const facts = {
+      ...NEXI_CLAIM,
+      buyer: { ...(NEXI_CLAIM['buyer'] as object), ratng: 'EF' },
+      loss: { ...(NEXI_CLAIM['loss'] as object), amount: 'lots' },
+    };
+    const p = await problemOf(
+      await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(facts)),
+      422,
+      'invalid-facts',
+    );
     const errors = p['errors'] as { pointer: string; message: string; expected: string }[];
     expect(errors.map((e) => e.pointer).sort()).toEqual(['/buyer/ratng', '/loss/amount']);
     expect(errors.find((e) => e.pointer === '/buyer/ratng')!.message).toMatch(/did you mean rating/);
@@ -132,7 +176,11 @@ describe('the decision service', () => {
     const unknown = await problemOf(await fetch(`${decide}?asof=2025-01-01`, json(NEXI_CLAIM)), 400, 'invalid-request');
     expect(unknown['errors']).toEqual([{ pointer: '/asof', message: expect.stringMatching(/asof is not allowed/) }]);
     for (const type of ['text/plain', 'application/xml']) {
-      await problemOf(await fetch(decide, { method: 'POST', headers: { 'content-type': type }, body: 'x' }), 415, 'unsupported-media-type');
+      await problemOf(
+        await fetch(decide, { method: 'POST', headers: { 'content-type': type }, body: 'x' }),
+        415,
+        'unsupported-media-type',
+      );
     }
     await problemOf(await fetch(`${s.base}/v1/nothing`), 404, 'not-found');
     await problemOf(await fetch(`${s.base}/v1/products`, { method: 'DELETE' }), 404, 'not-found');
@@ -148,7 +196,10 @@ describe('the decision service', () => {
     const many = { ...cyber, claim: { ...cyber.claim, items } };
     const q = await problemOf(await fetch(`${s.base}/v1/products/cyber/decide`, json(many)), 413, 'too-many-items');
     expect(q['errors']).toEqual([{ pointer: '/claim/items', message: '4 entries, more than the limit of 3' }]);
-    const ok = await fetch(`${s.base}/v1/products/cyber/decide`, json({ ...cyber, claim: { ...cyber.claim, items: items.slice(0, 3) } }));
+    const ok = await fetch(
+      `${s.base}/v1/products/cyber/decide`,
+      json({ ...cyber, claim: { ...cyber.claim, items: items.slice(0, 3) } }),
+    );
     expect(ok.status).toBe(200);
   });
 
@@ -160,15 +211,25 @@ describe('the decision service', () => {
     expect(text).toMatch(/excluded/);
     const ja = await fetch(`${s.base}/v1/products/nexi-ip-license/explain`, json(NEXI_CLAIM));
     expect(await ja.text()).toMatch(/特別な関係にあるバイヤーの信用危険/);
-    await problemOf(await fetch(`${s.base}/v1/products/nexi-ip-license/explain?lang=fr`, json(NEXI_CLAIM)), 400, 'invalid-request');
-    await problemOf(await fetch(`${s.base}/v1/products/nexi-ip-license/explain`, json({ buyer: { x: 1 } })), 422, 'invalid-facts');
+    await problemOf(
+      await fetch(`${s.base}/v1/products/nexi-ip-license/explain?lang=fr`, json(NEXI_CLAIM)),
+      400,
+      'invalid-request',
+    );
+    await problemOf(
+      await fetch(`${s.base}/v1/products/nexi-ip-license/explain`, json({ buyer: { x: 1 } })),
+      422,
+      'invalid-facts',
+    );
   });
 
   it('batch streams one NDJSON line out per line in, in order', async () => {
     const good = JSON.stringify(NEXI_CLAIM);
     const body = [good, '{"buyer": {"ratng": "EF"}}', 'not json', '', good].join('\n') + '\n';
     const r = await fetch(`${s.base}/v1/products/nexi-ip-license/batch?trace=false`, {
-      method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body,
     });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
@@ -176,7 +237,10 @@ describe('the decision service', () => {
     expect(lines).toHaveLength(5);
     const lean = JSON.stringify(decideIn(loadProduct(PRODUCTS[0]!), NEXI_CLAIM, { trace: false }).decision);
     expect(lines[0]).toBe(`{"line":1,"decision":${lean}}`);
-    expect(JSON.parse(lines[1]!)).toMatchObject({ line: 2, decision: { outcome: 'error', errors: [{ pointer: '/buyer/ratng' }] } });
+    expect(JSON.parse(lines[1]!)).toMatchObject({
+      line: 2,
+      decision: { outcome: 'error', errors: [{ pointer: '/buyer/ratng' }] },
+    });
     expect(JSON.parse(lines[2]!)).toEqual({ line: 3, error: expect.stringMatching(/^invalid JSON/) });
     expect(JSON.parse(lines[3]!)).toEqual({ line: 4, blank: true });
     expect(lines[4]).toBe(`{"line":5,"decision":${lean}}`);
@@ -184,11 +248,16 @@ describe('the decision service', () => {
 
   it('POST /v1/check gives the diagnostics of a source, as yakkan check does', async () => {
     const source = readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'product.yk'), 'utf8');
-    const clean = (await (await fetch(`${s.base}/v1/check`, json({ source }))).json()) as { ok: boolean; product: object };
+    const clean = (await (await fetch(`${s.base}/v1/check`, json({ source }))).json()) as {
+      ok: boolean;
+      product: object;
+    };
     expect(clean).toMatchObject({ ok: true, errors: 0, product: { id: 'nexi-ip-license', revision: '2017-04' } });
     const typo = source.replace('when buyer.related_party and', 'when buyer.related_pary and');
     const r = (await (await fetch(`${s.base}/v1/check`, json({ source: typo, file: 'nexi.yk' }))).json()) as {
-      ok: boolean; diagnostics: { code: string; span: { file: string; start: { line: number } } }[]; text: string;
+      ok: boolean;
+      diagnostics: { code: string; span: { file: string; start: { line: number } } }[];
+      text: string;
     };
     expect(r.ok).toBe(false);
     expect(r.diagnostics[0]).toMatchObject({ code: 'check/unknown-name', span: { file: 'nexi.yk' } });
@@ -198,17 +267,37 @@ describe('the decision service', () => {
 
   it('GET /openapi.json documents every route from the schemas the server validates with', async () => {
     const doc = (await (await fetch(`${s.base}/openapi.json`)).json()) as {
-      openapi: string; paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>>;
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>>;
       components: { schemas: Record<string, unknown> };
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/healthz', '/metrics', '/openapi.json', '/v1/check', '/v1/products', '/v1/products/{id}', '/v1/products/{id}/batch',
-      '/v1/products/{id}/decide', '/v1/products/{id}/explain',
+      '/healthz',
+      '/metrics',
+      '/openapi.json',
+      '/v1/check',
+      '/v1/products',
+      '/v1/products/{id}',
+      '/v1/products/{id}/batch',
+      '/v1/products/{id}/decide',
+      '/v1/products/{id}/explain',
     ]);
-    expect(doc.paths['/v1/products/{id}/decide']!['post']!.parameters!.map((p) => p.name)).toEqual(['id', 'as_of', 'trace']);
-    expect(Object.keys(doc.paths['/v1/products/{id}/decide']!['post']!.responses)).toEqual(['200', '404', '413', '422', '503']);
-    expect(doc.components.schemas['Decision']).toMatchObject({ required: expect.arrayContaining(['outcome', 'reasons']) });
+    expect(doc.paths['/v1/products/{id}/decide']!['post']!.parameters!.map((p) => p.name)).toEqual([
+      'id',
+      'as_of',
+      'trace',
+    ]);
+    expect(Object.keys(doc.paths['/v1/products/{id}/decide']!['post']!.responses)).toEqual([
+      '200',
+      '404',
+      '413',
+      '422',
+      '503',
+    ]);
+    expect(doc.components.schemas['Decision']).toMatchObject({
+      required: expect.arrayContaining(['outcome', 'reasons']),
+    });
     // Every $ref resolves inside the document.
     const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/schemas\/[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(5);
@@ -221,8 +310,12 @@ describe('the decision service', () => {
     const m = await fetch(`${s.base}/metrics`);
     expect(m.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await m.text();
-    expect(text).toMatch(/^yakkan_http_requests_total\{method="POST",route="\/v1\/products\/:id\/decide",status="200"\} \d+$/m);
-    expect(text).toMatch(/^yakkan_http_request_duration_seconds_bucket\{route="\/v1\/products\/:id\/decide",le="\+Inf"\} \d+$/m);
+    expect(text).toMatch(
+      /^yakkan_http_requests_total\{method="POST",route="\/v1\/products\/:id\/decide",status="200"\} \d+$/m,
+    );
+    expect(text).toMatch(
+      /^yakkan_http_request_duration_seconds_bucket\{route="\/v1\/products\/:id\/decide",le="\+Inf"\} \d+$/m,
+    );
     expect(text).toMatch(/^yakkan_decisions_total\{product="nexi-ip-license",outcome="excluded"\} \d+$/m);
     expect(text).toMatch(/^yakkan_decisions_total\{product="nexi-ip-license",outcome="error"\} \d+$/m);
     expect(text).toMatch(/^yakkan_log_written_total \d+$/m);
@@ -235,7 +328,12 @@ describe('the decision service', () => {
     const logged = [];
     for await (const e of log.entries({ requestId: 'audit-me' })) logged.push(e);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ product: 'nexi-ip-license', revision: '2017-04', outcome: 'excluded', options: {} });
+    expect(logged[0]).toMatchObject({
+      product: 'nexi-ip-license',
+      revision: '2017-04',
+      outcome: 'excluded',
+      options: {},
+    });
     expect(JSON.parse(logged[0]!.facts)).toEqual(NEXI_CLAIM);
     const batchLines = [];
     for await (const e of log.entries({ outcome: 'error' })) batchLines.push(e.requestId);
@@ -252,13 +350,23 @@ function holdOpen(base: string, path: string): Promise<{ finish(): Promise<strin
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' } });
     let body = '';
-    const done = new Promise<string>((ok) => req.on('response', (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => ok(body));
-    }));
+    const done = new Promise<string>((ok) =>
+      req.on('response', (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => ok(body));
+      }),
+    );
     req.on('error', reject);
-    req.write(`${JSON.stringify(NEXI_CLAIM)}\n`, () => setTimeout(() => resolve({ finish: () => (req.end(), done) }), 200));
+    req.write(`${JSON.stringify(NEXI_CLAIM)}\n`, () =>
+      setTimeout(() => {
+        const finish = () => {
+          req.end();
+          return done;
+        };
+        resolve({ finish });
+      }, 200),
+    );
   });
 }
 
@@ -272,7 +380,9 @@ describe('overload and the token', () => {
       expect(r.headers.get('retry-after')).toBe('2');
       // Monitoring still answers.
       expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
-      expect(await fetch(`${s.base}/metrics`).then((m) => m.text())).toMatch(/^yakkan_overload_refusals_total\{reason="concurrency"\} 1$/m);
+      expect(await fetch(`${s.base}/metrics`).then((m) => m.text())).toMatch(
+        /^yakkan_overload_refusals_total\{reason="concurrency"\} 1$/m,
+      );
       expect((await held.finish()).split('\n')[0]).toMatch(/^\{"line":1,"decision":\{"schema":"yakkan\/decision@1"/);
       expect((await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(NEXI_CLAIM))).status).toBe(200);
     } finally {
@@ -306,11 +416,28 @@ describe('overload and the token', () => {
       const none = await fetch(`${s.base}/v1/products`);
       await problemOf(none, 401, 'unauthorized');
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="yakkan"');
-      await problemOf(await fetch(`${s.base}/v1/products`, { headers: { authorization: 'Bearer wrong' } }), 401, 'unauthorized');
-      await problemOf(await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(NEXI_CLAIM)), 401, 'unauthorized');
+      await problemOf(
+        await fetch(`${s.base}/v1/products`, { headers: { authorization: 'Bearer wrong' } }),
+        401,
+        'unauthorized',
+      );
+      await problemOf(
+        await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(NEXI_CLAIM)),
+        401,
+        'unauthorized',
+      );
       await problemOf(await fetch(`${s.base}/metrics`), 401, 'unauthorized');
-      expect((await fetch(`${s.base}/v1/products`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-      expect((await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(NEXI_CLAIM, { authorization: `Bearer ${token}` }))).status).toBe(200);
+      expect((await fetch(`${s.base}/v1/products`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+        200,
+      );
+      expect(
+        (
+          await fetch(
+            `${s.base}/v1/products/nexi-ip-license/decide`,
+            json(NEXI_CLAIM, { authorization: `Bearer ${token}` }),
+          )
+        ).status,
+      ).toBe(200);
       expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
       expect((await fetch(`${s.base}/openapi.json`)).status).toBe(200);
     } finally {
@@ -330,7 +457,10 @@ describe('overload and the token', () => {
     const s = await serve({ limits: { requestTimeout: 300 } });
     try {
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(`${s.base}/v1/products/nexi-ip-license/decide`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } });
+        const req = request(`${s.base}/v1/products/nexi-ip-license/decide`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': '100' },
+        });
         req.on('response', (res) => resolve(res.statusCode ?? 0));
         req.on('error', reject);
         req.write('{"buyer":');
@@ -354,7 +484,10 @@ describe('serving with a PostgreSQL decision log', () => {
       const log = await openLog(pg.url, { flushMs: 10 });
       const s = await serve({ log });
       for (let i = 0; i < 20; i++) {
-        const r = await fetch(`${s.base}/v1/products/nexi-ip-license/decide`, json(NEXI_CLAIM, { 'x-request-id': `pg-${i}` }));
+        const r = await fetch(
+          `${s.base}/v1/products/nexi-ip-license/decide`,
+          json(NEXI_CLAIM, { 'x-request-id': `pg-${i}` }),
+        );
         expect(r.status).toBe(200);
       }
       await s.app.close();

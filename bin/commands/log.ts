@@ -22,7 +22,11 @@ or .yakkan/decisions.sqlite).
 Filters (list, export, verify): --product, --outcome, --since and --until (a date, UTC, both
 included, or an ISO time), --request-id, --limit.`,
   options: {
-    log: { type: 'string', value: 'PATH|URL', help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)' },
+    log: {
+      type: 'string',
+      value: 'PATH|URL',
+      help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)',
+    },
     product: { type: 'string', value: 'ID', help: 'only this product' },
     outcome: { type: 'string', value: 'OUTCOME', help: 'only this outcome (covered, excluded, error, ...)' },
     since: { type: 'string', value: 'DATE', help: 'decided on or after (YYYY-MM-DD or an ISO time)' },
@@ -35,7 +39,8 @@ included, or an ISO time), --request-id, --limit.`,
   positionals: { min: 1 },
   async run({ values, positionals }) {
     const [action, ...ids] = positionals as [string, ...string[]];
-    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`the action is one of ${ACTIONS.join(', ')}, not ${action}`);
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`the action is one of ${ACTIONS.join(', ')}, not ${action}`);
     if (action !== 'show' && ids.length) throw new UsageError(`unexpected argument ${ids[0]}`);
     if (action === 'show' && ids.length === 0) throw new UsageError('show takes the ids of the entries to show');
     if (action === 'show' && ids.some((i) => !/^\d+$/.test(i))) throw new UsageError('an entry id is a whole number');
@@ -45,12 +50,7 @@ included, or an ISO time), --request-id, --limit.`,
       const { existsSync } = await import('node:fs');
       if (!existsSync(target)) throw new UsageError(`no decision log at ${target}`);
     }
-    let filter;
-    try {
-      filter = logFilter(values);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const filter = usageOf(() => logFilter(values));
     const log = await openLog(target).catch((e: Error) => {
       throw new CliError(e.message, EXIT.usage);
     });
@@ -66,9 +66,15 @@ included, or an ISO time), --request-id, --limit.`,
       }
       if (action === 'list' || (action === 'export' && !values.facts)) {
         for await (const e of log.entries(filter, values.limit)) {
-          if (action === 'export') out(`${JSON.stringify({ ...e, facts: JSON.parse(e.facts), decision: JSON.parse(e.decision) })}\n`);
-          else if (values.format === 'json') out(`${JSON.stringify({ ...e, facts: undefined, decision: undefined })}\n`);
-          else out(`${String(e.id).padStart(7)}  ${e.time}  ${e.product}@${e.revision || '-'}  ${e.outcome.padEnd(12)} ${e.requestId}\n`);
+          if (action === 'export')
+            out(`${JSON.stringify({ ...e, facts: JSON.parse(e.facts), decision: JSON.parse(e.decision) })}\n`);
+          else if (values.format === 'json')
+            out(`${JSON.stringify({ ...e, facts: undefined, decision: undefined })}\n`);
+          else
+            out(
+              `${String(e.id).padStart(7)}  ${e.time}  ${e.product}@${e.revision || '-'}  ` +
+                `${e.outcome.padEnd(12)} ${e.requestId}\n`,
+            );
         }
         return EXIT.ok;
       }
@@ -78,15 +84,23 @@ included, or an ISO time), --request-id, --limit.`,
         return EXIT.ok;
       }
       const tty = process.stderr.isTTY === true;
-      const r = await verifyLog(log, filter, tty ? (n) => process.stderr.write(`\rverified ${n.toLocaleString('en')}`) : undefined,
-        values.limit);
+      const r = await verifyLog(
+        log,
+        filter,
+        tty ? (n) => process.stderr.write(`\rverified ${n.toLocaleString('en')}`) : undefined,
+        values.limit,
+      );
       if (tty) process.stderr.write('\n');
       if (values.format === 'json') out(`${JSON.stringify(r)}\n`);
       else {
-        for (const d of r.differences) out(`#${d.id}: differs at byte ${d.at}\n  logged: ${d.logged}\n  now:    ${d.now}\n`);
+        for (const d of r.differences)
+          out(`#${d.id}: differs at byte ${d.at}\n  logged: ${d.logged}\n  now:    ${d.now}\n`);
         for (const f of r.failures) out(`#${f.id}: cannot decide again: ${f.why}\n`);
-        out(`${r.checked} decisions re-decided: ${r.identical} identical, ${r.differences.length} differ, `
-          + `${r.failures.length} could not be decided${r.otherEngine ? ` (${r.otherEngine} logged by another engine version)` : ''}\n`);
+        out(
+          `${r.checked} decisions re-decided: ${r.identical} identical, ${r.differences.length} differ, ` +
+            `${r.failures.length} could not be decided` +
+            `${r.otherEngine ? ` (${r.otherEngine} logged by another engine version)` : ''}\n`,
+        );
       }
       return r.differences.length || r.failures.length ? EXIT.failed : EXIT.ok;
     } finally {
@@ -94,3 +108,12 @@ included, or an ISO time), --request-id, --limit.`,
     }
   },
 });
+
+// A bad filter value is a mistake in the command line.
+function usageOf<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

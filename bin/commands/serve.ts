@@ -21,25 +21,44 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
   options: {
     port: { type: 'integer', value: 'N', help: 'port (0: any free port, printed on start)', default: 8080 },
     host: { type: 'string', value: 'HOST', help: 'address to listen on', default: '127.0.0.1' },
-    log: { type: 'string', value: 'PATH|URL', help: 'decision log: SQLite file or postgres:// URL (default YAKKAN_LOG or .yakkan/decisions.sqlite)' },
+    log: {
+      type: 'string',
+      value: 'PATH|URL',
+      help: 'decision log: SQLite file or postgres:// URL (default YAKKAN_LOG or .yakkan/decisions.sqlite)',
+    },
     'no-log': { type: 'boolean', help: 'do not log decisions' },
     'token-file': { type: 'string', value: 'FILE', help: 'file holding the bearer token (or YAKKAN_TOKEN)' },
     open: { type: 'boolean', help: 'listen beyond loopback without a token (says so loudly)' },
     'body-limit': { type: 'integer', value: 'BYTES', help: 'largest JSON body', default: 1 << 20, min: 1 },
-    'max-items': { type: 'integer', value: 'N', help: 'longest list in one claim\'s facts', default: 1000, min: 1 },
+    'max-items': { type: 'integer', value: 'N', help: "longest list in one claim's facts", default: 1000, min: 1 },
     'max-batch-lines': { type: 'integer', value: 'N', help: 'lines per batch request', default: 100_000, min: 1 },
     timeout: { type: 'integer', value: 'MS', help: 'time to receive a whole request', default: 30_000, min: 1 },
-    concurrency: { type: 'integer', value: 'N', help: 'requests in flight; more are answered 503', default: 64, min: 1 },
+    concurrency: {
+      type: 'integer',
+      value: 'N',
+      help: 'requests in flight; more are answered 503',
+      default: 64,
+      min: 1,
+    },
     'no-watch': { type: 'boolean', help: 'do not reload products when their files change' },
     studio: { type: 'boolean', help: 'serve the studio, the browser workbench, at /studio/ too (docs/studio/)' },
-    'log-level': { type: 'string', value: 'LEVEL', help: `request log level (${LEVELS.join(', ')})`, choices: LEVELS, default: 'info' },
+    'log-level': {
+      type: 'string',
+      value: 'LEVEL',
+      help: `request log level (${LEVELS.join(', ')})`,
+      choices: LEVELS,
+      default: 'info',
+    },
   },
   async run({ values, positionals }) {
     const paths = positionals.length ? positionals : productDirs();
-    if (paths.length === 0) throw new UsageError('no products to serve: name product folders or run where products/ is');
+    if (paths.length === 0)
+      throw new UsageError('no products to serve: name product folders or run where products/ is');
     for (const p of paths) requirePath(p, 'product');
     if (values.log && values['no-log']) throw new UsageError('--log and --no-log together');
-    const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env['YAKKAN_TOKEN'] || undefined;
+    const token = values['token-file']
+      ? readFileSync(values['token-file'], 'utf8').trim()
+      : process.env['YAKKAN_TOKEN'] || undefined;
     if (token !== undefined && token.length < 16) throw new UsageError('the token is shorter than 16 characters');
     const { buildApp, listenCheck, openLog, defaultLogTarget, StartError } = await import('../../server/index.js');
     let warning: string | undefined;
@@ -49,9 +68,11 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
       throw new UsageError((e as Error).message);
     }
     if (warning) process.stderr.write(`\n  ${warning}\n\n`);
-    const log = values['no-log'] ? undefined : await openLog(values.log ?? defaultLogTarget(), { thread: true }).catch((e: Error) => {
-      throw new CliError(e.message, EXIT.usage);
-    });
+    const log = values['no-log']
+      ? undefined
+      : await openLog(values.log ?? defaultLogTarget(), { thread: true }).catch((e: Error) => {
+          throw new CliError(e.message, EXIT.usage);
+        });
     let app: Awaited<ReturnType<typeof buildApp>>;
     try {
       app = await buildApp({
@@ -61,8 +82,11 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
         watch: !values['no-watch'],
         logger: { level: values['log-level'] },
         limits: {
-          bodyLimit: values['body-limit'], maxItems: values['max-items'], maxBatchLines: values['max-batch-lines'],
-          requestTimeout: values.timeout, concurrency: values.concurrency,
+          bodyLimit: values['body-limit'],
+          maxItems: values['max-items'],
+          maxBatchLines: values['max-batch-lines'],
+          requestTimeout: values.timeout,
+          concurrency: values.concurrency,
         },
       });
     } catch (e) {
@@ -83,21 +107,28 @@ SIGINT or SIGTERM writes the log's last batch and stops.`,
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : values.port;
     const host = values.host.includes(':') ? `[${values.host}]` : values.host;
-    process.stderr.write(`yakkan serve: listening on http://${host}:${port} — ${app.yakkan.products.all().length} products, `
-      + `log ${log ? log.target : 'off'}${token !== undefined ? ', token required' : ''}\n`);
+    process.stderr.write(
+      `yakkan serve: listening on http://${host}:${port} — ${app.yakkan.products.all().length} products, ` +
+        `log ${log ? log.target : 'off'}${token !== undefined ? ', token required' : ''}\n`,
+    );
     // Served all the same, answering 503 until an edit makes them check: said loudly, once.
     for (const e of app.yakkan.products.unavailable()) {
       const first = e.problem?.diagnostics.find((d) => d.severity === 'error')?.message ?? e.problem?.text ?? '';
-      process.stderr.write(`yakkan serve: ${e.path} does not check, so ${e.id} cannot decide (${first}; yakkan check ${e.path})\n`);
+      process.stderr.write(
+        `yakkan serve: ${e.path} does not check, so ${e.id} cannot decide (${first}; yakkan check ${e.path})\n`,
+      );
     }
     if (values.studio) process.stderr.write(`yakkan studio: http://${host}:${port}/studio/\n`);
     process.on('SIGHUP', () => app.yakkan.products.reloadAll());
     return new Promise<number>((resolve) => {
       const stop = () => {
-        app.close().then(() => resolve(EXIT.ok), (e: Error) => {
-          process.stderr.write(`yakkan serve: ${e.message}\n`);
-          resolve(EXIT.failed);
-        });
+        app.close().then(
+          () => resolve(EXIT.ok),
+          (e: Error) => {
+            process.stderr.write(`yakkan serve: ${e.message}\n`);
+            resolve(EXIT.failed);
+          },
+        );
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

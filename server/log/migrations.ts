@@ -69,7 +69,9 @@ export const LATEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 // than written with an older idea of its tables.
 export function pending(current: number, target: string): Migration[] {
   if (current > LATEST) {
-    throw new Error(`${target} is at schema version ${current}, newer than this yakkan knows (${LATEST}): upgrade yakkan`);
+    throw new Error(
+      `${target} is at schema version ${current}, newer than this yakkan knows (${LATEST}): upgrade yakkan`,
+    );
   }
   return MIGRATIONS.filter((m) => m.version > current);
 }

@@ -3,7 +3,15 @@
 // unnested by the server, so a batch costs one round trip, not one per decision.
 import pg from 'pg';
 import {
-  BufferedLog, COLUMNS, rowEntry, whereClause, type LogEntry, type LogFilter, type LogSettings, type Row, type StoredEntry,
+  BufferedLog,
+  COLUMNS,
+  rowEntry,
+  whereClause,
+  type LogEntry,
+  type LogFilter,
+  type LogSettings,
+  type Row,
+  type StoredEntry,
 } from './store.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { ProductSnapshot } from './snapshot.js';
@@ -12,7 +20,11 @@ import type { ProductSnapshot } from './snapshot.js';
 const MIGRATION_LOCK = 0x79616b6b;
 
 class PostgresLog extends BufferedLog {
-  constructor(private readonly pool: pg.Pool, readonly target: string, settings: LogSettings) {
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly target: string,
+    settings: LogSettings,
+  ) {
     super(settings);
   }
 
@@ -24,17 +36,32 @@ class PostgresLog extends BufferedLog {
         await client.query(
           `INSERT INTO yakkan_products (hash, product, files, first_logged)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) ON CONFLICT (hash) DO NOTHING`,
-          [snapshots.map((s) => s.hash), snapshots.map((s) => s.product), snapshots.map((s) => JSON.stringify(s.files)),
-            snapshots.map(() => entries[0]!.time)],
+          [
+            snapshots.map((s) => s.hash),
+            snapshots.map((s) => s.product),
+            snapshots.map((s) => JSON.stringify(s.files)),
+            snapshots.map(() => entries[0]!.time),
+          ],
         );
       }
       const col = <K extends keyof LogEntry>(k: K) => entries.map((e) => e[k]);
       await client.query(
-        `INSERT INTO yakkan_decisions (time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision)
+        `INSERT INTO yakkan_decisions
+         (time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision)
          SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
            $8::text[], $9::text[], $10::text[])`,
-        [col('time'), col('requestId'), col('product'), col('revision'), entries.map((e) => e.snapshot.hash), col('engine'),
-          entries.map((e) => JSON.stringify(e.options)), col('outcome'), col('facts'), col('decision')],
+        [
+          col('time'),
+          col('requestId'),
+          col('product'),
+          col('revision'),
+          entries.map((e) => e.snapshot.hash),
+          col('engine'),
+          entries.map((e) => JSON.stringify(e.options)),
+          col('outcome'),
+          col('facts'),
+          col('decision'),
+        ],
       );
       await client.query('COMMIT');
     } catch (e) {
@@ -52,7 +79,10 @@ class PostgresLog extends BufferedLog {
       return `$${params.length}`;
     });
     params.push(limit);
-    const r = await this.pool.query(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE ${where} ORDER BY id LIMIT $${params.length}`, params);
+    const r = await this.pool.query(
+      `SELECT ${COLUMNS} FROM yakkan_decisions WHERE ${where} ORDER BY id LIMIT $${params.length}`,
+      params,
+    );
     return r.rows.map(fromPg);
   }
 
@@ -106,12 +136,16 @@ export async function openPostgresLog(url: string, settings: LogSettings = {}): 
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE}
+         (version integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL)`,
     );
     const r = await client.query(`SELECT coalesce(max(version), 0) AS v FROM ${MIGRATIONS_TABLE}`);
     for (const m of pending(Number(r.rows[0].v), target)) {
       await client.query(m.postgres);
-      await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied) VALUES ($1, $2, now())`, [m.version, m.name]);
+      await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied) VALUES ($1, $2, now())`, [
+        m.version,
+        m.name,
+      ]);
     }
     await client.query('COMMIT');
   } catch (e) {

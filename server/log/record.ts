@@ -15,8 +15,13 @@ import { snapshotOf } from './snapshot.js';
 
 // `yakkan batch --log`: the batch's input and output, watched (loggedBatch), and the log closed at
 // the end. The product is loaded here for its snapshot, as the batch's workers load it.
-export async function batchLog(target: string, productPath: string, o: { asOf?: string | undefined; trace: boolean },
-  input: Readable, output: Writable): Promise<{ input: Readable; output: Writable; finish(): Promise<void> }> {
+export async function batchLog(
+  target: string,
+  productPath: string,
+  o: { asOf?: string | undefined; trace: boolean },
+  input: Readable,
+  output: Writable,
+): Promise<{ input: Readable; output: Writable; finish(): Promise<void> }> {
   const log = await openLog(target);
   const options: DecideRequest = { ...(o.asOf ? { asOf: o.asOf } : {}), ...(o.trace ? {} : { trace: false }) };
   const w = loggedBatch(log, loadProduct(productPath, { diskCache: true }), options, input, output);
@@ -33,7 +38,13 @@ export async function batchLog(target: string, productPath: string, o: { asOf?: 
   };
 }
 
-export async function logDecision(target: string, p: LoadedProduct, facts: unknown, options: DecideRequest, d: Decision): Promise<void> {
+export async function logDecision(
+  target: string,
+  p: LoadedProduct,
+  facts: unknown,
+  options: DecideRequest,
+  d: Decision,
+): Promise<void> {
   const log = await openLog(target);
   try {
     log.append(entryFor(snapshotOf(p), `cli:${randomUUID()}`, JSON.stringify(facts), options, d, JSON.stringify(d)));
@@ -45,8 +56,16 @@ export async function logDecision(target: string, p: LoadedProduct, facts: unkno
 // A batch's input and output, watched: each input line is kept until the output line with its
 // number (`{"line":N,"decision":...}`, engine/tools/batch.ts) has passed, then both go to the log.
 // The batch reads only a few chunks ahead of its output, so few lines are kept at once.
-export function loggedBatch(log: DecisionLog, p: LoadedProduct, options: DecideRequest, input: Readable, output: Writable): {
-  input: Readable; output: Writable; done(): Promise<void>;
+export function loggedBatch(
+  log: DecisionLog,
+  p: LoadedProduct,
+  options: DecideRequest,
+  input: Readable,
+  output: Writable,
+): {
+  input: Readable;
+  output: Writable;
+  done(): Promise<void>;
 } {
   const snapshot = snapshotOf(p);
   const batchId = `batch:${randomUUID()}`;
@@ -107,7 +126,10 @@ export function loggedBatch(log: DecisionLog, p: LoadedProduct, options: DecideR
 
 // `yakkan diff --from-log`: the logged facts (filtered; by default those of the product being
 // diffed) written as a labelled NDJSON corpus in a temporary folder, for the diff to read.
-export async function corpusFromLog(target: string, filter: LogFilter): Promise<{ file: string; count: number; remove(): void }> {
+export async function corpusFromLog(
+  target: string,
+  filter: LogFilter,
+): Promise<{ file: string; count: number; remove(): void }> {
   const log = await openLog(target);
   const dir = mkdtempSync(join(tmpdir(), 'yakkan-from-log-'));
   const file = join(dir, 'logged-facts.ndjson');

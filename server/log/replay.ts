@@ -6,15 +6,34 @@ import type { Writable } from 'node:stream';
 import { decideIn, type LoadedProduct } from '../../engine/loading/load.js';
 import type { Decision } from '../../engine/pipeline/decision-types.js';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
-import { engineVersion, type DecideRequest, type DecisionLog, type LogEntry, type LogFilter, type StoredEntry } from './store.js';
+import {
+  engineVersion,
+  type DecideRequest,
+  type DecisionLog,
+  type LogEntry,
+  type LogFilter,
+  type StoredEntry,
+} from './store.js';
 import { loadSnapshot, type ProductSnapshot } from './snapshot.js';
 
 export function entryFor(
-  snapshot: ProductSnapshot, requestId: string, facts: string, options: DecideRequest, decision: Decision, json: string,
+  snapshot: ProductSnapshot,
+  requestId: string,
+  facts: string,
+  options: DecideRequest,
+  decision: Decision,
+  json: string,
 ): LogEntry {
   return {
-    time: new Date().toISOString(), requestId, product: decision.product.id || snapshot.product,
-    revision: decision.product.revision, snapshot, engine: engineVersion(), options, outcome: decision.outcome, facts,
+    time: new Date().toISOString(),
+    requestId,
+    product: decision.product.id || snapshot.product,
+    revision: decision.product.revision,
+    snapshot,
+    engine: engineVersion(),
+    options,
+    outcome: decision.outcome,
+    facts,
     decision: json,
   };
 }
@@ -53,11 +72,16 @@ export function firstDifference(id: number, a: string, b: string): Difference | 
   if (a === b) return undefined;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const around = (s: string) => `${i > 40 ? '…' : ''}${s.slice(Math.max(0, i - 40), i + 40)}${i + 40 < s.length ? '…' : ''}`;
+  const around = (s: string) =>
+    `${i > 40 ? '…' : ''}${s.slice(Math.max(0, i - 40), i + 40)}${i + 40 < s.length ? '…' : ''}`;
   return { id, at: Buffer.byteLength(a.slice(0, i)), logged: around(a), now: around(b) };
 }
 
-export async function verifyLog(log: DecisionLog, filter: LogFilter, progress?: (checked: number) => void, limit?: number,
+export async function verifyLog(
+  log: DecisionLog,
+  filter: LogFilter,
+  progress?: (checked: number) => void,
+  limit?: number,
 ): Promise<VerifyReport> {
   const report: VerifyReport = { checked: 0, identical: 0, differences: [], failures: [], otherEngine: 0 };
   // Snapshots loaded once each (a log of a million decisions has a handful of them).
@@ -66,12 +90,12 @@ export async function verifyLog(log: DecisionLog, filter: LogFilter, progress?: 
     let p = products.get(hash);
     if (p === undefined) {
       const s = await log.snapshot(hash);
-      if (!s) p = `product snapshot ${hash.slice(0, 12)} is not in the log`;
+      const name = `product snapshot ${hash.slice(0, 12)}`;
+      if (!s) p = `${name} is not in the log`;
       else {
         const loaded = loadSnapshot(s);
-        p = hasErrors(loaded.diagnostics)
-          ? `product snapshot ${hash.slice(0, 12)} no longer checks:\n${renderDiagnostics(loaded.diagnostics, loaded.sources)}`
-          : loaded;
+        const why = () => renderDiagnostics(loaded.diagnostics, loaded.sources);
+        p = hasErrors(loaded.diagnostics) ? `${name} no longer checks:\n${why()}` : loaded;
       }
       products.set(hash, p);
     }
@@ -95,10 +119,16 @@ export async function verifyLog(log: DecisionLog, filter: LogFilter, progress?: 
 
 // One labelled line per entry, `{"case": "log #12 …", "facts": {...}}`, which `yakkan diff --cases`
 // reads as a corpus and names in its examples. Writes with back-pressure; leaves `out` open.
-export async function exportCorpus(log: DecisionLog, filter: LogFilter, out: Writable, limit?: number): Promise<number> {
+export async function exportCorpus(
+  log: DecisionLog,
+  filter: LogFilter,
+  out: Writable,
+  limit?: number,
+): Promise<number> {
   let n = 0;
   for await (const e of log.entries(filter, limit)) {
-    const line = `{"case":${JSON.stringify(`log #${e.id} ${e.time} ${e.outcome}`)},"facts":${JSON.stringify(JSON.parse(e.facts))}}\n`;
+    const label = JSON.stringify(`log #${e.id} ${e.time} ${e.outcome}`);
+    const line = `{"case":${label},"facts":${JSON.stringify(JSON.parse(e.facts))}}\n`;
     n++;
     if (!out.write(line)) await once(out, 'drain');
   }

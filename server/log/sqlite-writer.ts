@@ -36,10 +36,13 @@ export function openDatabase(file: string): Database {
 function connectionWriter(file: string): { write(b: Batch): number; close(): void } {
   const db = openDatabase(file);
   const decision = db.prepare(
-    `INSERT INTO yakkan_decisions (time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision)
+    `INSERT INTO yakkan_decisions
+         (time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const product = db.prepare('INSERT OR IGNORE INTO yakkan_products (hash, product, files, first_logged) VALUES (?, ?, ?, ?)');
+  const product = db.prepare(
+    'INSERT OR IGNORE INTO yakkan_products (hash, product, files, first_logged) VALUES (?, ?, ?, ?)',
+  );
   const write = db.transaction((b: Batch) => {
     for (const p of b.products) product.run(...p);
     for (const d of b.decisions) decision.run(...d);
@@ -54,12 +57,19 @@ function connectionWriter(file: string): { write(b: Batch): number; close(): voi
 }
 
 // On a thread the connection lives as long as the thread.
-export const writeBatch = defineTask('log/sqlite-write', import.meta.url, (init: { file: string }) => connectionWriter(init.file).write);
+export const writeBatch = defineTask(
+  'log/sqlite-write',
+  import.meta.url,
+  (init: { file: string }) => connectionWriter(init.file).write,
+);
 
 // On a thread of the pool (when asked, and built), else inline on a connection of its own. After
 // a thread dies the next batch starts a new one; the batch that failed stays in the log's buffer
 // and is tried again.
-export function batchWriter(file: string, thread: boolean): { write(b: Batch): Promise<number>; close(): Promise<void> } {
+export function batchWriter(
+  file: string,
+  thread: boolean,
+): { write(b: Batch): Promise<number>; close(): Promise<void> } {
   let pool: Pool<Batch, number> | undefined;
   let inline: ReturnType<typeof connectionWriter> | undefined;
   return {

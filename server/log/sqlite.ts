@@ -4,7 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
-  BufferedLog, COLUMNS, rowEntry, whereClause, type LogEntry, type LogFilter, type LogSettings, type Row, type StoredEntry,
+  BufferedLog,
+  COLUMNS,
+  rowEntry,
+  whereClause,
+  type LogEntry,
+  type LogFilter,
+  type LogSettings,
+  type Row,
+  type StoredEntry,
 } from './store.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { ProductSnapshot } from './snapshot.js';
@@ -19,7 +27,10 @@ export interface SqliteSettings extends LogSettings {
 
 class SqliteLog extends BufferedLog {
   constructor(
-    private readonly db: Database, readonly target: string, settings: LogSettings, private readonly writer: ReturnType<typeof batchWriter>,
+    private readonly db: Database,
+    readonly target: string,
+    settings: LogSettings,
+    private readonly writer: ReturnType<typeof batchWriter>,
   ) {
     super(settings);
   }
@@ -27,9 +38,20 @@ class SqliteLog extends BufferedLog {
   protected async writeBatch(entries: LogEntry[], snapshots: ProductSnapshot[]): Promise<void> {
     const time = entries[0]!.time;
     const products = snapshots.map((s): ProductRow => [s.hash, s.product, JSON.stringify(s.files), time]);
-    const decisions = entries.map((e): DecisionRow => [
-      e.time, e.requestId, e.product, e.revision, e.snapshot.hash, e.engine, JSON.stringify(e.options), e.outcome, e.facts, e.decision,
-    ]);
+    const decisions = entries.map(
+      (e): DecisionRow => [
+        e.time,
+        e.requestId,
+        e.product,
+        e.revision,
+        e.snapshot.hash,
+        e.engine,
+        JSON.stringify(e.options),
+        e.outcome,
+        e.facts,
+        e.decision,
+      ],
+    );
     await this.writer.write({ decisions, products });
   }
 
@@ -39,7 +61,8 @@ class SqliteLog extends BufferedLog {
       params.push(v);
       return '?';
     });
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE ${where} ORDER BY id LIMIT ?`)
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE ${where} ORDER BY id LIMIT ?`)
       .all(...params, limit) as Row[];
     return rows.map(rowEntry);
   }
@@ -79,12 +102,18 @@ export function openSqliteLog(file: string, settings: SqliteSettings = {}): Sqli
   } catch (e) {
     throw new Error(`cannot open the decision log ${file}: ${(e as Error).message}`);
   }
-  db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`);
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE}
+       (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`,
+  );
   const migrate = db.transaction(() => {
     for (const m of pending(schemaVersion(db), file)) {
       db.exec(m.sqlite);
-      db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied) VALUES (?, ?, ?)`)
-        .run(m.version, m.name, new Date().toISOString());
+      db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied) VALUES (?, ?, ?)`).run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
     }
   });
   // IMMEDIATE: two processes opening a fresh log at once migrate one after the other.

@@ -100,13 +100,22 @@ export interface Row {
 
 export function rowEntry(r: Row): StoredEntry {
   return {
-    id: Number(r.id), time: r.time, requestId: r.request_id, product: r.product, revision: r.revision,
-    productHash: r.product_hash, engine: r.engine, options: JSON.parse(r.options) as StoredEntry['options'],
-    outcome: r.outcome, facts: r.facts, decision: r.decision,
+    id: Number(r.id),
+    time: r.time,
+    requestId: r.request_id,
+    product: r.product,
+    revision: r.revision,
+    productHash: r.product_hash,
+    engine: r.engine,
+    options: JSON.parse(r.options) as StoredEntry['options'],
+    outcome: r.outcome,
+    facts: r.facts,
+    decision: r.decision,
   };
 }
 
-export const COLUMNS = 'id, time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision';
+export const COLUMNS =
+  'id, time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision';
 
 const PAGE = 1000;
 
@@ -256,7 +265,13 @@ export function whereClause(f: LogFilter, afterId: number, param: (v: unknown) =
 }
 
 // The filter from command-line options (yakkan log, yakkan diff --from-log); a bad date is an error.
-export function logFilter(o: { product?: string; outcome?: string; since?: string; until?: string; 'request-id'?: string }): LogFilter {
+export function logFilter(o: {
+  product?: string;
+  outcome?: string;
+  since?: string;
+  until?: string;
+  'request-id'?: string;
+}): LogFilter {
   const f: LogFilter = {};
   if (o.product) f.product = o.product;
   if (o.outcome) f.outcome = o.outcome;

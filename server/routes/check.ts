@@ -37,7 +37,9 @@ export const CHECK_BODY = {
   properties: {
     source: { type: 'string', description: 'The text of one product file' },
     file: {
-      type: 'string', pattern: '^[^/\\\\]+\\.(yk|json)$', default: 'product.yk',
+      type: 'string',
+      pattern: '^[^/\\\\]+\\.(yk|json)$',
+      default: 'product.yk',
       description: 'Its file name, for the diagnostics; .json checks a product written as JSON',
     },
   },
@@ -51,7 +53,10 @@ export function checkRoutes(api: Api): void {
     tags: ['check'],
     body: { contentType: 'application/json', schema: CHECK_BODY, validate: true },
     responses: {
-      200: { description: 'The diagnostics (a product with errors is still a 200: the check ran)', content: { 'application/json': { type: 'object' } } },
+      200: {
+        description: 'The diagnostics (a product with errors is still a 200: the check ran)',
+        content: { 'application/json': { type: 'object' } },
+      },
       400: { description: 'The body is not {source, file?}', content: PROBLEM_JSON },
       413: { description: 'The source is over the body limit', content: PROBLEM_JSON },
     },

@@ -23,8 +23,16 @@ const DECIDE_QUERY = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    as_of: { type: 'string', pattern: DATE, description: 'Decide with the revision in force on this date, whatever the facts say' },
-    trace: { type: 'boolean', default: true, description: 'false: reasons without checks and arithmetic (smaller, faster)' },
+    as_of: {
+      type: 'string',
+      pattern: DATE,
+      description: 'Decide with the revision in force on this date, whatever the facts say',
+    },
+    trace: {
+      type: 'boolean',
+      default: true,
+      description: 'false: reasons without checks and arithmetic (smaller, faster)',
+    },
   },
 };
 
@@ -39,12 +47,22 @@ function requestOf(q: DecideQuery): DecideRequest {
 
 function goodOf(entry: ProductEntry): NonNullable<ProductEntry['good']> {
   if (entry.good) return entry.good;
-  fail('product-unavailable', 503, `${entry.id} does not check, so it cannot decide: GET /v1/products/${entry.id} says why`);
+  fail(
+    'product-unavailable',
+    503,
+    `${entry.id} does not check, so it cannot decide: GET /v1/products/${entry.id} says why`,
+  );
 }
 
 // One decision, logged. Throws a problem when no revision can decide at all.
-export function decideLogged(y: Yakkan, entry: ProductEntry, facts: unknown, raw: string, options: DecideRequest,
-  requestId: string): { decision: Decision; json: string } {
+export function decideLogged(
+  y: Yakkan,
+  entry: ProductEntry,
+  facts: unknown,
+  raw: string,
+  options: DecideRequest,
+  requestId: string,
+): { decision: Decision; json: string } {
   const good = goodOf(entry);
   checkItems(good.product, facts, y.limits.maxItems);
   const { decision, selection } = decideIn(good.product, facts, options);
@@ -58,10 +76,15 @@ export function decideLogged(y: Yakkan, entry: ProductEntry, facts: unknown, raw
 
 function invalidFacts(d: Decision): never {
   const n = d.errors.length;
-  fail('invalid-facts', 422, `${n} invalid fact${n === 1 ? '' : 's'}: ${d.errors.map((e) => e.pointer || '/').join(', ')}`, {
-    errors: d.errors,
-    product: d.product,
-  });
+  fail(
+    'invalid-facts',
+    422,
+    `${n} invalid fact${n === 1 ? '' : 's'}: ${d.errors.map((e) => e.pointer || '/').join(', ')}`,
+    {
+      errors: d.errors,
+      product: d.product,
+    },
+  );
 }
 
 function decided(req: FastifyRequest, reply: FastifyReply, d: Decision): void {
@@ -92,16 +115,30 @@ export function decideRoutes(api: Api, y: Yakkan): void {
     querystring: DECIDE_QUERY,
     body: FACTS_BODY,
     responses: {
-      200: { description: 'The decision (undetermined ones too, listing the missing facts)', content: { 'application/json': ref('Decision') }, headers: DECISION_HEADERS },
+      200: {
+        description: 'The decision (undetermined ones too, listing the missing facts)',
+        content: { 'application/json': ref('Decision') },
+        headers: DECISION_HEADERS,
+      },
       404: { description: 'No such product', content: PROBLEM_JSON },
       413: { description: 'Body or a list in the facts over the limit', content: PROBLEM_JSON },
-      422: { description: 'Invalid facts, each named by JSON pointer; or no revision in force on as_of', content: PROBLEM_JSON },
+      422: {
+        description: 'Invalid facts, each named by JSON pointer; or no revision in force on as_of',
+        content: PROBLEM_JSON,
+      },
       503: { description: 'Overloaded (Retry-After), or the product does not check', content: PROBLEM_JSON },
     },
     handler: async (req, reply) => {
       const entry = productEntry(y, (req.params as { id: string }).id);
       req.product = entry.id;
-      const { decision, json } = decideLogged(y, entry, req.body, req.rawBody ?? JSON.stringify(req.body), requestOf(req.query as DecideQuery), req.id);
+      const { decision, json } = decideLogged(
+        y,
+        entry,
+        req.body,
+        req.rawBody ?? JSON.stringify(req.body),
+        requestOf(req.query as DecideQuery),
+        req.id,
+      );
       decided(req, reply, decision);
       if (decision.outcome === 'error') invalidFacts(decision);
       return reply.type('application/json').send(json);
@@ -133,7 +170,14 @@ export function decideRoutes(api: Api, y: Yakkan): void {
       const q = req.query as DecideQuery & { lang: Lang; all: boolean };
       const entry = productEntry(y, (req.params as { id: string }).id);
       req.product = entry.id;
-      const { decision } = decideLogged(y, entry, req.body, req.rawBody ?? JSON.stringify(req.body), requestOf(q), req.id);
+      const { decision } = decideLogged(
+        y,
+        entry,
+        req.body,
+        req.rawBody ?? JSON.stringify(req.body),
+        requestOf(q),
+        req.id,
+      );
       decided(req, reply, decision);
       if (decision.outcome === 'error') invalidFacts(decision);
       // The revision that decided lends its labels (fact, rule and enum names in Japanese).
@@ -148,16 +192,21 @@ export function decideRoutes(api: Api, y: Yakkan): void {
     method: 'POST',
     url: '/v1/products/:id/batch',
     summary: 'Decide a stream of claims: NDJSON facts in, one NDJSON decision out per line in, streamed',
-    description: 'Each line in gives one line out, as `yakkan batch` prints it: `{"line": N, "decision": {...}}`, '
-      + '`{"line": N, "error": "..."}` (not JSON, or no revision can decide it) or `{"line": N, "blank": true}`. '
-      + 'Invalid facts give a decision with outcome `error`. All lines are decided with the revision set in place '
-      + 'when the request began.',
+    description:
+      'Each line in gives one line out, as `yakkan batch` prints it: `{"line": N, "decision": {...}}`, ' +
+      '`{"line": N, "error": "..."}` (not JSON, or no revision can decide it) or `{"line": N, "blank": true}`. ' +
+      'Invalid facts give a decision with outcome `error`. All lines are decided with the revision set in place ' +
+      'when the request began.',
     tags: ['decide'],
     params: ID_PARAMS,
     querystring: DECIDE_QUERY,
     body: { contentType: 'application/x-ndjson', schema: { type: 'string', description: 'One facts object per line' } },
     responses: {
-      200: { description: 'One line per line in, in order', content: { 'application/x-ndjson': { type: 'string' } }, headers: DECISION_HEADERS },
+      200: {
+        description: 'One line per line in, in order',
+        content: { 'application/x-ndjson': { type: 'string' } },
+        headers: DECISION_HEADERS,
+      },
       404: { description: 'No such product', content: PROBLEM_JSON },
       503: { description: 'Overloaded (Retry-After), or the product does not check', content: PROBLEM_JSON },
     },
@@ -176,13 +225,20 @@ export function decideRoutes(api: Api, y: Yakkan): void {
 // (engine/tools/batch.ts batchLine). The output is pulled by the response stream, so a slow
 // reader slows the reading of the request; a full decision log pauses the batch instead of
 // failing its lines.
-async function* batchLines(y: Yakkan, entry: ProductEntry, body: Readable, options: DecideRequest, requestId: string): AsyncGenerator<string> {
+async function* batchLines(
+  y: Yakkan,
+  entry: ProductEntry,
+  body: Readable,
+  options: DecideRequest,
+  requestId: string,
+): AsyncGenerator<string> {
   let rest = '';
   let n = 0;
   const one = (line: string): string => {
     n++;
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    return `${batchLine(text, n, (facts) => decideLogged(y, entry, facts, text, options, `${requestId}#${n}`).json).text}\n`;
+    const decideLine = (facts: unknown) => decideLogged(y, entry, facts, text, options, `${requestId}#${n}`).json;
+    return `${batchLine(text, n, decideLine).text}\n`;
   };
   const stop = (message: string) => {
     body.destroy();

@@ -12,7 +12,10 @@ export function metaRoutes(api: Api, y: Yakkan): void {
     public: true,
     responses: {
       200: { description: 'Serving', content: { 'application/json': { type: 'object' } } },
-      503: { description: 'The decision log is full: decisions are being refused', content: { 'application/json': { type: 'object' } } },
+      503: {
+        description: 'The decision log is full: decisions are being refused',
+        content: { 'application/json': { type: 'object' } },
+      },
     },
     handler: async (_req, reply) => {
       const products = y.products.all();

@@ -22,7 +22,11 @@ export function productEntry(y: Yakkan, id: string): ProductEntry {
   if (!entry) {
     const ids = y.products.all().map((e) => e.id);
     const near = closest(id, ids);
-    fail('unknown-product', 404, `no product ${id}${near ? ` (did you mean ${near}?)` : ''}; GET /v1/products lists them`);
+    fail(
+      'unknown-product',
+      404,
+      `no product ${id}${near ? ` (did you mean ${near}?)` : ''}; GET /v1/products lists them`,
+    );
   }
   return entry;
 }
@@ -39,7 +43,8 @@ function summary(e: ProductEntry) {
     status: status(e),
     hash: e.good?.snapshot.hash ?? null,
     revisions: (e.good?.product.revisions ?? []).map((r) => ({
-      revision: r.checked.product.revision, inForce: r.checked.product.inForce,
+      revision: r.checked.product.revision,
+      inForce: r.checked.product.inForce,
     })),
   };
 }
@@ -52,13 +57,13 @@ function detail(e: ProductEntry) {
     chosenBy: revisions[revisions.length - 1]?.checked.product.chosenBy ?? null,
     problem: e.problem
       ? {
-        at: e.problem.at,
-        detail: e.good
-          ? 'the product\'s files do not check now: the last good version is served until they do'
-          : 'the product\'s files do not check: it cannot decide',
-        diagnostics: e.problem.diagnostics,
-        text: e.problem.text,
-      }
+          at: e.problem.at,
+          detail: e.good
+            ? "the product's files do not check now: the last good version is served until they do"
+            : "the product's files do not check: it cannot decide",
+          diagnostics: e.problem.diagnostics,
+          text: e.problem.text,
+        }
       : null,
     revisions: revisions.map((r) => {
       const p = r.checked.product;
@@ -74,7 +79,12 @@ export function productRoutes(api: Api, y: Yakkan): void {
     url: '/v1/products',
     summary: 'The products this server decides with',
     tags: ['products'],
-    responses: { 200: { description: 'Every product, its revisions and its status', content: { 'application/json': { type: 'object' } } } },
+    responses: {
+      200: {
+        description: 'Every product, its revisions and its status',
+        content: { 'application/json': { type: 'object' } },
+      },
+    },
     handler: async () => ({ products: y.products.all().map(summary) }),
   });
   api.route({

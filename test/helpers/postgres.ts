@@ -17,7 +17,9 @@ export interface Postgres {
 function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
@@ -46,18 +48,26 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 // A started server, or the reason none could be started.
 export async function startPostgres(): Promise<Postgres | { skip: string }> {
   const bin = binDir();
-  if (!bin) return { skip: 'PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres): apt-get install postgresql' };
+  if (!bin)
+    return { skip: 'PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres): apt-get install postgresql' };
   const user = postgresUser();
-  if (process.getuid?.() === 0 && !user) return { skip: 'running as root and there is no postgres user to run PostgreSQL as' };
+  if (process.getuid?.() === 0 && !user)
+    return { skip: 'running as root and there is no postgres user to run PostgreSQL as' };
   const dir = mkdtempSync(join(tmpdir(), 'yakkan-pg-'));
   const data = join(dir, 'data');
   if (user) chownSync(dir, user.uid, user.gid);
   const run = (cmd: string, args: string[]) =>
-    execFileSync(join(bin, cmd), args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+    execFileSync(join(bin, cmd), args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
   const port = await freePort();
   try {
     run('initdb', ['-D', data, '-U', 'yakkan', '--auth=trust', '-E', 'UTF8', '--locale=C']);
-    const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const opts =
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} ` +
+      '-c fsync=off -c synchronous_commit=off -c full_page_writes=off';
     run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', opts, 'start']);
   } catch (e) {
     const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').slice(-500) : '';
