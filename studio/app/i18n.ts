@@ -1,5 +1,7 @@
 // The studio's words in Japanese and English. Pamphlet text, labels and explanations come from
 // the products and the engine; only the workbench's own words are here.
+import { EXPLAIN_WORDS } from '../../engine/pipeline/explain.js';
+
 export type Lang = 'ja' | 'en';
 
 const ja = {
@@ -105,26 +107,11 @@ const ja = {
   fullReport: '全文（yakkan diff と同じ）',
   tokenPrompt: 'このサーバーにはトークンが必要です。トークンを入力してください:',
   error: 'エラー',
-  kinds: {
-    eligibility: '引受要件',
-    ineligible: '引受除外',
-    cover: '補償',
-    exclude: '免責',
-    condition: '支払条件',
-    constraint: '契約条件',
-  } as Record<string, string>,
+  // Outcomes, rule kinds and eligibility in the words of the explanation itself.
+  kinds: EXPLAIN_WORDS.ja.kinds as Record<string, string>,
   results: { fired: '該当', 'not-fired': '非該当', unknown: '不明' } as Record<string, string>,
-  outcomes: {
-    covered: 'てん補',
-    excluded: '免責',
-    refused: '支払条件不充足',
-    'not-covered': '補償対象外',
-    ineligible: '引受不可',
-    invalid: '設定エラー',
-    undetermined: '判断できません（情報不足）',
-    error: '入力エラー',
-  } as Record<string, string>,
-  elig: { eligible: '適合', ineligible: '不適合', undetermined: '未確定' } as Record<string, string>,
+  outcomes: EXPLAIN_WORDS.ja.itemOutcomes as Record<string, string>,
+  elig: EXPLAIN_WORDS.ja.elig as Record<string, string>,
 };
 
 type Words = typeof ja;
@@ -234,26 +221,10 @@ const en: Words = {
   fullReport: 'Full report (as yakkan diff prints it)',
   tokenPrompt: 'This server needs a token. Enter it:',
   error: 'Error',
-  kinds: {
-    eligibility: 'eligibility',
-    ineligible: 'ineligible',
-    cover: 'cover',
-    exclude: 'exclusion',
-    condition: 'condition',
-    constraint: 'constraint',
-  },
+  kinds: EXPLAIN_WORDS.en.kinds,
   results: { fired: 'fired', 'not-fired': 'not fired', unknown: 'unknown' },
-  outcomes: {
-    covered: 'covered',
-    excluded: 'excluded',
-    refused: 'refused',
-    'not-covered': 'not covered',
-    ineligible: 'ineligible',
-    invalid: 'invalid policy',
-    undetermined: 'undetermined (facts missing)',
-    error: 'invalid facts',
-  },
-  elig: { eligible: 'eligible', ineligible: 'ineligible', undetermined: 'undetermined' },
+  outcomes: EXPLAIN_WORDS.en.itemOutcomes,
+  elig: EXPLAIN_WORDS.en.elig,
 };
 
 export const WORDS: Record<Lang, Words> = { ja, en };

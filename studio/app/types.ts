@@ -1,5 +1,6 @@
 // What the studio reads from the server: /v1 (the decision service's own routes) and /studio/api.
-import type { Behaviour, Citation, Decision, Mismatch, StructuralChange } from '../../engine/index.js';
+import type { Behaviour, Citation, Decision, StructuralChange } from '../../engine/index.js';
+import type { CaseRun } from '../server/cases.js';
 import type { Facts } from './form.js';
 
 export type { Citation, Decision };
@@ -40,37 +41,10 @@ export interface FilesAnswer {
   cases: string[];
 }
 
-export interface Expect {
-  outcome?: string;
-  eligibility?: string;
-  revision?: string;
-  deciding?: string[];
-  missing?: string[];
-  errors?: string[];
-  amounts?: Record<string, string | boolean | null>;
-  items?: { outcome?: string; deciding?: string[]; missing?: string[] }[];
-}
-
-export interface Tried {
-  decision: Decision;
-  explanation: { ja: string; en: string };
-  expect: Expect;
-  used: 'draft' | 'saved';
-  note?: string;
-  selection: string;
-}
-
-export interface CaseRun {
-  file: string;
-  case: string;
-  ok: boolean;
-  error?: string;
-  mismatches: Mismatch[];
-  expected?: Expect;
-  actual?: Expect;
-  facts?: Facts;
-  as_of?: string;
-}
+// The studio's own routes answer with the server modules' types (type-only: nothing of Node's
+// reaches the bundle).
+export type { CaseRun } from '../server/cases.js';
+export type { Tried } from '../server/try.js';
 
 export interface CasesAnswer {
   passed: number;

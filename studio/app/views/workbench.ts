@@ -196,7 +196,7 @@ export function Workbench({ w, lang, id, file, service, session, seeds, openFile
   };
 
   const loadCase = (r: CaseRun) => {
-    setFacts(r.facts ?? {});
+    setFacts((r.facts ?? {}) as Facts);
     setAsOf(r.as_of ?? '');
     setTried(undefined);
     setTab('claim');
