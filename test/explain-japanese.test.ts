@@ -3,7 +3,7 @@
 // this holds every product to labelling what its example claim shows, with and without --all.
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseProduct } from '../dsl/index.js';
 import { formatSource } from '../dsl/format.js';
 import { selectRevision } from '../engine/loading/load.js';
@@ -23,7 +23,9 @@ function englishIds(text: string): string[] {
   for (const line of text.split('\n')) {
     // Quoted clauses are the seed's own text, and the source line names the seed file.
     if (/^\s*「/.test(line) || line.startsWith('資料:')) continue;
-    for (const w of line.replace(/「[^」]*」/g, '').match(ID) ?? []) if (isId(w)) found.add(`${w}  ← ${line.trim()}`);
+    for (const w of line.replace(/「[^」]*」/g, '').match(ID) ?? []) {
+      if (isId(w)) found.add(`${w}  ← ${line.trim()}`);
+    }
   }
   return [...found];
 }
@@ -34,7 +36,9 @@ const examples = productDirs().flatMap((d) => {
   return readdirSync(ex)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
-    .flatMap((f) => [false, true].map((all) => [`${d.split(/[\\/]/).pop()}/${f}${all ? ' --all' : ''}`, d, join(ex, f), all] as const));
+    .flatMap((f) =>
+      [false, true].map((all) => [`${basename(d)}/${f}${all ? ' --all' : ''}`, d, join(ex, f), all] as const),
+    );
 });
 
 // The explanation fixtures too, except invalid facts: those quote the input's own JSON pointers and keys.
@@ -53,7 +57,8 @@ describe('explain --lang ja names everything in Japanese', () => {
   });
 
   it('the check itself catches an id', () => {
-    expect(englishIds('  対象: business_user\n  insured_peril = はい\n  セットE、PHS、a. 届出、(b) 費用')).toHaveLength(2);
+    const text = '  対象: business_user\n  insured_peril = はい\n  セットE、PHS、a. 届出、(b) 費用';
+    expect(englishIds(text)).toHaveLength(2);
   });
 });
 
@@ -81,7 +86,8 @@ cover any-claim "請求"
     expect(checked.product.revisionLabel).toBe('発行年月の記載のない版');
     const d = decide(c, { claim: { amount: '100' } });
     expect(d.product.revision).toBe('seed-9');
-    expect(explain(d, { lang: 'ja', product: checked.product }).split('\n')[0]).toBe('版の例（発行年月の記載のない版）');
+    const title = explain(d, { lang: 'ja', product: checked.product }).split('\n')[0];
+    expect(title).toBe('版の例（発行年月の記載のない版）');
     expect(explain(d, { lang: 'en', product: checked.product }).split('\n')[0]).toContain('revision seed-9');
   });
   it('is optional: without it the title reads the id', () => {
