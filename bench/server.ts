@@ -8,17 +8,17 @@
 // Phases: in-process decide; HTTP without the log, with the SQLite log, with the request log;
 // the log's own append rate; twice the sustainable rate (503s, peak memory); kill -9 during a
 // burst (decisions answered but lost from the log).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decideIn, loadProduct } from '../engine/loading/load.js';
-import { projectRoot } from '../engine/loading/sources.js';
 import { openLog, type DecideRequest } from '../server/log/store.js';
 import { entryFor } from '../server/log/replay.js';
 import { snapshotOf } from '../server/log/snapshot.js';
 import { nexiCorpus } from './corpus.js';
+import { startServe, type ServeProcess } from '../server/child.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -29,7 +29,6 @@ const JSON_OUT = argv.includes('--json');
 const SECONDS = Number(flag('--seconds') ?? 5);
 const ROUNDS = Number(flag('--rounds') ?? 3);
 const CONNECTIONS = 16;
-const ROOT = projectRoot();
 const PRODUCT = 'products/nexi-ip-license';
 const TMP = mkdtempSync(join(tmpdir(), 'yakkan-bench-server-'));
 const say = (s: string) => process.stderr.write(`${s}\n`);
@@ -63,31 +62,12 @@ function inProcess(options: DecideRequest): number {
   return n / ((performance.now() - t) / 1000);
 }
 
-interface Server {
-  child: ChildProcess;
-  base: string;
-  exit: Promise<number | null>;
-}
+type Server = ServeProcess;
 
 // `yakkan serve` pinned to core 0 (when taskset exists): one core, as the issue asks.
 function serve(args: string[]): Promise<Server> {
-  const node = [join(ROOT, 'bin', 'yakkan.js'), 'serve', PRODUCT, '--port', '0', '--no-watch', ...args];
   const pinned = spawnSync('taskset', ['--version']).status === 0;
-  const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, ...node] : node, {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (c: string) => {
-      err += c;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve({ child, base: m[1]!, exit });
-    });
-    void exit.then((c) => reject(new Error(`yakkan serve exited (${c}): ${err}`)));
-  });
+  return startServe([PRODUCT, '--no-watch', ...args], pinned ? ['taskset', '-c', '0'] : []);
 }
 
 async function stop(s: Server): Promise<void> {

@@ -3,7 +3,7 @@
 // on SIGTERM, and a kill -9 in the middle of a burst of decisions loses at most the batch that
 // was not yet written, leaving a log that opens, checks and verifies.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { openLog } from '../server/log/store.js';
 import { verifyLog } from '../server/log/replay.js';
 import { readYaml } from '../engine/tools/cases.js';
+import { startServe } from '../server/child.js';
 import { ROOT } from './helpers.js';
 
 const YAKKAN = join(ROOT, 'bin', 'yakkan.js');
@@ -25,28 +26,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Starts `yakkan serve`, resolves with its address once it says it is listening.
-function serve(args: string[]): Promise<{ child: ChildProcess; base: string; exit: Promise<number | null> }> {
-  const child = spawn(
-    process.execPath,
-    [YAKKAN, 'serve', 'products/nexi-ip-license', '--port', '0', '--log-level', 'warn', ...args],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  running.push(child);
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (c: string) => {
-      err += c;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) resolve({ child, base: m[1]!, exit });
-    });
-    void exit.then((code) => reject(new Error(`yakkan serve exited (${code}): ${err}`)));
-  });
+async function serve(args: string[]) {
+  const s = await startServe(['products/nexi-ip-license', '--log-level', 'warn', ...args]);
+  running.push(s.child);
+  return s;
 }
 
 const decide = (base: string) =>

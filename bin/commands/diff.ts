@@ -2,6 +2,7 @@
 import { canonicalJson } from '../../engine/pipeline/json.js';
 import { DiffUsageError, diffExitCode, diffRevisions, loadSide, renderText } from '../../engine/tools/diff.js';
 import { CliError, defineCommand, EXIT, formatOption, UsageError } from '../args.js';
+import { logFilterOptions } from './log.js';
 import { queueOptions, queueRunnerFor } from './batch.js';
 
 export const command = defineCommand({
@@ -21,15 +22,8 @@ and the report is the same, byte for byte; run again after an interruption, it r
     jobs: { type: 'integer', min: 1, help: 'worker threads for an NDJSON corpus (default: all cores over 4 MB)' },
     // The decision log as the corpus (server/log/record.ts): the claims really decided.
     'from-log': { type: 'boolean', help: 'the facts of the decision log as the cases (filters below)' },
-    log: {
-      type: 'string',
-      value: 'PATH|URL',
-      help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)',
-    },
+    ...logFilterOptions,
     product: { type: 'string', value: 'ID', help: "with --from-log: the logged product (default: the old revision's)" },
-    outcome: { type: 'string', value: 'OUTCOME', help: 'with --from-log: only decisions with this outcome' },
-    since: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or after (YYYY-MM-DD, UTC)' },
-    until: { type: 'string', value: 'DATE', help: 'with --from-log: decided on or before' },
     ...queueOptions,
   },
   positionals: { min: 2, max: 2 },

@@ -1,6 +1,19 @@
 // yakkan log list|show|export|verify: read the decision log that `yakkan serve` (and decide or
 // batch with --log) write; verify is the audit replay.
-import { CliError, defineCommand, EXIT, formatOption, UsageError } from '../args.js';
+import { CliError, defineCommand, EXIT, formatOption, type OptionSpec, UsageError } from '../args.js';
+
+// The log and its filters, as `yakkan diff --from-log` takes them too.
+export const logFilterOptions = {
+  log: { type: 'string', value: 'PATH|URL', help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)' },
+  product: { type: 'string', value: 'ID', help: 'only this product' },
+  outcome: {
+    type: 'string',
+    value: 'OUTCOME',
+    help: 'only decisions with this outcome (covered, excluded, error, ...)',
+  },
+  since: { type: 'string', value: 'DATE', help: 'decided on or after (YYYY-MM-DD, UTC, or an ISO time)' },
+  until: { type: 'string', value: 'DATE', help: 'decided on or before' },
+} as const satisfies Record<string, OptionSpec>;
 
 const ACTIONS = ['list', 'show', 'export', 'verify'] as const;
 
@@ -22,15 +35,7 @@ or .yakkan/decisions.sqlite).
 Filters (list, export, verify): --product, --outcome, --since and --until (a date, UTC, both
 included, or an ISO time), --request-id, --limit.`,
   options: {
-    log: {
-      type: 'string',
-      value: 'PATH|URL',
-      help: 'the decision log (default YAKKAN_LOG or .yakkan/decisions.sqlite)',
-    },
-    product: { type: 'string', value: 'ID', help: 'only this product' },
-    outcome: { type: 'string', value: 'OUTCOME', help: 'only this outcome (covered, excluded, error, ...)' },
-    since: { type: 'string', value: 'DATE', help: 'decided on or after (YYYY-MM-DD or an ISO time)' },
-    until: { type: 'string', value: 'DATE', help: 'decided on or before' },
+    ...logFilterOptions,
     'request-id': { type: 'string', value: 'ID', help: 'only the decisions of this request' },
     limit: { type: 'integer', value: 'N', help: 'at most N entries', min: 1 },
     facts: { type: 'boolean', help: 'export: the facts as a diff corpus, not whole entries' },

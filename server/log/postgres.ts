@@ -2,17 +2,7 @@
 // one transaction of two statements whatever its size: the rows travel as arrays and are
 // unnested by the server, so a batch costs one round trip, not one per decision.
 import pg from 'pg';
-import {
-  BufferedLog,
-  COLUMNS,
-  rowEntry,
-  whereClause,
-  type LogEntry,
-  type LogFilter,
-  type LogSettings,
-  type Row,
-  type StoredEntry,
-} from './store.js';
+import { BufferedLog, type LogEntry, type LogSettings } from './store.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { ProductSnapshot } from './snapshot.js';
 
@@ -72,45 +62,18 @@ class PostgresLog extends BufferedLog {
     }
   }
 
-  protected async page(f: LogFilter, afterId: number, limit: number): Promise<StoredEntry[]> {
-    const params: unknown[] = [];
-    const where = whereClause(f, afterId, (v) => {
-      params.push(v);
-      return `$${params.length}`;
-    });
-    params.push(limit);
+  protected async select(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    let n = 0;
     const r = await this.pool.query(
-      `SELECT ${COLUMNS} FROM yakkan_decisions WHERE ${where} ORDER BY id LIMIT $${params.length}`,
+      sql.replace(/\?/g, () => `$${++n}`),
       params,
     );
-    return r.rows.map(fromPg);
-  }
-
-  async entry(id: number): Promise<StoredEntry | undefined> {
-    const r = await this.pool.query(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE id = $1`, [id]);
-    return r.rows[0] && fromPg(r.rows[0]);
-  }
-
-  async snapshot(hash: string): Promise<ProductSnapshot | undefined> {
-    const r = await this.pool.query('SELECT hash, product, files FROM yakkan_products WHERE hash = $1', [hash]);
-    const row = r.rows[0] as { hash: string; product: string; files: string } | undefined;
-    return row && { hash: row.hash, product: row.product, files: JSON.parse(row.files) as ProductSnapshot['files'] };
-  }
-
-  async version(): Promise<number> {
-    const r = await this.pool.query(`SELECT coalesce(max(version), 0) AS v FROM ${MIGRATIONS_TABLE}`);
-    return Number(r.rows[0].v);
+    return r.rows as Record<string, unknown>[];
   }
 
   protected async closeStore(): Promise<void> {
     await this.pool.end();
   }
-}
-
-// timestamptz comes back as a Date and the identity as a string (bigint): the same entry as SQLite gives.
-function fromPg(row: Record<string, unknown>): StoredEntry {
-  const time = row['time'] instanceof Date ? row['time'].toISOString() : String(row['time']);
-  return rowEntry({ ...row, time } as Row);
 }
 
 export function redactedTarget(url: string): string {

@@ -3,17 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import {
-  BufferedLog,
-  COLUMNS,
-  rowEntry,
-  whereClause,
-  type LogEntry,
-  type LogFilter,
-  type LogSettings,
-  type Row,
-  type StoredEntry,
-} from './store.js';
+import { BufferedLog, type LogEntry, type LogSettings } from './store.js';
 import { MIGRATIONS_TABLE, pending } from './migrations.js';
 import type { ProductSnapshot } from './snapshot.js';
 import { batchWriter, openDatabase, type DecisionRow, type ProductRow } from './sqlite-writer.js';
@@ -55,32 +45,8 @@ class SqliteLog extends BufferedLog {
     await this.writer.write({ decisions, products });
   }
 
-  protected async page(f: LogFilter, afterId: number, limit: number): Promise<StoredEntry[]> {
-    const params: unknown[] = [];
-    const where = whereClause(f, afterId, (v) => {
-      params.push(v);
-      return '?';
-    });
-    const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE ${where} ORDER BY id LIMIT ?`)
-      .all(...params, limit) as Row[];
-    return rows.map(rowEntry);
-  }
-
-  async entry(id: number): Promise<StoredEntry | undefined> {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE id = ?`).get(id) as Row | undefined;
-    return r && rowEntry(r);
-  }
-
-  async snapshot(hash: string): Promise<ProductSnapshot | undefined> {
-    const r = this.db.prepare('SELECT hash, product, files FROM yakkan_products WHERE hash = ?').get(hash) as
-      | { hash: string; product: string; files: string }
-      | undefined;
-    return r && { hash: r.hash, product: r.product, files: JSON.parse(r.files) as ProductSnapshot['files'] };
-  }
-
-  async version(): Promise<number> {
-    return schemaVersion(this.db);
+  protected async select(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    return this.db.prepare(sql).all(...params) as Record<string, unknown>[];
   }
 
   protected async closeStore(): Promise<void> {

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../engine/loading/sources.js';
 import type { ProductSnapshot } from './snapshot.js';
+import { MIGRATIONS_TABLE } from './migrations.js';
 
 // How a decision was asked for: what a replay must pass to decide it again.
 export interface DecideRequest {
@@ -83,10 +84,11 @@ export interface DecisionLog {
   version(): Promise<number>;
 }
 
-// A row of yakkan_decisions as both stores read it.
+// A row of yakkan_decisions as either store returns it: PostgreSQL gives a timestamptz as a Date
+// and its bigint identity as a string.
 export interface Row {
-  id: number;
-  time: string;
+  id: number | string;
+  time: string | Date;
   request_id: string;
   product: string;
   revision: string;
@@ -101,7 +103,7 @@ export interface Row {
 export function rowEntry(r: Row): StoredEntry {
   return {
     id: Number(r.id),
-    time: r.time,
+    time: r.time instanceof Date ? r.time.toISOString() : r.time,
     requestId: r.request_id,
     product: r.product,
     revision: r.revision,
@@ -114,8 +116,7 @@ export function rowEntry(r: Row): StoredEntry {
   };
 }
 
-export const COLUMNS =
-  'id, time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision';
+const COLUMNS = 'id, time, request_id, product, revision, product_hash, engine, options, outcome, facts, decision';
 
 const PAGE = 1000;
 
@@ -143,11 +144,35 @@ export abstract class BufferedLog implements DecisionLog {
 
   // One transaction: the snapshots not yet in the log, then the entries.
   protected abstract writeBatch(entries: LogEntry[], snapshots: ProductSnapshot[]): Promise<void> | void;
-  protected abstract page(f: LogFilter, afterId: number, limit: number): Promise<StoredEntry[]>;
+  // One query of the reading side, with `?` placeholders in order (PostgreSQL's store numbers them).
+  protected abstract select(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
   protected abstract closeStore(): Promise<void>;
-  abstract entry(id: number): Promise<StoredEntry | undefined>;
-  abstract snapshot(hash: string): Promise<ProductSnapshot | undefined>;
-  abstract version(): Promise<number>;
+
+  private async page(f: LogFilter, afterId: number, limit: number): Promise<StoredEntry[]> {
+    const { sql, params } = whereClause(f, afterId);
+    const rows = await this.select(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE ${sql} ORDER BY id LIMIT ?`, [
+      ...params,
+      limit,
+    ]);
+    return (rows as unknown as Row[]).map(rowEntry);
+  }
+
+  async entry(id: number): Promise<StoredEntry | undefined> {
+    const [r] = await this.select(`SELECT ${COLUMNS} FROM yakkan_decisions WHERE id = ?`, [id]);
+    return r && rowEntry(r as unknown as Row);
+  }
+
+  async snapshot(hash: string): Promise<ProductSnapshot | undefined> {
+    const [r] = await this.select('SELECT hash, product, files FROM yakkan_products WHERE hash = ?', [hash]);
+    const row = r as { hash: string; product: string; files: string } | undefined;
+    return row && { hash: row.hash, product: row.product, files: JSON.parse(row.files) as ProductSnapshot['files'] };
+  }
+
+  // The schema version this log is at (server/log/migrations.ts).
+  async version(): Promise<number> {
+    const [r] = await this.select(`SELECT coalesce(max(version), 0) AS v FROM ${MIGRATIONS_TABLE}`, []);
+    return Number(r?.['v'] ?? 0);
+  }
 
   get full(): boolean {
     return this.buffer.length >= this.maxPending;
@@ -252,16 +277,20 @@ export abstract class BufferedLog implements DecisionLog {
   }
 }
 
-// The filter as SQL conditions, for both stores: `param` gives the placeholder of the next value
-// (`?` in SQLite, `$n` in PostgreSQL).
-export function whereClause(f: LogFilter, afterId: number, param: (v: unknown) => string): string {
-  const parts = [`id > ${param(afterId)}`];
-  if (f.product) parts.push(`product = ${param(f.product)}`);
-  if (f.outcome) parts.push(`outcome = ${param(f.outcome)}`);
-  if (f.requestId) parts.push(`request_id = ${param(f.requestId)}`);
-  if (f.since) parts.push(`time >= ${param(timeBound(f.since, 'since'))}`);
-  if (f.until) parts.push(`time < ${param(timeBound(f.until, 'until'))}`);
-  return parts.join(' AND ');
+// The filter as SQL conditions with `?` placeholders, for both stores.
+export function whereClause(f: LogFilter, afterId: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [afterId];
+  const parts = ['id > ?'];
+  const add = (cond: string, v: unknown) => {
+    parts.push(cond);
+    params.push(v);
+  };
+  if (f.product) add('product = ?', f.product);
+  if (f.outcome) add('outcome = ?', f.outcome);
+  if (f.requestId) add('request_id = ?', f.requestId);
+  if (f.since) add('time >= ?', timeBound(f.since, 'since'));
+  if (f.until) add('time < ?', timeBound(f.until, 'until'));
+  return { sql: parts.join(' AND '), params };
 }
 
 // The filter from command-line options (yakkan log, yakkan diff --from-log); a bad date is an error.
