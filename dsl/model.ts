@@ -11,7 +11,8 @@ import type {
 import { PRODUCT_SCHEMA_ID } from './ir.js';
 import { type Diagnostic, type Span, spanAt } from './diagnostics.js';
 import {
-  wellGrouped, durationUnit, isIsoDate, isTime, parseMoney, parsePercent, parsePlainNumber, parseJapaneseNumber, parseDuration,
+  wellGrouped, durationUnit, isIsoDate, isTime, parseMoney, parsePercent, parsePlainNumber, parseJapaneseNumber,
+  parseDuration,
 } from './literals.js';
 
 export type SpanMap = WeakMap<object, Span>;
@@ -57,7 +58,8 @@ function hasRecovered(n: CstNode): boolean {
 // Strings are kept in Unicode NFC: a file saved decomposed (NFD) quotes the same text as the
 // seeds, which are compared in NFC too (engine/pipeline/check.ts).
 export function unescapeString(image: string): string {
-  return image.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c)).normalize('NFC');
+  const text = image.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+  return text.normalize('NFC');
 }
 
 // The deepest expression tree the model keeps: the checker, the evaluator and the printer recurse
@@ -116,8 +118,8 @@ class Builder {
     return obj;
   }
   error(code: string, message: string, at: CstNode | IToken | undefined, hint?: string): void {
-    const span = (at ? (isToken(at as CstElement) ? this.spanOfToken(at as IToken) : this.spanOfNode(at as CstNode)) : undefined) ??
-      spanAt(this.file, 1, 1, 0, 0);
+    const own = at ? (isToken(at as CstElement) ? this.spanOfToken(at as IToken) : this.spanOfNode(at as CstNode)) : undefined;
+    const span = own ?? spanAt(this.file, 1, 1, 0, 0);
     this.diagnostics.push({ code, severity: 'error', message, span, ...(hint ? { hint } : {}) });
   }
 
@@ -127,8 +129,8 @@ class Builder {
     const e = this.expr(n);
     const depth = exprDepth(e);
     if (depth <= MAX_EXPRESSION_DEPTH) return e;
-    this.error('model/too-deep', `this expression is ${depth} operations deep; at most ${MAX_EXPRESSION_DEPTH} are allowed`, n,
-      'split it into named formulas (formula part_1 = ..., then part_1 + part_2): each is checked and explained on its own');
+    this.error('model/too-deep', `this expression is ${depth} operations deep; at most ${MAX_EXPRESSION_DEPTH} are allowed`,
+      n, 'split it into named formulas (formula part_1 = ..., then part_1 + part_2): each is checked and explained on its own');
     return this.mark({ ref: TOO_DEEP }, n);
   }
 
@@ -297,8 +299,9 @@ class Builder {
     })();
     const signed = tok(t, 'Kw_signed');
     if (signed) {
-      if (out.kind === 'integer' || out.kind === 'decimal' || out.kind === 'rate' || out.kind === 'money') out.signed = true;
-      else this.error('model/signed', `only integer, decimal, rate and money can be signed, not ${out.kind}`, signed, 'remove signed');
+      const signable = out.kind === 'integer' || out.kind === 'decimal' || out.kind === 'rate' || out.kind === 'money';
+      if (signable) out.signed = true;
+      else this.error('model/signed', `only integer, decimal, rate and money can be signed, not ${out.kind}`, signed);
     }
     return out;
   }
@@ -334,16 +337,20 @@ class Builder {
     // very long one would take time quadratic in its length.
     const numeric = ['MoneyLit', 'PercentLit', 'FractionLit', 'NumberLit', 'JaDurationLit'].includes(t.tokenType.name);
     if (numeric && img.replace(/\D/g, '').length > MAX_LITERAL_DIGITS) {
-      this.error('model/number-too-long', `${img.slice(0, 20)}… has more than ${MAX_LITERAL_DIGITS} digits`, t, 'numbers are exact to 40 significant digits');
+      this.error('model/number-too-long', `${img.slice(0, 20)}… has more than ${MAX_LITERAL_DIGITS} digits`, t,
+        'numbers are exact to 40 significant digits');
       return this.mark({ type: 'number', value: '0' }, l);
     }
     if (numeric && !wellGrouped(img)) {
-      this.error('model/digit-grouping', `${img}: digits are grouped in threes`, t, 'write 1,234,567 (or 1234567), not 1,2,3 or 12,34');
+      this.error('model/digit-grouping', `${img}: digits are grouped in threes`, t,
+        'write 1,234,567 (or 1234567), not 1,2,3 or 12,34');
     }
     let lit: Literal;
     switch (t.tokenType.name) {
       case 'MoneyLit': {
-        const m = parseMoney(img) ?? { amount: '0', currency: /ドル|USD/.test(img) ? 'USD' : /EUR/.test(img) ? 'EUR' : 'JPY' };
+        // Badly grouped digits (reported above) stand as 0 in the currency written.
+        const currency = /ドル|USD/.test(img) ? 'USD' : /EUR/.test(img) ? 'EUR' : 'JPY';
+        const m = parseMoney(img) ?? { amount: '0', currency };
         lit = { type: 'money', amount: neg(m.amount), currency: m.currency };
         break;
       }

@@ -435,15 +435,21 @@ export function parse(tokens: T.Tokens, diagnostics: Diagnostic[]): CstNode {
 // stack: the declaration that holds it is reported and left out. docs/dsl.md states the limit.
 export const MAX_NESTING = 64;
 
-const DECLARATION_START = new Set([T.Product, T.Fact, T.FormulaKw, T.Define, T.TableKw, T.Eligibility, T.Ineligible, T.Cover,
-  T.Exclude, T.ConditionKw, T.Constraint, T.AmountKw]);
-const OPERAND_END = new Set([T.RParen, T.RBrace, T.True, T.False, T.StringLit, T.DateLit, T.TimeLit, T.MoneyLit, T.PercentLit,
-  T.FractionLit, T.JaDurationLit, T.NumberLit]);
+const DECLARATION_START = new Set([
+  T.Product, T.Fact, T.FormulaKw, T.Define, T.TableKw, T.Eligibility, T.Ineligible, T.Cover, T.Exclude, T.ConditionKw,
+  T.Constraint, T.AmountKw,
+]);
+const OPERAND_END = new Set([
+  T.RParen, T.RBrace, T.True, T.False, T.StringLit, T.DateLit, T.TimeLit, T.MoneyLit, T.PercentLit, T.FractionLit,
+  T.JaDurationLit, T.NumberLit,
+]);
 const categories = (t: IToken) => (t.tokenType.CATEGORIES ?? []) as unknown[];
 // A clause keyword (`when`, `cite`, `row`, ...) ends any expression before it.
 const isClauseWord = (t: IToken, next: IToken | undefined) =>
-  categories(t).includes(T.Name) && !categories(t).includes(T.RefStart) && !(t.tokenType === T.Round && next?.tokenType === T.LParen);
-const endsOperand = (t: IToken | undefined) => t !== undefined && (OPERAND_END.has(t.tokenType) || categories(t).includes(T.Name));
+  categories(t).includes(T.Name) && !categories(t).includes(T.RefStart) &&
+  !(t.tokenType === T.Round && next?.tokenType === T.LParen);
+const endsOperand = (t: IToken | undefined) =>
+  t !== undefined && (OPERAND_END.has(t.tokenType) || categories(t).includes(T.Name));
 
 // The tokens to parse: all of them, or (when some declaration nests too deep) all but those declarations.
 function boundNesting(tokens: T.Tokens, diagnostics: Diagnostic[]): IToken[] {
@@ -493,7 +499,8 @@ function boundNesting(tokens: T.Tokens, diagnostics: Diagnostic[]): IToken[] {
     diagnostics.push({
       code: 'parse/too-deep',
       severity: 'error',
-      message: `this nests ${MAX_NESTING + 1} levels deep (parentheses, if, not, unary minus, list of); at most ${MAX_NESTING} are allowed, so the declaration is left out`,
+      message: `this nests ${MAX_NESTING + 1} levels deep (parentheses, if, not, unary minus, list of); `
+        + `at most ${MAX_NESTING} are allowed, so the declaration is left out`,
       span: spanAt(tokens.file, t.startLine ?? 1, t.startColumn ?? 1, t.startOffset, t.image.length),
       hint: 'give the inner parts names (formula part = ..., then use part): each is checked and explained on its own',
     });

@@ -112,7 +112,9 @@ export const Each = hard('each');
 // chevrotain parsing each pattern to find out (~28 ms of building the lexer, ~40% of it), and
 // keywords are plain strings, whose first character needs no analysis either.
 // A byte-order mark (U+FEFF, which editors put at the start of a UTF-8 file) is whitespace too.
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true,
+});
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments', line_breaks: false });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"/, line_breaks: false });
 export const SectionRef = createToken({ name: 'SectionRef', pattern: /§[^\s"]+/, line_breaks: false });
@@ -170,7 +172,8 @@ export const allTokens: TokenType[] = [
 // bin/yakkan.js, dsl/chevrotain.ts), where nothing is lexed at all.
 // Lines end at \n only (a \r before it is part of the line), as the diagnostics renderer counts them.
 const newLexer = () => new Lexer(allTokens, {
-  positionTracking: 'full', ensureOptimizations: true, skipValidations: true, lineTerminatorsPattern: /\n/g, lineTerminatorCharacters: ['\n'],
+  positionTracking: 'full', ensureOptimizations: true, skipValidations: true,
+  lineTerminatorsPattern: /\n/g, lineTerminatorCharacters: ['\n'],
 });
 let lexer: InstanceType<typeof Lexer> | undefined = chevrotainDeferred ? undefined : newLexer();
 

@@ -15,14 +15,15 @@ describe('diagnostics', () => {
   // The demo seed is our own text, so these goldens do not depend on the real pamphlets.
   process.env['YAKKAN_SOURCES'] = join(ROOT, 'test', 'fixtures', 'seeds');
   const dir = join(GOLDEN, 'diagnostics');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yk')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yk'))
+    .sort();
   it.each(files)('%s', (f) => {
     // Paths in diagnostics are shown relative to the working directory: the project root here.
     const p = loadProduct(relative(process.cwd(), join(dir, f)));
     golden(join(dir, f.replace(/\.yk$/, '.txt')), renderDiagnostics(p.diagnostics, p.sources) + '\n');
   });
 });
-
 
 describe('golden files', () => {
   it('a missing one fails under CI instead of writing itself', () => {

@@ -7,7 +7,9 @@ import { dirname, relative } from 'node:path';
 export function golden(file: string, actual: string): void {
   const missing = !existsSync(file);
   if (missing && isCi()) {
-    expect.fail(`golden file ${relative(process.cwd(), file)} is missing: run the tests with UPDATE_GOLDEN=1 and commit it`);
+    expect.fail(
+      `golden file ${relative(process.cwd(), file)} is missing: run the tests with UPDATE_GOLDEN=1 and commit it`,
+    );
   }
   if (process.env['UPDATE_GOLDEN'] === '1' || missing) {
     mkdirSync(dirname(file), { recursive: true });

@@ -18,7 +18,10 @@ const files = findCaseFiles([PRODUCTS]);
 function without(facts: unknown, pointers: string[]): unknown {
   const copy = structuredClone(facts);
   for (const p of pointers) {
-    const keys = p.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys = p
+      .split('/')
+      .slice(1)
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     let cur = copy as Record<string, unknown> | undefined;
     for (const k of keys.slice(0, -1)) cur = cur?.[k] as Record<string, unknown> | undefined;
     if (cur && typeof cur === 'object' && keys.length) delete cur[keys[keys.length - 1]!];
@@ -27,7 +30,10 @@ function without(facts: unknown, pointers: string[]): unknown {
 }
 
 // Which rules fire, by both engines: the disagreements, and how many rules were compared.
-async function agreement(c: Compiled, facts: unknown): Promise<{ disagreements: string[]; compared: number; invalid: string[] }> {
+async function agreement(
+  c: Compiled,
+  facts: unknown,
+): Promise<{ disagreements: string[]; compared: number; invalid: string[] }> {
   const d = decide(c, facts);
   if (d.outcome === 'error') return { disagreements: [], compared: 0, invalid: d.errors.map((e) => e.pointer) };
   const itemCount = Math.max(0, ...d.reasons.map((r) => (r.item ?? -1) + 1));
@@ -39,7 +45,8 @@ async function agreement(c: Compiled, facts: unknown): Promise<{ disagreements: 
     const key = r.item !== undefined ? `${r.rule}#${r.item}` : r.rule;
     const theirs = ref.fired.get(key);
     compared++;
-    if (theirs !== (r.result === 'fired')) disagreements.push(`${key}: yakkan ${r.result}, json-rules-engine ${theirs ? 'fired' : 'not-fired'}`);
+    if (theirs !== (r.result === 'fired'))
+      disagreements.push(`${key}: yakkan ${r.result}, json-rules-engine ${theirs ? 'fired' : 'not-fired'}`);
   }
   return { disagreements, compared, invalid: [] };
 }

@@ -56,16 +56,26 @@ describe('the checker reports, never throws (item 2)', () => {
 
   it('a name in a money column', () => {
     const ds = diagnose(table('a.m', 'fact a.m: money JPY "m"', '  row foo => 1\n    cite §1 "q"'));
-    expect(ds.find((x) => x.code === 'check/type-mismatch')?.message).toMatch(/foo \(the name foo\) does not fit input a.m/);
+    expect(ds.find((x) => x.code === 'check/type-mismatch')?.message).toMatch(
+      /foo \(the name foo\) does not fit input a.m/,
+    );
   });
 
   it('a fraction that divides by zero', () => {
-    const ds = diagnose(table('a.n', 'fact a.n: integer "n"', '  row 1/0 => 1\n    cite §1 "q"\n  row 2 => 2\n    cite §1 "q"'));
+    const ds = diagnose(
+      table('a.n', 'fact a.n: integer "n"', '  row 1/0 => 1\n    cite §1 "q"\n  row 2 => 2\n    cite §1 "q"'),
+    );
     expect(codes(ds)).toContain('model/division-by-zero');
   });
 
   it('date rows under a given that names nothing', () => {
-    const ds = diagnose(table('startdate', '', '  row 2024-01-01 => 1\n    cite §1 "q"\n  row 2024-02-01 .. 2024-03-01 => 2\n    cite §1 "q"'));
+    const ds = diagnose(
+      table(
+        'startdate',
+        '',
+        '  row 2024-01-01 => 1\n    cite §1 "q"\n  row 2024-02-01 .. 2024-03-01 => 2\n    cite §1 "q"',
+      ),
+    );
     const d = ds.find((x) => x.code === 'check/unknown-name');
     expect(d?.message).toBe('unknown name startdate');
     expect(lineOf(d)).toBe(7);
@@ -97,36 +107,48 @@ describe('the checker reports, never throws (item 2)', () => {
 
 describe('dependency cycles through tables and defines (item 3)', () => {
   it('formula → table → formula', () => {
-    const ds = diagnose([
-      'fact a.n: integer "n"',
-      'formula f "f"\n  cite §1 "q"\n  = t.r + 1',
-      'table t "t"\n  cite §1 "q"\n  given f\n  returns r: integer\n  row < 5 => 1\n    cite §1 "q"\n  else => 2',
-    ].join('\n'));
+    const ds = diagnose(
+      [
+        'fact a.n: integer "n"',
+        'formula f "f"\n  cite §1 "q"\n  = t.r + 1',
+        'table t "t"\n  cite §1 "q"\n  given f\n  returns r: integer\n  row < 5 => 1\n    cite §1 "q"\n  else => 2',
+      ].join('\n'),
+    );
     const d = ds.find((x) => x.code === 'check/cycle');
     expect(d?.message).toBe('formula f depends on itself: formula f → table t → formula f');
     expect(lineOf(d)).toBe(5);
   });
 
   it('two tables keyed by each other', () => {
-    const ds = diagnose([
-      'table t1 "t1"\n  cite §1 "q"\n  given t2.r\n  returns r: integer\n  row 1 => 1\n    cite §1 "q"\n  else => 2',
-      'table t2 "t2"\n  cite §1 "q"\n  given t1.r\n  returns r: integer\n  row 1 => 1\n    cite §1 "q"\n  else => 2',
-    ].join('\n'));
-    expect(ds.filter((x) => x.code === 'check/cycle').map((x) => x.message)).toEqual(['table t1 depends on itself: table t1 → table t2 → table t1']);
+    const ds = diagnose(
+      [
+        'table t1 "t1"\n  cite §1 "q"\n  given t2.r\n  returns r: integer\n  row 1 => 1\n    cite §1 "q"\n  else => 2',
+        'table t2 "t2"\n  cite §1 "q"\n  given t1.r\n  returns r: integer\n  row 1 => 1\n    cite §1 "q"\n  else => 2',
+      ].join('\n'),
+    );
+    expect(ds.filter((x) => x.code === 'check/cycle').map((x) => x.message)).toEqual([
+      'table t1 depends on itself: table t1 → table t2 → table t1',
+    ]);
   });
 
   it('define → table → define', () => {
-    const ds = diagnose([
-      'fact a.b: boolean "b"',
-      'define d "d"\n  cite §1 "q"\n  = a.b and t.ok',
-      'table t "t"\n  cite §1 "q"\n  given d\n  returns ok: boolean\n  row true => true\n    cite §1 "q"\n  row false => false\n    cite §1 "q"',
-    ].join('\n'));
-    expect(ds.find((x) => x.code === 'check/cycle')?.message).toBe('define d depends on itself: define d → table t → define d');
+    const ds = diagnose(
+      [
+        'fact a.b: boolean "b"',
+        'define d "d"\n  cite §1 "q"\n  = a.b and t.ok',
+        'table t "t"\n  cite §1 "q"\n  given d\n  returns ok: boolean\n  row true => true\n    cite §1 "q"\n  row false => false\n    cite §1 "q"',
+      ].join('\n'),
+    );
+    expect(ds.find((x) => x.code === 'check/cycle')?.message).toBe(
+      'define d depends on itself: define d → table t → define d',
+    );
   });
 
   it('a formula that uses itself', () => {
     const ds = diagnose('formula f "f"\n  cite §1 "q"\n  = f + 1\n');
-    expect(ds.filter((x) => x.code === 'check/cycle').map((x) => x.message)).toEqual(['formula f depends on itself: formula f → formula f']);
+    expect(ds.filter((x) => x.code === 'check/cycle').map((x) => x.message)).toEqual([
+      'formula f depends on itself: formula f → formula f',
+    ]);
   });
 });
 
@@ -153,13 +175,27 @@ describe(`nesting deeper than the limits (item 4: ${MAX_NESTING} levels, ${MAX_E
   });
 
   it('a condition of 2,000 parts', () => {
-    const ds = diagnose(`fact a.n: integer "n"\ncover c "c"\n  cite §1 "q"\n  when ${Array.from({ length: 2000 }, (_, i) => `a.n > ${i}`).join(' and ')}\n`);
+    const ds = diagnose(
+      `fact a.n: integer "n"\ncover c "c"\n  cite §1 "q"\n  when ${Array.from({ length: 2000 }, (_, i) => `a.n > ${i}`).join(' and ')}\n`,
+    );
     expect(codes(ds)).toContain('model/too-deep');
   });
 
   it('nesting within the limits checks clean', () => {
-    expect(diagnose(formula(`${'('.repeat(MAX_NESTING - 1)}a.n${')'.repeat(MAX_NESTING - 1)}`)).filter((d) => d.severity === 'error')).toEqual([]);
-    expect(diagnose(formula(Array(MAX_EXPRESSION_DEPTH - 1).fill('a.n').join(' + '))).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(
+      diagnose(formula(`${'('.repeat(MAX_NESTING - 1)}a.n${')'.repeat(MAX_NESTING - 1)}`)).filter(
+        (d) => d.severity === 'error',
+      ),
+    ).toEqual([]);
+    expect(
+      diagnose(
+        formula(
+          Array(MAX_EXPRESSION_DEPTH - 1)
+            .fill('a.n')
+            .join(' + '),
+        ),
+      ).filter((d) => d.severity === 'error'),
+    ).toEqual([]);
   });
 });
 
@@ -189,29 +225,39 @@ describe('text encodings (item 9)', () => {
 
 describe('smaller (item 10)', () => {
   it('overlapping rows are reported at the row', () => {
-    const ds = diagnose([
-      'fact a.n: integer "n"',
-      'table t "t"\n  cite §1 "q"\n  given a.n\n  returns r: integer',
-      '  row < 10 => 1\n    cite §1 "q"\n  row 5 .. 20 => 2\n    cite §1 "q"\n  else => 0',
-    ].join('\n'));
+    const ds = diagnose(
+      [
+        'fact a.n: integer "n"',
+        'table t "t"\n  cite §1 "q"\n  given a.n\n  returns r: integer',
+        '  row < 10 => 1\n    cite §1 "q"\n  row 5 .. 20 => 2\n    cite §1 "q"\n  else => 0',
+      ].join('\n'),
+    );
     const d = ds.find((x) => x.code === 'check/table-overlap');
     expect(lineOf(d)).toBe(11);
-    expect(d?.hint).toBe("make the rows (lines 9 and 11) disjoint, or declare 'hit first' if the first match should win");
+    expect(d?.hint).toBe(
+      "make the rows (lines 9 and 11) disjoint, or declare 'hit first' if the first match should win",
+    );
   });
 
   it('money + rate is a type error with a hint', () => {
     const ds = diagnose('fact a.m: money JPY "m"\nfact a.r: rate "r"\nformula f "f"\n  cite §1 "q"\n  = a.m + a.r\n');
     const d = ds.find((x) => x.code === 'check/type-mismatch');
     expect(d?.message).toBe('cannot add money and a rate: a.m + a.r');
-    expect(d?.hint).toBe('a.r has no currency: to apply it to the amount, multiply (a.m × a.r); to add, write an amount such as 10万円');
+    expect(d?.hint).toBe(
+      'a.r has no currency: to apply it to the amount, multiply (a.m × a.r); to add, write an amount such as 10万円',
+    );
   });
 
   it('a table row without a citation is a warning', () => {
-    const ds = diagnose('fact a.b: boolean "b"\ntable t "t"\n  cite §1 "q"\n  given a.b\n  returns r: integer\n  row true => 1\n    cite §1 "q"\n  row false => 2\n');
-    expect(ds.map((d) => `${d.severity} ${d.code} ${d.message} @${lineOf(d)}`)).toEqual(['warning check/row-citation row 2 of table t cites no source @11']);
+    const ds = diagnose(
+      'fact a.b: boolean "b"\ntable t "t"\n  cite §1 "q"\n  given a.b\n  returns r: integer\n  row true => 1\n    cite §1 "q"\n  row false => 2\n',
+    );
+    expect(ds.map((d) => `${d.severity} ${d.code} ${d.message} @${lineOf(d)}`)).toEqual([
+      'warning check/row-citation row 2 of table t cites no source @11',
+    ]);
   });
 
-  it('the formatter keeps a record field named amount in its record, and a step\'s when under the step', () => {
+  it("the formatter keeps a record field named amount in its record, and a step's when under the step", () => {
     const src = `${HEADER}\nfact claim.items: list of {\n    category: enum(a, b) "c",\n    amount: money JPY "金額"\n    } "items"\n\namount payout "p": money JPY\n  cite §1 "q"\n  start 1円\n  add 2円\n    when claim.items.amount = claim.items.amount\n    cite §1 "q"\n`;
     expect(formatSource(src)).toBe(src);
   });

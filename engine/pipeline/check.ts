@@ -2,7 +2,8 @@
 // Checking is an ordered table of named passes; each adds diagnostics and never throws.
 // The types it infers are kept and handed to the evaluator, which compiles by type.
 import type {
-  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, LeafValue, Literal, Product, Rule, Table, TypeRef,
+  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, LeafValue, Literal, Product, Rule, Table,
+  TypeRef,
 } from '../../dsl/ir.js';
 import { type Diagnostic, type Span, closest, spanAt } from '../../dsl/diagnostics.js';
 import { type Model, TOO_DEEP } from '../../dsl/model.js';
@@ -93,7 +94,8 @@ export function check(model: Model, sources?: SourceFolder): Checked {
     } catch (e) {
       // A bug in yakkan, not a mistake in the product: said as a diagnostic, not a stack trace.
       // The fuzz suite (test/fuzz) fails on any internal/ diagnostic.
-      ctx.report({ code: 'internal/check', message: `yakkan failed while checking (${pass.name}): ${(e as Error).message}`, hint: 'this is a bug in yakkan: please report it with the product file' }, p);
+      const message = `yakkan failed while checking (${pass.name}): ${(e as Error).message}`;
+      ctx.report({ code: 'internal/check', message, hint: 'this is a bug in yakkan: please report it with the product file' }, p);
     }
   }
   return { product: p, types: ctx.types, diagnostics };
@@ -140,7 +142,8 @@ function checkJsonLiterals(c: Ctx): void {
   for (const key of ['from', 'until'] as const) {
     const d = p.inForce?.[key];
     if (d !== undefined && !isIsoDate(d)) {
-      c.report({ code: 'check/invalid-date', message: `inForce.${key} ${JSON.stringify(d)} is not a calendar date`, hint: 'write dates as YYYY-MM-DD' }, p.inForce);
+      const message = `inForce.${key} ${JSON.stringify(d)} is not a calendar date`;
+      c.report({ code: 'check/invalid-date', message, hint: 'write dates as YYYY-MM-DD' }, p.inForce);
     }
   }
   const stack: unknown[] = [p];
@@ -168,9 +171,12 @@ type Node = { kind: 'formula' | 'define' | 'table' | 'value'; name: string; decl
 function checkCycles(c: Ctx): void {
   const p = c.product;
   const nodes = new Map<string, Node>();
-  for (const f of p.formulas) nodes.set(f.name, { kind: f.kind === 'define' ? 'define' : 'formula', name: f.name, decl: f, exprs: [f.expr] });
-  for (const t of p.tables) if (!nodes.has(t.name)) nodes.set(t.name, { kind: 'table', name: t.name, decl: t, exprs: t.inputs });
-  for (const d of p.derived) if (!nodes.has(d.name)) nodes.set(d.name, { kind: 'value', name: d.name, decl: d, exprs: [d.expr] });
+  const add = (kind: Node['kind'], name: string, decl: object, exprs: Expr[]) => {
+    if (!nodes.has(name)) nodes.set(name, { kind, name, decl, exprs });
+  };
+  for (const f of p.formulas) add(f.kind === 'define' ? 'define' : 'formula', f.name, f, [f.expr]);
+  for (const t of p.tables) add('table', t.name, t, t.inputs);
+  for (const d of p.derived) add('value', d.name, d, [d.expr]);
   // A reference names a formula or derived value, or a table's output (`table.output`).
   const target = (ref: string): string | undefined => {
     if (nodes.has(ref) && nodes.get(ref)!.kind !== 'table') return ref;
@@ -194,17 +200,18 @@ function checkCycles(c: Ctx): void {
       if (nodes.get(first)!.kind !== 'table' && nodes.get(first)!.kind !== 'value') c.formulaOrder.push(first);
       continue;
     }
-    const path = cyclePath(first, new Set(scc), edges).map((n) => `${nodes.get(n)!.kind === 'value' ? 'condition operand' : nodes.get(n)!.kind} ${nodeText(nodes.get(n)!)}`);
+    const path = cyclePath(first, new Set(scc), edges).map((n) => nodeText(nodes.get(n)!));
     c.report({
       code: 'check/cycle',
       message: `${path[0]} depends on itself: ${path.join(' → ')}`,
-      hint: 'a value may not use itself, directly or through formulas, defines and tables: compute one of them from facts only',
+      hint: 'a value may not use itself, directly or through formulas, defines and tables: '
+        + 'compute one of them from facts only',
     }, nodes.get(first)!.decl);
   }
 }
 
 function nodeText(n: Node): string {
-  return n.kind === 'value' ? exprText((n.decl as Derived).expr) : n.name;
+  return n.kind === 'value' ? `condition operand ${exprText((n.decl as Derived).expr)}` : `${n.kind} ${n.name}`;
 }
 
 // The names an expression refers to, without recursion (an expression may be deep).
@@ -316,14 +323,16 @@ function checkTypeRef(c: Ctx, t: TypeRef, at: object): void {
   while (stack.length) {
     const x = stack.pop()!;
     if ((x as { signed?: boolean }).signed && !['integer', 'decimal', 'rate', 'money'].includes(x.kind)) {
-      c.report({ code: 'check/signed', message: `only integer, decimal, rate and money can be signed, not ${x.kind}` }, at);
+      const message = `only integer, decimal, rate and money can be signed, not ${x.kind}`;
+      c.report({ code: 'check/signed', message }, at);
     }
     if (x.kind === 'list') stack.push(x.of);
     else if (x.kind === 'record') for (const f of x.fields) stack.push(f.type);
     else if (x.kind === 'enum') {
       const twice = x.values.filter((v, i) => x.values.indexOf(v) !== i);
       if (twice.length) {
-        c.report({ code: 'check/duplicate-enum-value', message: `enum(${x.values.join(', ')}) names ${[...new Set(twice)].join(', ')} more than once`, hint: 'name each value once' }, at);
+        const message = `enum(${x.values.join(', ')}) names ${[...new Set(twice)].join(', ')} more than once`;
+        c.report({ code: 'check/duplicate-enum-value', message, hint: 'name each value once' }, at);
       }
     }
   }
@@ -335,13 +344,18 @@ function checkFieldLiterals(c: Ctx, f: FieldDecl): void {
     if (!compatible(f.type, t)) {
       c.report({ code: 'check/type-mismatch', message: `${f.name} is ${typeText(f.type)} but the value ${literalShort(l)} is ${typeText(t)}` }, l);
     } else if (isNegative(l) && !('signed' in f.type && f.type.signed)) {
-      c.report({ code: 'check/negative-value', message: `${f.name} is never negative, but the value ${literalShort(l)} is`, hint: `declare it signed (${typeText(f.type)} signed) if it can be` }, l);
+      c.report({
+        code: 'check/negative-value',
+        message: `${f.name} is never negative, but the value ${literalShort(l)} is`,
+        hint: `declare it signed (${typeText(f.type)} signed) if it can be`,
+      }, l);
     }
   }
 }
 
 function isNegative(l: Literal): boolean {
-  const v = l.type === 'money' ? l.amount : l.type === 'number' || l.type === 'rate' ? l.value : l.type === 'fraction' ? l.num : '';
+  const v =
+    l.type === 'money' ? l.amount : l.type === 'number' || l.type === 'rate' ? l.value : l.type === 'fraction' ? l.num : '';
   return /^-\d*[1-9]/.test(v);
 }
 
@@ -460,8 +474,10 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
       c.report({ code: 'check/unknown-function', message: `unknown function ${name}`, hint: guess ? `did you mean ${guess}?` : 'see the function list in docs/dsl.md' }, e);
       t = UNKNOWN;
     } else if (arity && (args.length < arity[0] || args.length > arity[1])) {
-      const want = arity[0] === arity[1] ? `${arity[0]}` : arity[1] === Infinity ? `at least ${arity[0]}` : `${arity[0]} to ${arity[1]}`;
-      c.report({ code: 'check/arity', message: `${def.name} takes ${want} argument${want === '1' ? '' : 's'}, not ${args.length}`, hint: 'see the function list in docs/dsl.md' }, e);
+      const [lo, hi] = arity;
+      const want = lo === hi ? `${lo}` : hi === Infinity ? `at least ${lo}` : `${lo} to ${hi}`;
+      const message = `${def.name} takes ${want} argument${want === '1' ? '' : 's'}, not ${args.length}`;
+      c.report({ code: 'check/arity', message, hint: 'see the function list in docs/dsl.md' }, e);
       t = UNKNOWN;
     } else {
       const r = def.type(args);
@@ -478,7 +494,8 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
         c.report({
           code: 'check/type-mismatch',
           message: `cannot ${name === 'add' ? 'add' : 'subtract'} money and ${what}: ${exprText(e)}`,
-          hint: `${exprText(x)} has no currency: to apply it to the amount, multiply (${exprText(m)} × ${exprText(x)}); to ${name === 'add' ? 'add' : 'subtract'}, write an amount such as 10万円`,
+          hint: `${exprText(x)} has no currency: to apply it to the amount, multiply (${exprText(m)} × ${exprText(x)}); `
+            + `to ${name === 'add' ? 'add' : 'subtract'}, write an amount such as 10万円`,
         }, e);
         t = UNKNOWN;
       } else if (typeof r === 'string') {
@@ -503,8 +520,8 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
 const ARITY: Record<string, [number, number]> = {
   add: [2, 2], sub: [2, 2], mul: [2, 2], div: [2, 2], neg: [1, 1], not: [1, 1], if: [3, 3],
   eq: [2, 2], ne: [2, 2], lt: [2, 2], le: [2, 2], gt: [2, 2], ge: [2, 2], in: [2, Infinity], notIn: [2, Infinity],
-  and: [2, Infinity], or: [2, Infinity], min: [1, Infinity], max: [1, Infinity], abs: [1, 1], round: [2, 2], sum: [1, 1],
-  count: [1, 1], days_between: [2, 2], day: [1, 1], month: [1, 1], year: [1, 1], month_start: [1, 1], month_end: [1, 1],
+  and: [2, Infinity], or: [2, Infinity], min: [1, Infinity], max: [1, Infinity], abs: [1, 1], round: [2, 2],
+  sum: [1, 1], count: [1, 1], days_between: [2, 2], day: [1, 1], month: [1, 1], year: [1, 1], month_start: [1, 1], month_end: [1, 1],
   add_months: [2, 2], next_business_day: [2, 2], weekday: [1, 1],
 };
 
@@ -532,12 +549,16 @@ function checkCondition(c: Ctx, cond: Condition, scope: string | undefined, owne
     const t = refType(c, l.fact, scope, l);
     if (typeof l.value === 'object' && !Array.isArray(l.value)) {
       const u = refType(c, l.value.fact, scope, l);
-      if (!compatible(t, u)) c.report({ code: 'check/type-mismatch', message: `cannot compare ${l.fact} (${typeText(t)}) with ${l.value.fact} (${typeText(u)})` }, l);
+      if (!compatible(t, u)) {
+        const message = `cannot compare ${l.fact} (${typeText(t)}) with ${l.value.fact} (${typeText(u)})`;
+        c.report({ code: 'check/type-mismatch', message }, l);
+      }
       return;
     }
     const problem = leafValueProblem(t, l.operator, l.value);
     if (problem) {
-      c.report({ code: 'check/type-mismatch', message: `${l.fact} ${l.operator} ${JSON.stringify(l.value)}: ${problem}`, hint: `${l.fact} is ${typeText(t)}` }, l);
+      const message = `${l.fact} ${l.operator} ${JSON.stringify(l.value)}: ${problem}`;
+      c.report({ code: 'check/type-mismatch', message, hint: `${l.fact} is ${typeText(t)}` }, l);
     } else if (t.kind === 'enum') {
       for (const v of Array.isArray(l.value) ? l.value : [l.value]) {
         if (typeof v === 'string' && !t.values.includes(v)) {
@@ -561,22 +582,27 @@ function leafValueProblem(t: VType, op: string, v: LeafValue): string | undefine
     return undefined;
   }
   if (Array.isArray(v)) return `${op} compares with one value, not a list`;
-  if (op === 'contains' || op === 'doesNotContain') return t.kind === 'list' ? literalProblem(t.of, v) : `${op} needs a list fact`;
-  if (op !== 'equal' && op !== 'notEqual' && !(isNumeric(t) || ['money', 'date', 'time', 'duration'].includes(t.kind))) {
+  if (op === 'contains' || op === 'doesNotContain') {
+    return t.kind === 'list' ? literalProblem(t.of, v) : `${op} needs a list fact`;
+  }
+  if (op !== 'equal' && op !== 'notEqual' && !isOrdered(t)) {
     return `${op} needs numbers, amounts, dates or durations`;
   }
   return literalProblem(t, v);
 }
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+const FRACTION_TEXT = /^-?\d+\/0*[1-9]\d*$/;
 
 function literalProblem(t: VType, v: unknown): string | undefined {
   const finite = typeof v === 'number' && Number.isFinite(v);
+  const text = typeof v === 'string';
   switch (t.kind) {
     case 'integer': case 'decimal': case 'rate': case 'number':
-      return finite || (typeof v === 'string' && (DECIMAL_TEXT.test(v) || /^-?\d+\/0*[1-9]\d*$/.test(v))) ? undefined : 'not a number';
-    case 'money': return finite || (typeof v === 'string' && DECIMAL_TEXT.test(v)) ? undefined : 'not an amount (digits, e.g. "90000000")';
-    case 'duration': return v !== '' && Number.isInteger(Number(v)) && Number(v) >= 0 ? undefined : 'not a whole number of the unit';
+      return finite || (text && (DECIMAL_TEXT.test(v) || FRACTION_TEXT.test(v))) ? undefined : 'not a number';
+    case 'money': return finite || (text && DECIMAL_TEXT.test(v)) ? undefined : 'not an amount (digits, e.g. "90000000")';
+    case 'duration':
+      return v !== '' && Number.isInteger(Number(v)) && Number(v) >= 0 ? undefined : 'not a whole number of the unit';
     case 'date': return typeof v === 'string' && isIsoDate(v) ? undefined : 'not a calendar date YYYY-MM-DD';
     case 'time': return typeof v === 'string' && isTime(v) ? undefined : 'not a time of day HH:MM';
     case 'boolean': return typeof v === 'boolean' ? undefined : 'not true or false';
@@ -651,9 +677,10 @@ function checkTable(c: Ctx, t: Table): void {
     // A bare name that is not declared reads as an enum value: as a table input it is a typo.
     if ('lit' in e && e.lit.type === 'symbol') {
       const guess = closest(e.lit.value, allNames(c, undefined));
-      c.report({ code: 'check/unknown-name', message: `unknown name ${e.lit.value}`, hint: guess ? `did you mean ${guess}?` : 'a table input is a fact, a formula or an expression over them' }, e);
+      const hint = guess ? `did you mean ${guess}?` : 'a table input is a fact, a formula or an expression over them';
+      c.report({ code: 'check/unknown-name', message: `unknown name ${e.lit.value}`, hint }, e);
       c.badCells.add(t);
-    } else if (!COVERABLE.has(inputTypes[j]!.kind)) c.badCells.add(t);
+    } else if (!coverable(inputTypes[j]!)) c.badCells.add(t);
   });
   t.rows.forEach((row, i) => {
     if (row.cells.length !== t.inputs.length) {
@@ -683,8 +710,11 @@ function checkTable(c: Ctx, t: Table): void {
     const some = uncited.length < t.rows.length;
     c.report({
       code: 'check/row-citation', severity: 'warning',
-      message: some ? `${uncited.length === 1 ? 'row' : 'rows'} ${listText(uncited)} of table ${t.name} ${uncited.length === 1 ? 'cites' : 'cite'} no source`
-        : `no row of table ${t.name} cites a source (${uncited.length === 1 ? 'row 1' : `rows 1 to ${uncited.length}`})`,
+      message: !some
+        ? `no row of table ${t.name} cites a source (${uncited.length === 1 ? 'row 1' : `rows 1 to ${uncited.length}`})`
+        : uncited.length === 1
+          ? `row ${uncited[0]} of table ${t.name} cites no source`
+          : `rows ${listText(uncited)} of table ${t.name} cite no source`,
       hint: `cite the pamphlet line each row encodes: add cite §<section> "<quote>" under the row`,
     }, t.rows[uncited[0]! - 1]);
   }
@@ -694,8 +724,9 @@ function listText(ns: number[]): string {
   return ns.length > 6 ? `${ns.slice(0, 5).join(', ')}, … (${ns.length} in all)` : ns.join(', ');
 }
 
-// Column types the gap and overlap walk can sample: ordered values, enums, booleans and text.
-const COVERABLE = new Set(['integer', 'decimal', 'number', 'rate', 'money', 'date', 'time', 'duration', 'enum', 'boolean', 'text', 'unknown']);
+// Whether the gap and overlap walk can sample a column of this type: ordered values, enums,
+// booleans and text.
+const coverable = (t: VType) => isOrdered(t) || ['enum', 'boolean', 'text', 'unknown'].includes(t.kind);
 
 function checkOutputs(c: Ctx, t: Table, outs: Literal[], where: string): void {
   outs.forEach((l, k) => {
@@ -727,7 +758,8 @@ export function cellLiterals(cell: Cell): Literal[] {
 function checkTableCoverage(c: Ctx): void {
   for (const t of c.product.tables) {
     const types = t.inputs.map((e) => c.types.exprs.get(e) ?? UNKNOWN);
-    if (c.badCells.has(t) || types.some((x) => x.kind === 'unknown') || t.rows.some((r) => r.cells.length !== t.inputs.length)) continue;
+    if (c.badCells.has(t) || types.some((x) => x.kind === 'unknown')) continue;
+    if (t.rows.some((r) => r.cells.length !== t.inputs.length)) continue;
     const samples = types.map((ty, j) => columnSamples(ty, t.rows.map((r) => r.cells[j]!)));
     const total = samples.reduce((n, s) => n * s.length, 1);
     if (total > 200000) {
@@ -785,7 +817,11 @@ function checkTableCoverage(c: Ctx): void {
             const at = t.rows[hits[hits.length - 1]! - 1]!;
             const lines = hits.map((h) => c.model.spans.get(t.rows[h - 1]!)?.start.line);
             const where = lines.every((l) => l !== undefined) && c.model.exprs ? ` (lines ${lines.join(' and ')})` : '';
-            c.report({ code: 'check/table-overlap', message: `rows ${hits.join(' and ')} of table ${t.name} both match ${describeCombo(t, combo)}`, hint: `make the rows${where} disjoint, or declare 'hit first' if the first match should win` }, at);
+            c.report({
+              code: 'check/table-overlap',
+              message: `rows ${hits.join(' and ')} of table ${t.name} both match ${describeCombo(t, combo)}`,
+              hint: `make the rows${where} disjoint, or declare 'hit first' if the first match should win`,
+            }, at);
           }
         }
         return;
@@ -859,7 +895,10 @@ function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {
   if (t.kind === 'enum') return t.values.map((value) => ({ value }));
   if (t.kind === 'boolean') return [{ value: true }, { value: false }];
   // An exact fraction (1/3) is sampled as its decimal value: samples step by adding 1.
-  const points = cells.flatMap(cellLiterals).map((l) => literalValue(l)).map((v) => (v instanceof Fraction ? v.value() : v));
+  const points = cells.flatMap(cellLiterals).map((l) => {
+    const v = literalValue(l);
+    return v instanceof Fraction ? v.value() : v;
+  });
   if (t.kind === 'text') return [...points.map((value) => ({ value })), { value: '\u0000(other text)' }];
   const cmp = comparator(t);
   // Distinct points in order; of equal points the first written is kept (the sort is stable).
@@ -949,7 +988,8 @@ function checkQuote(c: Ctx, cite: Citation): void {
         c.normalized.add(cite.source);
         c.report({ code: 'check/quote-normalization', severity: 'warning',
           message: `quotes from ${cite.source} match it only once both are normalised to Unicode NFC`,
-          hint: 'the seed file or the product file is stored decomposed (NFD): the text looks the same but its bytes differ; save both as NFC' }, cite);
+          hint: 'the seed file or the product file is stored decomposed (NFD): the text looks the same but its bytes '
+            + 'differ; save both as NFC' }, cite);
       }
       return;
     }

@@ -6,7 +6,8 @@ import { newAjv } from './ajv.js';
 import type { Condition, Expr, FieldDecl, Product, TypeRef } from '../../dsl/ir.js';
 import { closest } from '../../dsl/diagnostics.js';
 import {
-  isIsoDate, isTime, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText, wellGrouped,
+  isIsoDate, isTime, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText,
+  wellGrouped,
 } from '../../dsl/literals.js';
 import { Money, Duration, dec } from './money.js';
 import { literalValue } from './values.js';
@@ -42,7 +43,9 @@ export interface InputLimits {
   maxInputBytes: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<InputLimits> = { maxNumberLength: 40, maxTextLength: 10_000, maxListItems: 1_000, maxInputBytes: 1_000_000 };
+export const DEFAULT_LIMITS: Readonly<InputLimits> = {
+  maxNumberLength: 40, maxTextLength: 10_000, maxListItems: 1_000, maxInputBytes: 1_000_000,
+};
 
 const ENV: Record<keyof InputLimits, string> = {
   maxNumberLength: 'YAKKAN_MAX_NUMBER_LENGTH', maxTextLength: 'YAKKAN_MAX_TEXT_LENGTH',
@@ -78,10 +81,12 @@ function typeSchema(t: TypeRef, label?: string): Schema {
     case 'integer': return { type: 'integer', minimum: t.signed ? -MAX_INTEGER : 0, maximum: MAX_INTEGER, ...d };
     case 'decimal': return { type: 'string', pattern: t.signed ? DECIMAL : unsigned(DECIMAL), ...d };
     case 'rate': return { type: 'string', pattern: t.signed ? RATE : unsigned(RATE), ...d };
-    case 'money': return { type: 'string', pattern: t.signed ? MONEY : unsigned(MONEY), ...d, 'x-currency': t.currency };
+    case 'money':
+      return { type: 'string', pattern: t.signed ? MONEY : unsigned(MONEY), ...d, 'x-currency': t.currency };
     case 'date': return { type: 'string', pattern: DATE, ...d };
     case 'time': return { type: 'string', pattern: TIME, ...d };
-    case 'duration': return { type: ['integer', 'string'], minimum: 0, maximum: MAX_INTEGER, pattern: DURATION, ...d, 'x-unit': t.unit };
+    case 'duration':
+      return { type: ['integer', 'string'], minimum: 0, maximum: MAX_INTEGER, pattern: DURATION, ...d, 'x-unit': t.unit };
     case 'enum': return { enum: [...new Set(t.values)], ...d, ...(t.labels ? { 'x-labels': t.labels } : {}) };
     case 'text': return { type: 'string', ...d };
     case 'list': return { type: 'array', items: typeSchema(t.of), ...d };
@@ -140,13 +145,17 @@ export interface FactSlots {
 }
 
 // Per product, once: each fact's path split into keys and its JSON pointer.
-const plans = new WeakMap<Product, { f: FieldDecl; path: string[]; pointer: string; dflt: unknown; needs: string[] | undefined }[]>();
+interface FactPlan { f: FieldDecl; path: string[]; pointer: string; dflt: unknown; needs: string[] | undefined }
+const plans = new WeakMap<Product, FactPlan[]>();
 
 function plan(p: Product) {
   let pl = plans.get(p);
   if (!pl) {
     const needs = defaultsNeed(p);
-    pl = p.facts.map((f, i) => ({ f, path: f.name.split('.'), pointer: '/' + f.name.split('.').join('/'), dflt: f.default ? literalValue(f.default) : undefined, needs: needs[i] }));
+    pl = p.facts.map((f, i) => {
+      const path = f.name.split('.');
+      return { f, path, pointer: '/' + path.join('/'), dflt: f.default ? literalValue(f.default) : undefined, needs: needs[i] };
+    });
     plans.set(p, pl);
   }
   return pl;
@@ -222,28 +231,34 @@ function factsCoverReads(p: Product): Set<string> {
 // finite (JSON 1e309, YAML .inf), anywhere in the input. Walked without recursion.
 function limitErrors(p: Product, input: unknown): FactError[] {
   const errors: FactError[] = [];
+  const fail = (pointer: string, message: string, expected: string) => errors.push({ pointer, message, expected });
   const numeric = numericPointers(p);
   const stack: [unknown, string][] = [[input, '']];
   while (stack.length && errors.length < 100) {
     const [v, ptr] = stack.pop()!;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) errors.push({ pointer: ptr, message: `${v} is not a finite number`, expected: 'a finite number' });
+      if (!Number.isFinite(v)) fail(ptr, `${v} is not a finite number`, 'a finite number');
     } else if (typeof v === 'string') {
       const kind = numeric(ptr);
       if (kind && v.length > limits.maxNumberLength) {
-        errors.push({ pointer: ptr, message: `this ${kind} is ${v.length} characters long; at most ${limits.maxNumberLength} are read`, expected: `a ${kind} of at most ${limits.maxNumberLength} characters` });
+        const max = limits.maxNumberLength;
+        fail(ptr, `this ${kind} is ${v.length} characters long; at most ${max} are read`, `a ${kind} of at most ${max} characters`);
       } else if (v.length > limits.maxTextLength) {
-        errors.push({ pointer: ptr, message: `this text is ${v.length} characters long; at most ${limits.maxTextLength} are read`, expected: `text of at most ${limits.maxTextLength} characters` });
+        const max = limits.maxTextLength;
+        fail(ptr, `this text is ${v.length} characters long; at most ${max} are read`, `text of at most ${max} characters`);
       }
     } else if (Array.isArray(v)) {
       if (v.length > limits.maxListItems) {
-        errors.push({ pointer: ptr, message: `this list has ${v.length} items; at most ${limits.maxListItems} are read`, expected: `a list of at most ${limits.maxListItems} items` });
+        const max = limits.maxListItems;
+        fail(ptr, `this list has ${v.length} items; at most ${max} are read`, `a list of at most ${max} items`);
         continue;
       }
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${ptr}/${i}`]);
     } else if (v !== null && typeof v === 'object') {
       const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push([(v as Record<string, unknown>)[keys[i]!], `${ptr}/${escapePointer(keys[i]!)}`]);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push([(v as Record<string, unknown>)[keys[i]!], `${ptr}/${escapePointer(keys[i]!)}`]);
+      }
     }
   }
   return errors;
@@ -251,6 +266,11 @@ function limitErrors(p: Product, input: unknown): FactError[] {
 
 function escapePointer(k: string): string {
   return k.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+// A dotted fact name as a JSON pointer: claim.kind -> /claim/kind.
+function pointerOf(name: string): string {
+  return '/' + name.split('.').map(escapePointer).join('/');
 }
 
 // Which input positions hold an amount, a rate or a number: by pointer, list indices read as `*`.
@@ -264,9 +284,9 @@ function numericPointers(p: Product): (ptr: string) => string | undefined {
       else if (t.kind === 'rate') m!.set(ptr, 'rate');
       else if (t.kind === 'decimal' || t.kind === 'duration') m!.set(ptr, 'number');
       else if (t.kind === 'list') add(`${ptr}/*`, t.of);
-      else if (t.kind === 'record') for (const f of t.fields) add(`${ptr}/${f.name.split('.').map(escapePointer).join('/')}`, f.type);
+      else if (t.kind === 'record') for (const f of t.fields) add(`${ptr}${pointerOf(f.name)}`, f.type);
     };
-    for (const f of p.facts) add('/' + f.name.split('.').map(escapePointer).join('/'), f.type);
+    for (const f of p.facts) add(pointerOf(f.name), f.type);
     numericByProduct.set(p, m);
   }
   const map = m;
@@ -285,7 +305,8 @@ export function factsShapeError(input: unknown, path?: string): FactError | unde
     if (!isObject(cur)) {
       const what = Array.isArray(cur) ? 'a list' : cur === null ? 'null' : `a ${typeof cur}`;
       const name = i === 0 ? 'the facts are' : `${keys.slice(0, i).join('.')} is`;
-      return { pointer, message: `${name} ${what}, not an object of facts`, expected: 'an object (a YAML mapping or a JSON object) of facts' };
+      const expected = 'an object (a YAML mapping or a JSON object) of facts';
+      return { pointer, message: `${name} ${what}, not an object of facts`, expected };
     }
     if (i < keys.length) {
       cur = cur[keys[i]!];
@@ -298,7 +319,8 @@ export function factsShapeError(input: unknown, path?: string): FactError | unde
 // A facts document's text, if it is within the size limit (a YAML one is read by its reader).
 export function checkFactsSize(text: string): string {
   if (text.length > limits.maxInputBytes && Buffer.byteLength(text) > limits.maxInputBytes) {
-    throw new SyntaxError(`the facts are ${Buffer.byteLength(text)} bytes; at most ${limits.maxInputBytes} are read (YAKKAN_MAX_INPUT_BYTES)`);
+    const bytes = Buffer.byteLength(text);
+    throw new SyntaxError(`the facts are ${bytes} bytes; at most ${limits.maxInputBytes} are read (YAKKAN_MAX_INPUT_BYTES)`);
   }
   return text;
 }
@@ -309,7 +331,9 @@ export function checkFactsSize(text: string): string {
 export function parseFactsJson(text: string): unknown {
   const value: unknown = JSON.parse(checkFactsSize(text));
   const dup = repeatedKey(text);
-  if (dup) throw new SyntaxError(`key ${JSON.stringify(dup.key)} appears twice in one object (at ${dup.pointer}): give each fact once`);
+  if (dup) {
+    throw new SyntaxError(`key ${JSON.stringify(dup.key)} appears twice in one object (at ${dup.pointer}): give each fact once`);
+  }
   return value;
 }
 
@@ -388,10 +412,15 @@ export function readFactSlots(p: Product, input: unknown): FactSlots {
 
 // The two readers apart, for the test that holds them equal (test/robustness-facts.test.ts): the
 // fast reader's values (undefined when it gives up) and the reference path's values and errors.
-export function readFactsBothWays(p: Product, input: unknown): { fast: Map<string, unknown> | undefined; reference: ReadFacts } {
+export function readFactsBothWays(p: Product, input: unknown): { fast?: Map<string, unknown>; reference: ReadFacts } {
   const slots = readFast(p, input);
-  const fast = slots && new Map(p.facts.flatMap((f, i) => (slots[i] === undefined ? [] : [[f.name, factValue(slots, i)] as const])));
-  return { fast, reference: readChecked(p, input) };
+  const reference = readChecked(p, input);
+  if (!slots) return { reference };
+  const fast = new Map<string, unknown>();
+  p.facts.forEach((f, i) => {
+    if (slots[i] !== undefined) fast.set(f.name, factValue(slots, i));
+  });
+  return { fast, reference };
 }
 
 // The reference path: Ajv validation (every error, by JSON pointer), then normalization.
@@ -429,7 +458,13 @@ type FastLeaf = (raw: unknown) => unknown; // the value, or FAIL
 // One shape for inner nodes (keys) and fact leaves (slot, fn), so that the walk reads monomorphic fields.
 // `seen`: the read that last walked into this object (see defaultsNeed).
 interface FastNode { keys: Map<string, FastNode> | undefined; slot: number; fn: FastLeaf | undefined; seen: number }
-interface FastReader { root: FastNode; size: number; defaults: [number, unknown, FastNode | undefined][]; oneOf: [number, FieldDecl][] }
+interface FastReader {
+  root: FastNode;
+  size: number;
+  // Slot, default value, and the object that must be in the input for it to apply (defaultsNeed).
+  defaults: [number, unknown, FastNode | undefined][];
+  oneOf: [number, FieldDecl][];
+}
 let reading = 0;
 
 const fastReaders = new WeakMap<Product, FastReader | null>();
@@ -484,7 +519,7 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       // Once the pattern matched and the digits are well grouped, normalize cannot fail
       // (parsePlainNumber and parsePercent accept exactly these strings). A plain non-negative
       // decimal converts directly: the same value.
-      const re = t.kind === 'decimal' ? (t.signed ? DECIMAL_RE : UNSIGNED_DECIMAL_RE) : (t.signed ? RATE_RE : UNSIGNED_RATE_RE);
+      const re = t.kind === 'decimal' ? (t.signed ? DECIMAL_RE : UNSIGNED_DECIMAL_RE) : t.signed ? RATE_RE : UNSIGNED_RATE_RE;
       const convert = (raw: string) => {
         if (PLAIN_RE.test(raw)) return dec(raw);
         // "95%" is 95e-2: the same decimal parsePercent gives, without its BigInt arithmetic.
@@ -492,7 +527,9 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
         if (pct) return dec(`${pct[1]}${pct[2] ?? ''}e-${(pct[2]?.length ?? 0) + 2}`);
         return normalize(t, raw, '', []);
       };
-      return (raw) => (typeof raw === 'string' && raw.length <= limits.maxNumberLength && re.test(raw) && wellGrouped(raw) ? new Pending(raw, convert) : FAIL);
+      const ok = (raw: unknown): raw is string =>
+        typeof raw === 'string' && raw.length <= limits.maxNumberLength && re.test(raw) && wellGrouped(raw);
+      return (raw) => (ok(raw) ? new Pending(raw, convert) : FAIL);
     }
     case 'money': {
       const slow = viaNormalize(t);
@@ -630,7 +667,9 @@ function readFast(p: Product, input: unknown): unknown[] | undefined {
   reading++;
   if (!walkFast(r.root, input, slots)) return undefined;
   for (const [i, f] of r.oneOf) if (slots[i] !== undefined && !oneOfHolds(f, factValue(slots, i))) return undefined;
-  for (const [i, d, parent] of r.defaults) if (slots[i] === undefined && (!parent || parent.seen === reading)) slots[i] = d;
+  for (const [i, d, parent] of r.defaults) {
+    if (slots[i] === undefined && (!parent || parent.seen === reading)) slots[i] = d;
+  }
   return slots;
 }
 
@@ -766,12 +805,16 @@ function ajvError(p: Product, e: ErrorObject): FactError {
   if (e.keyword === 'type' && typeof e.data === 'number' && decl && ['money', 'decimal', 'rate'].includes(decl.type.kind)) {
     return { pointer: e.instancePath, message: `${what}${e.data} is a JSON number; amounts, rates and decimals are written as strings so that no precision is lost`, expected };
   }
+  const data = JSON.stringify(e.data);
   const negative = (typeof e.data === 'number' && e.data < 0) || (typeof e.data === 'string' && /^\s*(USD|JPY|EUR)?\s*-/.test(e.data));
-  if ((e.keyword === 'minimum' || e.keyword === 'pattern') && negative && decl && !('signed' in decl.type && decl.type.signed)) {
-    return { pointer: e.instancePath, message: `${what}${JSON.stringify(e.data)} is negative: amounts, rates and counts are not, unless the fact is declared signed`, expected: `${expected}, not negative` };
+  const signed = decl && 'signed' in decl.type && decl.type.signed;
+  if ((e.keyword === 'minimum' || e.keyword === 'pattern') && negative && decl && !signed) {
+    const message = `${what}${data} is negative: amounts, rates and counts are not, unless the fact is declared signed`;
+    return { pointer: e.instancePath, message, expected: `${expected}, not negative` };
   }
   if (e.keyword === 'maximum' || e.keyword === 'minimum') {
-    return { pointer: e.instancePath, message: `${what}${JSON.stringify(e.data)} is beyond the whole numbers JSON holds exactly`, expected: `${expected} between ${-MAX_INTEGER} and ${MAX_INTEGER}` };
+    const message = `${what}${data} is beyond the whole numbers JSON holds exactly`;
+    return { pointer: e.instancePath, message, expected: `${expected} between ${-MAX_INTEGER} and ${MAX_INTEGER}` };
   }
   if (e.keyword === 'type' || e.keyword === 'pattern') return { pointer: e.instancePath, message: `${what}invalid value`, expected };
   return { pointer: e.instancePath, message: `${what}${e.message ?? 'invalid'}`, expected };

@@ -26,7 +26,9 @@ function sampleFacts(dir: string): unknown[] {
   const cases = join(dir, 'cases');
   if (existsSync(cases)) {
     // A spread of case files: the first, and every 15th after it.
-    const files = readdirSync(cases).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(cases)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     for (let i = 0; i < files.length; i += 15) {
       const c = readYaml(readFileSync(join(cases, files[i]!), 'utf8')) as { facts?: unknown };
       if (c && typeof c === 'object' && c.facts) out.push(c.facts);
@@ -63,7 +65,9 @@ export function window(text: string, start: number, length: number): string {
   const parts: { head: string; body: string[] }[] = [];
   let header = '';
   for (const line of text.split('\n')) {
-    const m = /^(fact|formula|define|table|eligibility|ineligible|cover|exclude|condition|constraint|amount)\b/.exec(line);
+    const m = /^(fact|formula|define|table|eligibility|ineligible|cover|exclude|condition|constraint|amount)\b/.exec(
+      line,
+    );
     if (m) parts.push({ head: m[1]!, body: [line] });
     else if (parts.length) parts[parts.length - 1]!.body.push(line);
     else header += line + '\n';

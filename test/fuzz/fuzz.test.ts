@@ -2,7 +2,15 @@
 // Longer runs with fresh seeds: npm run fuzz -- --minutes N (test/fuzz/long.ts).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { asProperty, dslMutants, factMutants, generatedPrograms, jsonMutants, run, type Property } from './properties.js';
+import {
+  asProperty,
+  dslMutants,
+  factMutants,
+  generatedPrograms,
+  jsonMutants,
+  run,
+  type Property,
+} from './properties.js';
 
 const SEED = 20240701;
 
@@ -20,7 +28,12 @@ describe('fuzz: never a throw, never a span outside the file', () => {
   it('mutated facts', () => holds(factMutants, 800), ROOM);
   it('reaches clean products too, so compile and decide are exercised', () => {
     let clean = 0;
-    fc.assert(fc.property(generatedPrograms.arb, (s) => { if (run(generatedPrograms.input(s)).clean) clean++; }), { seed: SEED, numRuns: 200 });
+    fc.assert(
+      fc.property(generatedPrograms.arb, (s) => {
+        if (run(generatedPrograms.input(s)).clean) clean++;
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
     expect(clean).toBeGreaterThan(10);
   });
 });

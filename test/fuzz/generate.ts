@@ -11,8 +11,16 @@ export const shapeArb: fc.Arbitrary<Shape> = fc.array(fc.nat(999), { maxLength: 
 
 type Ty = 'boolean' | 'number' | 'rate' | 'money' | 'date' | 'duration' | 'enum' | 'text';
 const FACT_TYPES: [Ty, string][] = [
-  ['boolean', 'boolean'], ['number', 'integer'], ['number', 'decimal'], ['rate', 'rate'], ['money', 'money JPY'],
-  ['date', 'date'], ['duration', 'duration days'], ['enum', 'enum(x, y, z)'], ['text', 'text'], ['money', 'money JPY signed'],
+  ['boolean', 'boolean'],
+  ['number', 'integer'],
+  ['number', 'decimal'],
+  ['rate', 'rate'],
+  ['money', 'money JPY'],
+  ['date', 'date'],
+  ['duration', 'duration days'],
+  ['enum', 'enum(x, y, z)'],
+  ['text', 'text'],
+  ['money', 'money JPY signed'],
 ];
 const LITERALS: Record<Ty, string[]> = {
   boolean: ['true', 'false'],
@@ -25,7 +33,21 @@ const LITERALS: Record<Ty, string[]> = {
   text: ['"a"', '""'],
 };
 // What a mistake looks like: wrong-typed or misspelt operands, stray operators.
-const JUNK = ['100円', 'x', '1/0', 'nope', 'a.f0', '2024-13-01', '"t"', '-', 'item.amount', 'g0', 't0.r', 'round(1)', 'sum(1)'];
+const JUNK = [
+  '100円',
+  'x',
+  '1/0',
+  'nope',
+  'a.f0',
+  '2024-13-01',
+  '"t"',
+  '-',
+  'item.amount',
+  'g0',
+  't0.r',
+  'round(1)',
+  'sum(1)',
+];
 
 class Draw {
   private i = 0;
@@ -39,7 +61,10 @@ class Draw {
   }
 }
 
-interface Named { name: string; ty: Ty }
+interface Named {
+  name: string;
+  ty: Ty;
+}
 
 export interface Program {
   text: string;
@@ -57,7 +82,8 @@ export function render(choices: Shape): Program {
   const formulas: Named[] = [];
   const tables: Named[] = [];
   const out = ['product gen', '  revision "1"', '  source "demo.txt"', ''];
-  for (const f of facts) out.push(`fact ${f.name}: ${f.decl} "${f.name}"${d.next(6) === 0 ? ` default ${d.pick(LITERALS[f.ty])}` : ''}`);
+  for (const f of facts)
+    out.push(`fact ${f.name}: ${f.decl} "${f.name}"${d.next(6) === 0 ? ` default ${d.pick(LITERALS[f.ty])}` : ''}`);
   out.push('fact a.items: list of { amount: money JPY, kind: enum(x, y) } "items"', '');
 
   // An expression of type `ty` over the names declared so far (item fields when in a loop).
@@ -73,34 +99,61 @@ export function render(choices: Shape): Program {
       case 'boolean': {
         const t = d.pick(['number', 'money', 'date', 'enum', 'boolean', 'rate'] as Ty[]);
         switch (d.next(6)) {
-          case 0: return `${sub('boolean')} and ${sub('boolean')}`;
-          case 1: return `${sub('boolean')} or ${sub('boolean')}`;
-          case 2: return `not ${sub('boolean')}`;
-          case 3: return t === 'enum' ? `${sub('enum')} in (x, y)` : `${sub(t)} = ${sub(t)}`;
-          default: return `${sub(t)} ${d.pick(t === 'enum' || t === 'boolean' ? ['=', '≠'] : ['<', '≤', '>', '≥', '='])} ${sub(t)}`;
+          case 0:
+            return `${sub('boolean')} and ${sub('boolean')}`;
+          case 1:
+            return `${sub('boolean')} or ${sub('boolean')}`;
+          case 2:
+            return `not ${sub('boolean')}`;
+          case 3:
+            return t === 'enum' ? `${sub('enum')} in (x, y)` : `${sub(t)} = ${sub(t)}`;
+          default:
+            return `${sub(t)} ${d.pick(t === 'enum' || t === 'boolean' ? ['=', '≠'] : ['<', '≤', '>', '≥', '='])} ${sub(t)}`;
         }
       }
       case 'number':
         return d.pick([
-          () => `${sub('number')} + ${sub('number')}`, () => `${sub('number')} × ${sub('number')}`, () => `${sub('number')} ÷ 4`,
-          () => `days_between(${sub('date')}, ${sub('date')})`, () => 'count(a.items)', () => `round(${sub('number')}, half-even, 1)`,
-          () => `max(${sub('number')}, ${sub('number')})`, () => `(${sub('number')})`, () => `${sub('money')} ÷ 100円`,
-          () => `if ${cond()} then ${sub('number')} else ${sub('number')}`, () => `weekday(${sub('date')})`,
+          () => `${sub('number')} + ${sub('number')}`,
+          () => `${sub('number')} × ${sub('number')}`,
+          () => `${sub('number')} ÷ 4`,
+          () => `days_between(${sub('date')}, ${sub('date')})`,
+          () => 'count(a.items)',
+          () => `round(${sub('number')}, half-even, 1)`,
+          () => `max(${sub('number')}, ${sub('number')})`,
+          () => `(${sub('number')})`,
+          () => `${sub('money')} ÷ 100円`,
+          () => `if ${cond()} then ${sub('number')} else ${sub('number')}`,
+          () => `weekday(${sub('date')})`,
         ])();
-      case 'rate': return d.pick([() => `${sub('rate')} × ${sub('rate')}`, () => `min(${sub('rate')}, 100%)`, () => sub('number')])();
+      case 'rate':
+        return d.pick([
+          () => `${sub('rate')} × ${sub('rate')}`,
+          () => `min(${sub('rate')}, 100%)`,
+          () => sub('number'),
+        ])();
       case 'money':
         return d.pick([
-          () => `${sub('money')} + ${sub('money')}`, () => `${sub('money')} - ${sub('money')}`, () => `${sub('money')} × ${sub('rate')}`,
-          () => `${sub('money')} × ${sub('number')}`, () => `min(${sub('money')}, ${sub('money')})`, () => `abs(${sub('money')})`,
-          () => `round(${sub('money')}, ${d.pick(['down', 'up', 'half-up'])}, 1,000円)`, () => 'sum(a.items.amount)',
-          () => `if ${cond()} then ${sub('money')} else ${sub('money')}`, () => `(${sub('money')})`,
+          () => `${sub('money')} + ${sub('money')}`,
+          () => `${sub('money')} - ${sub('money')}`,
+          () => `${sub('money')} × ${sub('rate')}`,
+          () => `${sub('money')} × ${sub('number')}`,
+          () => `min(${sub('money')}, ${sub('money')})`,
+          () => `abs(${sub('money')})`,
+          () => `round(${sub('money')}, ${d.pick(['down', 'up', 'half-up'])}, 1,000円)`,
+          () => 'sum(a.items.amount)',
+          () => `if ${cond()} then ${sub('money')} else ${sub('money')}`,
+          () => `(${sub('money')})`,
         ])();
       case 'date':
         return d.pick([
-          () => `${sub('date')} + ${sub('duration')}`, () => `${sub('date')} - ${sub('duration')}`, () => `month_end(${sub('date')})`,
-          () => `add_months(${sub('date')}, ${d.pick(['1', '12', '-3'])})`, () => `${sub('date')} + 3 months`,
+          () => `${sub('date')} + ${sub('duration')}`,
+          () => `${sub('date')} - ${sub('duration')}`,
+          () => `month_end(${sub('date')})`,
+          () => `add_months(${sub('date')}, ${d.pick(['1', '12', '-3'])})`,
+          () => `${sub('date')} + 3 months`,
         ])();
-      default: return names.length ? d.pick(names) : d.pick(LITERALS[ty]);
+      default:
+        return names.length ? d.pick(names) : d.pick(LITERALS[ty]);
     }
   };
 
@@ -120,12 +173,20 @@ export function render(choices: Shape): Program {
     const inTy = d.pick(['enum', 'number', 'money', 'date', 'boolean'] as Ty[]);
     const outTy = d.pick(['money', 'number', 'boolean', 'rate'] as Ty[]);
     const hit = d.pick(['unique', 'first']);
-    out.push(`table t${i} "t${i}"`, cite, `  hit ${hit}`, `  given ${expr(inTy, 1, false)}`, `  returns r: ${outTy === 'money' ? 'money JPY' : outTy === 'number' ? 'decimal' : outTy}`);
+    out.push(
+      `table t${i} "t${i}"`,
+      cite,
+      `  hit ${hit}`,
+      `  given ${expr(inTy, 1, false)}`,
+      `  returns r: ${outTy === 'money' ? 'money JPY' : outTy === 'number' ? 'decimal' : outTy}`,
+    );
     const lits = LITERALS[inTy];
     const nRows = d.next(5);
     for (let r = 0; r < nRows; r++) {
       const cell = d.pick([
-        () => 'any', () => d.pick(lits), () => (inTy === 'enum' || inTy === 'boolean' ? d.pick(lits) : `<= ${d.pick(lits)}`),
+        () => 'any',
+        () => d.pick(lits),
+        () => (inTy === 'enum' || inTy === 'boolean' ? d.pick(lits) : `<= ${d.pick(lits)}`),
         () => (inTy === 'enum' ? 'x, y' : inTy === 'boolean' ? 'true' : `${lits[0]} .. ${d.pick(lits)}`),
       ])();
       out.push(`  row ${cell} => ${d.pick(LITERALS[outTy])}${d.next(2) === 0 ? `\n    cite §1 "q"` : ''}`);
@@ -140,7 +201,9 @@ export function render(choices: Shape): Program {
     const loop = kind !== 'eligibility' && kind !== 'constraint' && d.next(3) === 0;
     out.push(`${kind} r${i} "r${i}"`, cite);
     if (loop) out.push('  for each item in a.items');
-    out.push(`  ${['eligibility', 'condition', 'constraint'].includes(kind) ? 'require' : 'when'} ${expr('boolean', 3, loop)}`);
+    out.push(
+      `  ${['eligibility', 'condition', 'constraint'].includes(kind) ? 'require' : 'when'} ${expr('boolean', 3, loop)}`,
+    );
     if (d.next(4) === 0) out.push(`  unless ${expr('boolean', 2, loop)}`);
     out.push('');
   }
@@ -154,14 +217,28 @@ export function render(choices: Shape): Program {
     let totalled = false;
     for (let s = 0; s < nSteps; s++) {
       const inLoop = loop && !totalled;
-      const step = d.pick(['add', 'subtract', 'deductible', 'coinsurance', 'multiply', 'limit', 'floor', 'round', 'total', 'limit shared']);
+      const step = d.pick([
+        'add',
+        'subtract',
+        'deductible',
+        'coinsurance',
+        'multiply',
+        'limit',
+        'floor',
+        'round',
+        'total',
+        'limit shared',
+      ]);
       if (step === 'total') {
         if (loop && !totalled) out.push('  total');
         totalled = true;
       } else if (step === 'coinsurance' || step === 'multiply') out.push(`  ${step} ${expr('rate', 1, inLoop)}`);
       else if (step === 'round') out.push(`  round ${d.pick(['down', 'half-even'])} 1,000円`);
       else if (step === 'limit shared') out.push(`  limit ${expr('money', 1, inLoop)}${inLoop ? ' shared' : ''}`);
-      else out.push(`  ${step} ${expr('money', 1, inLoop)}${d.next(4) === 0 ? ` when ${expr('boolean', 1, inLoop)}` : ''}`);
+      else
+        out.push(
+          `  ${step} ${expr('money', 1, inLoop)}${d.next(4) === 0 ? ` when ${expr('boolean', 1, inLoop)}` : ''}`,
+        );
     }
     out.push('');
   }
@@ -170,9 +247,16 @@ export function render(choices: Shape): Program {
 }
 
 const VALUES: Record<string, unknown[]> = {
-  boolean: [true, false], integer: [0, 3, 1000], decimal: ['0', '2.5', '1,000'], rate: ['0.5', '90%', '1'],
-  'money JPY': ['0', '100000', '1億円'], 'money JPY signed': ['-5000', '0', '300'], date: ['2024-01-31', '2024-02-29', '2030-12-31'],
-  'duration days': [0, 45, '10 days'], 'enum(x, y, z)': ['x', 'y', 'z'], text: ['a', ''],
+  boolean: [true, false],
+  integer: [0, 3, 1000],
+  decimal: ['0', '2.5', '1,000'],
+  rate: ['0.5', '90%', '1'],
+  'money JPY': ['0', '100000', '1億円'],
+  'money JPY signed': ['-5000', '0', '300'],
+  date: ['2024-01-31', '2024-02-29', '2030-12-31'],
+  'duration days': [0, 45, '10 days'],
+  'enum(x, y, z)': ['x', 'y', 'z'],
+  text: ['a', ''],
 };
 
 function factsFor(facts: (Named & { decl: string })[], d: Draw): unknown {
@@ -183,6 +267,9 @@ function factsFor(facts: (Named & { decl: string })[], d: Draw): unknown {
     // Now and then a fact is left out: the decision must then be undetermined, not wrong.
     if (k < vs.length) a[f.name.slice(2)] = vs[k];
   }
-  a['items'] = [{ amount: '300', kind: 'x' }, { amount: '0', kind: 'y' }];
+  a['items'] = [
+    { amount: '300', kind: 'x' },
+    { amount: '0', kind: 'y' },
+  ];
   return { a };
 }

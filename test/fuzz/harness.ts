@@ -45,8 +45,17 @@ function spanViolations(ds: Diagnostic[], file: string, text: string): string[] 
     }
     const { start, end } = s;
     const ints = [start.line, start.column, start.offset, end.line, end.column, end.offset].every(Number.isInteger);
-    if (!ints || start.line < 1 || start.line > lines || start.column < 1 || start.offset < 0 || start.offset > text.length ||
-      end.offset < start.offset || end.offset > text.length + 1 || end.line < start.line) {
+    if (
+      !ints ||
+      start.line < 1 ||
+      start.line > lines ||
+      start.column < 1 ||
+      start.offset < 0 ||
+      start.offset > text.length ||
+      end.offset < start.offset ||
+      end.offset > text.length + 1 ||
+      end.line < start.line
+    ) {
       out.push(`span outside the file (${JSON.stringify(s)}): ${where}`);
     }
   }
@@ -55,7 +64,11 @@ function spanViolations(ds: Diagnostic[], file: string, text: string): string[] 
 
 function thrown(stage: string, e: unknown): string {
   const err = e instanceof Error ? e : new Error(String(e));
-  const at = (err.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim()).join(' | ');
+  const at = (err.stack ?? '')
+    .split('\n')
+    .slice(1, 4)
+    .map((l) => l.trim())
+    .join(' | ');
   return `${stage} threw ${err.name}: ${err.message.slice(0, 200)} (${at})`;
 }
 
@@ -92,13 +105,16 @@ function decisionViolations(d: Decision): string[] {
   const out: string[] = [];
   if (d.outcome === 'error') {
     if (d.errors.length === 0) out.push('outcome error without errors');
-    for (const e of d.errors) if (typeof e.pointer !== 'string' || (e.pointer !== '' && !e.pointer.startsWith('/'))) out.push(`error without a pointer: ${JSON.stringify(e)}`);
+    for (const e of d.errors)
+      if (typeof e.pointer !== 'string' || (e.pointer !== '' && !e.pointer.startsWith('/')))
+        out.push(`error without a pointer: ${JSON.stringify(e)}`);
     return out;
   }
   if (d.outcome === 'undetermined' && d.missing.length === 0) out.push('undetermined without missing facts');
   for (const a of d.amounts) {
     const v = a.value;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !/^-?\d+(\.\d+)?$/.test(v.amount)) out.push(`amount ${a.name} is ${v.amount}`);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !/^-?\d+(\.\d+)?$/.test(v.amount))
+      out.push(`amount ${a.name} is ${v.amount}`);
   }
   return out;
 }

@@ -27,7 +27,11 @@ function timed<T>(p: Property<T>): fc.IPropertyWithHooks<[T]> {
 }
 let seed = arg('seed', Date.now() % 1_000_000_007);
 const deadline = Date.now() + minutes * 60_000;
-const known = new Set(readRepros().map(({ repro }) => signature(run(repro).violations)).filter(Boolean));
+const known = new Set(
+  readRepros()
+    .map(({ repro }) => signature(run(repro).violations))
+    .filter(Boolean),
+);
 const counts = new Map<string, number>();
 const found: string[] = [];
 let slowest = { ms: 0, what: '' };
@@ -59,5 +63,9 @@ for (let round = 0; Date.now() < deadline; round++) {
 }
 for (const [name, n] of counts) process.stdout.write(`${name}: ${n.toLocaleString('en')} cases\n`);
 process.stdout.write(`slowest batch: ${slowest.what}, ${slowest.ms.toFixed(1)} ms a case\n`);
-process.stdout.write(found.length ? `${found.length} new failure(s), written to test/fuzz/regressions/:\n${found.join('\n')}\n` : 'nothing found\n');
+process.stdout.write(
+  found.length
+    ? `${found.length} new failure(s), written to test/fuzz/regressions/:\n${found.join('\n')}\n`
+    : 'nothing found\n',
+);
 process.exitCode = found.length ? 1 : 0;

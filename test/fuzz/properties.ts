@@ -32,7 +32,9 @@ export interface Property<T> {
 
 export function run(r: Repro): Outcome {
   if (r.product) return runFacts(r.product, r.facts);
-  return r.ext === '.yk' ? runDsl(r.text, `fuzz${r.ext}`, r.facts, { seeds: r.seeds }) : runProductFile(r.text, `fuzz${r.ext}`, r.facts);
+  return r.ext === '.yk'
+    ? runDsl(r.text, `fuzz${r.ext}`, r.facts, { seeds: r.seeds })
+    : runProductFile(r.text, `fuzz${r.ext}`, r.facts);
 }
 
 const seedIndex = () => fc.nat(productSeeds().length - 1);
@@ -40,10 +42,22 @@ const seedIndex = () => fc.nat(productSeeds().length - 1);
 export const dslMutants: Property<[number, number, number, boolean, Mutation[]]> = {
   name: 'mutated product files',
   // One in eight mutates a whole product; the others a window of it (see corpus.ts).
-  arb: fc.tuple(seedIndex(), fc.nat(1000), fc.nat(1000), fc.nat(7).map((n) => n === 0), mutationsArb),
+  arb: fc.tuple(
+    seedIndex(),
+    fc.nat(1000),
+    fc.nat(1000),
+    fc.nat(7).map((n) => n === 0),
+    mutationsArb,
+  ),
   input([i, start, length, whole, ms]) {
     const s = productSeeds()[i]!;
-    return { kind: 'dsl', ext: '.yk', text: mutateText(whole ? s.text : window(s.text, start, length), ms), facts: s.facts.slice(0, 2), seeds: true };
+    return {
+      kind: 'dsl',
+      ext: '.yk',
+      text: mutateText(whole ? s.text : window(s.text, start, length), ms),
+      facts: s.facts.slice(0, 2),
+      seeds: true,
+    };
   },
 };
 
@@ -89,14 +103,30 @@ export function asProperty<T>(p: Property<T>): fc.IPropertyWithHooks<[T]> {
 
 // What a violation is, without the numbers in it: one reproducer per kind of failure.
 export function signature(violations: string[]): string {
-  return violations.map((v) => v.replace(/\(at .*\)|\([^)]*\/[^)]*\)/g, '').replace(/\d+/g, 'N').replace(/"[^"]*"/g, '"…"').slice(0, 160)).sort()[0] ?? '';
+  return (
+    violations
+      .map((v) =>
+        v
+          .replace(/\(at .*\)|\([^)]*\/[^)]*\)/g, '')
+          .replace(/\d+/g, 'N')
+          .replace(/"[^"]*"/g, '"…"')
+          .slice(0, 160),
+      )
+      .sort()[0] ?? ''
+  );
 }
 
 export function writeRepro(r: Repro, violations: string[]): string {
   const id = `${r.kind}-${createHash('sha256').update(r.text).update(JSON.stringify(r.facts)).digest('hex').slice(0, 12)}`;
   mkdirSync(REGRESSIONS, { recursive: true });
   if (!r.product) writeFileSync(join(REGRESSIONS, `${id}${r.ext}`), r.text);
-  const meta = { kind: r.kind, seeds: r.seeds, ...(r.product ? { product: r.product } : {}), found: violations.map((v) => v.slice(0, 300)), facts: r.facts };
+  const meta = {
+    kind: r.kind,
+    seeds: r.seeds,
+    ...(r.product ? { product: r.product } : {}),
+    found: violations.map((v) => v.slice(0, 300)),
+    facts: r.facts,
+  };
   writeFileSync(join(REGRESSIONS, `${id}.facts.json`), JSON.stringify(meta, null, 1) + '\n');
   return id;
 }
@@ -109,7 +139,12 @@ export function readRepros(): { id: string; repro: Repro }[] {
     const m = /^(.*)\.facts\.json$/.exec(f);
     if (!m) continue;
     const id = m[1]!;
-    const meta = JSON.parse(readFileSync(join(REGRESSIONS, f), 'utf8')) as { kind: string; seeds?: boolean; product?: string; facts: unknown[] };
+    const meta = JSON.parse(readFileSync(join(REGRESSIONS, f), 'utf8')) as {
+      kind: string;
+      seeds?: boolean;
+      product?: string;
+      facts: unknown[];
+    };
     const ext = existsSync(join(REGRESSIONS, `${id}.yk`)) ? '.yk' : '.json';
     const text = meta.product ? '' : readFileSync(join(REGRESSIONS, `${id}${ext}`), 'utf8');
     const repro: Repro = { kind: meta.kind, ext, text, facts: meta.facts, seeds: meta.seeds !== false };

@@ -19,11 +19,18 @@ type Expect =
   | { class: 'missing'; fact: string }
   | { class: 'same' };
 
-const products = readdirSync(CORPUS).filter((d) => existsSync(join(CORPUS, d, 'expected.json'))).sort();
+const products = readdirSync(CORPUS)
+  .filter((d) => existsSync(join(CORPUS, d, 'expected.json')))
+  .sort();
 
 // What a decision says, for comparing two: outcome, deciding rules, items and amounts.
 function gist(d: Decision): string {
-  return JSON.stringify({ outcome: d.outcome, deciding: d.deciding, items: d.items, amounts: d.amounts.map((a) => [a.name, a.value]) });
+  return JSON.stringify({
+    outcome: d.outcome,
+    deciding: d.deciding,
+    items: d.items,
+    amounts: d.amounts.map((a) => [a.name, a.value]),
+  });
 }
 
 function read(file: string): unknown {
@@ -33,7 +40,10 @@ function read(file: string): unknown {
 
 describe('malformed facts: the expected class of answer, never a silent one', () => {
   it('the corpus holds hundreds of files across the products', () => {
-    const n = products.reduce((s, d) => s + Object.keys(JSON.parse(readFileSync(join(CORPUS, d, 'expected.json'), 'utf8'))).length, 0);
+    const n = products.reduce(
+      (s, d) => s + Object.keys(JSON.parse(readFileSync(join(CORPUS, d, 'expected.json'), 'utf8'))).length,
+      0,
+    );
     expect(products.length).toBeGreaterThanOrEqual(10);
     expect(n).toBeGreaterThan(300);
   });
@@ -45,7 +55,10 @@ describe('malformed facts: the expected class of answer, never a silent one', ()
     const expected = JSON.parse(readFileSync(join(CORPUS, name, 'expected.json'), 'utf8')) as Record<string, Expect>;
 
     it('the well-formed claim decides', () => {
-      expect(base?.outcome, 'base.json no longer decides: the product changed; run npm run build && node test/malformed/make.mjs').not.toMatch(/^(error|undetermined)$/);
+      expect(
+        base?.outcome,
+        'base.json no longer decides: the product changed; run npm run build && node test/malformed/make.mjs',
+      ).not.toMatch(/^(error|undetermined)$/);
     });
 
     it.each(Object.entries(expected))('%s', (file, want) => {
@@ -70,14 +83,23 @@ describe('malformed facts: the expected class of answer, never a silent one', ()
           // Either the outcome needed the fact, and asks for it; or it did not, and stands, while
           // an amount that needed it has no value and asks for it.
           // An amount that uses another amount may name that amount instead of its facts.
-          const names = (ms: string[]): boolean => ms.some((m) => m === want.fact || m.startsWith(want.fact) ||
-            got.amounts.some((a) => m.startsWith(`(amount ${a.name} `) && a.missing.some((x) => x.startsWith(want.fact))));
+          const names = (ms: string[]): boolean =>
+            ms.some(
+              (m) =>
+                m === want.fact ||
+                m.startsWith(want.fact) ||
+                got.amounts.some(
+                  (a) => m.startsWith(`(amount ${a.name} `) && a.missing.some((x) => x.startsWith(want.fact)),
+                ),
+            );
           if (got.outcome === 'undetermined') {
             expect(names(got.missing)).toBe(true);
             break;
           }
           expect(got.outcome).toBe(base!.outcome);
-          expect(JSON.stringify(got.items.map((i) => i.outcome))).toBe(JSON.stringify(base!.items.map((i) => i.outcome)));
+          expect(JSON.stringify(got.items.map((i) => i.outcome))).toBe(
+            JSON.stringify(base!.items.map((i) => i.outcome)),
+          );
           got.amounts.forEach((a, i) => {
             if (JSON.stringify(a.value) === JSON.stringify(base!.amounts[i]!.value)) return;
             expect(a.value, `${a.name} changed without asking for ${want.fact}`).toBeNull();
@@ -98,10 +120,22 @@ describe('input limits (item 6), on the example claims', () => {
   const claim = read(join(CORPUS, 'cyber', 'base.json')) as { claim: { items: unknown[] } };
 
   it('a list longer than the limit is an error at the list, not a 100 MB decision', () => {
-    const facts = { ...claim, claim: { ...claim.claim, items: Array.from({ length: DEFAULT_LIMITS.maxListItems + 1 }, () => claim.claim.items[0]) } };
+    const facts = {
+      ...claim,
+      claim: {
+        ...claim.claim,
+        items: Array.from({ length: DEFAULT_LIMITS.maxListItems + 1 }, () => claim.claim.items[0]),
+      },
+    };
     const d = decideIn(cyber, facts).decision!;
     expect(d.outcome).toBe('error');
-    expect(d.errors).toEqual([{ pointer: '/claim/items', message: `this list has ${DEFAULT_LIMITS.maxListItems + 1} items; at most ${DEFAULT_LIMITS.maxListItems} are read`, expected: `a list of at most ${DEFAULT_LIMITS.maxListItems} items` }]);
+    expect(d.errors).toEqual([
+      {
+        pointer: '/claim/items',
+        message: `this list has ${DEFAULT_LIMITS.maxListItems + 1} items; at most ${DEFAULT_LIMITS.maxListItems} are read`,
+        expected: `a list of at most ${DEFAULT_LIMITS.maxListItems} items`,
+      },
+    ]);
   });
 
   it('a 10 MB digit string is refused at once, by its length', () => {
@@ -110,10 +144,14 @@ describe('input limits (item 6), on the example claims', () => {
     facts['loss']!['amount'] = '9'.repeat(10_000_000);
     const d = decideIn(nexi, facts).decision!;
     expect(d.errors.map((e) => e.pointer)).toEqual(['/loss/amount']);
-    expect(d.errors[0]!.message).toBe(`this amount is 10000000 characters long; at most ${DEFAULT_LIMITS.maxNumberLength} are read`);
+    expect(d.errors[0]!.message).toBe(
+      `this amount is 10000000 characters long; at most ${DEFAULT_LIMITS.maxNumberLength} are read`,
+    );
   });
 
   it('a facts text over the byte limit is refused before it is parsed', () => {
-    expect(() => parseFactsJson(`{"a": "${'x'.repeat(DEFAULT_LIMITS.maxInputBytes)}"}`)).toThrow(/bytes; at most 1000000 are read/);
+    expect(() => parseFactsJson(`{"a": "${'x'.repeat(DEFAULT_LIMITS.maxInputBytes)}"}`)).toThrow(
+      /bytes; at most 1000000 are read/,
+    );
   });
 });

@@ -57,7 +57,10 @@ for (const d of readdirSync(join(root, 'products')).sort()) {
   // Each kind of variant for at most a few facts of each product: hundreds of files in all.
   const kinds = {};
   const add = (name, text, expect) => {
-    const kind = name.replace(/^\d+-/, '').replace(/^no-.*/, 'no').replace(/\.(json|yaml)$/, '');
+    const kind = name
+      .replace(/^\d+-/, '')
+      .replace(/^no-.*/, 'no')
+      .replace(/\.(json|yaml)$/, '');
     kinds[kind] = (kinds[kind] ?? 0) + 1;
     if (kinds[kind] > (kind === 'no' ? 4 : 1)) return;
     files[name] = text;
@@ -75,7 +78,8 @@ for (const d of readdirSync(join(root, 'products')).sort()) {
     const at = ptr(keys);
     const err = (what, value) => add(`${id(what)}.json`, json(set(base, keys, value)), { class: 'error', pointer: at });
     const same = (what, value) => add(`${id(what)}.json`, json(set(base, keys, value)), { class: 'same' });
-    if (!f.default) add(`${id(`no-${keys.join('.')}`)}.json`, json(set(base, keys, undefined)), { class: 'missing', fact: f.name });
+    if (!f.default)
+      add(`${id(`no-${keys.join('.')}`)}.json`, json(set(base, keys, undefined)), { class: 'missing', fact: f.name });
     switch (t.kind) {
       case 'money':
         err('negative-amount', '-1000');
@@ -95,8 +99,15 @@ for (const d of readdirSync(join(root, 'products')).sort()) {
         err('negative-count', -1);
         err('fractional-count', 2.5);
         err('count-as-text', String(v));
-        add(`${id('count-1e309')}.json`, json(set(base, keys, 123456789)).replace('123456789', '1e309'), { class: 'error', pointer: at });
-        add(`${id('count-beyond-json')}.json`, json(set(base, keys, 123456789)).replace('123456789', '9007199254740993'), { class: 'error', pointer: at });
+        add(`${id('count-1e309')}.json`, json(set(base, keys, 123456789)).replace('123456789', '1e309'), {
+          class: 'error',
+          pointer: at,
+        });
+        add(
+          `${id('count-beyond-json')}.json`,
+          json(set(base, keys, 123456789)).replace('123456789', '9007199254740993'),
+          { class: 'error', pointer: at },
+        );
         break;
       case 'decimal':
         err('negative-decimal', '-1');
@@ -105,7 +116,10 @@ for (const d of readdirSync(join(root, 'products')).sort()) {
       case 'duration':
         err('negative-duration', -1);
         err('duration-in-weeks', '3 weeks');
-        add(`${id('duration-1e309')}.json`, json(set(base, keys, 123456789)).replace('123456789', '1e309'), { class: 'error', pointer: at });
+        add(`${id('duration-1e309')}.json`, json(set(base, keys, 123456789)).replace('123456789', '1e309'), {
+          class: 'error',
+          pointer: at,
+        });
         if (typeof v === 'number') same('duration-with-unit', `${v} ${t.unit}`);
         break;
       case 'date':
@@ -119,7 +133,10 @@ for (const d of readdirSync(join(root, 'products')).sort()) {
         break;
       case 'enum':
         err('unknown-enum', 'nope');
-        err('enum-upper-case', String(v).toUpperCase() === String(v) ? String(v).toLowerCase() : String(v).toUpperCase());
+        err(
+          'enum-upper-case',
+          String(v).toUpperCase() === String(v) ? String(v).toLowerCase() : String(v).toUpperCase(),
+        );
         break;
       case 'text':
         err('long-text', 'x'.repeat(20000));
@@ -132,22 +149,41 @@ for (const d of readdirSync(join(root, 'products')).sort()) {
   }
   // Whole sections: absent, null, a list, a number; an unknown fact; the document not an object.
   for (const section of Object.keys(base)) {
-    add(`${id(`without-${section}`)}.json`, json(set(base, [section], undefined)), { class: 'missing', fact: `${section}.` });
+    add(`${id(`without-${section}`)}.json`, json(set(base, [section], undefined)), {
+      class: 'missing',
+      fact: `${section}.`,
+    });
     add(`${id(`${section}-null`)}.json`, json(set(base, [section], null)), { class: 'error', pointer: `/${section}` });
-    add(`${id(`${section}-list`)}.json`, json(set(base, [section], [base[section]])), { class: 'error', pointer: `/${section}` });
+    add(`${id(`${section}-list`)}.json`, json(set(base, [section], [base[section]])), {
+      class: 'error',
+      pointer: `/${section}`,
+    });
     add(`${id(`${section}-number`)}.json`, json(set(base, [section], 5)), { class: 'error', pointer: `/${section}` });
   }
   const first = Object.keys(base)[0];
-  add(`${id('unknown-fact')}.json`, json(set(base, [first, 'no_such_fact'], true)), { class: 'error', pointer: `/${first}/no_such_fact` });
+  add(`${id('unknown-fact')}.json`, json(set(base, [first, 'no_such_fact'], true)), {
+    class: 'error',
+    pointer: `/${first}/no_such_fact`,
+  });
   add(`${id('facts-list')}.json`, json([base]), { class: 'error', pointer: '' });
   add(`${id('facts-number')}.json`, '5\n', { class: 'error', pointer: '' });
   add(`${id('facts-null')}.json`, 'null\n', { class: 'error', pointer: '' });
   add(`${id('facts-text')}.json`, '"claim"\n', { class: 'error', pointer: '' });
   const text = json(base);
   const key = Object.keys(base[first])[0];
-  add(`${id('repeated-key')}.json`, text.replace(`"${first}": {`, `"${first}": {\n  "${key}": ${JSON.stringify(base[first][key])},`), { class: 'refused', message: `key "${key}" appears twice` });
-  add(`${id('repeated-key')}.yaml`, `${first}:\n  ${key}: 1\n  ${key}: 2\n`, { class: 'refused', message: 'duplicated mapping key' });
-  add(`${id('yaml-infinity')}.yaml`, yaml.dump(base).replace(/^/, 'extra_number: .inf\n'), { class: 'error', pointer: '/extra_number' });
+  add(
+    `${id('repeated-key')}.json`,
+    text.replace(`"${first}": {`, `"${first}": {\n  "${key}": ${JSON.stringify(base[first][key])},`),
+    { class: 'refused', message: `key "${key}" appears twice` },
+  );
+  add(`${id('repeated-key')}.yaml`, `${first}:\n  ${key}: 1\n  ${key}: 2\n`, {
+    class: 'refused',
+    message: 'duplicated mapping key',
+  });
+  add(`${id('yaml-infinity')}.yaml`, yaml.dump(base).replace(/^/, 'extra_number: .inf\n'), {
+    class: 'error',
+    pointer: '/extra_number',
+  });
   for (const [name, t] of Object.entries(files)) writeFileSync(join(dir, name), t);
   writeFileSync(join(dir, 'expected.json'), JSON.stringify(expected, null, 1) + '\n');
   process.stdout.write(`${d}: ${Object.keys(files).length} files\n`);
