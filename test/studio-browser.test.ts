@@ -131,6 +131,17 @@ describe.runIf(have)('the studio in Chromium', () => {
     await expect.poll(() => page.locator('.message.ok').textContent()).toContain('product.yk を保存しました');
     expect(readFileSync(join(products, 'cyber', 'product.yk'), 'utf8')).toBe(formatSource(source));
 
+    // Hover from the keyboard too (Ctrl+I at the cursor).
+    await page.mouse.move(5, 790);
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type('chosen by policy.application_date');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Control+i');
+    await expect.poll(() => page.locator('.cm-tooltip .md').textContent()).toContain('加入申込日');
+
     // The claim form: the example claim, with the date of the accident left out.
     await page.locator('#tab-claim').click();
     await page.getByRole('button', { name: '例を読み込む' }).click();

@@ -3,8 +3,9 @@
 // hover, completion, and formatting (applied before a save). The service analyses a text once;
 // the linter, the highlighter, hover and completion all ask it about the same text.
 import { basicSetup } from 'codemirror';
-import { type Extension, EditorState, type Range, StateEffect, StateField } from '@codemirror/state';
+import { type Extension, EditorState, Prec, type Range, StateEffect, StateField } from '@codemirror/state';
 import {
+  activateHover,
   Decoration,
   type DecorationSet,
   EditorView,
@@ -186,17 +187,32 @@ export function createEditor(parent: HTMLElement, service: LanguageService, even
     lintGutter(),
     hover,
     autocompletion({ override: [complete], activateOnTyping: true }),
-    keymap.of([
-      {
-        key: 'Mod-s',
-        preventDefault: true,
-        run: () => {
-          events.save();
-          return true;
+    // Above basicSetup's keys: its Mod-i selects the parent syntax node, which .yk has none of.
+    Prec.high(
+      keymap.of([
+        {
+          key: 'Mod-s',
+          preventDefault: true,
+          run: () => {
+            events.save();
+            return true;
+          },
         },
-      },
-      { key: 'Mod-.', run: fixAtCursor },
-    ]),
+        { key: 'Mod-.', run: fixAtCursor },
+        // Hover from the keyboard: what the name at the cursor is, until the cursor moves.
+        {
+          key: 'Mod-i',
+          preventDefault: true,
+          run: (view) => {
+            activateHover(view, view.state.selection.main.head, 1, {
+              tooltip: hover,
+              until: (tr) => tr.docChanged || tr.selection !== undefined,
+            });
+            return true;
+          },
+        },
+      ]),
+    ),
     EditorView.lineWrapping,
     EditorView.contentAttributes.of({ 'aria-label': 'product rules (.yk)' }),
   ];
