@@ -326,7 +326,7 @@ function Problems({
 }) {
   return html`
     <div class="problems" aria-label=${w.problems}>
-      <div class="problems-head">${w.problems}</div>
+      <div class="problems-head">${w.problems} <span class="keys">${w.keys}</span></div>
       ${diagnostics.length === 0 ? html`<div class="muted ok">${w.noProblems}</div>` : ''}
       <ul>${diagnostics.slice(0, 200).map(
         (d) => html`
