@@ -141,6 +141,8 @@ describe.runIf(have)('the studio in Chromium', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('Control+i');
     await expect.poll(() => page.locator('.cm-tooltip .md').textContent()).toContain('加入申込日');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.cm-tooltip .md').count()).toBe(0);
 
     // The claim form: the example claim, with the date of the accident left out.
     await page.locator('#tab-claim').click();

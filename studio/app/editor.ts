@@ -6,9 +6,11 @@ import { basicSetup } from 'codemirror';
 import { type Extension, EditorState, Prec, type Range, StateEffect, StateField } from '@codemirror/state';
 import {
   activateHover,
+  closeHoverTooltips,
   Decoration,
   type DecorationSet,
   EditorView,
+  hasHoverTooltips,
   hoverTooltip,
   keymap,
   ViewPlugin,
@@ -208,6 +210,14 @@ export function createEditor(parent: HTMLElement, service: LanguageService, even
               tooltip: hover,
               until: (tr) => tr.docChanged || tr.selection !== undefined,
             });
+            return true;
+          },
+        },
+        {
+          key: 'Escape',
+          run: (view) => {
+            if (!hasHoverTooltips(view.state)) return false;
+            view.dispatch({ effects: closeHoverTooltips });
             return true;
           },
         },
