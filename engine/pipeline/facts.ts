@@ -168,7 +168,7 @@ function plan(p: Product) {
 // for nothing. Other sections keep their defaults when left out: no guidance from the authority
 // (its date then unasked), no premium discount. For each fact: the path of that object, or
 // undefined when its default always applies.
-function defaultsNeed(p: Product): (string[] | undefined)[] {
+export function defaultsNeed(p: Product): (string[] | undefined)[] {
   const read = factsCoverReads(p);
   return p.facts.map((f) => {
     if (!f.default) return undefined;

@@ -15,6 +15,7 @@ import {
 } from './outcome.js';
 import { computeAmounts, formulaResult } from './amounts.js';
 import { decisionOf } from './decision.js';
+import { generatedRules, type RuleFn } from '../codegen/rules.js';
 
 export function decideFast(c: Compiled, slots: unknown[]): Decision {
   const s = newScope(slots, false, c.itemList);
@@ -77,6 +78,8 @@ function shownSlot(c: Compiled, s: Scope, slot: number): ShownValue {
   return (s.shown[slot] = shown);
 }
 
+const NO_FUNCTIONS: (RuleFn | undefined)[] = [];
+
 interface ClaimTruths extends Truths<number> {
   // The truth value of each claim rule evaluated (a rule not evaluated cannot change the
   // decision). A map, not an array per decision: most rules of a large product are skipped.
@@ -90,6 +93,10 @@ interface ClaimTruths extends Truths<number> {
 function evalClaim(c: Compiled, s: Scope): ClaimTruths {
   const rules = c.claimRules;
   const plan = c.fast;
+  // Plain rules compiled to JavaScript (codegen/rules.ts), unless a caller swapped the rules.
+  const generated = generatedRules(c);
+  const gen = generated.for === rules ? generated.fns : NO_FUNCTIONS;
+  const exactValues: (number | undefined)[] = new Array(s.slots.length);
   const fires = new Map<number, boolean | Unknown>();
   const t: ClaimTruths = { fires, fired: [], unknown: [], unknownRules: [] };
   const settledFires = (i: number, f: boolean | Unknown): void => {
@@ -146,7 +153,10 @@ function evalClaim(c: Compiled, s: Scope): ClaimTruths {
           firedPlain.push(i);
           continue;
         }
-        const f = evalRule(rules[i]!, s);
+        // The rule's generated function when it has one; its closures for the exact Unknown.
+        const g = gen[i];
+        const v = g === undefined ? 2 : g(slots, exactValues);
+        const f = v === 1 ? true : v === 0 ? false : evalRule(rules[i]!, s);
         settledFires(i, f);
         if (f === true) firedPlain.push(i);
       }

@@ -14,6 +14,7 @@ import { isUnknown } from './unknown.js';
 import { decideReference } from './reference.js';
 import { decideFast } from './fast.js';
 import { errorDecision } from './decision.js';
+import { readSlots } from '../codegen/reader.js';
 
 export { compile } from './compile.js';
 export type { Compiled } from './compiled.js';
@@ -24,7 +25,8 @@ export interface DecideOptions {
 }
 
 export function decide(c: Compiled, input: unknown, opts: DecideOptions = {}): Decision {
-  const { slots, errors } = readFactSlots(c.product, input);
+  // The product's generated reader (codegen/reader.ts); decideByReference reads without it.
+  const { slots, errors } = readSlots(c.product, input);
   if (errors.length) return errorDecision(c.product, errors);
   return opts.trace === false ? decideFast(c, slots) : decideReference(c, slots, true);
 }

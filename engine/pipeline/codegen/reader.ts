@@ -1,0 +1,255 @@
+// The facts reader of one product, generated as JavaScript: its known keys as switch cases, each
+// fact's check inline, no per-key map lookups. It gives the very slots the product's fast reader
+// (facts.ts readFast) gives, or gives up (undefined), and then readFactSlots reads the input:
+// the fast reader, else JSON Schema validation with its errors. Amounts written as pamphlets
+// write them (9,000万円, 12,345,678円, USD 5,000) are read here too, to whole units within 15
+// digits; anything else it is unsure of it leaves to readFactSlots.
+//
+// Held equal to the reference reader through the decisions: test/codegen.test.ts and
+// test/equivalence.test.ts (decide reads through here, decideByReference does not).
+import type { Product, TypeRef } from '../../../dsl/ir.js';
+import { isIsoDate, isTime, parsePercent, parsePlainNumber, wellGrouped } from '../../../dsl/literals.js';
+import { Duration, Money, dec } from '../money.js';
+import { literalValue } from '../values.js';
+import { defaultsNeed, inputLimits, Pending, readFactSlots, type FactSlots } from '../facts.js';
+
+export type Reader = (input: unknown) => unknown[] | undefined;
+
+const readers = new WeakMap<Product, Reader | null>();
+
+// The product's slots for this input: through its generated reader when it reads it.
+export function readSlots(p: Product, input: unknown): FactSlots {
+  let r = readers.get(p);
+  if (r === undefined) {
+    r = generateReader(p);
+    readers.set(p, r);
+  }
+  const slots = r?.(input);
+  return slots ? { slots, errors: [] } : readFactSlots(p, input);
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+// What generated code calls.
+const HELPERS = {
+  isObject,
+  Pending,
+  Duration,
+  dec,
+  limits: inputLimits,
+  isIsoDate,
+  isTime,
+  digits15(s: string): boolean {
+    if (s.length === 0 || s.length > 15) return false;
+    for (let i = 0; i < s.length; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch < 48 || ch > 57) return false;
+    }
+    return true;
+  },
+  // An amount as pamphlets write it, as whole units: 9,000万円, 1億2,345万6,789円, 12,345,678円,
+  // 12,345,678, USD 5,000. The digits of the amount (at most 15), or undefined.
+  pamphlet(s: string, currency: string, maxLength: number): string | undefined {
+    if (s.length > maxLength || !wellGrouped(s)) return undefined;
+    let i = 0;
+    let end = s.length;
+    if (s.charCodeAt(0) >= 65 && s.charCodeAt(0) <= 90) {
+      // USD 5,000: a code, an optional space, a plain number
+      if (s.slice(0, 3) !== currency) return undefined;
+      i = s.charCodeAt(3) === 32 ? 4 : 3;
+    } else if (s.endsWith('円')) {
+      if (currency !== 'JPY') return undefined;
+      end--;
+    } else if (s.endsWith('ドル')) {
+      if (currency !== 'USD') return undefined;
+      end -= 2;
+    }
+    const code = i > 0;
+    let total = 0;
+    let group = 0;
+    let digits = false;
+    for (; i < end; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch >= 48 && ch <= 57) {
+        group = group * 10 + (ch - 48);
+        digits = true;
+        continue;
+      }
+      if (ch === 44 && digits) continue;
+      const unit = code ? 0 : ch === 0x5104 ? 1e8 : ch === 0x4e07 ? 1e4 : ch === 0x5343 ? 1e3 : 0; // 億 万 千
+      if (unit === 0 || !digits) return undefined;
+      total += group * unit;
+      group = 0;
+      digits = false;
+    }
+    if (!digits && total === 0) return undefined;
+    total += group;
+    return total <= 999_999_999_999_999 ? String(total) : undefined;
+  },
+  // A decimal or rate as the facts schema admits it: digits with well-grouped commas, an optional
+  // fraction, for a rate an optional % or ％; a sign only when the fact is signed.
+  decimal(s: string, rate: boolean, signed: boolean, maxLength: number): boolean {
+    if (s.length === 0 || s.length > maxLength) return false;
+    let i = s.charCodeAt(0) === 45 && signed ? 1 : 0;
+    let end = s.length;
+    const last = s.charCodeAt(end - 1);
+    if (rate && (last === 37 || last === 0xff05)) end--;
+    let ch = s.charCodeAt(i);
+    if (!(ch >= 48 && ch <= 57)) return false;
+    let point = -1;
+    for (; i < end; i++) {
+      ch = s.charCodeAt(i);
+      if (ch >= 48 && ch <= 57) continue;
+      if (ch === 44 && point < 0) continue;
+      if (ch === 46 && point < 0 && i + 1 < end) {
+        point = i;
+        continue;
+      }
+      return false;
+    }
+    return wellGrouped(s);
+  },
+};
+
+// Conversions when a pending value is first read: the same values normalize gives.
+const convertMoney = new Map<string, (raw: string) => Money>();
+const moneyOf = (currency: string) => {
+  let f = convertMoney.get(currency);
+  if (!f) convertMoney.set(currency, (f = (raw: string) => new Money(dec(raw), currency)));
+  return f;
+};
+const convertDecimal = (raw: string) => dec(parsePlainNumber(raw)!);
+const convertRate = (raw: string) => dec(/[%％]$/.test(raw) ? parsePercent(raw)! : parsePlainNumber(raw)!);
+
+interface Node {
+  keys: Map<string, Node>;
+  slot: number;
+  // The variable that says the object was in the input (for defaults that need it).
+  seen?: string;
+}
+
+function generateReader(p: Product): Reader | null {
+  // Lists, records and restricted values stay with the reference reader.
+  if (p.facts.some((f) => f.oneOf || f.type.kind === 'list' || f.type.kind === 'record')) return null;
+  const root: Node = { keys: new Map(), slot: -1 };
+  const needs = defaultsNeed(p);
+  const nodes: Node[] = [];
+  for (let i = 0; i < p.facts.length; i++) {
+    const path = p.facts[i]!.name.split('.');
+    let node = root;
+    for (const k of path.slice(0, -1)) {
+      let next = node.keys.get(k);
+      if (!next) {
+        node.keys.set(k, (next = { keys: new Map(), slot: -1 }));
+        nodes.push(next);
+      }
+      if (next.slot >= 0) return null; // a fact that is also the prefix of another
+      node = next;
+    }
+    const last = path[path.length - 1]!;
+    if (node.keys.has(last)) return null;
+    node.keys.set(last, { keys: new Map(), slot: i });
+  }
+  const consts: unknown[] = [];
+  const konst = (x: unknown) => {
+    consts.push(x);
+    return `K[${consts.length - 1}]`;
+  };
+  // Defaults, and the objects whose presence they need.
+  const defaults: string[] = [];
+  p.facts.forEach((f, i) => {
+    if (!f.default) return;
+    const need = needs[i];
+    let cond = '';
+    if (need) {
+      let node = root;
+      for (const k of need) node = node.keys.get(k)!;
+      node.seen ??= `seen${nodes.indexOf(node)}`;
+      cond = ` && ${node.seen}`;
+    }
+    defaults.push(`if (S[${i}] === undefined${cond}) S[${i}] = ${konst(literalValue(f.default))};`);
+  });
+  const flags = nodes.flatMap((n) => (n.seen ? [n.seen] : []));
+  const walk = (node: Node, obj: string, depth: number): string[] => {
+    const k = `k${depth}`;
+    const out = [`for (const ${k} in ${obj}) {`, `switch (${k}) {`];
+    for (const [key, ch] of node.keys) {
+      const raw = `r${depth}`;
+      out.push(`case ${JSON.stringify(key)}: {`, `const ${raw} = ${obj}[${k}];`, `if (${raw} === undefined) break;`);
+      if (ch.slot < 0) {
+        out.push(`if (!isObject(${raw})) return undefined;`);
+        if (ch.seen) out.push(`${ch.seen} = true;`);
+        out.push(...walk(ch, raw, depth + 1));
+      } else out.push(...leaf(p.facts[ch.slot]!.type, raw, ch.slot, konst));
+      out.push('break;', '}');
+    }
+    out.push('default: return undefined;', '}', '}');
+    return out;
+  };
+  const source = [
+    '"use strict";',
+    'const { isObject, Pending, Duration, dec, limits, isIsoDate, isTime, digits15, pamphlet, decimal } = H;',
+    'return function read(I) {',
+    'if (!isObject(I)) return undefined;',
+    'const L = limits();',
+    `const S = new Array(${p.facts.length});`,
+    ...flags.map((f) => `let ${f} = false;`),
+    ...walk(root, 'I', 0),
+    ...defaults,
+    'return S;',
+    '};',
+  ].join('\n');
+  return new Function('H', 'K', source)(HELPERS, consts) as Reader;
+}
+
+// One fact's check and value, as readFast's leaf for its type (facts.ts fastLeaf).
+function leaf(t: TypeRef, raw: string, slot: number, konst: (x: unknown) => string): string[] {
+  const set = (v: string) => [`S[${slot}] = ${v};`];
+  switch (t.kind) {
+    case 'boolean':
+      return [`if (typeof ${raw} !== 'boolean') return undefined;`, ...set(raw)];
+    case 'text':
+      return [`if (typeof ${raw} !== 'string' || ${raw}.length > L.maxTextLength) return undefined;`, ...set(raw)];
+    case 'enum': {
+      const values = [...new Set(t.values)];
+      return [
+        `if (${values.map((v) => `${raw} !== ${JSON.stringify(v)}`).join(' && ')}) return undefined;`,
+        ...set(raw),
+      ];
+    }
+    case 'integer':
+      return [
+        `if (!Number.isSafeInteger(${raw}) || ${raw} < ${t.signed ? -Number.MAX_SAFE_INTEGER : 0}) return undefined;`,
+        ...set(`new Pending(${raw}, dec)`),
+      ];
+    case 'money': {
+      const conv = konst(moneyOf(t.currency));
+      return [
+        `if (typeof ${raw} !== 'string') return undefined;`,
+        `if (digits15(${raw})) S[${slot}] = new Pending(${raw}, ${conv});`,
+        'else {',
+        `const d = pamphlet(${raw}, ${JSON.stringify(t.currency)}, L.maxNumberLength);`,
+        'if (d === undefined) return undefined;',
+        `S[${slot}] = new Pending(d, ${conv});`,
+        '}',
+      ];
+    }
+    case 'decimal':
+    case 'rate': {
+      const conv = konst(t.kind === 'rate' ? convertRate : convertDecimal);
+      const check = `decimal(${raw}, ${t.kind === 'rate'}, ${t.signed === true}, L.maxNumberLength)`;
+      return [`if (typeof ${raw} !== 'string' || !${check}) return undefined;`, ...set(`new Pending(${raw}, ${conv})`)];
+    }
+    case 'date':
+      return [`if (typeof ${raw} !== 'string' || !isIsoDate(${raw})) return undefined;`, ...set(raw)];
+    case 'time':
+      return [`if (typeof ${raw} !== 'string' || !isTime(${raw})) return undefined;`, ...set(raw)];
+    case 'duration':
+      return [
+        `if (!Number.isSafeInteger(${raw}) || ${raw} < 0) return undefined;`,
+        ...set(`new Duration(${raw}, ${JSON.stringify(t.unit)})`),
+      ];
+    default:
+      return ['return undefined;'];
+  }
+}

@@ -1,0 +1,159 @@
+// The generated code (engine/pipeline/codegen/) against the reference it stands beside:
+// - the generated facts reader reads what readFactSlots reads, value for value, or gives up;
+// - each generated rule function gives the truth value of the rule's closures;
+// - decide (generated reader and rules) = decideByReference, byte for byte, on claims whose
+//   amounts are written as pamphlets write them and on rules the kill index cannot use.
+import { describe, expect, it } from 'vitest';
+import { basename, join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { decide, decideByReference, type Compiled } from '../engine/pipeline/evaluate/index.js';
+import { newScope } from '../engine/pipeline/evaluate/compiled.js';
+import { evalRule } from '../engine/pipeline/evaluate/outcome.js';
+import { Unknown } from '../engine/pipeline/evaluate/unknown.js';
+import { factValue, readFactSlots } from '../engine/pipeline/facts.js';
+import { showValue } from '../engine/pipeline/values.js';
+import { readSlots } from '../engine/pipeline/codegen/reader.js';
+import { generatedRules } from '../engine/pipeline/codegen/rules.js';
+import { findCaseFiles, productDirFor, readCase } from '../engine/tools/cases.js';
+import { exampleFacts, generate } from '../engine/tools/generate.js';
+import { loadProduct, selectRevision, type Revision } from '../engine/loading/load.js';
+import { nexiCorpus } from '../bench/corpus.js';
+import { rulesProductMixed, scalingCorpus } from '../bench/scaling.js';
+import { PRODUCTS, product, productDirs } from './helpers.js';
+
+type Facts = Record<string, unknown>;
+const shown = (slots: unknown[]) => JSON.stringify(slots.map((_, i) => showValue(factValue(slots, i))));
+
+// Odd values a leaf may hold: pamphlet amounts, near-misses of every accepted form, other types.
+const ODD: unknown[] = [
+  '9,000万円',
+  '1億2,345万6,789円',
+  '12,345,678円',
+  '12,345,678',
+  'USD 5,000',
+  'JPY 5,000',
+  '1.5億円',
+  ' 95%',
+  '95%',
+  '0.95',
+  '95％',
+  '1,000.5',
+  '12,34',
+  '-5',
+  '5,000,円',
+  '万円',
+  '',
+  '1e5',
+  1e21,
+  -1,
+  3.5,
+  12,
+  true,
+  null,
+  [],
+  {},
+  '2026-02-30',
+  '45 days',
+  '9999999999999999',
+  '999999999999999',
+];
+
+function mutations(facts: Facts): Facts[] {
+  const out: Facts[] = [];
+  for (const [section, v] of Object.entries(facts)) {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) continue;
+    for (const key of Object.keys(v)) {
+      for (const odd of ODD) out.push({ ...facts, [section]: { ...(v as Facts), [key]: odd } });
+    }
+  }
+  out.push({ ...facts, unknown_section: {} }, { ...facts, applicant: 'x' });
+  return out;
+}
+
+function sameReading(c: Compiled, input: unknown, failures: string[], what: string): void {
+  const gen = readSlots(c.product, input);
+  const ref = readFactSlots(c.product, input);
+  if (JSON.stringify(gen.errors) !== JSON.stringify(ref.errors)) failures.push(`${what}: errors differ`);
+  else if (!gen.errors.length && shown(gen.slots) !== shown(ref.slots))
+    failures.push(`${what}: ${shown(gen.slots)} vs ${shown(ref.slots)}`);
+}
+
+const revisions = () =>
+  productDirs().flatMap((dir) =>
+    product(dir)
+      .revisions.filter((r): r is Revision & { compiled: Compiled } => r.compiled !== undefined)
+      .map((r) => ({ dir, r })),
+  );
+
+describe('generated code = the reference it stands beside', () => {
+  it('the generated reader reads every case file and its mutations as readFactSlots does', () => {
+    const failures: string[] = [];
+    let n = 0;
+    for (const file of findCaseFiles([PRODUCTS])) {
+      const { c } = readCase(file);
+      if (!c) continue;
+      const rev = selectRevision(product(productDirFor(file)), c.facts, c.as_of).rev;
+      if (!rev?.compiled) continue;
+      for (const m of [c.facts as Facts, ...mutations(c.facts as Facts).filter((_, i) => i % 7 === n % 7)]) {
+        sameReading(rev.compiled, m, failures, `${basename(file)} #${n++}`);
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+    expect(n).toBeGreaterThan(5000);
+  });
+
+  it('each generated rule function gives its closures’ truth value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yakkan-codegen-'));
+    writeFileSync(join(dir, 'mixed.yk'), rulesProductMixed(300));
+    const mixed = loadProduct(join(dir, 'mixed.yk')).revisions[0]!.compiled!;
+    const sets: [Compiled, unknown[]][] = [
+      [mixed, scalingCorpus(400)],
+      ...revisions().map(({ dir: d, r }): [Compiled, unknown[]] => [
+        r.compiled,
+        [...generate([r], exampleFacts(d, r.checked.product), { seed: 7, count: 150 })].map((g) => g.facts),
+      ]),
+    ];
+    const failures: string[] = [];
+    let generated = 0;
+    for (const [c, corpus] of sets) {
+      const fns = generatedRules(c).fns;
+      generated += fns.filter(Boolean).length;
+      for (const facts of corpus) {
+        const { slots, errors } = readFactSlots(c.product, facts);
+        if (errors.length) continue;
+        const s = newScope(slots, false, c.itemList);
+        fns.forEach((fn, i) => {
+          if (!fn) return;
+          const want = evalRule(c.claimRules[i]!, s);
+          const got = fn(slots, new Array(slots.length));
+          if (got !== (want instanceof Unknown ? 2 : want ? 1 : 0))
+            failures.push(`${c.product.id} ${c.claimRules[i]!.rule.id}: ${got}`);
+        });
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+    expect(generated).toBeGreaterThan(300);
+  });
+
+  it('decide = decideByReference on pamphlet amounts and on rules the index cannot use', () => {
+    const nexi = product(join(PRODUCTS, 'nexi-ip-license')).revisions.at(-1)!.compiled!;
+    const dir = mkdtempSync(join(tmpdir(), 'yakkan-codegen-'));
+    writeFileSync(join(dir, 'mixed.yk'), rulesProductMixed(300));
+    const mixed = loadProduct(join(dir, 'mixed.yk')).revisions[0]!.compiled!;
+    const failures: string[] = [];
+    for (const [c, corpus] of [
+      [nexi, nexiCorpus(3000, 11, 0.5)],
+      [mixed, scalingCorpus(500)],
+    ] as const) {
+      corpus.forEach((facts, i) => {
+        for (const trace of [false, true]) {
+          const a = JSON.stringify(decide(c, facts, { trace }));
+          const b = JSON.stringify(decideByReference(c, facts, { trace }));
+          if (a !== b) failures.push(`${c.product.id} #${i} trace ${trace}`);
+        }
+      });
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+});
