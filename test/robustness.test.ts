@@ -105,6 +105,34 @@ describe('the checker reports, never throws (item 2)', () => {
   });
 });
 
+describe('JSON products as deep as the language allows (item 4)', () => {
+  const deep = (n: number): unknown => {
+    let e: unknown = { ref: 'loss.amount' };
+    for (let i = 0; i < n; i++) e = { op: 'add', args: [e, { ref: 'loss.amount' }] };
+    return e;
+  };
+
+  it('an expression 200 levels deep is validated once per level, not twice (2^200 times)', () => {
+    const p = nexiJson();
+    (p['formulas'] as { expr: unknown }[])[0]!.expr = deep(200);
+    expect(codes(jsonDiagnostics(p))).not.toContain('json/schema');
+  });
+
+  it('an expression 1,000 levels deep is refused at its pointer', () => {
+    const p = nexiJson();
+    (p['formulas'] as { expr: unknown }[])[0]!.expr = deep(1000);
+    const d = jsonDiagnostics(p).find((x) => x.code === 'json/too-deep');
+    expect(d?.span?.pointer).toMatch(/^\/formulas\/0\/expr(\/args(\/\d)?)+$/);
+  });
+
+  it('a step without its value is reported, not a crash at decision time', () => {
+    const p = nexiJson();
+    const amounts = p['amounts'] as { steps: Record<string, unknown>[] }[];
+    delete amounts[0]!.steps[0]!['expr'];
+    expect(codes(jsonDiagnostics(p))).toContain('check/step');
+  });
+});
+
 describe('dependency cycles through tables and defines (item 3)', () => {
   it('formula → table → formula', () => {
     const ds = diagnose(

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import type { Ajv } from 'ajv';
 import { parseProduct } from '../../dsl/index.js';
 import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../../dsl/diagnostics.js';
-import type { Model, SpanMap } from '../../dsl/model.js';
+import { MAX_EXPRESSION_DEPTH, type Model, type SpanMap } from '../../dsl/model.js';
 import type { Product } from '../../dsl/ir.js';
 import { check, type Checked } from '../pipeline/check.js';
 import { compile, decide, type Compiled, type DecideOptions } from '../pipeline/evaluate/index.js';
@@ -55,6 +55,15 @@ export function modelFromJson(text: string, file: string, diagnostics: Diagnosti
     diagnostics.push({ code: 'json/syntax', severity: 'error', message: (e as Error).message, span: pointerSpan(file, '') });
     return undefined;
   }
+  // Validation, the checker and the evaluator recurse once per level: as deep as a `.yk` file's
+  // deepest expression may go (dsl/model.ts), and a little more for the objects around it.
+  const deep = deeperThan(json, 2 * MAX_EXPRESSION_DEPTH + 64);
+  if (deep !== undefined) {
+    const message = `${deep || '/'} nests deeper than ${2 * MAX_EXPRESSION_DEPTH + 64} levels`;
+    diagnostics.push({ code: 'json/too-deep', severity: 'error', message, span: pointerSpan(file, deep),
+      hint: 'split the expression into named formulas' });
+    return undefined;
+  }
   const v = productValidator();
   if (!v(json)) {
     for (const e of v.errors ?? []) {
@@ -72,6 +81,19 @@ export function modelFromJson(text: string, file: string, diagnostics: Diagnosti
   };
   walk(json, '');
   return { product: json as Product, spans };
+}
+
+// The pointer of the first value nested deeper than `limit`, found without recursion.
+function deeperThan(json: unknown, limit: number): string | undefined {
+  const stack: [unknown, string, number][] = [[json, '', 0]];
+  while (stack.length) {
+    const [v, ptr, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return ptr;
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+    for (const [k, x] of entries) stack.push([x, `${ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1]);
+  }
+  return undefined;
 }
 
 const cache = new Map<string, { mtime: number; rev: Revision; diagnostics: Diagnostic[] }>();

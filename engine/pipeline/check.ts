@@ -643,6 +643,13 @@ function checkAmount(c: Ctx, a: Amount): void {
       continue;
     }
     const scope = afterTotal ? undefined : a.forEach;
+    // The grammar gives each step what it takes; a JSON product's step may lack it.
+    const lacks =
+      !s.expr ? 'a value' : s.step === 'round' && !s.mode ? 'a rounding mode' : s.step === 'aggregate' && !s.used ? 'used' : '';
+    if (lacks) {
+      c.report({ code: 'check/step', message: `the ${s.step} step of amount ${a.name} has no ${lacks}`, hint: 'see Amounts in docs/dsl.md' }, s);
+      continue;
+    }
     if (s.shared && (!a.forEach || afterTotal)) {
       c.report({ code: 'check/shared-step', message: `a shared ${s.step} is one budget across items: it belongs before 'total' in an amount with 'for each'` }, s);
     }

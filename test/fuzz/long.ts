@@ -2,7 +2,7 @@
 // robin, in batches with fresh seeds. Each new kind of failure is shrunk by fast-check and written
 // under test/fuzz/regressions/ (which `npm test` replays); the run ends with what it found.
 import fc from 'fast-check';
-import { PROPERTIES, signature, writeRepro, run, readRepros, type Property } from './properties.js';
+import { PROPERTIES, signature, writeRepro, run, readRepros, type Property, type Repro } from './properties.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,7 +54,8 @@ for (let round = 0; Date.now() < deadline; round++) {
     const sig = signature(violations);
     if (violations.length && !known.has(sig)) {
       known.add(sig);
-      const id = writeRepro(repro, violations);
+      const small = reduce(repro, sig);
+      const id = writeRepro(small, run(small).violations);
       found.push(`${id}: ${violations[0]!.slice(0, 200)}`);
       process.stdout.write(`found ${id} (${p.name}, seed ${seed}): ${violations[0]!.slice(0, 200)}\n`);
     }
@@ -69,3 +70,50 @@ process.stdout.write(
     : 'nothing found\n',
 );
 process.exitCode = found.length ? 1 : 0;
+
+// fast-check shrinks the edits; this shrinks the product they were made to: lines of a `.yk`
+// file, then array items and object keys of a JSON product, each dropped while the same kind
+// of failure remains. Greedy and bounded in time, so a long run is not held up by it.
+function reduce(r: Repro, sig: string): Repro {
+  if (r.product) return r;
+  const until = Date.now() + 60_000;
+  const same = (text: string) => {
+    const v = run({ ...r, text }).violations;
+    return v.length > 0 && signature(v) === sig;
+  };
+  let text = r.text;
+  if (r.ext === '.yk') {
+    const lines = text.split('\n');
+    for (let i = lines.length - 1; i >= 0 && Date.now() < until; i--) {
+      const trial = [...lines.slice(0, i), ...lines.slice(i + 1)];
+      if (same(trial.join('\n'))) lines.splice(i, 1);
+    }
+    return { ...r, text: lines.join('\n') };
+  }
+  for (let changed = true; changed && Date.now() < until; ) {
+    changed = false;
+    const root = JSON.parse(text) as unknown;
+    const holders: [Record<string, unknown> | unknown[], string | number][] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach((x, i) => (holders.push([v, i]), walk(x)));
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) holders.push([v as Record<string, unknown>, k]), walk(x);
+    };
+    walk(root);
+    for (const [h, k] of holders.reverse()) {
+      if (Date.now() >= until) break;
+      const saved = (h as Record<string, unknown>)[k];
+      if (Array.isArray(h)) h.splice(k as number, 1);
+      else delete h[k as string];
+      const trial = JSON.stringify(root, null, 1);
+      if (same(trial)) {
+        text = trial;
+        changed = true;
+        break;
+      }
+      if (Array.isArray(h)) h.splice(k as number, 0, saved);
+      else h[k as string] = saved;
+    }
+  }
+  return { ...r, text };
+}
