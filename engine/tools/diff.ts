@@ -263,9 +263,23 @@ function firing(d: Decision): Map<string, string> {
   return m;
 }
 
+// A rule with no result for an item did not apply to that item (the full trace gives an item only
+// the reasons of the rules that apply to it), if the revision has the rule: `rules` when known,
+// else a result for the rule on another item.
+function absentAs(results: Map<string, string>, key: string, rules: ReadonlySet<string> | undefined): string {
+  const item = /\[\d+\]$/.exec(key);
+  if (!item) return 'absent';
+  const rule = key.slice(0, item.index);
+  if (rules) return rules.has(rule) ? 'not-fired' : 'absent';
+  for (const k of results.keys()) if (k.startsWith(rule) && /^\[\d+\]$/.test(k.slice(rule.length))) return 'not-fired';
+  return 'absent';
+}
+
 // Why two decisions differ: the rules whose firing changed; failing that, the table rows that
 // changed, the facts one revision rejects, or the amounts whose arithmetic changed.
-export function causes(o: Decision, n: Decision): string[] {
+export function causes(
+  o: Decision, n: Decision, rules?: { old: ReadonlySet<string>; new: ReadonlySet<string> },
+): string[] {
   if (o.outcome === 'error' || n.outcome === 'error') {
     const ptrs = (d: Decision) => d.errors.map((e) => e.pointer).join(', ');
     if (o.outcome === n.outcome) return [`facts invalid (old: ${ptrs(o)}; new: ${ptrs(n)})`];
@@ -275,8 +289,8 @@ export function causes(o: Decision, n: Decision): string[] {
   const nf = firing(n);
   const out: string[] = [];
   for (const k of new Set([...of.keys(), ...nf.keys()])) {
-    const a = of.get(k) ?? 'absent';
-    const b = nf.get(k) ?? 'absent';
+    const a = of.get(k) ?? absentAs(of, k, rules?.old);
+    const b = nf.get(k) ?? absentAs(nf, k, rules?.new);
     // A rule that is merely added or removed without firing changed nothing.
     if (a !== b && !((a === 'absent' && b === 'not-fired') || (a === 'not-fired' && b === 'absent'))) out.push(`rule ${k.replace(/\[\d+\]$/, '')}: ${a} → ${b}`);
   }
@@ -304,6 +318,13 @@ function inForceOf(o: Product, n: Product, facts: unknown): string {
   return a && b ? 'both' : a ? 'old' : b ? 'new' : 'neither';
 }
 
+const ruleIdsOf = new WeakMap<Compiled, ReadonlySet<string>>();
+function ruleIds(c: Compiled): ReadonlySet<string> {
+  let ids = ruleIdsOf.get(c);
+  if (!ids) ruleIdsOf.set(c, (ids = new Set(c.product.rules.map((r) => r.id))));
+  return ids;
+}
+
 // Decides one case by both revisions and folds the result into `agg`.
 function compareOne(oldC: Compiled, newC: Compiled, index: number, ref: string, facts: unknown, agg: Behaviour, groups: Map<string, Group>, examples: number): void {
   agg.cases++;
@@ -319,7 +340,7 @@ function compareOne(oldC: Compiled, newC: Compiled, index: number, ref: string, 
   agg.transitions[transition] = (agg.transitions[transition] ?? 0) + 1;
   // Lean decisions list only the deciding rules; why a case changed needs every rule's firing,
   // so the (fewer) changed cases are decided again with the full trace.
-  const cs = causes(decide(oldC, facts), decide(newC, facts));
+  const cs = causes(decide(oldC, facts), decide(newC, facts), { old: ruleIds(oldC), new: ruleIds(newC) });
   const key = cs.join('\n');
   let g = groups.get(key);
   if (!g) {

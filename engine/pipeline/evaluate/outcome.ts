@@ -7,12 +7,19 @@ import { Unknown, mergeUnknown } from './unknown.js';
 // A rule's truth value: true when it takes effect. The caller sets s.checks to collect the
 // checks or leaves it null.
 export function evalRule(cr: CompiledRule, s: Scope): boolean | Unknown {
-  let w: boolean | Unknown = true;
-  if (cr.when) {
-    s.part = 'when';
-    w = cr.when(s);
-    if (w === false) return false;
-  }
+  const w = whenOf(cr, s);
+  return w === false ? false : afterWhen(cr, s, w);
+}
+
+// A rule's `when`, true when it has none. A rule whose `when` is false does not apply.
+function whenOf(cr: CompiledRule, s: Scope): boolean | Unknown {
+  if (!cr.when) return true;
+  s.part = 'when';
+  return cr.when(s);
+}
+
+// The rest of a rule whose `when` (w) is not false.
+function afterWhen(cr: CompiledRule, s: Scope, w: true | Unknown): boolean | Unknown {
   let violated: boolean | Unknown = true;
   if (cr.requires) {
     // No requirement: nothing to violate.
@@ -49,6 +56,8 @@ export function evalWithChecks(cr: CompiledRule, s: Scope): Evaluated {
 
 // A per-item rule's result for one element of the list (rule: its index in itemRules).
 export interface ItemResult extends Evaluated {
+  // Whether the rule applies to the item: its `when` is not false for it.
+  applies: boolean;
   cr: CompiledRule;
   rule: number;
   item: number;
@@ -59,9 +68,12 @@ export function evalItems(c: Compiled, s: Scope, items: Record<string, unknown>[
   return items.map((it, i) => {
     const is = itemScope(s, it, i, c.itemList!);
     return c.itemRules.map((cr, rule): ItemResult => {
-      if (!withChecks) return { fires: evalRule(cr, is), checks: [], cr, rule, item: i };
-      const { fires, checks } = evalWithChecks(cr, is);
-      return { fires, checks, cr, rule, item: i };
+      const checks: Check[] = [];
+      is.checks = withChecks ? checks : null;
+      const w = whenOf(cr, is);
+      const fires = w === false ? false : afterWhen(cr, is, w);
+      is.checks = null;
+      return { fires, checks, applies: w !== false, cr, rule, item: i };
     });
   });
 }

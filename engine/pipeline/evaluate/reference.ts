@@ -1,10 +1,11 @@
 // The reference semantics: every rule evaluated with its checks, in source order (claim rules,
-// then each item's rules), then the outcome ladder, the reasons, the amounts and every formula
-// with its arithmetic. This is the full trace (trace: true). A decision without the trace is
-// this one with parts left out, as withoutTrace says and schemas/decision.schema.json documents;
-// the fast path (fast.ts) must give exactly that.
+// then each item's rules), then the outcome ladder, the reasons (every claim rule's; per item,
+// those of the rules that apply to it), the amounts and every formula with its arithmetic. This
+// is the full trace (trace: true). A decision without the trace is this one with parts left
+// out, as withoutTrace says and schemas/decision.schema.json documents; the fast path (fast.ts)
+// must give exactly that.
 import type { Decision, FormulaResult, Reason } from '../decision-types.js';
-import { type Compiled, newScope } from './compiled.js';
+import { type Compiled, COVER_LEVEL, newScope } from './compiled.js';
 import { decidedBy, evalItems, evalWithChecks, itemsOf, reason, settle, truthsByLevel } from './outcome.js';
 import { computeAmounts, formulaResult } from './amounts.js';
 import { decisionOf } from './decision.js';
@@ -19,8 +20,15 @@ export function decideReference(c: Compiled, slots: unknown[], trace: boolean): 
   const reasons: Reason[] = [];
   const decided = decidedBy(settled);
   claim.forEach((r, i) => reasons.push(reason(c.claimRules[i]!, r.fires, r.checks, undefined, decided(i))));
+  // Per item, the rules that apply to it, and for an item not covered every cover rule (why none
+  // paid): a reason per rule and item would make a decision grow by every rule for every item.
   for (const rs of itemResults ?? []) {
-    for (const r of rs) reasons.push(reason(r.cr, r.fires, r.checks, r.item, settled.decidingItems.has(r)));
+    for (const r of rs) {
+      // (No item decisions when the claim-level rules decided alone: the claim's outcome then.)
+      const outcome = settled.items[r.item]?.outcome ?? settled.outcome;
+      const uncovered = outcome === 'not-covered' && r.cr.level === COVER_LEVEL;
+      if (r.applies || uncovered) reasons.push(reason(r.cr, r.fires, r.checks, r.item, settled.decidingItems.has(r)));
+    }
   }
   const amounts = computeAmounts(c, s, settled, items);
   // What the rules and amounts computed, before the formula list computes the rest.
