@@ -16,10 +16,11 @@
 //   const pool = threadPool(decideLines, config, { workers: 4, depth: 2 }) ?? inlinePool(decideLines, config);
 //   try { for await (const out of ordered(pool, chunks)) write(out); } finally { await pool.close(); }
 //
-// Pool is the seam for other transports: a runner backed by a job queue (pg-boss) implements
-// the same three members. Its jobs carry the task's `module` and `name`, the `init` and the
-// input (all plain data, as for threads); the queue's worker imports `module`, finds the task
-// with `findTask(name)` and answers each job with `handlerFor(task, init)(input)`.
+// Pool is the seam for other transports: the job queue (engine/tools/distributed/, pg-boss)
+// implements the same three members, and a tool takes it as a `Runner`. Its runs carry the task's
+// `module` and `name` and the `init`, its jobs the input (all plain data, as for threads); a
+// `yakkan worker` imports `module` from its own installation, finds the task with
+// `findTask(name)` and decides each job on a thread pool of the task.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';

@@ -23,12 +23,12 @@ export function productHash(path: string): string | undefined {
 // declare the tasks. A server or studio change does not make two workers disagree.
 const DECIDING = ['dsl', 'engine/pipeline', 'engine/loading', 'engine/tools'];
 
-let engine: string | undefined;
+let started: string | undefined;
 
 // `yakkan <version> <hash>`: the package version, and a hash of the code that runs (the built
-// files when there is a build, as the CLI and every worker run those).
+// files when there is a build, as the CLI and every worker run those). Read from the files each
+// time: a coordinator names the installation as it is when the run starts.
 export function engineVersion(): string {
-  if (engine) return engine;
   const root = projectRoot();
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const built = existsSync(join(root, 'dist', 'engine'));
@@ -38,8 +38,15 @@ export function engineVersion(): string {
       h.update(file.slice(root.length)).update('\0').update(readFileSync(file)).update('\0');
     }
   }
-  engine = `yakkan ${pkg.version} ${h.digest('hex').slice(0, 16)}`;
-  return engine;
+  return `yakkan ${pkg.version} ${h.digest('hex').slice(0, 16)}`;
+}
+
+// The engine this process loaded: the installation as it was when first asked. A long-lived
+// worker compares it with the files now; an installation changed under it (an upgrade, a
+// rebuild) is not the code it runs.
+export function engineAtStart(): string {
+  started ??= engineVersion();
+  return started;
 }
 
 function codeFiles(dir: string, ext: string): string[] {

@@ -17,7 +17,7 @@ import type PgBoss from 'pg-boss';
 import { projectRoot } from '../../loading/sources.js';
 import { findTask, inlinePool, type Pool, threadPool } from '../pool.js';
 import { decode, encode } from './codec.js';
-import { engineVersion, productHash } from './identity.js';
+import { engineAtStart, engineVersion, productHash } from './identity.js';
 import {
   DONE_CHANNEL,
   HEARTBEAT_MS,
@@ -59,6 +59,8 @@ const POISON = process.env.YAKKAN_TEST_POISON;
 export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
   const log = o.log ?? (() => {});
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 6)}`;
+  // The code this worker runs is the installation as it is now.
+  engineAtStart();
   const stats: WorkerStats = { id, chunks: 0, cases: 0, skipped: 0, failed: 0 };
   const store = await openStore(o.url, { supervise: true, name: `yakkan worker ${id}` });
   const concurrency = Math.max(1, o.concurrency ?? 1);
@@ -88,7 +90,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
   listener.on('notification', wakeAll);
   await listener.connect();
   await listener.query(`LISTEN ${JOBS_CHANNEL}`);
-  log(`worker ${id} on ${redact(o.url)} (${engineVersion()}, ${concurrency} thread${concurrency === 1 ? '' : 's'})`);
+  const threads = `${concurrency} thread${concurrency === 1 ? '' : 's'}`;
+  log(`worker ${id} on ${redact(o.url)} (${engineAtStart()}, ${threads})`);
 
   let listed = 0;
   let listing: Promise<RunRow[]> | undefined;
@@ -242,7 +245,8 @@ async function decideJob(
 // task found in this installation. The answer is a thread pool for the run, or why not.
 async function check(row: RunRow, concurrency: number): Promise<Served> {
   const refuse = (why: string): Served => ({ row, refused: why });
-  const mine = engineVersion();
+  const mine = engineAtStart();
+  if (engineVersion() !== mine) return refuse(`this worker's installation changed since it started: restart it`);
   if (row.engine !== mine) return refuse(`engine ${mine} here, ${row.engine} at the coordinator`);
   for (const [path, hash] of Object.entries(row.products)) {
     const h = productHash(path);
