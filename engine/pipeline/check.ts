@@ -2,11 +2,11 @@
 // Checking is an ordered table of named passes; each adds diagnostics and never throws.
 // The types it infers are kept and handed to the evaluator, which compiles by type.
 import type {
-  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, LeafValue, Literal, Product, Rule, Table,
-  TypeRef,
+  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, LeafValue, Literal, Product, RoundingMode,
+  Rule, Table, TypeRef,
 } from '../../dsl/ir.js';
 import { type Diagnostic, type Span, closest, spanAt } from '../../dsl/diagnostics.js';
-import { type Model, TOO_DEEP } from '../../dsl/model.js';
+import { type Model, ROUNDING_MODES, TOO_DEEP } from '../../dsl/model.js';
 import { exprText } from '../../dsl/print.js';
 import {
   OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, Fraction, compatible, isNumeric, typeText, comparator, searchSorted,
@@ -473,6 +473,10 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
       const guess = closest(name, Object.keys(OPERATORS).filter((k) => /^[a-z_]+$/.test(k)));
       c.report({ code: 'check/unknown-function', message: `unknown function ${name}`, hint: guess ? `did you mean ${guess}?` : 'see the function list in docs/dsl.md' }, e);
       t = UNKNOWN;
+    } else if ('call' in e && e.call === 'round' && !ROUNDING_MODES.includes(e.mode as RoundingMode)) {
+      const hint = `modes: ${ROUNDING_MODES.join(', ')}`;
+      c.report({ code: 'check/round-mode', message: `round needs a rounding mode, not ${JSON.stringify(e.mode)}`, hint }, e);
+      t = UNKNOWN;
     } else if (arity && (args.length < arity[0] || args.length > arity[1])) {
       const [lo, hi] = arity;
       const want = lo === hi ? `${lo}` : hi === Infinity ? `at least ${lo}` : `${lo} to ${hi}`;
@@ -607,6 +611,8 @@ function literalProblem(t: VType, v: unknown): string | undefined {
     case 'time': return typeof v === 'string' && isTime(v) ? undefined : 'not a time of day HH:MM';
     case 'boolean': return typeof v === 'boolean' ? undefined : 'not true or false';
     case 'enum': case 'text': case 'symbol': return typeof v === 'string' ? undefined : 'not text';
+    case 'list': return 'a list holds values: compare it with contains or doesNotContain';
+    case 'record': return 'a record holds fields: compare one of its fields';
     default: return undefined;
   }
 }
@@ -711,7 +717,14 @@ function checkTable(c: Ctx, t: Table): void {
     });
     checkOutputs(c, t, row.outputs, `row ${i + 1}`);
   });
-  if (t.otherwise) checkOutputs(c, t, t.otherwise, 'else');
+  if (t.otherwise) {
+    if (t.otherwise.length !== t.outputs.length) {
+      const message = `the else row of table ${t.name} has ${t.otherwise.length} outputs; the table returns ${t.outputs.length}`;
+      const at = c.model.spans.has(t.otherwise) ? t.otherwise : t;
+      c.report({ code: 'check/table-arity', message, hint: 'separate outputs with | after =>' }, at);
+    }
+    checkOutputs(c, t, t.otherwise, 'else');
+  }
   const uncited = t.rows.flatMap((r, i) => (r.cite?.length ? [] : [i + 1]));
   if (uncited.length) {
     const some = uncited.length < t.rows.length;
