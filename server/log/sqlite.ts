@@ -11,7 +11,7 @@ import { batchWriter, openDatabase, type DecisionRow, type ProductRow } from './
 type Database = BetterSqlite3.Database;
 
 export interface SqliteSettings extends LogSettings {
-  // Write batches on a worker thread (the server) rather than on this one (one-shot commands).
+  // Checkpoint the WAL on a worker thread (the server), not in the commits (one-shot commands).
   thread?: boolean;
 }
 

@@ -342,8 +342,9 @@ export function isPostgresTarget(target: string): boolean {
 }
 
 // A path opens (or creates) a SQLite log; postgres://… connects to PostgreSQL. Both create or
-// migrate the schema first, and refuse a log written by a newer yakkan. `thread`: SQLite writes
-// its batches on a worker thread (what a server wants; PostgreSQL's writes are asynchronous anyway).
+// migrate the schema first, and refuse a log written by a newer yakkan. `thread`: SQLite's
+// checkpoints, which wait for the disk, run on a worker thread (what a server wants; PostgreSQL's
+// writes are asynchronous anyway).
 export async function openLog(target: string, settings: LogSettings & { thread?: boolean } = {}): Promise<DecisionLog> {
   if (isPostgresTarget(target)) {
     const { openPostgresLog } = await import('./postgres.js');
