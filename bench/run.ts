@@ -22,11 +22,11 @@ import {
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
-import { decideIn, loadProduct, selectRevision, type LoadedProduct } from '../engine/loading/load.js';
+import { loadProduct, selectRevision, type LoadedProduct } from '../engine/loading/load.js';
 import { decide, compile, type Compiled } from '../engine/pipeline/evaluate/index.js';
 import { check } from '../engine/pipeline/check.js';
 import { loadSources, projectRoot } from '../engine/loading/sources.js';
-import { batchLine } from '../engine/tools/batch.js';
+import { batchLine, decisionText } from '../engine/tools/batch.js';
 import { parseProduct } from '../dsl/index.js';
 import type { Decision } from '../engine/pipeline/decision-types.js';
 import { hasErrors } from '../dsl/diagnostics.js';
@@ -226,7 +226,7 @@ function enginesFor(c: Compiled, zen: ZenModule | string): OtherEngine[] {
 // NDJSON line in, decision line out, as a batch worker does it (engine/tools/batch.ts batchLine:
 // parse, decide, serialise), on this thread.
 function ndjson(p: LoadedProduct, lines: string[], trace: boolean): (i: number) => unknown {
-  const decideFacts = (facts: unknown) => JSON.stringify(decideIn(p, facts, { trace }).decision);
+  const decideFacts = decisionText(p, { trace });
   return (i) => batchLine(lines[i]!, i + 1, decideFacts).text.length;
 }
 

@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
-import { decideIn, loadProduct } from '../loading/load.js';
+import { decideIn, loadProduct, type LoadedProduct } from '../loading/load.js';
+import { decisionJson } from '../pipeline/codegen/serialize.js';
 import { parseFactsJson } from '../pipeline/facts.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 
@@ -72,6 +73,15 @@ export function batchLine(
   }
 }
 
+// Facts to a decision's JSON (written by the revision's decision writer, codegen/serialize.ts).
+export function decisionText(p: LoadedProduct, opts: { trace: boolean; asOf?: string }): (facts: unknown) => string {
+  return (facts) => {
+    const { decision, selection } = decideIn(p, facts, opts);
+    if (!decision) throw new Error(`cannot decide: ${selection.why}`);
+    return selection.rev?.compiled ? decisionJson(selection.rev.compiled, decision) : JSON.stringify(decision);
+  };
+}
+
 // Every worker loads the product: through the compiled-model cache, as the CLI's decide does.
 export const decideChunk = defineTask(
   'batch/decide',
@@ -80,12 +90,7 @@ export const decideChunk = defineTask(
     const p = loadProduct(cfg.product, { diskCache: true });
     if (hasErrors(p.diagnostics))
       throw new Error(`${cfg.product} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
-    const opts = { trace: cfg.trace, ...(cfg.asOf === undefined ? {} : { asOf: cfg.asOf }) };
-    const decideFacts = (facts: unknown): string => {
-      const { decision, selection } = decideIn(p, facts, opts);
-      if (!decision) throw new Error(`cannot decide: ${selection.why}`);
-      return JSON.stringify(decision);
-    };
+    const decideFacts = decisionText(p, { trace: cfg.trace, ...(cfg.asOf === undefined ? {} : { asOf: cfg.asOf }) });
     return (chunk: Chunk): Done => chunkOutput(chunk, decideFacts);
   },
   poisonedChunk,
