@@ -187,25 +187,41 @@ async function main(): Promise<void> {
   row(logFull!);
   row(await httpPhase('HTTP lean, SQLite log + request log (info)', ['--log', logFile('info')], '?trace=false'));
 
-  // The log alone: entries appended and written per second (full-trace decisions, the larger rows).
-  const appendRate = await (async () => {
-    const log = await openLog(logFile('append'));
+  // The log alone, as the server appends (entries built, batches written on this thread, the
+  // checkpoints on a pool thread): entries per second, and CPU per entry over every thread, which
+  // the host's other load hardly changes. Set against the server's CPU per request without the log,
+  // that is what logging costs a core.
+  const appendPhase = async (name: string, options: DecideRequest) => {
+    const log = await openLog(logFile(name), { thread: true });
     const p = loadProduct(PRODUCT);
     const snapshot = snapshotOf(p);
     const made = CLAIMS.map((c, i) => {
-      const d = decideIn(p, c).decision!;
-      return entryFor(snapshot, `bench-${i}`, BODIES[i]!, {}, d, JSON.stringify(d));
+      const d = decideIn(p, c, options).decision!;
+      return entryFor(snapshot, `bench-${i}`, BODIES[i]!, options, d, JSON.stringify(d));
     });
     const n = 50_000;
+    const cpu = process.cpuUsage();
     const t = performance.now();
     for (let i = 0; i < n; i++) {
       log.append(made[i % made.length]!);
+      // Let the timer write batches as the server's event loop would.
+      if (i % 500 === 499) await new Promise((r) => setImmediate(r));
       if (log.full) await log.drained();
     }
     await log.close();
-    return n / ((performance.now() - t) / 1000);
-  })();
-  row({ name: 'SQLite log append + write (full decisions)', perSecond: appendRate });
+    const used = process.cpuUsage(cpu);
+    return { perSecond: n / ((performance.now() - t) / 1000), cpuMicros: (used.user + used.system) / n };
+  };
+  const appendLean = await appendPhase('append-lean', { trace: false });
+  row({
+    name: `SQLite log alone, lean (${appendLean.cpuMicros.toFixed(0)} µs CPU per entry)`,
+    perSecond: appendLean.perSecond,
+  });
+  const appendFull = await appendPhase('append-full', {});
+  row({
+    name: `SQLite log alone, full (${appendFull.cpuMicros.toFixed(0)} µs CPU per entry)`,
+    perSecond: appendFull.perSecond,
+  });
 
   // Twice the sustainable rate, from more connections than the server takes in flight.
   const sustainable = logLean!.perSecond;
@@ -269,12 +285,21 @@ async function main(): Promise<void> {
     `  logging costs ${pc(cost)} of HTTP throughput lean (${pc(cpuCost)} per CPU-second), ` +
       `${pc(costFull)} with the full trace (${pc(cpuCostFull)} per CPU-second)`,
   );
+  // The host's load moves the A/B above; the CPU the log itself uses per entry, against the
+  // server's CPU per request without it, hardly moves.
+  const shareLean = appendLean.cpuMicros / (1e6 / noLogLean!.perCpuSecond);
+  const shareFull = appendFull.cpuMicros / (1e6 / noLogFull!.perCpuSecond);
+  say(
+    `  the log's own CPU per entry against the server's CPU per request: ${pc(shareLean)} lean, ${pc(shareFull)} full trace`,
+  );
   rmSync(TMP, { recursive: true, force: true });
   if (JSON_OUT) {
     process.stdout.write(
       `${JSON.stringify({
         benchServer: {
           seconds: SECONDS,
+          logCpuShareLean: shareLean,
+          logCpuShareFull: shareFull,
           phases,
           ratioHttpToInProcess: ratio,
           logCost: cost,
