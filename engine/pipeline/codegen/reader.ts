@@ -11,6 +11,7 @@ import type { Product, TypeRef } from '../../../dsl/ir.js';
 import { isIsoDate, isTime, parsePercent, parsePlainNumber, wellGrouped } from '../../../dsl/literals.js';
 import { Duration, Money, dec } from '../money.js';
 import { literalValue } from '../values.js';
+import * as X from './exact.js';
 import { defaultsNeed, inputLimits, Pending, readFactSlots, type FactSlots } from '../facts.js';
 
 export type Reader = (input: unknown) => unknown[] | undefined;
@@ -50,7 +51,7 @@ const HELPERS = {
   // An amount as pamphlets write it, as whole units: 9,000万円, 1億2,345万6,789円, 12,345,678円,
   // 12,345,678, USD 5,000. The digits of the amount (at most 15), or undefined.
   pamphlet(s: string, currency: string, maxLength: number): string | undefined {
-    if (s.length > maxLength || !wellGrouped(s)) return undefined;
+    if (s.length > maxLength || (s.includes(',') && !wellGrouped(s))) return undefined;
     let i = 0;
     let end = s.length;
     if (s.charCodeAt(0) >= 65 && s.charCodeAt(0) <= 90) {
@@ -107,7 +108,7 @@ const HELPERS = {
       }
       return false;
     }
-    return wellGrouped(s);
+    return !s.includes(',') || wellGrouped(s);
   },
 };
 
@@ -118,8 +119,10 @@ const moneyOf = (currency: string) => {
   if (!f) convertMoney.set(currency, (f = (raw: string) => new Money(dec(raw), currency)));
   return f;
 };
-const convertDecimal = (raw: string) => dec(parsePlainNumber(raw)!);
-const convertRate = (raw: string) => dec(/[%％]$/.test(raw) ? parsePercent(raw)! : parsePlainNumber(raw)!);
+// Through the exact scaled form when it holds the value (most do), else the literal parsers.
+const convertDecimal = (raw: string) => dec(X.parseScaled(raw) ? X.scaledText(X.M, X.S) : parsePlainNumber(raw)!);
+const convertRate = (raw: string) =>
+  dec(X.parseScaled(raw) ? X.scaledText(X.M, X.S) : /[%％]$/.test(raw) ? parsePercent(raw)! : parsePlainNumber(raw)!);
 
 interface Node {
   keys: Map<string, Node>;
