@@ -1,5 +1,5 @@
 // Amounts (payouts, premiums) step by step once the outcome is known, and the formulas a decision
-// shows. Shared by the reference and the fast path; `trace` says whether steps are recorded.
+// shows. Shared by the reference and the fast path; s.trace says whether steps are recorded.
 import type { AmountResult, AmountStep, FormulaResult, ItemDecision, Outcome } from '../decision-types.js';
 import { Money, dec, decText, isMoney, roundTo, ZERO, type Dec } from '../money.js';
 import { numericValue, showValue } from '../values.js';
@@ -7,14 +7,70 @@ import { type Compiled, type CompiledAmount, type CompiledFormula, type Scope, i
 import { Unknown, isUnknown, mergeUnknown } from './unknown.js';
 import type { Settled } from './outcome.js';
 
+type Items = Record<string, unknown>[] | undefined;
+
+// The amounts, and the outcome they leave. An amount that is paid (`payable`) is required: when it
+// cannot be computed for a covered claim or item, that claim or item is undetermined, missing the
+// facts the amount needs, like a rule waiting for a fact; the amounts are then computed again for
+// that outcome (each round leaves more undetermined, so this ends).
+export function settleAmounts(c: Compiled, s: Scope, settled: Settled, items: Items): { settled: Settled; amounts: AmountResult[] } {
+  for (;;) {
+    const computed = computeAll(c, s, settled, items);
+    const next = undeterminedBy(c, settled, computed);
+    if (next === undefined) return { settled, amounts: computed.map((x) => x.result) };
+    settled = next;
+  }
+}
+
 // Every amount in declaration order; each is a named value for the amounts after it.
-export function computeAmounts(c: Compiled, s: Scope, settled: Settled, items: Record<string, unknown>[] | undefined): AmountResult[] {
+function computeAll(c: Compiled, s: Scope, settled: Settled, items: Items): Computed[] {
   return c.amounts.map((a) => {
-    const { result, value } = computeAmount(a, s, settled.outcome, settled.missing, settled.items, items);
+    const computed = computeAmount(a, s, settled.outcome, settled.missing, settled.items, items);
+    const v = computed.value;
     // Later steps read the amount as shown (a zero shows as 0, whatever its sign).
-    if (isMoney(value)) s.memo.set(a.memoKey, value.amount.isZero() ? new Money(dec(decText(value.amount)), value.currency) : value);
-    return result;
+    if (isMoney(v)) s.memo.set(a.memoKey, v.amount.isZero() ? new Money(dec(decText(v.amount)), v.currency) : v);
+    else s.memo.delete(a.memoKey);
+    return computed;
   });
+}
+
+// The settlement with the claim or items a required amount could not be computed for
+// undetermined; undefined when there are none.
+function undeterminedBy(c: Compiled, settled: Settled, computed: Computed[]): Settled | undefined {
+  const claim = new Set<string>();
+  const byItem = new Map<number, Set<string>>();
+  c.amounts.forEach((ca, k) => {
+    const { value, perItem } = computed[k]!;
+    if (!ca.amount.payable || !isUnknown(value)) return;
+    let itemsKnown = true;
+    perItem?.forEach((v, i) => {
+      if (!isUnknown(v)) return;
+      itemsKnown = false;
+      if (settled.items[i]?.outcome !== 'covered') return;
+      const m = byItem.get(i) ?? new Set<string>();
+      for (const f of v.facts) m.add(f);
+      byItem.set(i, m);
+    });
+    // Unknown past the items (or with no items): the claim's amount.
+    if (itemsKnown && settled.outcome === 'covered') for (const f of value.facts) claim.add(f);
+  });
+  if (claim.size === 0 && byItem.size === 0) return undefined;
+  const items = settled.items.map((d): ItemDecision => {
+    const m = byItem.get(d.index);
+    return m ? { index: d.index, outcome: 'undetermined', deciding: [], missing: [...m].sort() } : d;
+  });
+  const missing = new Set([...claim, ...items.flatMap((d) => d.missing)]);
+  return {
+    outcome: 'undetermined', eligibility: settled.eligibility, deciding: [], decidingClaim: [], decidingItems: new Set(),
+    missing: [...missing].sort(), items,
+  };
+}
+
+interface Computed {
+  result: AmountResult;
+  value: unknown;
+  // Per item, for an amount `for each` item.
+  perItem?: unknown[];
 }
 
 export function formulaResult(f: CompiledFormula, s: Scope): FormulaResult {
@@ -39,14 +95,14 @@ export function formulaResult(f: CompiledFormula, s: Scope): FormulaResult {
 function computeAmount(
   ca: CompiledAmount, s: Scope, outcome: Outcome, outcomeMissing: string[], items: ItemDecision[],
   itemValues: Record<string, unknown>[] | undefined,
-): { result: AmountResult; value: unknown } {
+): Computed {
   const a = ca.amount;
   const trace = s.trace;
   const steps: AmountStep[] = [];
   const zero = new Money(ZERO, a.currency);
   // What is left of each shared limit or deductible, by step index, as items use it up in order.
   const budgets = new Map<number, Dec>();
-  const result = (value: unknown, missing: string[], perItem?: unknown[]): { result: AmountResult; value: unknown } => {
+  const result = (value: unknown, missing: string[], perItem?: unknown[]): Computed => {
     const shown = isUnknown(value) ? null : showValue(value);
     const miss = missing.length ? [...missing].sort() : [];
     // Keys in the decision schema's order; label and items only when there are.
@@ -54,7 +110,7 @@ function computeAmount(
       ? { name: a.name, label: a.label, value: shown, missing: miss, steps, cite: a.cite }
       : { name: a.name, value: shown, missing: miss, steps, cite: a.cite };
     if (perItem) r.items = perItem.map((v) => (isUnknown(v) ? null : showValue(v)));
-    return { result: r, value };
+    return perItem ? { result: r, value, perItem } : { result: r, value };
   };
   const run = (from: number, to: number, start: unknown, sc: Scope, item?: number): unknown => {
     let cur = start;
@@ -77,7 +133,13 @@ function computeAmount(
         }
       }
       const x = st.fn ? st.fn(sc) : undefined;
-      if (isUnknown(x)) return x;
+      if (isUnknown(x)) {
+        // A step the running amount settles alone needs no operand (a fact that cannot change
+        // the result is not asked for): nothing left to pay stays nothing.
+        if (isUnknown(cur) || st.shared || !settledWithout(st.kind, cur as Money)) return x;
+        astep(null, cur, cur, true);
+        continue;
+      }
       if (isUnknown(cur) && st.kind !== 'start') return cur;
       const m = cur as Money;
       let next: unknown;
@@ -100,7 +162,11 @@ function computeAmount(
         case 'floor': next = m.amount.cmp((x as Money).amount) < 0 ? x : m; break;
         case 'aggregate': {
           const used = st.used!(sc);
-          if (isUnknown(used)) return used;
+          if (isUnknown(used)) {
+            if (!settledWithout(st.kind, m)) return used;
+            astep(null, m, m, true);
+            continue;
+          }
           const room = nonNegative((x as Money).amount.minus((used as Money).amount));
           next = m.amount.cmp(room) > 0 ? new Money(room, a.currency) : m;
           astep(new Money(room, a.currency), m, next, true);
@@ -146,6 +212,14 @@ function computeAmount(
     total = run(totalAt + 1, ca.steps.length, total, s);
   }
   return result(total, isUnknown(total) ? total.facts : [], perItem);
+}
+
+// Whether a step leaves the running amount m as it is whatever its operand: an aggregate limit
+// leaves room of at least 0, so it cannot lower an amount of 0 or less; a product or a rounding
+// of 0 is 0.
+function settledWithout(kind: string, m: Money): boolean {
+  if (kind === 'aggregate') return !m.amount.isPositive() || m.amount.isZero();
+  return (kind === 'multiply' || kind === 'coinsurance' || kind === 'round') && m.amount.isZero();
 }
 
 function nonNegative(d: Dec): Dec {

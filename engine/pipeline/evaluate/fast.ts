@@ -13,7 +13,7 @@ import type { RangeIndex } from './fast-plan.js';
 import {
   type Truths, decidedBy, evalItems, evalRule, evalWithChecks, itemsOf, reason, settle,
 } from './outcome.js';
-import { computeAmounts, formulaResult } from './amounts.js';
+import { formulaResult, settleAmounts } from './amounts.js';
 import { decisionOf } from './decision.js';
 import { generatedRules, type RuleFn } from '../codegen/rules.js';
 
@@ -22,7 +22,9 @@ export function decideFast(c: Compiled, slots: unknown[]): Decision {
   const claim = evalClaim(c, s);
   const items = itemsOf(c, slots);
   const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
-  const settled = settle(c, claim, itemResults);
+  const byRules = settle(c, claim, itemResults);
+  // The amounts before the reasons: an amount that cannot be computed can change the outcome.
+  const { settled, amounts } = settleAmounts(c, s, byRules, items);
 
   // The reasons trace: false keeps (see reference.ts): the rules that decided, those waiting for
   // facts and, when nothing pays, the cover rules; in source order.
@@ -61,7 +63,6 @@ export function decideFast(c: Compiled, slots: unknown[]): Decision {
       }
     }
   }
-  const amounts = computeAmounts(c, s, settled, items);
   // Only the formulas the decision computed.
   const formulas = c.formulas.filter((f) => s.memo.has(f.name)).map((f) => formulaResult(f, s));
   return decisionOf(c, settled, reasons, s.lookups, amounts, formulas);

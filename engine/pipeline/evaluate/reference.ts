@@ -7,7 +7,7 @@
 import type { Decision, FormulaResult, Reason } from '../decision-types.js';
 import { type Compiled, COVER_LEVEL, newScope } from './compiled.js';
 import { decidedBy, evalItems, evalWithChecks, itemsOf, reason, settle, truthsByLevel } from './outcome.js';
-import { computeAmounts, formulaResult } from './amounts.js';
+import { formulaResult, settleAmounts } from './amounts.js';
 import { decisionOf } from './decision.js';
 
 export function decideReference(c: Compiled, slots: unknown[], trace: boolean): Decision {
@@ -15,7 +15,9 @@ export function decideReference(c: Compiled, slots: unknown[], trace: boolean): 
   const claim = c.claimRules.map((cr) => evalWithChecks(cr, s));
   const items = itemsOf(c, slots);
   const itemResults = items === undefined ? undefined : evalItems(c, s, items, true);
-  const settled = settle(c, truthsByLevel(c.claimLevels, claim.map((r) => r.fires), (i) => i), itemResults);
+  const byRules = settle(c, truthsByLevel(c.claimLevels, claim.map((r) => r.fires), (i) => i), itemResults);
+  // The amounts before the reasons: an amount that cannot be computed can change the outcome.
+  const { settled, amounts } = settleAmounts(c, s, byRules, items);
 
   const reasons: Reason[] = [];
   const decided = decidedBy(settled);
@@ -30,7 +32,6 @@ export function decideReference(c: Compiled, slots: unknown[], trace: boolean): 
       if (r.applies || uncovered) reasons.push(reason(r.cr, r.fires, r.checks, r.item, settled.decidingItems.has(r)));
     }
   }
-  const amounts = computeAmounts(c, s, settled, items);
   // What the rules and amounts computed, before the formula list computes the rest.
   const used = new Set(c.formulas.filter((f) => s.memo.has(f.name)).map((f) => f.name));
   const lookups = s.lookups.length;
