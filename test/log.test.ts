@@ -4,7 +4,7 @@
 // for byte (10,000 of them, and a tampered one is caught at its first differing byte).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -51,7 +51,11 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 let pg: Postgres | { skip: string } | undefined;
-const dir = mkdtempSync(join(tmpdir(), 'yakkan-log-test-'));
+// Named here, made by the first beforeAll: a run that skips every test of this file leaves nothing.
+const dir = join(tmpdir(), `yakkan-log-test-${process.pid}-${Date.now()}`);
+beforeAll(() => {
+  mkdirSync(dir, { recursive: true });
+});
 let pgDb = 0;
 
 beforeAll(async () => {

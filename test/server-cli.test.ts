@@ -2,9 +2,9 @@
 // 127.0.0.1, says where, refuses another address without a token, writes the log's last batch
 // on SIGTERM, and a kill -9 in the middle of a burst of decisions loses at most the batch that
 // was not yet written, leaving a log that opens, checks and verifies.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -15,7 +15,11 @@ import { startServe } from '../server/child.js';
 import { ROOT } from './helpers.js';
 
 const YAKKAN = join(ROOT, 'bin', 'yakkan.js');
-const dir = mkdtempSync(join(tmpdir(), 'yakkan-serve-cli-'));
+// Named here, made by the first beforeAll: a run that skips every test of this file leaves nothing.
+const dir = join(tmpdir(), `yakkan-serve-cli-${process.pid}-${Date.now()}`);
+beforeAll(() => {
+  mkdirSync(dir, { recursive: true });
+});
 const FACTS = JSON.stringify(
   readYaml(readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'examples', 'claim.yaml'), 'utf8')),
 );

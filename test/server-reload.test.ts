@@ -3,7 +3,7 @@
 // before a reload is decided to its end with the revision set it began with.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +12,11 @@ import { openLog, type DecisionLog } from '../server/log/store.js';
 import { readYaml } from '../engine/tools/cases.js';
 import { ROOT } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'yakkan-reload-test-'));
+// Named here, made by the first beforeAll: a run that skips every test of this file leaves nothing.
+const dir = join(tmpdir(), `yakkan-reload-test-${process.pid}-${Date.now()}`);
+beforeAll(() => {
+  mkdirSync(dir, { recursive: true });
+});
 const product = join(dir, 'nexi-ip-license');
 const file = join(product, 'product.yk');
 const original = readFileSync(join(ROOT, 'products', 'nexi-ip-license', 'product.yk'), 'utf8');

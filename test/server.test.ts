@@ -4,7 +4,7 @@
 // last test here serves with a PostgreSQL log).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -21,7 +21,11 @@ const PRODUCTS = ['nexi-ip-license', 'overseas-ip-litigation', 'cyber'].map(at);
 const claim = (id: string) =>
   readYaml(readFileSync(join(ROOT, 'products', id, 'examples', 'claim.yaml'), 'utf8')) as Record<string, unknown>;
 const NEXI_CLAIM = claim('nexi-ip-license');
-const dir = mkdtempSync(join(tmpdir(), 'yakkan-server-test-'));
+// Named here, made by the first beforeAll: a run that skips every test of this file leaves nothing.
+const dir = join(tmpdir(), `yakkan-server-test-${process.pid}-${Date.now()}`);
+beforeAll(() => {
+  mkdirSync(dir, { recursive: true });
+});
 
 interface Running {
   app: FastifyInstance;
