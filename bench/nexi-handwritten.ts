@@ -257,7 +257,7 @@ interface Numeric {
 // (0-4; 5 not covered; 6 undetermined) times 256 plus the mask of the level's fired rules.
 // Issue 11 item 12: a covered claim whose payout cannot be computed becomes undetermined. Until
 // the engine decides so, such a claim is covered with no payout (null).
-const UNCOMPUTABLE_UNDETERMINED = false;
+const UNCOMPUTABLE_UNDETERMINED = true;
 const NOT_COVERED = 5;
 const UNDETERMINED = 6;
 function ladder(f: Obj, n: Numeric): number {
