@@ -33,15 +33,17 @@ export function formatSource(src: string): string {
       inDecl = true;
       nested = false;
     } else if (CLAUSE.test(line)) {
-      // A row's or a step's own citations sit under it, and so does a step's `when`.
-      const own = nested && (/^cite(\s|$)/.test(line) || (step && /^when(\s|$)/.test(line)));
+      // A row's or a step's own citations and notes sit under it, and so does a step's `when`.
+      const own = nested && (/^(cite|note)(\s|$)/.test(line) || (step && /^when(\s|$)/.test(line)));
       out.push((own ? '    ' : '  ') + line);
       if (!own) {
         nested = NESTED_OWNER.test(line);
         step = nested && !/^row\b/.test(line);
       }
     } else {
-      out.push('    ' + line);
+      // A continuation line keeps deeper indentation the author gave it (the nesting of a long
+      // `when` reads from it), and is at least under its clause.
+      out.push(' '.repeat(Math.max(4, raw.length - raw.trimStart().length)) + line);
     }
   }
   return out.join('\n') + '\n';
