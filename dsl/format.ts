@@ -33,8 +33,9 @@ export function formatSource(src: string): string {
       inDecl = true;
       nested = false;
     } else if (CLAUSE.test(line)) {
-      // A row's or a step's own citations and notes sit under it, and so does a step's `when`.
-      const own = nested && (/^(cite|note)(\s|$)/.test(line) || (step && /^when(\s|$)/.test(line)));
+      // A row's or a step's own citations sit under it, and so does a step's `when`. A `note`
+      // belongs to the declaration in the grammar, so it stays at the declaration's clauses.
+      const own = nested && (/^cite(\s|$)/.test(line) || (step && /^when(\s|$)/.test(line)));
       out.push((own ? '    ' : '  ') + line);
       if (!own) {
         nested = NESTED_OWNER.test(line);

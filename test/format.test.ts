@@ -13,7 +13,7 @@ describe('yakkan fmt', () => {
   it('lays out a messy file', () => {
     golden(join(ROOT, 'test', 'golden', 'format', 'messy.formatted.yk'), formatSource(readFileSync(join(ROOT, 'test', 'golden', 'format', 'messy.yk'), 'utf8')));
   });
-  it('keeps the nesting of continuation lines and puts a row\'s note under the row', () => {
+  it('keeps the nesting of continuation lines; a note stays with its declaration', () => {
     const src = [
       'exclude x "x"',
       '  when a',
@@ -21,7 +21,7 @@ describe('yakkan fmt', () => {
       '        or c)',
       'table t "t"',
       '  row A => 1',
-      '    note "the row\'s own"',
+      '  note "the table\'s, as the grammar reads it"',
       '',
     ].join('\n');
     expect(formatSource(src)).toBe(src);
