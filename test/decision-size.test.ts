@@ -16,7 +16,8 @@ const withItems = (n: number) => {
   facts.claim.items = Array.from({ length: n }, (_, i) => ({ ...items[i % items.length] }));
   return facts;
 };
-const size = (n: number, trace: boolean) => JSON.stringify(decideIn(product(dir), withItems(n), { trace }).decision).length;
+const size = (n: number, trace: boolean) =>
+  JSON.stringify(decideIn(product(dir), withItems(n), { trace }).decision).length;
 
 describe('decision size', () => {
   it('grows linearly with the items, a few kilobytes each', () => {

@@ -59,7 +59,9 @@ describe('fast path = reference without the trace', () => {
     const failures: string[] = [];
     const outcomes = new Set<string>();
     let n = 0;
-    for (const rev of product(dir).revisions.filter((r): r is Revision & { compiled: Compiled } => r.compiled !== undefined)) {
+    for (const rev of product(dir).revisions.filter(
+      (r): r is Revision & { compiled: Compiled } => r.compiled !== undefined,
+    )) {
       const base = exampleFacts(dir, rev.checked.product);
       for (const g of generate([rev], base, { seed: SEED, count: PER_REVISION })) {
         outcomes.add(compare(rev.compiled, g.facts, `${basename(rev.file)} «${g.why}»`, failures).outcome);

@@ -9,11 +9,15 @@ const tokenWords = new Set(keywordTokens.map((t) => t.PATTERN as string));
 
 describe('keywords', () => {
   it('every listed word is a token', () => {
-    const listed = [...DECLARATION_WORDS, ...CLAUSE_WORDS, ...STEP_WORDS, ...STRUCTURAL_WORDS].flatMap((w) => w.split(' '));
+    const listed = [...DECLARATION_WORDS, ...CLAUSE_WORDS, ...STEP_WORDS, ...STRUCTURAL_WORDS].flatMap((w) =>
+      w.split(' '),
+    );
     expect(listed.filter((w) => !tokenWords.has(w))).toEqual([]);
   });
   it('the structural keywords are the tokens that may not begin a reference', () => {
-    const structural = keywordTokens.filter((t) => t.CATEGORIES?.some((c) => c.name === 'Name') && !t.CATEGORIES.includes(RefStart));
+    const structural = keywordTokens.filter(
+      (t) => t.CATEGORIES?.some((c) => c.name === 'Name') && !t.CATEGORIES.includes(RefStart),
+    );
     expect(structural.map((t) => t.PATTERN as string).sort()).toEqual([...STRUCTURAL_WORDS].sort());
   });
 });

@@ -5,17 +5,19 @@ import type { Citation, Product, RuleKind } from '../../dsl/ir.js';
 export const DECISION_SCHEMA_ID = 'yakkan/decision@1';
 
 export type Outcome =
-  | 'covered' | 'excluded' | 'refused' | 'not-covered' | 'ineligible' | 'invalid' | 'undetermined' | 'error';
+  | 'covered'
+  | 'excluded'
+  | 'refused'
+  | 'not-covered'
+  | 'ineligible'
+  | 'invalid'
+  | 'undetermined'
+  | 'error';
 export type Eligibility = 'eligible' | 'ineligible' | 'undetermined';
 export type Truth = true | false | null;
 
 // A value as the decision shows it: money as {amount, currency}; other values as strings/booleans.
-export type ShownValue =
-  | { amount: string; currency: string }
-  | string
-  | boolean
-  | null
-  | ShownValue[];
+export type ShownValue = { amount: string; currency: string } | string | boolean | null | ShownValue[];
 
 export interface FactError {
   pointer: string;

@@ -20,14 +20,20 @@ export function cmpDec(a: Dec, b: Dec): number {
 }
 
 export class Money {
-  constructor(readonly amount: Dec, readonly currency: string) {}
+  constructor(
+    readonly amount: Dec,
+    readonly currency: string,
+  ) {}
 }
 export function isMoney(v: unknown): v is Money {
   return v instanceof Money;
 }
 
 export class Duration {
-  constructor(readonly n: number, readonly unit: 'days' | 'months' | 'years') {}
+  constructor(
+    readonly n: number,
+    readonly unit: 'days' | 'months' | 'years',
+  ) {}
 }
 export function isDuration(v: unknown): v is Duration {
   return v instanceof Duration;

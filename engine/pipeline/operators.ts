@@ -3,7 +3,18 @@
 // chosen by the argument types at compile time (so no type tests run per decision).
 import type { TypeRef } from '../../dsl/ir.js';
 import {
-  type Dec, Money, Duration, dec, ZERO, cmpDec, dateToDays, daysToDate, addMonths, addDuration, isDec, isMoney,
+  type Dec,
+  Money,
+  Duration,
+  dec,
+  ZERO,
+  cmpDec,
+  dateToDays,
+  daysToDate,
+  addMonths,
+  addDuration,
+  isDec,
+  isMoney,
 } from './money.js';
 
 export type VType = TypeRef | { kind: 'number' } | { kind: 'symbol'; value: string } | { kind: 'unknown' };
@@ -31,14 +42,24 @@ export function isOrdered(t: VType): boolean {
 }
 export function typeText(t: VType): string {
   switch (t.kind) {
-    case 'money': return `money ${t.currency}`;
-    case 'duration': return `duration ${t.unit}`;
-    case 'enum': return `enum(${t.values.join(', ')})`;
-    case 'list': return `list of ${typeText(t.of)}`;
-    case 'record': return `{ ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
-    case 'symbol': return `the name ${t.value}`;
-    case 'integer': case 'decimal': case 'rate': return 'number';
-    default: return t.kind;
+    case 'money':
+      return `money ${t.currency}`;
+    case 'duration':
+      return `duration ${t.unit}`;
+    case 'enum':
+      return `enum(${t.values.join(', ')})`;
+    case 'list':
+      return `list of ${typeText(t.of)}`;
+    case 'record':
+      return `{ ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
+    case 'symbol':
+      return `the name ${t.value}`;
+    case 'integer':
+    case 'decimal':
+    case 'rate':
+      return 'number';
+    default:
+      return t.kind;
   }
 }
 
@@ -68,7 +89,10 @@ function mismatch(op: string, args: VType[]): string {
 // An exact fraction literal evaluates to num/den at 40 digits; multiplying by it multiplies then
 // divides, so 300,000 × 1/3 is exactly 100,000.
 export class Fraction {
-  constructor(readonly num: Dec, readonly den: Dec) {}
+  constructor(
+    readonly num: Dec,
+    readonly den: Dec,
+  ) {}
   value(): Dec {
     return this.num.div(this.den);
   }
@@ -88,15 +112,17 @@ export const OPERATORS: Record<string, OpDef> = {
     type([a, b]) {
       if (anyUnknown([a!, b!])) return UNKNOWN;
       if (isNumeric(a!) && isNumeric(b!)) return NUMBER;
-      if (a!.kind === 'money' && b!.kind === 'money') return a!.currency === b!.currency ? a! : `cannot add ${typeText(a!)} and ${typeText(b!)}: currencies differ`;
+      if (a!.kind === 'money' && b!.kind === 'money')
+        return a!.currency === b!.currency ? a! : `cannot add ${typeText(a!)} and ${typeText(b!)}: currencies differ`;
       if (a!.kind === 'date' && b!.kind === 'duration') return DATE;
       if (a!.kind === 'duration' && b!.kind === 'duration' && a!.unit === b!.unit) return a!;
       return mismatch('+', [a!, b!]);
     },
-    impl([a, b]) {
+    impl([a]) {
       if (a!.kind === 'money') return ([x, y]) => new Money(money(x).amount.plus(money(y).amount), money(x).currency);
       if (a!.kind === 'date') return ([x, y]) => addDuration(x as string, y as Duration, 1);
-      if (a!.kind === 'duration') return ([x, y]) => new Duration((x as Duration).n + (y as Duration).n, (x as Duration).unit);
+      if (a!.kind === 'duration')
+        return ([x, y]) => new Duration((x as Duration).n + (y as Duration).n, (x as Duration).unit);
       return ([x, y]) => asDec(x).plus(asDec(y));
     },
   },
@@ -105,14 +131,18 @@ export const OPERATORS: Record<string, OpDef> = {
     type([a, b]) {
       if (anyUnknown([a!, b!])) return UNKNOWN;
       if (isNumeric(a!) && isNumeric(b!)) return NUMBER;
-      if (a!.kind === 'money' && b!.kind === 'money') return a!.currency === b!.currency ? a! : `cannot subtract ${typeText(b!)} from ${typeText(a!)}: currencies differ`;
+      if (a!.kind === 'money' && b!.kind === 'money')
+        return a!.currency === b!.currency
+          ? a!
+          : `cannot subtract ${typeText(b!)} from ${typeText(a!)}: currencies differ`;
       if (a!.kind === 'date' && b!.kind === 'duration') return DATE;
       if (a!.kind === 'date' && b!.kind === 'date') return { kind: 'duration', unit: 'days' };
       return mismatch('-', [a!, b!]);
     },
     impl([a, b]) {
       if (a!.kind === 'money') return ([x, y]) => new Money(money(x).amount.minus(money(y).amount), money(x).currency);
-      if (a!.kind === 'date' && b!.kind === 'date') return ([x, y]) => new Duration(dateToDays(x as string) - dateToDays(y as string), 'days');
+      if (a!.kind === 'date' && b!.kind === 'date')
+        return ([x, y]) => new Duration(dateToDays(x as string) - dateToDays(y as string), 'days');
       if (a!.kind === 'date') return ([x, y]) => addDuration(x as string, y as Duration, -1);
       return ([x, y]) => asDec(x).minus(asDec(y));
     },
@@ -121,7 +151,8 @@ export const OPERATORS: Record<string, OpDef> = {
     name: '×',
     type([a, b]) {
       if (anyUnknown([a!, b!])) return UNKNOWN;
-      if (a!.kind === 'money' && b!.kind === 'money') return 'money × money has no meaning: multiply money by a rate or a number';
+      if (a!.kind === 'money' && b!.kind === 'money')
+        return 'money × money has no meaning: multiply money by a rate or a number';
       if (a!.kind === 'money' && isNumeric(b!)) return a!;
       if (isNumeric(a!) && b!.kind === 'money') return b!;
       if (isNumeric(a!) && isNumeric(b!)) return NUMBER;
@@ -136,7 +167,10 @@ export const OPERATORS: Record<string, OpDef> = {
     name: '÷',
     type([a, b]) {
       if (anyUnknown([a!, b!])) return UNKNOWN;
-      if (a!.kind === 'money' && b!.kind === 'money') return a!.currency === b!.currency ? NUMBER : `cannot divide ${typeText(a!)} by ${typeText(b!)}: currencies differ`;
+      if (a!.kind === 'money' && b!.kind === 'money')
+        return a!.currency === b!.currency
+          ? NUMBER
+          : `cannot divide ${typeText(a!)} by ${typeText(b!)}: currencies differ`;
       if (a!.kind === 'money' && isNumeric(b!)) return a!;
       if (isNumeric(a!) && isNumeric(b!)) return NUMBER;
       return mismatch('÷', [a!, b!]);
@@ -150,7 +184,8 @@ export const OPERATORS: Record<string, OpDef> = {
   neg: {
     name: '-',
     type([a]) {
-      if (a!.kind === 'unknown' || a!.kind === 'money' || isNumeric(a!)) return a!.kind === 'money' ? a! : a!.kind === 'unknown' ? UNKNOWN : NUMBER;
+      if (a!.kind === 'unknown' || a!.kind === 'money' || isNumeric(a!))
+        return a!.kind === 'money' ? a! : a!.kind === 'unknown' ? UNKNOWN : NUMBER;
       return `cannot negate ${typeText(a!)}`;
     },
     impl([a]) {
@@ -203,7 +238,11 @@ export const OPERATORS: Record<string, OpDef> = {
     impl([l]) {
       const of = (l as { of?: VType }).of;
       if (of?.kind === 'money') {
-        return ([xs]) => new Money((xs as Money[]).reduce((s, m) => s.plus(m.amount), ZERO), of.currency);
+        return ([xs]) =>
+          new Money(
+            (xs as Money[]).reduce((s, m) => s.plus(m.amount), ZERO),
+            of.currency,
+          );
       }
       return ([xs]) => (xs as Dec[]).reduce((s, v) => s.plus(v), ZERO);
     },
@@ -214,7 +253,10 @@ export const OPERATORS: Record<string, OpDef> = {
       if (!l || (l.kind !== 'list' && l.kind !== 'unknown')) return 'count takes a list';
       return NUMBER;
     },
-    impl: () => ([xs]) => dec((xs as unknown[]).length),
+    impl:
+      () =>
+      ([xs]) =>
+        dec((xs as unknown[]).length),
   },
   days_between: {
     name: 'days_between',
@@ -223,59 +265,92 @@ export const OPERATORS: Record<string, OpDef> = {
       if (a && b && anyUnknown([a, b])) return UNKNOWN;
       return 'days_between takes two dates';
     },
-    impl: () => ([a, b]) => dec(dateToDays(b as string) - dateToDays(a as string)),
+    impl:
+      () =>
+      ([a, b]) =>
+        dec(dateToDays(b as string) - dateToDays(a as string)),
   },
   day: {
     name: 'day',
     type: ([a]) => (a?.kind === 'date' || a?.kind === 'unknown' ? NUMBER : 'day takes a date'),
-    impl: () => ([a]) => dec(Number((a as string).slice(8, 10))),
+    impl:
+      () =>
+      ([a]) =>
+        dec(Number((a as string).slice(8, 10))),
   },
   month: {
     name: 'month',
     type: ([a]) => (a?.kind === 'date' || a?.kind === 'unknown' ? NUMBER : 'month takes a date'),
-    impl: () => ([a]) => dec(Number((a as string).slice(5, 7))),
+    impl:
+      () =>
+      ([a]) =>
+        dec(Number((a as string).slice(5, 7))),
   },
   year: {
     name: 'year',
     type: ([a]) => (a?.kind === 'date' || a?.kind === 'unknown' ? NUMBER : 'year takes a date'),
-    impl: () => ([a]) => dec(Number((a as string).slice(0, 4))),
+    impl:
+      () =>
+      ([a]) =>
+        dec(Number((a as string).slice(0, 4))),
   },
   month_start: {
     name: 'month_start',
     type: ([a]) => (a?.kind === 'date' || a?.kind === 'unknown' ? DATE : 'month_start takes a date'),
-    impl: () => ([a]) => `${(a as string).slice(0, 8)}01`,
+    impl:
+      () =>
+      ([a]) =>
+        `${(a as string).slice(0, 8)}01`,
   },
   month_end: {
     name: 'month_end',
     type: ([a]) => (a?.kind === 'date' || a?.kind === 'unknown' ? DATE : 'month_end takes a date'),
-    impl: () => ([a]) => daysToDate(dateToDays(addMonths(`${(a as string).slice(0, 8)}01`, 1)) - 1),
+    impl:
+      () =>
+      ([a]) =>
+        daysToDate(dateToDays(addMonths(`${(a as string).slice(0, 8)}01`, 1)) - 1),
   },
   add_months: {
     name: 'add_months',
-    type: ([a, n]) => ((a?.kind === 'date' || a?.kind === 'unknown') && n && (isNumeric(n) || n.kind === 'unknown') ? DATE : 'add_months takes a date and a whole number'),
-    impl: () => ([a, n]) => addMonths(a as string, (n as Dec).toNumber()),
+    type: ([a, n]) =>
+      (a?.kind === 'date' || a?.kind === 'unknown') && n && (isNumeric(n) || n.kind === 'unknown')
+        ? DATE
+        : 'add_months takes a date and a whole number',
+    impl:
+      () =>
+      ([a, n]) =>
+        addMonths(a as string, (n as Dec).toNumber()),
   },
   next_business_day: {
     name: 'next_business_day',
     // The date itself when it is a weekday and not in the holiday list, else the next such day.
-    type: ([a, h]) => ((a?.kind === 'date' || a?.kind === 'unknown') && h && (h.kind === 'unknown' || (h.kind === 'list' && h.of.kind === 'date'))
-      ? DATE : 'next_business_day takes a date and a list of holiday dates (e.g. a fact calendar.holidays: list of date)'),
-    impl: () => ([a, h]) => {
-      const holidays = new Set(h as string[]);
-      let d = dateToDays(a as string);
-      for (;;) {
-        const wd = ((Math.floor(d) + 3) % 7 + 7) % 7 + 1;
-        const iso = daysToDate(d);
-        if (wd <= 5 && !holidays.has(iso)) return iso;
-        d++;
-      }
-    },
+    type: ([a, h]) =>
+      (a?.kind === 'date' || a?.kind === 'unknown') &&
+      h &&
+      (h.kind === 'unknown' || (h.kind === 'list' && h.of.kind === 'date'))
+        ? DATE
+        : 'next_business_day takes a date and a list of holiday dates (e.g. a fact calendar.holidays: list of date)',
+    impl:
+      () =>
+      ([a, h]) => {
+        const holidays = new Set(h as string[]);
+        let d = dateToDays(a as string);
+        for (;;) {
+          const wd = ((((Math.floor(d) + 3) % 7) + 7) % 7) + 1;
+          const iso = daysToDate(d);
+          if (wd <= 5 && !holidays.has(iso)) return iso;
+          d++;
+        }
+      },
   },
   weekday: {
     name: 'weekday',
     // 1 = Monday ... 7 = Sunday (ISO 8601)
     type: ([a]) => (a?.kind === 'date' || a?.kind === 'unknown' ? NUMBER : 'weekday takes a date'),
-    impl: () => ([a]) => dec(((Math.floor(dateToDays(a as string)) + 3) % 7 + 7) % 7 + 1),
+    impl:
+      () =>
+      ([a]) =>
+        dec(((((Math.floor(dateToDays(a as string)) + 3) % 7) + 7) % 7) + 1),
   },
 };
 
@@ -319,11 +394,14 @@ Object.assign(OPERATORS, {
     name: 'if',
     type([c, a, b]) {
       if (c && c.kind !== 'boolean' && c.kind !== 'unknown') return `if needs a condition, not ${typeText(c)}`;
-      if (!a || !b || !compatible(a, b)) return `both branches of if must have one type, got ${a ? typeText(a) : '?'} and ${b ? typeText(b) : '?'}`;
+      if (!a || !b || !compatible(a, b))
+        return `both branches of if must have one type, got ${a ? typeText(a) : '?'} and ${b ? typeText(b) : '?'}`;
       if (a.kind === 'symbol' && b.kind === 'symbol') return { kind: 'enum', values: [a.value, b.value] };
       return a.kind === 'unknown' || a.kind === 'symbol' ? b : a;
     },
-    impl: () => { throw new Error('if is compiled by the evaluator: it short-circuits'); },
+    impl: () => {
+      throw new Error('if is compiled by the evaluator: it short-circuits');
+    },
   },
 } satisfies Record<string, OpDef>);
 
@@ -331,7 +409,8 @@ function membershipOp(name: string, positive: boolean): OpDef {
   return {
     name,
     type([s, ...members]) {
-      for (const m of members) if (!s || !compatible(s, m!)) return `${name}: cannot compare ${s ? typeText(s) : '?'} with ${typeText(m!)}`;
+      for (const m of members)
+        if (!s || !compatible(s, m!)) return `${name}: cannot compare ${s ? typeText(s) : '?'} with ${typeText(m!)}`;
       return BOOLEAN;
     },
     impl([s]) {
@@ -345,10 +424,14 @@ function logicOp(name: string): OpDef {
   return {
     name,
     type(args) {
-      for (const a of args) if (a.kind !== 'boolean' && a.kind !== 'unknown') return `${name} needs conditions (true/false), not ${typeText(a)}`;
+      for (const a of args)
+        if (a.kind !== 'boolean' && a.kind !== 'unknown')
+          return `${name} needs conditions (true/false), not ${typeText(a)}`;
       return BOOLEAN;
     },
-    impl: () => { throw new Error(`${name} is compiled by the evaluator: it is three-valued and short-circuits`); },
+    impl: () => {
+      throw new Error(`${name} is compiled by the evaluator: it is three-valued and short-circuits`);
+    },
   };
 }
 
@@ -359,7 +442,8 @@ function extremumType(name: string, args: VType[]): VType | string {
   const first = known[0]!;
   for (const a of known) {
     if (!compatible(first, a) || !isOrdered(a)) {
-      return `${name} needs values of one kind (numbers, amounts in one currency, or dates), got ${args.map(typeText).join(', ')}`;
+      const got = args.map(typeText).join(', ');
+      return `${name} needs values of one kind (numbers, amounts in one currency, or dates), got ${got}`;
     }
   }
   return isNumeric(first) ? NUMBER : first;
@@ -386,7 +470,12 @@ export function minuteToTime(m: number): string {
 
 // In xs, sorted by cmp: the index of the first element above x (after = true) or at or above x
 // (after = false); xs.length when there is none.
-export function searchSorted(xs: readonly unknown[], x: unknown, cmp: (a: unknown, b: unknown) => number, after: boolean): number {
+export function searchSorted(
+  xs: readonly unknown[],
+  x: unknown,
+  cmp: (a: unknown, b: unknown) => number,
+  after: boolean,
+): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
@@ -402,7 +491,8 @@ export function searchSorted(xs: readonly unknown[], x: unknown, cmp: (a: unknow
 export function comparator(t: VType): (a: unknown, b: unknown) => number {
   if (t.kind === 'money') return (a, b) => cmpDec(money(a).amount, money(b).amount);
   // HH:MM is zero-padded (facts and literals are checked), so string order is time order.
-  if (t.kind === 'date' || t.kind === 'time' || t.kind === 'text') return (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
+  if (t.kind === 'date' || t.kind === 'time' || t.kind === 'text')
+    return (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
   if (t.kind === 'duration') return (a, b) => (a as Duration).n - (b as Duration).n;
   if (t.kind === 'boolean') return (a, b) => Number(a) - Number(b);
   if (isNumeric(t)) return (a, b) => cmpDec(asDec(a), asDec(b));

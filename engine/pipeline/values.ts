@@ -9,12 +9,22 @@ import type { ShownValue } from './decision-types.js';
 
 export function literalValue(l: Literal): unknown {
   switch (l.type) {
-    case 'boolean': return l.value;
-    case 'number': case 'rate': return dec(l.value);
-    case 'fraction': return new Fraction(dec(l.num), dec(l.den));
-    case 'money': return new Money(dec(l.amount), l.currency);
-    case 'date': case 'time': case 'symbol': case 'text': return l.value;
-    case 'duration': return new Duration(l.value, l.unit);
+    case 'boolean':
+      return l.value;
+    case 'number':
+    case 'rate':
+      return dec(l.value);
+    case 'fraction':
+      return new Fraction(dec(l.num), dec(l.den));
+    case 'money':
+      return new Money(dec(l.amount), l.currency);
+    case 'date':
+    case 'time':
+    case 'symbol':
+    case 'text':
+      return l.value;
+    case 'duration':
+      return new Duration(l.value, l.unit);
   }
 }
 
@@ -23,13 +33,19 @@ export function literalValue(l: Literal): unknown {
 export function leafValue(v: Exclude<LeafValue, { fact: string }>, t: VType): unknown {
   if (Array.isArray(v)) return v.map((x) => leafValue(x, t));
   switch (t.kind) {
-    case 'money': return literalValue({ type: 'money', amount: String(v), currency: t.currency });
-    case 'duration': return literalValue({ type: 'duration', value: Number(v), unit: t.unit });
-    case 'number': case 'integer': case 'decimal': case 'rate': {
+    case 'money':
+      return literalValue({ type: 'money', amount: String(v), currency: t.currency });
+    case 'duration':
+      return literalValue({ type: 'duration', value: Number(v), unit: t.unit });
+    case 'number':
+    case 'integer':
+    case 'decimal':
+    case 'rate': {
       const f = /^(-?\d+)\/(\d+)$/.exec(String(v));
       return literalValue(f ? { type: 'fraction', num: f[1]!, den: f[2]! } : { type: 'number', value: String(v) });
     }
-    default: return v;
+    default:
+      return v;
   }
 }
 

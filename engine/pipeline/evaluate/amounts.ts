@@ -13,7 +13,12 @@ type Items = Record<string, unknown>[] | undefined;
 // cannot be computed for a covered claim or item, that claim or item is undetermined, missing the
 // facts the amount needs, like a rule waiting for a fact; the amounts are then computed again for
 // that outcome (each round leaves more undetermined, so this ends).
-export function settleAmounts(c: Compiled, s: Scope, settled: Settled, items: Items): { settled: Settled; amounts: AmountResult[] } {
+export function settleAmounts(
+  c: Compiled,
+  s: Scope,
+  settled: Settled,
+  items: Items,
+): { settled: Settled; amounts: AmountResult[] } {
   for (;;) {
     const computed = computeAll(c, s, settled, items);
     const next = undeterminedBy(c, settled, computed);
@@ -61,8 +66,13 @@ function undeterminedBy(c: Compiled, settled: Settled, computed: Computed[]): Se
   });
   const missing = new Set([...claim, ...items.flatMap((d) => d.missing)]);
   return {
-    outcome: 'undetermined', eligibility: settled.eligibility, deciding: [], decidingClaim: [], decidingItems: new Set(),
-    missing: [...missing].sort(), items,
+    outcome: 'undetermined',
+    eligibility: settled.eligibility,
+    deciding: [],
+    decidingClaim: [],
+    decidingItems: new Set(),
+    missing: [...missing].sort(),
+    items,
   };
 }
 
@@ -81,7 +91,7 @@ export function formulaResult(f: CompiledFormula, s: Scope): FormulaResult {
   const decl = f.decl;
   // A formula first computed just now recorded its steps under its own key; one computed
   // earlier (by a rule or an amount) recorded them then.
-  const recorded = steps === null ? [] : (s.memo.get(f.stepsKey) as FormulaResult['steps'] | undefined) ?? steps;
+  const recorded = steps === null ? [] : ((s.memo.get(f.stepsKey) as FormulaResult['steps'] | undefined) ?? steps);
   return {
     name: f.name,
     ...(decl.label ? { label: decl.label } : {}),
@@ -93,7 +103,11 @@ export function formulaResult(f: CompiledFormula, s: Scope): FormulaResult {
 }
 
 function computeAmount(
-  ca: CompiledAmount, s: Scope, outcome: Outcome, outcomeMissing: string[], items: ItemDecision[],
+  ca: CompiledAmount,
+  s: Scope,
+  outcome: Outcome,
+  outcomeMissing: string[],
+  items: ItemDecision[],
   itemValues: Record<string, unknown>[] | undefined,
 ): Computed {
   const a = ca.amount;
@@ -119,8 +133,14 @@ function computeAmount(
       const astep = (operand: unknown, before: unknown, after: unknown, applied: boolean): void => {
         if (!trace) return;
         steps.push({
-          step: st.kind, text: st.text, operand: showValue(operand), before: showValue(before), after: showValue(after), applied,
-          ...(item !== undefined ? { item } : {}), cite: a.steps[i]!.cite ?? [],
+          step: st.kind,
+          text: st.text,
+          operand: showValue(operand),
+          before: showValue(before),
+          after: showValue(after),
+          applied,
+          ...(item !== undefined ? { item } : {}),
+          cite: a.steps[i]!.cite ?? [],
         });
       };
       if (st.when) {
@@ -153,13 +173,28 @@ function computeAmount(
         continue;
       }
       switch (st.kind) {
-        case 'start': next = x; break;
-        case 'add': next = new Money(m.amount.plus((x as Money).amount), a.currency); break;
-        case 'subtract': next = new Money(m.amount.minus((x as Money).amount), a.currency); break;
-        case 'deductible': next = new Money(nonNegative(m.amount.minus((x as Money).amount)), a.currency); break;
-        case 'coinsurance': case 'multiply': next = new Money(m.amount.mul(numericValue(x)), a.currency); break;
-        case 'limit': next = m.amount.cmp((x as Money).amount) > 0 ? x : m; break;
-        case 'floor': next = m.amount.cmp((x as Money).amount) < 0 ? x : m; break;
+        case 'start':
+          next = x;
+          break;
+        case 'add':
+          next = new Money(m.amount.plus((x as Money).amount), a.currency);
+          break;
+        case 'subtract':
+          next = new Money(m.amount.minus((x as Money).amount), a.currency);
+          break;
+        case 'deductible':
+          next = new Money(nonNegative(m.amount.minus((x as Money).amount)), a.currency);
+          break;
+        case 'coinsurance':
+        case 'multiply':
+          next = new Money(m.amount.mul(numericValue(x)), a.currency);
+          break;
+        case 'limit':
+          next = m.amount.cmp((x as Money).amount) > 0 ? x : m;
+          break;
+        case 'floor':
+          next = m.amount.cmp((x as Money).amount) < 0 ? x : m;
+          break;
         case 'aggregate': {
           const used = st.used!(sc);
           if (isUnknown(used)) {
@@ -178,7 +213,8 @@ function computeAmount(
           next = new Money(roundTo(m.amount, unit, a.steps[i]!.mode!), a.currency);
           break;
         }
-        default: next = m;
+        default:
+          next = m;
       }
       astep(x, cur, next, true);
       cur = next;
@@ -189,7 +225,16 @@ function computeAmount(
   if (!a.forEach) {
     if (a.payable && outcome !== 'covered') {
       if (outcome === 'undetermined') return result(new Unknown(outcomeMissing), outcomeMissing);
-      if (trace) steps.push({ step: 'not-payable', text: outcome, operand: null, before: null, after: showValue(zero), applied: true, cite: [] });
+      if (trace)
+        steps.push({
+          step: 'not-payable',
+          text: outcome,
+          operand: null,
+          before: null,
+          after: showValue(zero),
+          applied: true,
+          cite: [],
+        });
       return result(zero, []);
     }
     const v = run(0, ca.steps.length, zero, s);
@@ -206,9 +251,21 @@ function computeAmount(
     const u = mergeUnknown(perItem);
     return result(u, u.facts, perItem);
   }
-  let total: unknown = new Money(perItem.reduce((sum: Dec, m) => sum.plus((m as Money).amount), ZERO), a.currency);
+  let total: unknown = new Money(
+    perItem.reduce((sum: Dec, m) => sum.plus((m as Money).amount), ZERO),
+    a.currency,
+  );
   if (totalAt >= 0) {
-    if (trace) steps.push({ step: 'total', text: 'total', operand: null, before: null, after: showValue(total), applied: true, cite: [] });
+    if (trace)
+      steps.push({
+        step: 'total',
+        text: 'total',
+        operand: null,
+        before: null,
+        after: showValue(total),
+        applied: true,
+        cite: [],
+      });
     total = run(totalAt + 1, ca.steps.length, total, s);
   }
   return result(total, isUnknown(total) ? total.facts : [], perItem);

@@ -8,9 +8,7 @@ import { Money, roundTo, isMoney, type Dec } from '../money.js';
 import { literalValue, numericValue, showValue } from '../values.js';
 import { factValue, Pending } from '../facts.js';
 import type { Checked, Types } from '../check.js';
-import {
-  type Compiled, type CompiledRule, type Cond, type Fn, type Scope, COVER_LEVEL, LEVELS, levelOf,
-} from './compiled.js';
+import { type Compiled, type CompiledRule, type Cond, type Fn, COVER_LEVEL, LEVELS, levelOf } from './compiled.js';
 import { Unknown, isUnknown, kleene, merge2, mergeUnknown } from './unknown.js';
 import { compileTable } from './tables.js';
 import { compileCondition, type PlainLeaf } from './conditions.js';
@@ -38,7 +36,9 @@ export function compile(checked: Checked): Compiled {
   const slotOf = new Map(p.facts.map((f, i) => [f.name, i]));
   // Names that are computed, not read from the facts.
   const computed = new Set([
-    ...p.formulas.map((f) => f.name), ...p.amounts.map((a) => a.name), ...p.derived.map((d) => d.name),
+    ...p.formulas.map((f) => f.name),
+    ...p.amounts.map((a) => a.name),
+    ...p.derived.map((d) => d.name),
     ...p.tables.flatMap((t) => t.outputs.map((o) => `${t.name}.${o.name}`)),
   ]);
   const isListField = (name: string): boolean => {
@@ -71,7 +71,13 @@ export function compile(checked: Checked): Compiled {
   };
   const typeOf = (e: Expr): VType => types.exprs.get(e) ?? UNKNOWN;
   const cx: Compiler = {
-    product: p, types, named, ref, typeOf, plainSlot, plainLeaves: new Map(),
+    product: p,
+    types,
+    named,
+    ref,
+    typeOf,
+    plainSlot,
+    plainLeaves: new Map(),
     expr: (e) => compileExpr(e, cx),
   };
 
@@ -113,11 +119,14 @@ export function compile(checked: Checked): Compiled {
   }
   for (const t of p.tables) compileTable(t, cx);
 
-  const cond = (cnd: Parameters<typeof compileCondition>[0], scope: string | undefined): Cond => compileCondition(cnd, scope, cx);
+  const cond = (cnd: Parameters<typeof compileCondition>[0], scope: string | undefined): Cond =>
+    compileCondition(cnd, scope, cx);
   const rules: CompiledRule[] = p.rules.map((r) => {
     const level = levelOf(r.kind);
     const cr: CompiledRule = {
-      rule: r, level, effect: LEVELS[level]!.effect,
+      rule: r,
+      level,
+      effect: LEVELS[level]!.effect,
       requires: r.kind === 'eligibility' || r.kind === 'condition' || r.kind === 'constraint',
     };
     if (r.when) cr.when = cond(r.when, r.forEach);
@@ -129,12 +138,22 @@ export function compile(checked: Checked): Compiled {
   const itemList = forEachLists[0];
   const claimRules = rules.filter((cr) => !cr.rule.forEach);
   const itemRules = itemList === undefined ? [] : rules.filter((cr) => cr.rule.forEach === itemList);
-  const byLevel = (rs: CompiledRule[]) => LEVELS.map((_, level) => rs.flatMap((cr, i) => (cr.level === level ? [i] : [])));
+  const byLevel = (rs: CompiledRule[]) =>
+    LEVELS.map((_, level) => rs.flatMap((cr, i) => (cr.level === level ? [i] : [])));
   const claimLevels = byLevel(claimRules);
   return {
-    product: p, types, slotOf, named, rules, claimRules, claimLevels,
+    product: p,
+    types,
+    slotOf,
+    named,
+    rules,
+    claimRules,
+    claimLevels,
     uniqueClaimIds: new Set(claimRules.map((cr) => cr.rule.id)).size === claimRules.length,
-    itemList, itemRules, itemLevels: byLevel(itemRules), forEachLists,
+    itemList,
+    itemRules,
+    itemLevels: byLevel(itemRules),
+    forEachLists,
     hasItemCover: itemRules.some((cr) => cr.level === COVER_LEVEL),
     hasClaimCover: claimRules.some((cr) => cr.level === COVER_LEVEL),
     formulas,
@@ -173,7 +192,9 @@ function listField(name: string, listSlot: number | undefined): Fn {
     if (list === undefined) return noList;
     const out: unknown[] = [];
     const missing: string[] = [];
-    list.forEach((it, i) => (it[field] === undefined ? missing.push(`${listName}[${i}].${field}`) : out.push(it[field])));
+    list.forEach((it, i) =>
+      it[field] === undefined ? missing.push(`${listName}[${i}].${field}`) : out.push(it[field]),
+    );
     return missing.length ? new Unknown(missing) : out;
   };
 }
@@ -188,11 +209,13 @@ function compileExpr(e: Expr, cx: Compiler): Fn {
   const flat = (x: Expr, op: string): Expr[] => ('op' in x && x.op === op ? x.args.flatMap((y) => flat(y, op)) : [x]);
   const args = ('op' in e && (e.op === 'and' || e.op === 'or') ? flat(e, e.op) : e.args).map(cx.expr);
   const text = exprText(e);
-  const traced = (f: Fn): Fn => (s) => {
-    const v = f(s);
-    if (s.steps && !isUnknown(v)) s.steps.push({ text, value: showValue(v) });
-    return v;
-  };
+  const traced =
+    (f: Fn): Fn =>
+    (s) => {
+      const v = f(s);
+      if (s.steps && !isUnknown(v)) s.steps.push({ text, value: showValue(v) });
+      return v;
+    };
   if ('op' in e && (e.op === 'and' || e.op === 'or')) {
     const dominant = e.op === 'or';
     return traced((s) => kleene(dominant, args, s));
@@ -222,7 +245,9 @@ function compileExpr(e: Expr, cx: Compiler): Fn {
       const by = isMoney(u) ? u.amount : (u as Dec);
       const out = isMoney(v) ? new Money(roundTo(v.amount, by, mode), v.currency) : roundTo(numericValue(v), by, mode);
       if (s.steps) {
-        const unitText = isMoney(u) ? literalText({ type: 'money', amount: u.amount.toString(), currency: u.currency }) : String(u);
+        const unitText = isMoney(u)
+          ? literalText({ type: 'money', amount: u.amount.toString(), currency: u.currency })
+          : String(u);
         s.steps.push({ text, value: showValue(out), rounding: { mode, unit: unitText, before: valueText(v) } });
       }
       return out;

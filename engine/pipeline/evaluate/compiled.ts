@@ -28,16 +28,34 @@ export interface Scope {
 
 export function newScope(slots: unknown[], trace: boolean, itemList?: string): Scope {
   return {
-    slots, item: undefined, itemIndex: -1, itemList, memo: new Map(), trace, steps: null, lookups: [], checks: null,
-    part: 'when', shown: [],
+    slots,
+    item: undefined,
+    itemIndex: -1,
+    itemList,
+    memo: new Map(),
+    trace,
+    steps: null,
+    lookups: [],
+    checks: null,
+    part: 'when',
+    shown: [],
   };
 }
 
 // (Spelled out: object spread takes a slow path in V8 here.)
 export function itemScope(s: Scope, item: Record<string, unknown>, index: number, list: string): Scope {
   return {
-    slots: s.slots, item, itemIndex: index, itemList: list, memo: s.memo, trace: s.trace, steps: s.steps, lookups: s.lookups,
-    checks: s.checks, part: s.part, shown: s.shown,
+    slots: s.slots,
+    item,
+    itemIndex: index,
+    itemList: list,
+    memo: s.memo,
+    trace: s.trace,
+    steps: s.steps,
+    lookups: s.lookups,
+    checks: s.checks,
+    part: s.part,
+    shown: s.shown,
   };
 }
 

@@ -7,7 +7,7 @@ import { cmpDec, isDec, isMoney, type Money } from '../money.js';
 import { leafValue, numericValue, showText, showValue } from '../values.js';
 import { factValue, Pending } from '../facts.js';
 import type { ShownValue } from '../decision-types.js';
-import type { Cond } from './compiled.js';
+import type { Cond, Scope } from './compiled.js';
 import { Unknown, isUnknown, kleene, merge2 } from './unknown.js';
 import type { Compiler } from './compile.js';
 
@@ -22,7 +22,10 @@ export interface PlainLeaf {
 }
 
 const LEAF_TEST: Record<string, (c: number) => boolean> = {
-  lessThan: (c) => c < 0, lessThanInclusive: (c) => c <= 0, greaterThan: (c) => c > 0, greaterThanInclusive: (c) => c >= 0,
+  lessThan: (c) => c < 0,
+  lessThanInclusive: (c) => c <= 0,
+  greaterThan: (c) => c > 0,
+  greaterThanInclusive: (c) => c >= 0,
 };
 
 export function compileCondition(cnd: Condition, scope: string | undefined, cx: Compiler): Cond {
@@ -71,12 +74,7 @@ function compileLeaf(leaf: Leaf, scope: string | undefined, cx: Compiler): Cond 
       const a = left(s);
       const b = right(s);
       const result = a instanceof Unknown || b instanceof Unknown ? merge2(a, b) : test(a, b);
-      if (s.checks) {
-        s.checks.push({
-          part: s.part, text, fact: leaf.fact, operator: op, actual: isUnknown(a) ? null : showValue(a),
-          required: isUnknown(b) ? null : showValue(b), result: isUnknown(result) ? null : result,
-        });
-      }
+      if (s.checks) record(s, text, leaf.fact, op, shownOf(a), shownOf(b), result);
       return result;
     };
   }
@@ -84,9 +82,10 @@ function compileLeaf(leaf: Leaf, scope: string | undefined, cx: Compiler): Cond 
   const literal = leafValue(v, factType.kind === 'list' ? factType.of : factType);
   const required = showValue(literal);
   // Show literals as people write them (3 months, 9,000万円), not as the JSON leaf stores them.
-  const text = Array.isArray(v) || typeof v === 'boolean'
-    ? leafText(leaf, derivedText)
-    : leafText({ ...leaf, value: showText(required) }, derivedText);
+  const text =
+    Array.isArray(v) || typeof v === 'boolean'
+      ? leafText(leaf, derivedText)
+      : leafText({ ...leaf, value: showText(required) }, derivedText);
   const test1 = literalTest(op, cmpType, literal) ?? ((a: unknown) => test(a, literal));
   const slot = cx.plainSlot(leaf.fact);
   if (slot !== undefined) {
@@ -97,26 +96,42 @@ function compileLeaf(leaf: Leaf, scope: string | undefined, cx: Compiler): Cond 
       let a = s.slots[slot];
       if (a instanceof Pending) a = factValue(s.slots, slot);
       const result = a === undefined ? missing : test1(a);
-      if (s.checks) {
-        s.checks.push({
-          part: s.part, text, fact: leaf.fact, operator: op, actual: a === undefined ? null : (s.shown[slot] ??= showValue(a)),
-          required, result: result instanceof Unknown ? null : result,
-        });
-      }
+      if (s.checks)
+        record(s, text, leaf.fact, op, a === undefined ? null : (s.shown[slot] ??= showValue(a)), required, result);
       return result;
     };
   }
   return (s) => {
     const a = left(s);
     const result = a instanceof Unknown ? a : test1(a);
-    if (s.checks) {
-      s.checks.push({
-        part: s.part, text, fact: leaf.fact, operator: op, actual: isUnknown(a) ? null : showValue(a),
-        required, result: isUnknown(result) ? null : result,
-      });
-    }
+    if (s.checks) record(s, text, leaf.fact, op, shownOf(a), required, result);
     return result;
   };
+}
+
+// A leaf's check, in the scope that collects them (s.checks set).
+function record(
+  s: Scope,
+  text: string,
+  fact: string,
+  operator: string,
+  actual: ShownValue,
+  required: ShownValue,
+  result: boolean | Unknown,
+): void {
+  s.checks!.push({
+    part: s.part,
+    text,
+    fact,
+    operator,
+    actual,
+    required,
+    result: result instanceof Unknown ? null : result,
+  });
+}
+
+function shownOf(v: unknown): ShownValue {
+  return v instanceof Unknown ? null : showValue(v);
 }
 
 function leafTest(op: string, t: VType): (a: unknown, b: unknown) => boolean {
@@ -141,7 +156,8 @@ function leafTest(op: string, t: VType): (a: unknown, b: unknown) => boolean {
 // A leaf's test against its literal, for the common types; undefined: use the generic test.
 function literalTest(op: string, t: VType, literal: unknown): ((a: unknown) => boolean) | undefined {
   const identity = t.kind === 'enum' || t.kind === 'boolean' || t.kind === 'text' || t.kind === 'date';
-  if (identity && (op === 'equal' || op === 'notEqual')) return op === 'equal' ? (a) => a === literal : (a) => a !== literal;
+  if (identity && (op === 'equal' || op === 'notEqual'))
+    return op === 'equal' ? (a) => a === literal : (a) => a !== literal;
   if (identity && (op === 'in' || op === 'notIn') && Array.isArray(literal)) {
     const xs = literal as unknown[];
     return op === 'in' ? (a) => xs.includes(a) : (a) => !xs.includes(a);
@@ -150,19 +166,27 @@ function literalTest(op: string, t: VType, literal: unknown): ((a: unknown) => b
   if (t.kind === 'money' && isMoney(literal)) {
     const x = literal.amount;
     switch (op) {
-      case 'lessThan': return (a) => cmpDec((a as Money).amount, x) < 0;
-      case 'lessThanInclusive': return (a) => cmpDec((a as Money).amount, x) <= 0;
-      case 'greaterThan': return (a) => cmpDec((a as Money).amount, x) > 0;
-      case 'greaterThanInclusive': return (a) => cmpDec((a as Money).amount, x) >= 0;
+      case 'lessThan':
+        return (a) => cmpDec((a as Money).amount, x) < 0;
+      case 'lessThanInclusive':
+        return (a) => cmpDec((a as Money).amount, x) <= 0;
+      case 'greaterThan':
+        return (a) => cmpDec((a as Money).amount, x) > 0;
+      case 'greaterThanInclusive':
+        return (a) => cmpDec((a as Money).amount, x) >= 0;
     }
   }
   if (isNumeric(t) && isDec(literal)) {
     const x = literal;
     switch (op) {
-      case 'lessThan': return (a) => cmpDec(numericValue(a), x) < 0;
-      case 'lessThanInclusive': return (a) => cmpDec(numericValue(a), x) <= 0;
-      case 'greaterThan': return (a) => cmpDec(numericValue(a), x) > 0;
-      case 'greaterThanInclusive': return (a) => cmpDec(numericValue(a), x) >= 0;
+      case 'lessThan':
+        return (a) => cmpDec(numericValue(a), x) < 0;
+      case 'lessThanInclusive':
+        return (a) => cmpDec(numericValue(a), x) <= 0;
+      case 'greaterThan':
+        return (a) => cmpDec(numericValue(a), x) > 0;
+      case 'greaterThanInclusive':
+        return (a) => cmpDec(numericValue(a), x) >= 0;
     }
   }
   return undefined;

@@ -51,7 +51,13 @@ export interface FiredCheck extends PlainLeafShown {
   // true, or false for a leaf under `not`.
   result: boolean;
 }
-interface PlainLeafShown { text: string; fact: string; operator: string; required: ShownValue; slot: number }
+interface PlainLeafShown {
+  text: string;
+  fact: string;
+  operator: string;
+  required: ShownValue;
+  slot: number;
+}
 
 // Threshold conjuncts on one fact and comparison: the literals sorted, and for each position the
 // rules that the fact's value makes false when it lies on the killing side of that literal.
@@ -69,7 +75,12 @@ export interface RangeIndex {
 }
 
 const FLIP = { gt: 'le', ge: 'lt', lt: 'ge', le: 'gt' } as const;
-const OPS: Record<string, RangeIndex['op']> = { greaterThan: 'gt', greaterThanInclusive: 'ge', lessThan: 'lt', lessThanInclusive: 'le' };
+const OPS: Record<string, RangeIndex['op']> = {
+  greaterThan: 'gt',
+  greaterThanInclusive: 'ge',
+  lessThan: 'lt',
+  lessThanInclusive: 'le',
+};
 
 export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Compiler): FastPlan {
   const facts = cx.product.facts;
@@ -83,12 +94,20 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
   // Ladder order of the plain rules; computed before the kill sets, which use it.
   const bitOf = new Int32Array(rules.length).fill(-1);
   const ruleAt: number[] = [];
-  for (const idx of claimLevels) for (const i of idx) if (slotsOf[i]) { bitOf[i] = ruleAt.length; ruleAt.push(i); }
+  for (const idx of claimLevels)
+    for (const i of idx)
+      if (slotsOf[i]) {
+        bitOf[i] = ruleAt.length;
+        ruleAt.push(i);
+      }
   const factsOf = slotsOf.map((slots) => (slots ? Int32Array.from(slots) : undefined));
   const kills = new Map<number, Map<unknown, Uint32Array>>();
   const full = new Uint8Array(rules.length);
   const firedChecks: FastPlan['firedChecks'] = new Array(rules.length).fill(undefined);
-  const thresholds = new Map<string, { slot: number; op: RangeIndex['op']; t: VType; at: { x: unknown; rule: number }[] }>();
+  const thresholds = new Map<
+    string,
+    { slot: number; op: RangeIndex['op']; t: VType; at: { x: unknown; rule: number }[] }
+  >();
   const domain = (slot: number): unknown[] | undefined => {
     const t = facts[slot]!.type;
     return t.kind === 'enum' ? t.values : t.kind === 'boolean' ? [true, false] : undefined;
@@ -105,7 +124,11 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
       const slot = cx.plainSlot(l.fact);
       if (slot === undefined) continue;
       const t = facts[slot]!.type;
-      if (OPS[l.operator] && (t.kind === 'money' || isNumeric(t)) && (typeof l.value === 'string' || typeof l.value === 'number')) {
+      if (
+        OPS[l.operator] &&
+        (t.kind === 'money' || isNumeric(t)) &&
+        (typeof l.value === 'string' || typeof l.value === 'number')
+      ) {
         // A present fact makes `not (a > x)` exactly `a <= x`.
         const op = neg ? FLIP[OPS[l.operator]!] : OPS[l.operator]!;
         const x = leafValue(l.value, t);
@@ -121,7 +144,11 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
       const dom = domain(slot);
       if (!dom) continue;
       const isArr = Array.isArray(l.value);
-      if ((l.operator === 'in' || l.operator === 'notIn') !== isArr || (typeof l.value === 'object' && l.value !== null && !isArr)) continue;
+      if (
+        (l.operator === 'in' || l.operator === 'notIn') !== isArr ||
+        (typeof l.value === 'object' && l.value !== null && !isArr)
+      )
+        continue;
       const lits = (isArr ? l.value : [l.value]) as unknown[];
       const positive = (l.operator === 'equal' || l.operator === 'in') !== neg;
       let m = kills.get(slot);
@@ -151,7 +178,10 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
   const pooledAt = new Map<Uint32Array, number>();
   const intern = (bits: Uint32Array): number => {
     let k = pooledAt.get(bits);
-    if (k === undefined) { pooledAt.set(bits, (k = pooled.length)); pooled.push(bits); }
+    if (k === undefined) {
+      pooledAt.set(bits, (k = pooled.length));
+      pooled.push(bits);
+    }
     return k * words;
   };
   const ranges: RangeIndex[] = [...thresholds.values()].map(({ slot, op, t, at }) => {
@@ -169,11 +199,18 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
     const xs = at.map((a) => (isMoney(a.x) ? a.x.amount : (a.x as Dec)));
     const exact = xs.every((x) => x.isInteger() && x.abs().lte(Number.MAX_SAFE_INTEGER));
     return {
-      slot, op, xs, money: t.kind === 'money', killed: Int32Array.from(killed, intern),
+      slot,
+      op,
+      xs,
+      money: t.kind === 'money',
+      killed: Int32Array.from(killed, intern),
       xn: exact ? Float64Array.from(xs, (x) => x.toNumber()) : undefined,
     };
   });
-  const index = [...kills].map(([slot, kill]) => ({ slot, kill: new Map([...kill].map(([v, bits]) => [v, intern(bits)])) }));
+  const index = [...kills].map(([slot, kill]) => ({
+    slot,
+    kill: new Map([...kill].map(([v, bits]) => [v, intern(bits)])),
+  }));
   const pool = new Uint32Array(pooled.length * words);
   pooled.forEach((bits, k) => pool.set(bits, k * words));
   const plainByLevel = claimLevels.map((idx) => idx.filter((i) => factsOf[i] !== undefined));
@@ -182,16 +219,26 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
     for (const i of idx) m[bitOf[i]! >>> 5]! |= 1 << (bitOf[i]! & 31);
     return m;
   });
-  const levelWords = plainByLevel.map((idx): [number, number] => (
-    idx.length ? [bitOf[idx[0]!]! >>> 5, (bitOf[idx[idx.length - 1]!]! >>> 5) + 1] : [0, 0]
-  ));
+  const levelWords = plainByLevel.map((idx): [number, number] =>
+    idx.length ? [bitOf[idx[0]!]! >>> 5, (bitOf[idx[idx.length - 1]!]! >>> 5) + 1] : [0, 0],
+  );
   const plainSlots = new Set<number>();
   for (const slots of slotsOf) if (slots) for (const x of slots) plainSlots.add(x);
   return {
     sideEffecting: rules.flatMap((_, i) => (factsOf[i] === undefined ? [i] : [])),
     sideByLevel: claimLevels.map((idx) => idx.filter((i) => factsOf[i] === undefined)),
-    factsOf, plainSlots: Int32Array.from(plainSlots), words, bitOf, ruleAt: Int32Array.from(ruleAt), levelMask, levelWords,
-    pool, index, ranges, full, firedChecks,
+    factsOf,
+    plainSlots: Int32Array.from(plainSlots),
+    words,
+    bitOf,
+    ruleAt: Int32Array.from(ruleAt),
+    levelMask,
+    levelWords,
+    pool,
+    index,
+    ranges,
+    full,
+    firedChecks,
     rawShow: facts.map((f) => (f.type.kind === 'money' ? f.type.currency : f.type.kind === 'integer' ? 0 : undefined)),
   };
 }

@@ -10,9 +10,7 @@ import { factValue, Pending } from '../facts.js';
 import { type Compiled, type Scope, COVER_LEVEL, EXCLUSION_LEVEL, LEVELS, itemScope, newScope } from './compiled.js';
 import { Unknown } from './unknown.js';
 import type { RangeIndex } from './fast-plan.js';
-import {
-  type Truths, decidedBy, evalItems, evalRule, evalWithChecks, itemsOf, reason, settle,
-} from './outcome.js';
+import { type Truths, decidedBy, evalItems, evalRule, evalWithChecks, itemsOf, reason, settle } from './outcome.js';
 import { formulaResult, settleAmounts } from './amounts.js';
 import { decisionOf } from './decision.js';
 import { generatedRules, type RuleFn } from '../codegen/rules.js';
@@ -43,7 +41,12 @@ export function decideFast(c: Compiled, slots: unknown[]): Decision {
     if (template !== undefined && claim.fires.get(i) === true) {
       // Fired, so every fact it reads is present and every leaf has its known result.
       const checks: Check[] = template.map((t) => ({
-        part: 'when', text: t.text, fact: t.fact, operator: t.operator, actual: shownSlot(c, s, t.slot), required: t.required,
+        part: 'when',
+        text: t.text,
+        fact: t.fact,
+        operator: t.operator,
+        actual: shownSlot(c, s, t.slot),
+        required: t.required,
         result: t.result,
       }));
       reasons.push(reason(cr, true, checks, undefined, decided(i)));
@@ -74,8 +77,12 @@ function shownSlot(c: Compiled, s: Scope, slot: number): ShownValue {
   const cached = s.shown[slot];
   if (cached !== undefined) return cached;
   const v = s.slots[slot];
-  const shown = typeof v === 'string' || typeof v === 'boolean' ? v
-    : v instanceof Pending ? showPending(v, c.fast.rawShow[slot]) ?? showValue(factValue(s.slots, slot)) : showValue(v);
+  const shown =
+    typeof v === 'string' || typeof v === 'boolean'
+      ? v
+      : v instanceof Pending
+        ? (showPending(v, c.fast.rawShow[slot]) ?? showValue(factValue(s.slots, slot)))
+        : showValue(v);
   return (s.shown[slot] = shown);
 }
 
@@ -123,12 +130,17 @@ function evalClaim(c: Compiled, s: Scope): ClaimTruths {
     let v = slots[r.slot];
     if (v === undefined) continue;
     // Not converted yet: a digit string of at most 15 digits or an integer is exactly a double.
-    if (v instanceof Pending) v = r.xn !== undefined && (typeof v.raw === 'number' || r.money) ? Number(v.raw) : factValue(slots, r.slot);
+    if (v instanceof Pending)
+      v = r.xn !== undefined && (typeof v.raw === 'number' || r.money) ? Number(v.raw) : factValue(slots, r.slot);
     const off = rangeKills(r, v);
     if (off >= 0) kills.push(off);
   }
   let anyMissing = false;
-  for (const slot of plan.plainSlots) if (slots[slot] === undefined) { anyMissing = true; break; }
+  for (const slot of plan.plainSlots)
+    if (slots[slot] === undefined) {
+      anyMissing = true;
+      break;
+    }
   const pool = plan.pool;
   let decided = false;
   for (let level = 0; level < LEVELS.length; level++) {
@@ -184,14 +196,16 @@ function rangeKills(r: RangeIndex, value: unknown): number {
     const xn = r.xn;
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if (strict ? xn[m]! <= value : xn[m]! < value) lo = m + 1; else hi = m;
+      if (strict ? xn[m]! <= value : xn[m]! < value) lo = m + 1;
+      else hi = m;
     }
   } else {
     const v = r.money ? (value as Money).amount : value instanceof Fraction ? value.value() : (value as Dec);
     while (lo < hi) {
       const m = (lo + hi) >> 1;
       const c = cmpDec(xs[m]!, v);
-      if (strict ? c <= 0 : c < 0) lo = m + 1; else hi = m;
+      if (strict ? c <= 0 : c < 0) lo = m + 1;
+      else hi = m;
     }
   }
   if (r.op === 'gt' || r.op === 'ge') return lo < xs.length ? r.killed[lo]! : -1;

@@ -1,7 +1,16 @@
 // From rules to an outcome, shared by the reference and the fast path: a rule's truth value, the
 // one outcome ladder, the claim and item outcomes it gives, and the one reason builder.
 import type { Check, Eligibility, ItemDecision, Outcome, Reason } from '../decision-types.js';
-import { type Compiled, type CompiledRule, type Scope, COVER_LEVEL, ELIGIBILITY_LEVEL, EXCLUSION_LEVEL, LEVELS, itemScope } from './compiled.js';
+import {
+  type Compiled,
+  type CompiledRule,
+  type Scope,
+  COVER_LEVEL,
+  ELIGIBILITY_LEVEL,
+  EXCLUSION_LEVEL,
+  LEVELS,
+  itemScope,
+} from './compiled.js';
 import { Unknown, mergeUnknown } from './unknown.js';
 
 // A rule's truth value: true when it takes effect. The caller sets s.checks to collect the
@@ -36,7 +45,8 @@ function afterWhen(cr: CompiledRule, s: Scope, w: true | Unknown): boolean | Unk
   }
   // Kleene and of the three.
   if (violated === false || notUnless === false) return false;
-  if (w === true) return violated === true ? notUnless : notUnless === true ? violated : mergeUnknown([violated, notUnless]);
+  if (w === true)
+    return violated === true ? notUnless : notUnless === true ? violated : mergeUnknown([violated, notUnless]);
   if (violated === true && notUnless === true) return w;
   return mergeUnknown([w, violated, notUnless]);
 }
@@ -64,7 +74,12 @@ export interface ItemResult extends Evaluated {
 }
 
 // Every per-item rule, once per element of its list; with their checks or without.
-export function evalItems(c: Compiled, s: Scope, items: Record<string, unknown>[], withChecks: boolean): ItemResult[][] {
+export function evalItems(
+  c: Compiled,
+  s: Scope,
+  items: Record<string, unknown>[],
+  withChecks: boolean,
+): ItemResult[][] {
   return items.map((it, i) => {
     const is = itemScope(s, it, i, c.itemList!);
     return c.itemRules.map((cr, rule): ItemResult => {
@@ -90,7 +105,11 @@ export interface Truths<R> {
   unknown: (Unknown[] | undefined)[];
 }
 
-export function truthsByLevel<R>(levels: number[][], fires: readonly (boolean | Unknown | undefined)[], rule: (i: number) => R): Truths<R> {
+export function truthsByLevel<R>(
+  levels: number[][],
+  fires: readonly (boolean | Unknown | undefined)[],
+  rule: (i: number) => R,
+): Truths<R> {
   const t: Truths<R> = { fired: [], unknown: [] };
   levels.forEach((idx, level) => {
     for (const i of idx) {
@@ -111,7 +130,12 @@ export interface LadderResult<R, O extends string> {
 // The outcome ladder over LEVELS[from..to): the first level at which a rule fires decides,
 // unless a rule at an earlier level is unknown (then the decision waits for the facts that rule
 // needs); no rule fires: `otherwise`.
-export function ladder<R, O extends string>(t: Truths<R>, from: number, to: number, otherwise: O): LadderResult<R, Outcome | O> {
+export function ladder<R, O extends string>(
+  t: Truths<R>,
+  from: number,
+  to: number,
+  otherwise: O,
+): LadderResult<R, Outcome | O> {
   let missing: Set<string> | undefined;
   for (let level = from; level < to; level++) {
     const f = t.fired[level];
@@ -139,7 +163,15 @@ export interface Settled {
 
 const NO_RESULTS: ReadonlySet<ItemResult> = new Set();
 // When items disagree, the claim's outcome is the first of these that some item has.
-const ITEM_PRECEDENCE: Outcome[] = ['undetermined', 'covered', 'excluded', 'refused', 'invalid', 'ineligible', 'not-covered'];
+const ITEM_PRECEDENCE: Outcome[] = [
+  'undetermined',
+  'covered',
+  'excluded',
+  'refused',
+  'invalid',
+  'ineligible',
+  'not-covered',
+];
 const BLOCKING: Outcome[] = ['invalid', 'ineligible', 'excluded', 'refused'];
 
 // The claim's outcome from its rules' truth values and, when it has a list, every item's.
@@ -166,8 +198,16 @@ export function settle(c: Compiled, claim: Truths<number>, items: ItemResult[][]
       items.forEach((rs, i) => {
         // An item is covered when the claim is within cover and nothing refuses the item: with
         // per-item cover rules, one of them must pay the item; without, the claim's cover does.
-        const l = ladder(truthsByLevel(c.itemLevels, rs.map((r) => r.fires), (k) => rs[k]!), 0,
-          hasItemCover ? LEVELS.length : COVER_LEVEL, hasItemCover ? 'not-covered' : top.outcome);
+        const l = ladder(
+          truthsByLevel(
+            c.itemLevels,
+            rs.map((r) => r.fires),
+            (k) => rs[k]!,
+          ),
+          0,
+          hasItemCover ? LEVELS.length : COVER_LEVEL,
+          hasItemCover ? 'not-covered' : top.outcome,
+        );
         let o = l.outcome;
         const m = new Set(l.missing);
         if (top.outcome === 'undetermined' && (o === 'covered' || o === 'not-covered' || o === 'undetermined')) {
@@ -204,7 +244,12 @@ export function settle(c: Compiled, claim: Truths<number>, items: ItemResult[][]
     deciding = [...new Set(ids)];
   }
   return {
-    outcome, eligibility, deciding, decidingClaim, decidingItems, items: decisions,
+    outcome,
+    eligibility,
+    deciding,
+    decidingClaim,
+    decidingItems,
+    items: decisions,
     missing: outcome === 'undetermined' ? missing : [],
   };
 }
@@ -218,7 +263,13 @@ export function decidedBy(s: Settled): (i: number) => boolean {
 }
 
 // A rule's reason; keys in the decision schema's order, label and item only when there is one.
-export function reason(cr: CompiledRule, fires: boolean | Unknown, checks: Check[], item: number | undefined, deciding: boolean): Reason {
+export function reason(
+  cr: CompiledRule,
+  fires: boolean | Unknown,
+  checks: Check[],
+  item: number | undefined,
+  deciding: boolean,
+): Reason {
   const result = fires === true ? 'fired' : fires === false ? 'not-fired' : 'unknown';
   const missing = fires instanceof Unknown ? fires.sorted() : [];
   const { id, kind, label, cite } = cr.rule;

@@ -15,7 +15,15 @@ export function decideReference(c: Compiled, slots: unknown[], trace: boolean): 
   const claim = c.claimRules.map((cr) => evalWithChecks(cr, s));
   const items = itemsOf(c, slots);
   const itemResults = items === undefined ? undefined : evalItems(c, s, items, true);
-  const byRules = settle(c, truthsByLevel(c.claimLevels, claim.map((r) => r.fires), (i) => i), itemResults);
+  const byRules = settle(
+    c,
+    truthsByLevel(
+      c.claimLevels,
+      claim.map((r) => r.fires),
+      (i) => i,
+    ),
+    itemResults,
+  );
   // The amounts before the reasons: an amount that cannot be computed can change the outcome.
   const { settled, amounts } = settleAmounts(c, s, byRules, items);
 

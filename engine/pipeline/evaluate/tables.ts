@@ -18,9 +18,16 @@ interface Hit {
 export function compileTable(t: Table, cx: Compiler): void {
   const inputs = t.inputs.map(cx.expr);
   const inTypes = t.inputs.map(cx.typeOf);
-  const rows = t.rows.map((r) => ({ match: r.cells.map((cell, j) => cellMatcher(cell, inTypes[j]!)), outputs: r.outputs.map(literalValue) }));
+  const rows = t.rows.map((r) => ({
+    match: r.cells.map((cell, j) => cellMatcher(cell, inTypes[j]!)),
+    outputs: r.outputs.map(literalValue),
+  }));
   const otherwise = t.otherwise?.map(literalValue);
-  const find = tableFinder(t, inTypes, rows.map((r) => r.match));
+  const find = tableFinder(
+    t,
+    inTypes,
+    rows.map((r) => r.match),
+  );
   // What a lookup shows, per row (and for the else row), computed once.
   const inputTexts = t.inputs.map((e) => exprText(e));
   const shownOutputs = (outs: unknown[]) => t.outputs.map((o, k) => [o.name, showValue(outs[k])] as const);
@@ -40,16 +47,19 @@ export function compileTable(t: Table, cx: Compiler): void {
       return u;
     }
     const i = find(vals);
-    const hit: Hit | undefined = i >= 0 ? { outputs: rows[i]!.outputs, row: i + 1 } : otherwise ? { outputs: otherwise, row: 0 } : undefined;
+    const hit: Hit | undefined =
+      i >= 0 ? { outputs: rows[i]!.outputs, row: i + 1 } : otherwise ? { outputs: otherwise, row: 0 } : undefined;
     const shown = hit ? (hit.row === 0 ? elseShown : rowShown[hit.row - 1]!) : [];
     const outputs: Record<string, ShownValue> = {};
     for (const [k, v] of shown) outputs[k] = v;
-    const row = hit ? (hit.row === 0 ? 'else' as const : hit.row) : null;
+    const row = hit ? (hit.row === 0 ? ('else' as const) : hit.row) : null;
     const shownInputs = inputTexts.map((text, j) => ({ text, value: showValue(vals[j]) }));
     const cite = hit && hit.row > 0 ? rowCite[hit.row - 1]! : t.cite;
-    s.lookups.push(t.label
-      ? { table: t.name, label: t.label, row, inputs: shownInputs, outputs, cite }
-      : { table: t.name, row, inputs: shownInputs, outputs, cite });
+    s.lookups.push(
+      t.label
+        ? { table: t.name, label: t.label, row, inputs: shownInputs, outputs, cite }
+        : { table: t.name, row, inputs: shownInputs, outputs, cite },
+    );
     s.memo.set(memoKey, hit);
     return hit;
   };
@@ -69,17 +79,25 @@ export function compileTable(t: Table, cx: Compiler): void {
 // matches, so it is also the first).
 function tableFinder(t: Table, inTypes: VType[], match: ((v: unknown) => boolean)[][]): (vals: unknown[]) => number {
   const n = t.rows.length;
-  const scan = (cands: number[]) => (vals: unknown[]): number => {
-    for (const i of cands) {
-      const m = match[i]!;
-      let ok = true;
-      for (let j = 0; j < m.length; j++) if (!m[j]!(vals[j])) { ok = false; break; }
-      if (ok) return i;
-    }
-    return -1;
-  };
+  const scan =
+    (cands: number[]) =>
+    (vals: unknown[]): number => {
+      for (const i of cands) {
+        const m = match[i]!;
+        let ok = true;
+        for (let j = 0; j < m.length; j++)
+          if (!m[j]!(vals[j])) {
+            ok = false;
+            break;
+          }
+        if (ok) return i;
+      }
+      return -1;
+    };
   const discrete = (k: VType['kind']) => k === 'enum' || k === 'text' || k === 'symbol' || k === 'boolean';
-  const key = t.inputs.findIndex((_, j) => discrete(inTypes[j]!.kind) && t.rows.every((r) => 'in' in r.cells[j]! || 'any' in r.cells[j]!));
+  const key = t.inputs.findIndex(
+    (_, j) => discrete(inTypes[j]!.kind) && t.rows.every((r) => 'in' in r.cells[j]! || 'any' in r.cells[j]!),
+  );
   const group = (cands: number[]): ((vals: unknown[]) => number) => ranges(t, inTypes, cands, key) ?? scan(cands);
   if (key < 0) return group(Array.from({ length: n }, (_, i) => i));
   const byValue = new Map<unknown, number[]>();
@@ -87,12 +105,13 @@ function tableFinder(t: Table, inTypes: VType[], match: ((v: unknown) => boolean
   t.rows.forEach((r, i) => {
     const cell = r.cells[key]!;
     if ('any' in cell) anyRows.push(i);
-    else for (const l of (cell as { in: Literal[] }).in) {
-      const v = literalValue(l);
-      const list = byValue.get(v) ?? [];
-      if (list[list.length - 1] !== i) list.push(i);
-      byValue.set(v, list);
-    }
+    else
+      for (const l of (cell as { in: Literal[] }).in) {
+        const v = literalValue(l);
+        const list = byValue.get(v) ?? [];
+        if (list[list.length - 1] !== i) list.push(i);
+        byValue.set(v, list);
+      }
   });
   const finders = new Map<unknown, (vals: unknown[]) => number>();
   for (const [v, list] of byValue) finders.set(v, group([...new Set([...list, ...anyRows])].sort((a, b) => a - b)));
@@ -111,10 +130,12 @@ function ranges(t: Table, inTypes: VType[], cands: number[], key: number): ((val
   if (!cands.every((i) => t.rows[i]!.cells.every((c, j) => j === key || j === col || 'any' in c))) return undefined;
   if (!isOrdered(inTypes[col]!)) return undefined;
   const cmp = comparator(inTypes[col]!);
-  const rs = cands.map((i) => {
-    const [lo, hi] = (t.rows[i]!.cells[col] as { range: [Literal, Literal] }).range.map(literalValue);
-    return { i, lo, hi };
-  }).filter((r) => cmp(r.lo, r.hi) <= 0);
+  const rs = cands
+    .map((i) => {
+      const [lo, hi] = (t.rows[i]!.cells[col] as { range: [Literal, Literal] }).range.map(literalValue);
+      return { i, lo, hi };
+    })
+    .filter((r) => cmp(r.lo, r.hi) <= 0);
   rs.sort((a, b) => cmp(a.lo, b.lo));
   for (let k = 1; k < rs.length; k++) if (cmp(rs[k - 1]!.hi, rs[k]!.lo) >= 0) return undefined;
   const los = rs.map((r) => r.lo);

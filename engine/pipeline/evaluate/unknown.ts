@@ -21,7 +21,11 @@ export function mergeUnknown(vs: readonly unknown[]): Unknown {
   // Usually one operand is unknown: return it as it is, without building a set.
   let only: Unknown | undefined;
   let count = 0;
-  for (const v of vs) if (v instanceof Unknown) { only = v; count++; }
+  for (const v of vs)
+    if (v instanceof Unknown) {
+      only = v;
+      count++;
+    }
   if (count === 1) return only!;
   const s = new Set<string>();
   for (const v of vs) if (v instanceof Unknown) for (const f of v.facts) s.add(f);
@@ -47,5 +51,5 @@ export function kleene<S>(dominant: boolean, parts: readonly ((s: S) => unknown)
       else (more ??= [first]).push(v);
     } else if (v === dominant) return dominant;
   }
-  return more ? mergeUnknown(more) : first ?? !dominant;
+  return more ? mergeUnknown(more) : (first ?? !dominant);
 }
