@@ -24,7 +24,12 @@ export const queueOptions = {
     value: 'URL',
     help: 'decide on `yakkan worker` processes through this queue (postgres://…), resumable',
   },
-  chunk: { type: 'integer', value: 'N', min: 1, default: 2000, help: 'with --queue: lines per job' },
+  chunk: {
+    type: 'integer',
+    value: 'N',
+    min: 1,
+    help: 'with --queue: lines per job (default 2000; for batch with the full trace, 500)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export const command = defineCommand({
@@ -91,7 +96,8 @@ export async function runBatchCommand(
     trace: o.trace,
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.asOf ? { asOf: o.asOf } : {}),
-    ...(runner ? { runner, chunkLines: o.chunk ?? 2000 } : {}),
+    // A line's full trace is about 19 KB: smaller chunks keep the coordinator's outputs in hand small.
+    ...(runner ? { runner, chunkLines: o.chunk ?? (o.trace ? 500 : 2000) } : {}),
   })
     .catch((e: Error) => Promise.reject(new CliError(e.message, EXIT.usage)))
     .finally(() => logged?.finish());

@@ -178,7 +178,7 @@ class Coordinator {
     const corpus = this.o.corpus ? corpusIdentity(this.o.corpus) : randomUUID();
     this.run = sha256(JSON.stringify({ task: this.task.name, module, init: this.init, products, engine, corpus }));
     this.queue = `yakkan_${this.run.slice(0, 24)}`;
-    this.store = await openStore(this.o.url, { supervise: true, name: 'yakkan coordinator' });
+    this.store = await openStore(this.o.url, { supervise: true, name: 'yakkan coordinator', connections: 4 });
     // One connection for the run: it holds the run's lock (a second coordinator of the same run
     // would wait on chunks the first one deletes) and listens for chunks done.
     const listener = new pg.Client({ connectionString: this.o.url, application_name: 'yakkan coordinator' });
@@ -306,8 +306,14 @@ class Coordinator {
           this.entries.shift();
           this.byKey.delete(e.key);
           if (!rows[0]?.bytes) e.reject(new Error(`chunk ${e.seq} vanished from the queue's tables`));
-          else if (e.state === 'done') e.resolve(decode(rows[0].bytes));
-          else this.settlePoison(e, decode(rows[0].bytes));
+          else if (e.state === 'done') {
+            e.resolve(decode(rows[0].bytes));
+            // A restarted coordinator needs the outputs, never the inputs of chunks done.
+            await this.store!.pool.query(`UPDATE ${SCHEMA}.chunks SET input = NULL WHERE run = $1 AND key = $2`, [
+              this.run,
+              e.key,
+            ]);
+          } else this.settlePoison(e, decode(rows[0].bytes));
         }
       } while (this.drainAgain && !this.failure);
     } catch (err) {

@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.chunks (
   key text NOT NULL,
   seq integer NOT NULL,
   lines integer NOT NULL,
-  input bytea NOT NULL,
+  -- Dropped once the coordinator has merged the output: the table holds inputs in flight only.
+  input bytea,
   output bytea,
   -- How many times a worker finished deciding this chunk: 1 unless a worker taken for dead was not.
   completions integer NOT NULL DEFAULT 0,
@@ -103,9 +104,14 @@ export interface Store {
 
 // A pool of a few connections shared by pg-boss and yakkan's tables; both schemas created when
 // missing.
-export async function openStore(url: string, o: { supervise: boolean; name: string }): Promise<Store> {
+// `connections`: the pool's size. Every connection counts against the server's max_connections,
+// and a worker with one chunk in hand needs only one besides its heartbeat.
+export async function openStore(
+  url: string,
+  o: { supervise: boolean; name: string; connections: number },
+): Promise<Store> {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new QueueError(`--queue takes a postgres:// URL, not ${url}`);
-  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: o.name });
+  const pool = new pg.Pool({ connectionString: url, max: o.connections, application_name: o.name });
   let failure: Error | undefined;
   pool.on('error', (e) => (failure ??= e));
   const boss = new PgBoss({

@@ -62,8 +62,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
   // The code this worker runs is the installation as it is now.
   engineAtStart();
   const stats: WorkerStats = { id, chunks: 0, cases: 0, skipped: 0, failed: 0 };
-  const store = await openStore(o.url, { supervise: true, name: `yakkan worker ${id}` });
   const concurrency = Math.max(1, o.concurrency ?? 1);
+  const store = await openStore(o.url, { supervise: true, name: `yakkan worker ${id}`, connections: concurrency + 1 });
   const runs = new Map<string, Promise<Served>>();
   let failure: Error | undefined;
   let wake: (() => void)[] = [];
@@ -194,13 +194,13 @@ async function decideJob(
      ON CONFLICT (job) DO UPDATE SET queue = $2, worker = $3, started_on = $4`,
     [job.id, queue, worker, job.startedOn],
   );
-  const { rows } = await store.pool.query<{ input: Buffer; done: boolean; lines: number }>(
+  const { rows } = await store.pool.query<{ input: Buffer | null; done: boolean; lines: number }>(
     `SELECT input, output IS NOT NULL AS done, lines FROM ${SCHEMA}.chunks WHERE run = $1 AND key = $2`,
     [run, key],
   );
   const chunk = rows[0];
   let output: Buffer | undefined;
-  if (chunk && !chunk.done) {
+  if (chunk?.input && !chunk.done) {
     try {
       const input = decode<unknown>(chunk.input);
       const lines = (input as { lines?: unknown }).lines;
