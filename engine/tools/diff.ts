@@ -11,7 +11,8 @@ import { conditionText, exprText } from '../../dsl/print.js';
 import { literalText } from '../../dsl/literals.js';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.js';
-import { decide, type Compiled } from '../pipeline/evaluate/index.js';
+import type { Compiled } from '../pipeline/evaluate/index.js';
+import { decideFiring, firingOf, type Firing } from '../pipeline/evaluate/firing.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
@@ -251,22 +252,16 @@ export function emptyBehaviour(): Behaviour {
   return { cases: 0, changed: 0, unreadable: 0, unreadableExamples: [], transitions: {}, inForce: {}, groups: [] };
 }
 
-function summarize(d: Decision): Summary {
+function summarize(d: Pick<Decision, 'outcome' | 'deciding' | 'amounts' | 'items'>): Summary {
   const amounts: Record<string, ShownValue> = {};
   for (const a of d.amounts) amounts[a.name] = a.items ? [a.value, a.items] : a.value;
   return { outcome: d.outcome, deciding: [...d.deciding].sort(), amounts, items: d.items.map((i) => i.outcome) };
 }
 
-function firing(d: Decision): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const r of d.reasons) m.set(r.item === undefined ? r.rule : `${r.rule}[${r.item}]`, r.result);
-  return m;
-}
-
 // A rule with no result for an item did not apply to that item (the full trace gives an item only
 // the reasons of the rules that apply to it), if the revision has the rule: `rules` when known,
 // else a result for the rule on another item.
-function absentAs(results: Map<string, string>, key: string, rules: ReadonlySet<string> | undefined): string {
+function absentAs(results: Firing['results'], key: string, rules: ReadonlySet<string> | undefined): string {
   const item = /\[\d+\]$/.exec(key);
   if (!item) return 'absent';
   const rule = key.slice(0, item.index);
@@ -278,15 +273,17 @@ function absentAs(results: Map<string, string>, key: string, rules: ReadonlySet<
 // Why two decisions differ: the rules whose firing changed; failing that, the table rows that
 // changed, the facts one revision rejects, or the amounts whose arithmetic changed.
 export function causes(
-  o: Decision, n: Decision, rules?: { old: ReadonlySet<string>; new: ReadonlySet<string> },
+  od: Decision | Firing, nd: Decision | Firing, rules?: { old: ReadonlySet<string>; new: ReadonlySet<string> },
 ): string[] {
+  const o = 'results' in od ? od : firingOf(od);
+  const n = 'results' in nd ? nd : firingOf(nd);
   if (o.outcome === 'error' || n.outcome === 'error') {
-    const ptrs = (d: Decision) => d.errors.map((e) => e.pointer).join(', ');
+    const ptrs = (d: Firing) => d.errors.map((e) => e.pointer).join(', ');
     if (o.outcome === n.outcome) return [`facts invalid (old: ${ptrs(o)}; new: ${ptrs(n)})`];
     return [o.outcome === 'error' ? `facts invalid in old only (${ptrs(o)})` : `facts invalid in new only (${ptrs(n)})`];
   }
-  const of = firing(o);
-  const nf = firing(n);
+  const of = o.results;
+  const nf = n.results;
   const out: string[] = [];
   for (const k of new Set([...of.keys(), ...nf.keys()])) {
     const a = of.get(k) ?? absentAs(of, k, rules?.old);
@@ -295,9 +292,8 @@ export function causes(
     if (a !== b && !((a === 'absent' && b === 'not-fired') || (a === 'not-fired' && b === 'absent'))) out.push(`rule ${k.replace(/\[\d+\]$/, '')}: ${a} → ${b}`);
   }
   if (out.length) return [...new Set(out)].sort();
-  const rows = (d: Decision) => new Map(d.lookups.map((l) => [l.table, String(l.row)]));
-  const or = rows(o);
-  const nr = rows(n);
+  const or = o.rows;
+  const nr = n.rows;
   for (const t of new Set([...or.keys(), ...nr.keys()])) {
     if (or.get(t) !== nr.get(t)) out.push(`table ${t}: row ${or.get(t) ?? 'none'} → row ${nr.get(t) ?? 'none'}`);
   }
@@ -330,17 +326,16 @@ function compareOne(oldC: Compiled, newC: Compiled, index: number, ref: string, 
   agg.cases++;
   const period = inForceOf(oldC.product, newC.product, facts);
   agg.inForce[period] = (agg.inForce[period] ?? 0) + 1;
-  const o = decide(oldC, facts, { trace: false });
-  const n = decide(newC, facts, { trace: false });
+  // Once per revision, without reasons: what changed and which rules' firing changed it.
+  const o = decideFiring(oldC, facts);
+  const n = decideFiring(newC, facts);
   const os = summarize(o);
   const ns = summarize(n);
   const transition = `${os.outcome} → ${ns.outcome}`;
   if (JSON.stringify(os) === JSON.stringify(ns)) return;
   agg.changed++;
   agg.transitions[transition] = (agg.transitions[transition] ?? 0) + 1;
-  // Lean decisions list only the deciding rules; why a case changed needs every rule's firing,
-  // so the (fewer) changed cases are decided again with the full trace.
-  const cs = causes(decide(oldC, facts), decide(newC, facts), { old: ruleIds(oldC), new: ruleIds(newC) });
+  const cs = causes(o, n, { old: ruleIds(oldC), new: ruleIds(newC) });
   const key = cs.join('\n');
   let g = groups.get(key);
   if (!g) {

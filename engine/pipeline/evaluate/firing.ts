@@ -1,0 +1,65 @@
+// What a decision does without saying why: every rule's result (as the full trace's reasons give
+// it), the table rows looked up, the amounts, the outcome, its deciding rules and the items'
+// outcomes; no reasons, checks, formula steps or shown values are built. For tools that compare
+// decisions in volume (engine/tools/diff.ts): one pass per revision tells both whether a case
+// changed and, when it did, which rules changed it. The same evaluation as the reference
+// (reference.ts), in the same order, so the same lookups and amounts; test/firing.test.ts holds
+// it equal to the full trace on every case file and a generated corpus.
+import type { AmountResult, Decision, FactError, ItemDecision, Outcome, Reason } from '../decision-types.js';
+import { readFactSlots } from '../facts.js';
+import { type Compiled, COVER_LEVEL, newScope } from './compiled.js';
+import { evalItems, evalRule, itemsOf, settle, truthsByLevel } from './outcome.js';
+import { settleAmounts } from './amounts.js';
+import { Unknown } from './unknown.js';
+
+export interface Firing {
+  outcome: Outcome;
+  deciding: string[];
+  errors: FactError[];
+  items: ItemDecision[];
+  // Each rule's result, keyed `rule` or `rule[item]` (the order of the full trace's reasons).
+  results: Map<string, Reason['result']>;
+  // Per table looked up, the row (or 'else', or 'null' when none matched), in lookup order.
+  rows: Map<string, string>;
+  amounts: AmountResult[];
+}
+
+const result = (f: boolean | Unknown): Reason['result'] => (f === true ? 'fired' : f === false ? 'not-fired' : 'unknown');
+
+export function decideFiring(c: Compiled, input: unknown): Firing {
+  const { slots, errors } = readFactSlots(c.product, input);
+  if (errors.length) {
+    return { outcome: 'error', deciding: [], errors, items: [], results: new Map(), rows: new Map(), amounts: [] };
+  }
+  const s = newScope(slots, false, c.itemList);
+  const claim = c.claimRules.map((cr) => evalRule(cr, s));
+  const items = itemsOf(c, slots);
+  const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
+  const byRules = settle(c, truthsByLevel(c.claimLevels, claim, (i) => i), itemResults);
+  // An amount that cannot be computed can change the outcome (amounts.ts).
+  const { settled, amounts } = settleAmounts(c, s, byRules, items);
+  const results = new Map<string, Reason['result']>();
+  claim.forEach((f, i) => results.set(c.claimRules[i]!.rule.id, result(f)));
+  // Per item, the rules the full trace gives a reason: those that apply to it and, for an item
+  // not covered, every cover rule (reference.ts).
+  for (const rs of itemResults ?? []) {
+    for (const r of rs) {
+      const outcome = settled.items[r.item]?.outcome ?? settled.outcome;
+      if (r.applies || (outcome === 'not-covered' && r.cr.level === COVER_LEVEL)) results.set(`${r.cr.rule.id}[${r.item}]`, result(r.fires));
+    }
+  }
+  // The full trace computes every formula, and with them their tables' lookups.
+  for (const f of c.formulas) f.fn(s);
+  const rows = new Map(s.lookups.map((l) => [l.table, String(l.row)]));
+  return { outcome: settled.outcome, deciding: settled.deciding, errors: [], items: settled.items, results, rows, amounts };
+}
+
+// The same view of a decision made with the full trace (for the test, and for callers that hold one).
+export function firingOf(d: Decision): Firing {
+  const results = new Map<string, Reason['result']>();
+  for (const r of d.reasons) results.set(r.item === undefined ? r.rule : `${r.rule}[${r.item}]`, r.result);
+  return {
+    outcome: d.outcome, deciding: d.deciding, errors: d.errors, items: d.items, results,
+    rows: new Map(d.lookups.map((l) => [l.table, String(l.row)])), amounts: d.amounts,
+  };
+}
