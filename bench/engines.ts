@@ -222,11 +222,14 @@ export function jsonLogicEngine(gs: Group[]): OtherEngine {
 
 // ---------------------------------------------------------------- zen-engine
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
-// zen compares numbers, not ISO strings: dates become day numbers on both sides.
+const HHMM = /^(\d{2}):(\d{2})$/;
+// zen compares numbers, not ISO strings: dates become day numbers and times of day minutes.
 const zenValue = (v: unknown): unknown =>
   typeof v === 'string' && ISO.test(v)
     ? Date.parse(v + 'T00:00:00Z') / 86400000
-    : Array.isArray(v)
+    : typeof v === 'string' && HHMM.test(v)
+      ? Number(v.slice(0, 2)) * 60 + Number(v.slice(3))
+      : Array.isArray(v)
       ? v.map(zenValue)
       : v;
 const zenField = (fact: string) => 'f_' + fact.replace(/[^A-Za-z0-9]/g, (ch) => `_${ch.charCodeAt(0).toString(16)}_`);

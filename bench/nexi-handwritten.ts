@@ -465,6 +465,8 @@ export function decideNexiInt(f: Obj, withPremiums = false): HandDecision {
   };
   const code = ladder(f, n);
   const d = result(code, () => {
+    // The ratio follows loss.risk: without it the payout is unknown, as in yakkan's formula.
+    if (lo.risk === undefined) return null;
     const ratio = lo.risk === 'political' ? rp : rc;
     if (Number.isNaN(amount) || Number.isNaN(ratio) || Number.isNaN(limit)) return null;
     // amount × ratio in 1/10,000 yen, exact while it is a safe integer.
@@ -516,6 +518,7 @@ export function decideNexiDec(f: Obj, withPremiums = false): HandDecision {
   const code = ladder(f, n);
   const d = result(code, () => {
     const amount = yenDec(lo.amount);
+    if (lo.risk === undefined) return null;
     const ratio = lo.risk === 'political' ? rp : rc;
     return amount === undefined || ratio === undefined || limit === undefined
       ? null
