@@ -2,7 +2,7 @@
 // enum values, table columns, define names, revision ids). Anything without a label shows its id, so
 // this holds every product to labelling what its example claim shows, with and without --all.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseProduct } from '../dsl/index.js';
 import { formatSource } from '../dsl/format.js';
@@ -11,7 +11,7 @@ import { check } from '../engine/pipeline/check.js';
 import { compile, decide } from '../engine/pipeline/evaluate/index.js';
 import { explain } from '../engine/pipeline/explain.js';
 import { readYaml } from '../engine/tools/cases.js';
-import { PRODUCTS, ROOT, productDirs, product } from './helpers.js';
+import { PRODUCTS, ROOT, exampleFiles, product } from './helpers.js';
 
 // Words the pamphlets themselves print in Latin letters: ratings, acronyms, list letters (a. / (a)).
 // Lowercase is what ids are made of, so a word with a lowercase letter, `_` or `.` inside is an id.
@@ -30,16 +30,9 @@ function englishIds(text: string): string[] {
   return [...found];
 }
 
-const examples = productDirs().flatMap((d) => {
-  const ex = join(d, 'examples');
-  if (!existsSync(ex)) return [];
-  return readdirSync(ex)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .flatMap((f) =>
-      [false, true].map((all) => [`${basename(d)}/${f}${all ? ' --all' : ''}`, d, join(ex, f), all] as const),
-    );
-});
+const examples = exampleFiles().flatMap(({ dir, file }) =>
+  [false, true].map((all) => [`${basename(dir)}/${basename(file)}${all ? ' --all' : ''}`, dir, file, all] as const),
+);
 
 // The explanation fixtures too, except invalid facts: those quote the input's own JSON pointers and keys.
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'explain');

@@ -2,36 +2,29 @@
 // test/fixtures/explain/ (<product>__<name>.yaml) that show what the examples do not: an
 // undetermined claim, a refused one, a cost item that no cover pays. One golden also shows --all.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { selectRevision } from '../engine/loading/load.js';
 import { decide } from '../engine/pipeline/evaluate/index.js';
 import { explain, type Lang } from '../engine/pipeline/explain.js';
 import { readYaml } from '../engine/tools/cases.js';
-import { ROOT, PRODUCTS, productDirs, product } from './helpers.js';
+import { ROOT, PRODUCTS, exampleFiles, product } from './helpers.js';
 import { golden } from './golden.js';
 
 const GOLDEN = join(ROOT, 'test', 'golden', 'explain');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'explain');
 
 // [golden name, product folder, facts file]
-const examples = productDirs().flatMap((d) => {
-  const ex = join(d, 'examples');
-  if (!existsSync(ex)) return [];
-  return readdirSync(ex)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map(
-      (f) =>
-        [
-          relative(PRODUCTS, join(ex, f))
-            .replace(/[\\/]/g, '__')
-            .replace(/\.ya?ml$/, ''),
-          d,
-          join(ex, f),
-        ] as const,
-    );
-});
+const examples = exampleFiles().map(
+  ({ dir, file }) =>
+    [
+      relative(PRODUCTS, file)
+        .replace(/[\\/]/g, '__')
+        .replace(/\.ya?ml$/, ''),
+      dir,
+      file,
+    ] as const,
+);
 const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.yaml'))
   .sort()

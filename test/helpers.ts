@@ -11,6 +11,18 @@ export function productDirs(): string[] {
   return readdirSync(PRODUCTS).sort().map((d) => join(PRODUCTS, d)).filter((d) => statSync(d).isDirectory());
 }
 
+// Every product's example facts files (products/<id>/examples/*.yaml), in a stable order.
+export function exampleFiles(): { dir: string; file: string }[] {
+  return productDirs().flatMap((dir) => {
+    const ex = join(dir, 'examples');
+    if (!existsSync(ex)) return [];
+    return readdirSync(ex)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => ({ dir, file: join(ex, f) }));
+  });
+}
+
 const loaded = new Map<string, LoadedProduct>();
 export function product(dir: string): LoadedProduct {
   let p = loaded.get(dir);
