@@ -24,7 +24,14 @@ if (mode === 'load' || mode === 'load-cached') {
   const p = loadProduct(file!, { diskCache: mode === 'load-cached' });
   const ms = performance.now() - t0;
   const rev = p.revisions[p.revisions.length - 1];
-  process.stdout.write(JSON.stringify({ ms, errors: hasErrors(p.diagnostics), rules: rev?.checked.product.rules.length ?? 0, compiled: !!rev?.compiled }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      errors: hasErrors(p.diagnostics),
+      rules: rev?.checked.product.rules.length ?? 0,
+      compiled: !!rev?.compiled,
+    }) + '\n',
+  );
 } else if (mode === 'memory') {
   if (!gc) throw new Error('run with --expose-gc');
   const text = readFileSync(file!, 'utf8');
@@ -48,5 +55,7 @@ if (mode === 'load' || mode === 'load-cached') {
   const t0 = performance.now();
   const b = await behaviouralDiff(oldPath!, newPath!, corpus!, { jobs: Number(jobs ?? 1) });
   const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ ms, cases: b.cases, changed: b.changed, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ ms, cases: b.cases, changed: b.changed, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n',
+  );
 }

@@ -31,8 +31,16 @@ const t5 = performance.now();
 const text = JSON.stringify(d, null, 2);
 const t6 = performance.now();
 const ms = (a: number, b: number) => Math.round(b - a);
-process.stdout.write(JSON.stringify({
-  processStartToMain: Math.round(t0), imports: ms(t0, t1), loadProduct: ms(t1, t2), readYaml: ms(t2, t3),
-  factsValidatorFirstUse: ms(t3, t4), firstDecide: ms(t4, t5), print: ms(t5, t6), bytes: text.length,
-  ...(diskCache ? { cacheHit: cacheStats.hits > 0 } : {}),
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    processStartToMain: Math.round(t0),
+    imports: ms(t0, t1),
+    loadProduct: ms(t1, t2),
+    readYaml: ms(t2, t3),
+    factsValidatorFirstUse: ms(t3, t4),
+    firstDecide: ms(t4, t5),
+    print: ms(t5, t6),
+    bytes: text.length,
+    ...(diskCache ? { cacheHit: cacheStats.hits > 0 } : {}),
+  }) + '\n',
+);

@@ -230,8 +230,8 @@ const zenValue = (v: unknown): unknown =>
     : typeof v === 'string' && HHMM.test(v)
       ? Number(v.slice(0, 2)) * 60 + Number(v.slice(3))
       : Array.isArray(v)
-      ? v.map(zenValue)
-      : v;
+        ? v.map(zenValue)
+        : v;
 const zenField = (fact: string) => 'f_' + fact.replace(/[^A-Za-z0-9]/g, (ch) => `_${ch.charCodeAt(0).toString(16)}_`);
 // Numeric literals are JSON strings in the model (exact decimals); zen does not coerce them.
 const NUM = /^-?\d+(\.\d+)?$/;

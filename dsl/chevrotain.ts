@@ -35,7 +35,9 @@ async function load(): Promise<Chevrotain> {
 
 function standIn(): Chevrotain {
   const unavailable = (): never => {
-    throw new Error('a product file changed while it was being loaded from the compiled-model cache: run the command again');
+    throw new Error(
+      'a product file changed while it was being loaded from the compiled-model cache: run the command again',
+    );
   };
   class Unavailable {
     static NA = /NOT_APPLICABLE/;
@@ -44,7 +46,12 @@ function standIn(): Chevrotain {
       unavailable();
     }
   }
-  return { createToken: (config: { name: string }) => ({ name: config.name }), Lexer: Unavailable, CstParser: Unavailable, EOF: { name: 'EOF' } } as unknown as Chevrotain;
+  return {
+    createToken: (config: { name: string }) => ({ name: config.name }),
+    Lexer: Unavailable,
+    CstParser: Unavailable,
+    EOF: { name: 'EOF' },
+  } as unknown as Chevrotain;
 }
 
 export const chevrotainDeferred = (globalThis as { [DEFER_DSL]?: boolean })[DEFER_DSL] === true;

@@ -25,7 +25,11 @@ export interface Diagnostic {
 }
 
 export function spanAt(file: string, line: number, column: number, offset: number, length: number): Span {
-  return { file, start: { line, column, offset }, end: { line, column: column + Math.max(length, 1), offset: offset + length } };
+  return {
+    file,
+    start: { line, column, offset },
+    end: { line, column: column + Math.max(length, 1), offset: offset + length },
+  };
 }
 
 export function pointerSpan(file: string, pointer: string): Span {
@@ -62,9 +66,16 @@ export function renderDiagnostic(d: Diagnostic, sources: Map<string, string>): s
     if (line !== undefined) {
       const num = String(s.start.line);
       const pad = ' '.repeat(num.length);
-      const width = s.end.line === s.start.line ? Math.max(1, s.end.column - s.start.column) : Math.max(1, line.length - s.start.column + 1);
-      const lead = [...line.slice(0, s.start.column - 1)].map((c) => (c === '\t' ? '\t' : isWide(c) ? '  ' : ' ')).join('');
-      const marked = [...line.slice(s.start.column - 1, s.start.column - 1 + width)].map((c) => (isWide(c) ? '^^' : '^')).join('');
+      const width =
+        s.end.line === s.start.line
+          ? Math.max(1, s.end.column - s.start.column)
+          : Math.max(1, line.length - s.start.column + 1);
+      const lead = [...line.slice(0, s.start.column - 1)]
+        .map((c) => (c === '\t' ? '\t' : isWide(c) ? '  ' : ' '))
+        .join('');
+      const marked = [...line.slice(s.start.column - 1, s.start.column - 1 + width)]
+        .map((c) => (isWide(c) ? '^^' : '^'))
+        .join('');
       out.push(`${pad} |`);
       out.push(`${num} | ${line.replace(/\r$/, '')}`);
       out.push(`${pad} | ${lead}${marked || '^'}`);
@@ -77,8 +88,15 @@ export function renderDiagnostic(d: Diagnostic, sources: Map<string, string>): s
 // East Asian wide characters take two terminal columns; carets must line up under them.
 function isWide(c: string): boolean {
   const cp = c.codePointAt(0) ?? 0;
-  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6);
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6)
+  );
 }
 
 export function renderDiagnostics(ds: Diagnostic[], sources: Map<string, string>): string {

@@ -17,8 +17,11 @@ export function parseProduct(source: string, file: string): { model: Model; diag
     // A bug in yakkan, not a mistake in the file: a diagnostic and an empty model, not a stack
     // trace. The fuzz suite (test/fuzz) fails on any internal/ diagnostic.
     diagnostics.push({
-      code: 'internal/parse', severity: 'error', message: `yakkan failed while reading the file: ${(e as Error).message}`,
-      span: spanAt(file, 1, 1, 0, 0), hint: 'this is a bug in yakkan: please report it with the product file',
+      code: 'internal/parse',
+      severity: 'error',
+      message: `yakkan failed while reading the file: ${(e as Error).message}`,
+      span: spanAt(file, 1, 1, 0, 0),
+      hint: 'this is a bug in yakkan: please report it with the product file',
     });
     return { model: { product: emptyProduct(file), spans: new WeakMap(), file }, diagnostics };
   }
@@ -26,8 +29,19 @@ export function parseProduct(source: string, file: string): { model: Model; diag
 
 function emptyProduct(file: string): Product {
   return {
-    schema: PRODUCT_SCHEMA_ID, id: file, name: {}, revision: '', inForce: {}, currency: 'JPY', source: '',
-    facts: [], formulas: [], tables: [], rules: [], amounts: [], derived: [],
+    schema: PRODUCT_SCHEMA_ID,
+    id: file,
+    name: {},
+    revision: '',
+    inForce: {},
+    currency: 'JPY',
+    source: '',
+    facts: [],
+    formulas: [],
+    tables: [],
+    rules: [],
+    amounts: [],
+    derived: [],
   };
 }
 

@@ -51,9 +51,23 @@ export type Literal =
   | { type: 'text'; value: string };
 
 export type OpName =
-  | 'add' | 'sub' | 'mul' | 'div' | 'neg'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'in' | 'notIn'
-  | 'and' | 'or' | 'not' | 'if';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'neg'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'in'
+  | 'notIn'
+  | 'and'
+  | 'or'
+  | 'not'
+  | 'if';
 
 export type Expr =
   | { lit: Literal }
@@ -126,8 +140,17 @@ export interface Table {
 }
 
 export type StepKind =
-  | 'start' | 'add' | 'subtract' | 'deductible' | 'coinsurance' | 'multiply'
-  | 'limit' | 'aggregate' | 'floor' | 'round' | 'total';
+  | 'start'
+  | 'add'
+  | 'subtract'
+  | 'deductible'
+  | 'coinsurance'
+  | 'multiply'
+  | 'limit'
+  | 'aggregate'
+  | 'floor'
+  | 'round'
+  | 'total';
 
 export interface Step {
   step: StepKind;

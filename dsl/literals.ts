@@ -24,7 +24,7 @@ function toDecimalString(mantissa: bigint, scale: number): string {
   if (scale > 0) {
     digits = digits.padStart(scale + 1, '0');
     let int = digits.slice(0, digits.length - scale);
-    let frac = digits.slice(digits.length - scale).replace(/0+$/, '');
+    const frac = digits.slice(digits.length - scale).replace(/0+$/, '');
     int = int.replace(/^0+(?=\d)/, '');
     digits = frac ? `${int}.${frac}` : int;
   }
@@ -70,7 +70,10 @@ export function parseMoney(text: string): { amount: string; currency: string } |
   if (suffix) {
     const amount = parseJapaneseNumber(suffix[2]!);
     if (amount === undefined) return undefined;
-    return { amount: suffix[1] && amount !== '0' ? '-' + amount : amount, currency: suffix[3] === '円' ? 'JPY' : 'USD' };
+    return {
+      amount: suffix[1] && amount !== '0' ? '-' + amount : amount,
+      currency: suffix[3] === '円' ? 'JPY' : 'USD',
+    };
   }
   return undefined;
 }
@@ -84,9 +87,19 @@ export function parsePercent(text: string): string | undefined {
 }
 
 const DURATION_UNITS: Record<string, DurationUnit> = {
-  day: 'days', days: 'days', 日: 'days',
-  month: 'months', months: 'months', か月: 'months', カ月: 'months', ヶ月: 'months', ヵ月: 'months', 箇月: 'months',
-  year: 'years', years: 'years', 年: 'years',
+  day: 'days',
+  days: 'days',
+  日: 'days',
+  month: 'months',
+  months: 'months',
+  か月: 'months',
+  カ月: 'months',
+  ヶ月: 'months',
+  ヵ月: 'months',
+  箇月: 'months',
+  year: 'years',
+  years: 'years',
+  年: 'years',
 };
 
 export function durationUnit(word: string): DurationUnit | undefined {
@@ -132,15 +145,25 @@ export function isTime(s: string): boolean {
 
 export function literalText(l: Literal): string {
   switch (l.type) {
-    case 'boolean': return String(l.value);
-    case 'number': return groupDigits(l.value);
-    case 'rate': return percentText(l.value);
-    case 'fraction': return `${l.num}/${l.den}`;
-    case 'money': return moneyText(l.amount, l.currency);
-    case 'date': case 'time': return l.value;
-    case 'duration': return `${l.value} ${l.value === 1 ? l.unit.replace(/s$/, '') : l.unit}`;
-    case 'symbol': return l.value;
-    case 'text': return JSON.stringify(l.value);
+    case 'boolean':
+      return String(l.value);
+    case 'number':
+      return groupDigits(l.value);
+    case 'rate':
+      return percentText(l.value);
+    case 'fraction':
+      return `${l.num}/${l.den}`;
+    case 'money':
+      return moneyText(l.amount, l.currency);
+    case 'date':
+    case 'time':
+      return l.value;
+    case 'duration':
+      return `${l.value} ${l.value === 1 ? l.unit.replace(/s$/, '') : l.unit}`;
+    case 'symbol':
+      return l.value;
+    case 'text':
+      return JSON.stringify(l.value);
   }
 }
 

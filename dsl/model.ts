@@ -5,13 +5,39 @@
 // references are hoisted into named derived values so the leaves stay `fact op value`.
 import type { CstNode, IToken, CstElement } from 'chevrotain';
 import type {
-  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, LeafValue, Literal, OpName, Product,
-  RoundingMode, Rule, RuleKind, Step, StepKind, Table, TableRow, TypeRef,
+  Amount,
+  Cell,
+  Citation,
+  Condition,
+  Derived,
+  Expr,
+  FieldDecl,
+  Formula,
+  Leaf,
+  LeafValue,
+  Literal,
+  OpName,
+  Product,
+  RoundingMode,
+  Rule,
+  RuleKind,
+  Step,
+  StepKind,
+  Table,
+  TableRow,
+  TypeRef,
 } from './ir.js';
 import { PRODUCT_SCHEMA_ID } from './ir.js';
 import { type Diagnostic, type Span, spanAt } from './diagnostics.js';
 import {
-  wellGrouped, durationUnit, isIsoDate, isTime, parseMoney, parsePercent, parsePlainNumber, parseJapaneseNumber,
+  wellGrouped,
+  durationUnit,
+  isIsoDate,
+  isTime,
+  parseMoney,
+  parsePercent,
+  parsePlainNumber,
+  parseJapaneseNumber,
   parseDuration,
 } from './literals.js';
 
@@ -92,7 +118,11 @@ class Builder {
   // Only a file with parse errors can hold recovered nodes; only then are declarations scanned for them.
   private readonly recovering: boolean;
 
-  constructor(private file: string, private source: string, private diagnostics: Diagnostic[]) {
+  constructor(
+    private file: string,
+    private source: string,
+    private diagnostics: Diagnostic[],
+  ) {
     this.recovering = diagnostics.some((d) => d.code.startsWith('parse/') || d.code.startsWith('lex/'));
   }
 
@@ -118,7 +148,11 @@ class Builder {
     return obj;
   }
   error(code: string, message: string, at: CstNode | IToken | undefined, hint?: string): void {
-    const own = at ? (isToken(at as CstElement) ? this.spanOfToken(at as IToken) : this.spanOfNode(at as CstNode)) : undefined;
+    const own = at
+      ? isToken(at as CstElement)
+        ? this.spanOfToken(at as IToken)
+        : this.spanOfNode(at as CstNode)
+      : undefined;
     const span = own ?? spanAt(this.file, 1, 1, 0, 0);
     this.diagnostics.push({ code, severity: 'error', message, span, ...(hint ? { hint } : {}) });
   }
@@ -129,8 +163,12 @@ class Builder {
     const e = this.expr(n);
     const depth = exprDepth(e);
     if (depth <= MAX_EXPRESSION_DEPTH) return e;
-    this.error('model/too-deep', `this expression is ${depth} operations deep; at most ${MAX_EXPRESSION_DEPTH} are allowed`,
-      n, 'split it into named formulas (formula part_1 = ..., then part_1 + part_2): each is checked and explained on its own');
+    this.error(
+      'model/too-deep',
+      `this expression is ${depth} operations deep; at most ${MAX_EXPRESSION_DEPTH} are allowed`,
+      n,
+      'split it into named formulas (formula part_1 = ..., then part_1 + part_2): each is checked and explained on its own',
+    );
     return this.mark({ ref: TOO_DEEP }, n);
   }
 
@@ -149,8 +187,18 @@ class Builder {
     }
     const product: Product = {
       schema: PRODUCT_SCHEMA_ID,
-      id: '', name: {}, revision: '', inForce: {}, currency: 'JPY', source: '',
-      facts: [], formulas: [], tables: [], rules: [], amounts: [], derived: this.derived,
+      id: '',
+      name: {},
+      revision: '',
+      inForce: {},
+      currency: 'JPY',
+      source: '',
+      facts: [],
+      formulas: [],
+      tables: [],
+      rules: [],
+      amounts: [],
+      derived: this.derived,
     };
     if (header) this.header(header, product);
     this.mark(product, header);
@@ -159,11 +207,21 @@ class Builder {
       // so such a declaration is left out of the model instead of being half-built.
       if (this.recovering && (d.recoveredNode || hasRecovered(d))) continue;
       switch (d.name) {
-        case 'factDecl': product.facts.push(this.fact(d, product)); break;
-        case 'formulaDecl': product.formulas.push(this.formula(d, product)); break;
-        case 'tableDecl': product.tables.push(this.table(d, product)); break;
-        case 'ruleDecl': product.rules.push(this.rule(d, product)); break;
-        case 'amountDecl': product.amounts.push(this.amount(d, product)); break;
+        case 'factDecl':
+          product.facts.push(this.fact(d, product));
+          break;
+        case 'formulaDecl':
+          product.formulas.push(this.formula(d, product));
+          break;
+        case 'tableDecl':
+          product.tables.push(this.table(d, product));
+          break;
+        case 'ruleDecl':
+          product.rules.push(this.rule(d, product));
+          break;
+        case 'amountDecl':
+          product.amounts.push(this.amount(d, product));
+          break;
       }
     }
     return product;
@@ -175,7 +233,10 @@ class Builder {
     const chosen = node(h, 'path', 1);
     if (chosen) p.chosenBy = this.pathText(chosen);
     // Clauses may come in any order: walk the header's own tokens in source order.
-    const toks = Object.values(h.children).flat().filter(isToken).sort((a, b) => a.startOffset - b.startOffset);
+    const toks = Object.values(h.children)
+      .flat()
+      .filter(isToken)
+      .sort((a, b) => a.startOffset - b.startOffset);
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i]!;
       const next = toks[i + 1];
@@ -184,7 +245,13 @@ class Builder {
           const str = toks[i + 2];
           if (next && str) {
             if (next.image === 'ja' || next.image === 'en') p.name[next.image] = unescapeString(str.image);
-            else this.error('model/unknown-language', `unknown language ${JSON.stringify(next.image)}`, next, 'use name ja "..." or name en "..."');
+            else
+              this.error(
+                'model/unknown-language',
+                `unknown language ${JSON.stringify(next.image)}`,
+                next,
+                'use name ja "..." or name en "..."',
+              );
           }
           break;
         }
@@ -194,20 +261,38 @@ class Builder {
           if (label) p.revisionLabel = unescapeString(label.image);
           break;
         }
-        case 'Kw_source': if (next) p.source = unescapeString(next.image); break;
-        case 'Kw_reconstructed': if (next) p.reconstructed = unescapeString(next.image); break;
-        case 'Kw_currency': if (next) p.currency = next.image; break;
-        case 'Kw_from': if (next) p.inForce.from = this.date(next); break;
-        case 'Kw_until': if (next) p.inForce.until = this.date(next); break;
+        case 'Kw_source':
+          if (next) p.source = unescapeString(next.image);
+          break;
+        case 'Kw_reconstructed':
+          if (next) p.reconstructed = unescapeString(next.image);
+          break;
+        case 'Kw_currency':
+          if (next) p.currency = next.image;
+          break;
+        case 'Kw_from':
+          if (next) p.inForce.from = this.date(next);
+          break;
+        case 'Kw_until':
+          if (next) p.inForce.until = this.date(next);
+          break;
       }
     }
     for (const c of nodes(h, 'common')) this.commonInto(c, p as unknown as { cite: Citation[]; note?: string }, p);
-    if (!p.revision) this.error('model/missing-revision', 'the product header needs a revision', toks[0], 'add: revision "2017-04"');
-    if (!p.source) this.error('model/missing-source', 'the product header needs the seed file it encodes', toks[0], 'add: source "001_e21b9039d1274645.txt"');
+    if (!p.revision)
+      this.error('model/missing-revision', 'the product header needs a revision', toks[0], 'add: revision "2017-04"');
+    if (!p.source)
+      this.error(
+        'model/missing-source',
+        'the product header needs the seed file it encodes',
+        toks[0],
+        'add: source "001_e21b9039d1274645.txt"',
+      );
   }
 
   date(t: IToken): string {
-    if (!isIsoDate(t.image)) this.error('model/invalid-date', `${t.image} is not a calendar date`, t, 'write dates as YYYY-MM-DD');
+    if (!isIsoDate(t.image))
+      this.error('model/invalid-date', `${t.image} is not a calendar date`, t, 'write dates as YYYY-MM-DD');
     return t.image;
   }
 
@@ -215,13 +300,22 @@ class Builder {
     if (!isTime(t.image)) {
       const m = /^(\d{1,2}):(\d{2})$/.exec(t.image);
       const fix = m && Number(m[1]) < 24 && Number(m[2]) < 60 ? `: write ${m[1]!.padStart(2, '0')}:${m[2]}` : '';
-      this.error('model/invalid-time', `${t.image} is not a time of day`, t, `write times as HH:MM, 00:00 to 23:59${fix}`);
+      this.error(
+        'model/invalid-time',
+        `${t.image} is not a time of day`,
+        t,
+        `write times as HH:MM, 00:00 to 23:59${fix}`,
+      );
     }
     return t.image;
   }
 
   pathText(p: CstNode): string {
-    return tokens(p, 'Name').concat(tokens(p, 'Name1')).sort((a, b) => a.startOffset - b.startOffset).map((t) => t.image).join('.');
+    return tokens(p, 'Name')
+      .concat(tokens(p, 'Name1'))
+      .sort((a, b) => a.startOffset - b.startOffset)
+      .map((t) => t.image)
+      .join('.');
   }
 
   citeOf(c: CstNode, p: Product): Citation {
@@ -274,9 +368,16 @@ class Builder {
       const nameTok = tok(t, 'typeName');
       const name = nameTok?.image ?? '';
       switch (name) {
-        case 'boolean': case 'integer': case 'decimal': case 'rate': case 'date': case 'time': case 'text':
+        case 'boolean':
+        case 'integer':
+        case 'decimal':
+        case 'rate':
+        case 'date':
+        case 'time':
+        case 'text':
           return { kind: name };
-        case 'percent': return { kind: 'rate' };
+        case 'percent':
+          return { kind: 'rate' };
         case 'money': {
           const cur = tok(t, 'currency');
           return { kind: 'money', currency: cur?.image ?? 'JPY' };
@@ -287,13 +388,18 @@ class Builder {
         }
         case 'enum': {
           const vals = tokens(t, 'enumValue').map((v) => v.image);
-          if (vals.length === 0) this.error('model/empty-enum', 'an enum needs at least one value', nameTok, 'write enum(a, b, c)');
+          if (vals.length === 0)
+            this.error('model/empty-enum', 'an enum needs at least one value', nameTok, 'write enum(a, b, c)');
           const labels = this.enumLabels(tokens(t, 'enumValue'), tokens(t, 'enumLabel'));
           return labels ? { kind: 'enum', values: vals, labels } : { kind: 'enum', values: vals };
         }
         default:
-          this.error('model/unknown-type', `unknown type ${JSON.stringify(name)}`, nameTok,
-            'types are boolean, integer, decimal, rate, money JPY, date, duration days, text, enum(a, b), list of <type>, { field: type }');
+          this.error(
+            'model/unknown-type',
+            `unknown type ${JSON.stringify(name)}`,
+            nameTok,
+            'types are boolean, integer, decimal, rate, money JPY, date, duration days, text, enum(a, b), list of <type>, { field: type }',
+          );
           return { kind: 'text' };
       }
     })();
@@ -337,13 +443,21 @@ class Builder {
     // very long one would take time quadratic in its length.
     const numeric = ['MoneyLit', 'PercentLit', 'FractionLit', 'NumberLit', 'JaDurationLit'].includes(t.tokenType.name);
     if (numeric && img.replace(/\D/g, '').length > MAX_LITERAL_DIGITS) {
-      this.error('model/number-too-long', `${img.slice(0, 20)}… has more than ${MAX_LITERAL_DIGITS} digits`, t,
-        'numbers are exact to 40 significant digits');
+      this.error(
+        'model/number-too-long',
+        `${img.slice(0, 20)}… has more than ${MAX_LITERAL_DIGITS} digits`,
+        t,
+        'numbers are exact to 40 significant digits',
+      );
       return this.mark({ type: 'number', value: '0' }, l);
     }
     if (numeric && !wellGrouped(img)) {
-      this.error('model/digit-grouping', `${img}: digits are grouped in threes`, t,
-        'write 1,234,567 (or 1234567), not 1,2,3 or 12,34');
+      this.error(
+        'model/digit-grouping',
+        `${img}: digits are grouped in threes`,
+        t,
+        'write 1,234,567 (or 1234567), not 1,2,3 or 12,34',
+      );
     }
     let lit: Literal;
     switch (t.tokenType.name) {
@@ -354,27 +468,39 @@ class Builder {
         lit = { type: 'money', amount: neg(m.amount), currency: m.currency };
         break;
       }
-      case 'PercentLit': lit = { type: 'rate', value: neg(parsePercent(img) ?? '0') }; break;
+      case 'PercentLit':
+        lit = { type: 'rate', value: neg(parsePercent(img) ?? '0') };
+        break;
       case 'FractionLit': {
         const [num, den] = img.split('/');
         if (den === '0' || /^0+$/.test(den!)) this.error('model/division-by-zero', `${img} divides by zero`, t);
         lit = { type: 'fraction', num: neg(String(BigInt(num!))), den: String(BigInt(den!)) };
         break;
       }
-      case 'DateLit': lit = { type: 'date', value: this.date(t) }; break;
-      case 'TimeLit': lit = { type: 'time', value: this.time(t) }; break;
-      case 'JaDurationLit': lit = { type: 'duration', ...parseDuration(img)! }; break;
+      case 'DateLit':
+        lit = { type: 'date', value: this.date(t) };
+        break;
+      case 'TimeLit':
+        lit = { type: 'time', value: this.time(t) };
+        break;
+      case 'JaDurationLit':
+        lit = { type: 'duration', ...parseDuration(img)! };
+        break;
       case 'NumberLit': {
         const unitTok = tok(l, 'DurationUnit');
         const v = parsePlainNumber(img) ?? parseJapaneseNumber(img) ?? '0';
         if (unitTok) {
-          if (v.includes('.')) this.error('model/fractional-duration', `${img} ${unitTok.image}: durations are whole numbers`, t);
+          if (v.includes('.'))
+            this.error('model/fractional-duration', `${img} ${unitTok.image}: durations are whole numbers`, t);
           lit = { type: 'duration', value: Number(v), unit: durationUnit(unitTok.image)! };
         } else lit = { type: 'number', value: neg(v) };
         break;
       }
-      case 'StringLit': lit = { type: 'text', value: unescapeString(img) }; break;
-      default: lit = { type: 'boolean', value: img === 'true' };
+      case 'StringLit':
+        lit = { type: 'text', value: unescapeString(img) };
+        break;
+      default:
+        lit = { type: 'boolean', value: img === 'true' };
     }
     return this.mark(lit, l);
   }
@@ -390,8 +516,10 @@ class Builder {
   // ---- expressions ----
   expr(n: CstNode): Expr {
     switch (n.name) {
-      case 'expression': return this.binaryChain(n, 'andExpr', () => 'or');
-      case 'andExpr': return this.binaryChain(n, 'notExpr', () => 'and');
+      case 'expression':
+        return this.binaryChain(n, 'andExpr', () => 'or');
+      case 'andExpr':
+        return this.binaryChain(n, 'notExpr', () => 'and');
       case 'notExpr': {
         const inner = node(n, 'notExpr');
         if (inner) return this.mark({ op: 'not', args: [this.expr(inner)] }, n);
@@ -402,7 +530,9 @@ class Builder {
         const opTok = tok(n, 'op');
         if (opTok) {
           const right = this.expr(node(n, 'additive', 1)!);
-          const op: OpName = ({ Le: 'le', Ge: 'ge', Lt: 'lt', Gt: 'gt', Eq: 'eq', Ne: 'ne' } as const)[opTok.tokenType.name as 'Le']!;
+          const op: OpName = ({ Le: 'le', Ge: 'ge', Lt: 'lt', Gt: 'gt', Eq: 'eq', Ne: 'ne' } as const)[
+            opTok.tokenType.name as 'Le'
+          ]!;
           return this.mark({ op, args: [left, right] }, n);
         }
         if (tok(n, 'Kw_in')) {
@@ -411,8 +541,10 @@ class Builder {
         }
         return left;
       }
-      case 'additive': return this.binaryChain(n, 'multiplicative', (t) => (t.image === '+' ? 'add' : 'sub'));
-      case 'multiplicative': return this.binaryChain(n, 'unary', (t) => (t.tokenType.name === 'Times' ? 'mul' : 'div'));
+      case 'additive':
+        return this.binaryChain(n, 'multiplicative', (t) => (t.image === '+' ? 'add' : 'sub'));
+      case 'multiplicative':
+        return this.binaryChain(n, 'unary', (t) => (t.tokenType.name === 'Times' ? 'mul' : 'div'));
       case 'unary': {
         const inner = node(n, 'unary');
         if (inner) {
@@ -420,22 +552,30 @@ class Builder {
           if ('lit' in e && (e.lit.type === 'number' || e.lit.type === 'rate' || e.lit.type === 'money')) {
             const l = e.lit;
             const flip = (s: string) => (s.startsWith('-') ? s.slice(1) : s === '0' ? s : '-' + s);
-            const lit: Literal = l.type === 'money' ? { ...l, amount: flip(l.amount) } : { ...l, value: flip((l as { value: string }).value) } as Literal;
+            const lit: Literal =
+              l.type === 'money'
+                ? { ...l, amount: flip(l.amount) }
+                : ({ ...l, value: flip((l as { value: string }).value) } as Literal);
             return this.mark({ lit }, n);
           }
           return this.mark({ op: 'neg', args: [e] }, n);
         }
         return this.expr(node(n, 'primary')!);
       }
-      case 'primary': return this.primary(n);
-      case 'literal': return this.mark({ lit: this.literal(n) }, n);
-      default: return this.expr(Object.values(n.children)[0]![0] as CstNode);
+      case 'primary':
+        return this.primary(n);
+      case 'literal':
+        return this.mark({ lit: this.literal(n) }, n);
+      default:
+        return this.expr(Object.values(n.children)[0]![0] as CstNode);
     }
   }
 
   binaryChain(n: CstNode, operandKey: string, opOf: (t: IToken) => OpName): Expr {
     const operands = nodes(n, operandKey);
-    const ops = tokens(n, 'op').concat(tokens(n, 'Kw_or'), tokens(n, 'Kw_and')).sort((a, b) => a.startOffset - b.startOffset);
+    const ops = tokens(n, 'op')
+      .concat(tokens(n, 'Kw_or'), tokens(n, 'Kw_and'))
+      .sort((a, b) => a.startOffset - b.startOffset);
     let acc = this.expr(operands[0]!);
     for (let i = 1; i < operands.length; i++) {
       const t = ops[i - 1]!;
@@ -451,7 +591,10 @@ class Builder {
     const lit = node(n, 'literal');
     if (lit) return this.mark({ lit: this.literal(lit) }, n);
     if (tok(n, 'Kw_if')) {
-      return this.mark({ op: 'if', args: [this.expr(node(n, 'cond')!), this.expr(node(n, 'then')!), this.expr(node(n, 'else')!)] }, n);
+      return this.mark(
+        { op: 'if', args: [this.expr(node(n, 'cond')!), this.expr(node(n, 'then')!), this.expr(node(n, 'else')!)] },
+        n,
+      );
     }
     const inner = node(n, 'expression');
     if (inner) return this.expr(inner);
@@ -473,8 +616,12 @@ class Builder {
       const mode = modeNode ? this.expr(modeNode) : undefined;
       const modeName = mode && 'lit' in mode && mode.lit.type === 'symbol' ? mode.lit.value : undefined;
       if (argNodes.length !== 3 || !modeName || !ROUNDING_MODES.includes(modeName as RoundingMode)) {
-        this.error('model/bad-round', 'round takes (value, mode, unit)', nameTok,
-          `write e.g. round(x, down, 1,000円); modes: ${ROUNDING_MODES.join(', ')}`);
+        this.error(
+          'model/bad-round',
+          'round takes (value, mode, unit)',
+          nameTok,
+          `write e.g. round(x, down, 1,000円); modes: ${ROUNDING_MODES.join(', ')}`,
+        );
         return this.mark({ call: 'round', args: argNodes.map((a) => this.expr(a)), mode: 'half-up' }, n);
       }
       return this.mark({ call: 'round', args: [this.expr(x!), this.expr(unit!)], mode: modeName as RoundingMode }, n);
@@ -505,7 +652,11 @@ class Builder {
           else if ('lit' in m) values.push(leafLiteral(m.lit) as string);
           else return this.keep(e, { fact: this.operand(e, owner), operator: 'equal', value: true });
         }
-        return this.keep(e, { fact: this.operand(subject!, owner), operator: e.op === 'in' ? 'in' : 'notIn', value: values });
+        return this.keep(e, {
+          fact: this.operand(subject!, owner),
+          operator: e.op === 'in' ? 'in' : 'notIn',
+          value: values,
+        });
       }
     }
     return this.keep(e, { fact: this.operand(e, owner), operator: 'equal', value: true });
@@ -531,13 +682,22 @@ class Builder {
     // Numeric equality against a literal is written as a closed interval: json-rules-engine's
     // `equal` is strict (===) and would compare the number a fact projects to with a string.
     if ((op === 'eq' || op === 'ne') && 'lit' in b && ['number', 'rate', 'money', 'fraction'].includes(b.lit.type)) {
-      const between: Condition = { all: [
-        { fact, operator: 'greaterThanInclusive', value },
-        { fact, operator: 'lessThanInclusive', value },
-      ] };
+      const between: Condition = {
+        all: [
+          { fact, operator: 'greaterThanInclusive', value },
+          { fact, operator: 'lessThanInclusive', value },
+        ],
+      };
       return this.keep(e, op === 'eq' ? between : { not: between });
     }
-    const operator = { eq: 'equal', ne: 'notEqual', lt: 'lessThan', le: 'lessThanInclusive', gt: 'greaterThan', ge: 'greaterThanInclusive' }[op as 'eq']!;
+    const operator = {
+      eq: 'equal',
+      ne: 'notEqual',
+      lt: 'lessThan',
+      le: 'lessThanInclusive',
+      gt: 'greaterThan',
+      ge: 'greaterThanInclusive',
+    }[op as 'eq']!;
     return this.keep(e, { fact, operator, value } as Leaf);
   }
 
@@ -574,7 +734,12 @@ class Builder {
     const hitTok = tok(d, 'hit');
     const hit = hitTok?.image ?? 'unique';
     if (hitTok && hit !== 'unique' && hit !== 'first') {
-      this.error('model/unknown-hit-policy', `unknown hit policy ${JSON.stringify(hit)}`, hitTok, 'use hit unique or hit first');
+      this.error(
+        'model/unknown-hit-policy',
+        `unknown hit policy ${JSON.stringify(hit)}`,
+        hitTok,
+        'use hit unique or hit first',
+      );
     }
     const t: Table = {
       name: nameTok.image,
@@ -589,7 +754,17 @@ class Builder {
     const otherwise = node(d, 'outputs');
     if (otherwise) t.otherwise = nodes(otherwise, 'value').map((v) => this.value(v));
     for (const c of nodes(d, 'common')) this.commonInto(c, t, p);
-    return this.reorder(this.mark(t, nameTok), ['name', 'label', 'hit', 'inputs', 'outputs', 'rows', 'otherwise', 'cite', 'note']);
+    return this.reorder(this.mark(t, nameTok), [
+      'name',
+      'label',
+      'hit',
+      'inputs',
+      'outputs',
+      'rows',
+      'otherwise',
+      'cite',
+      'note',
+    ]);
   }
 
   row(r: CstNode, p: Product): TableRow {
@@ -630,21 +805,49 @@ class Builder {
     this.currentForEach = undefined;
     const needsRequire = r.kind === 'eligibility' || r.kind === 'condition' || r.kind === 'constraint';
     if (needsRequire && !require) {
-      this.error('model/missing-require', `a ${r.kind} rule needs a 'require' clause`, kindTok, `add: require <condition that must hold>`);
+      this.error(
+        'model/missing-require',
+        `a ${r.kind} rule needs a 'require' clause`,
+        kindTok,
+        `add: require <condition that must hold>`,
+      );
     }
     if (!needsRequire && !when) {
-      this.error('model/missing-when', `a ${r.kind} rule needs a 'when' clause`, kindTok, `add: when <condition under which the rule applies>`);
+      this.error(
+        'model/missing-when',
+        `a ${r.kind} rule needs a 'when' clause`,
+        kindTok,
+        `add: when <condition under which the rule applies>`,
+      );
     }
     if (!needsRequire && require) {
-      this.error('model/unexpected-require', `'require' is for eligibility, condition and constraint rules; a ${r.kind} rule fires 'when' its condition holds`, kindTok,
-        `write: when <condition>`);
+      this.error(
+        'model/unexpected-require',
+        `'require' is for eligibility, condition and constraint rules; a ${r.kind} rule fires 'when' its condition holds`,
+        kindTok,
+        `write: when <condition>`,
+      );
     }
-    return this.reorder(this.mark(r, nameTok), ['id', 'kind', 'label', 'cite', 'note', 'forEach', 'when', 'unless', 'require']);
+    return this.reorder(this.mark(r, nameTok), [
+      'id',
+      'kind',
+      'label',
+      'cite',
+      'note',
+      'forEach',
+      'when',
+      'unless',
+      'require',
+    ]);
   }
 
   // Label, `for each` (which puts the loop variable in scope until the declaration ends) and
   // citations: shared by rules and amounts.
-  labelLoopAndCites(d: CstNode, target: { label?: string; forEach?: string; cite: Citation[]; note?: string }, p: Product): void {
+  labelLoopAndCites(
+    d: CstNode,
+    target: { label?: string; forEach?: string; cite: Citation[]; note?: string },
+    p: Product,
+  ): void {
     const label = tok(d, 'label');
     if (label) target.label = unescapeString(label.image);
     const fe = node(d, 'forEach');
@@ -679,7 +882,16 @@ class Builder {
     });
     this.loopVar = undefined;
     this.currentForEach = undefined;
-    return this.reorder(this.mark(a, nameTok), ['name', 'label', 'currency', 'payable', 'forEach', 'steps', 'cite', 'note']);
+    return this.reorder(this.mark(a, nameTok), [
+      'name',
+      'label',
+      'currency',
+      'payable',
+      'forEach',
+      'steps',
+      'cite',
+      'note',
+    ]);
   }
 
   step(s: CstNode, owner: string, p: Product, afterTotal: boolean): Step {
@@ -696,14 +908,20 @@ class Builder {
     const mode = tok(s, 'mode');
     if (mode) {
       if (!ROUNDING_MODES.includes(mode.image as RoundingMode)) {
-        this.error('model/bad-round', `unknown rounding mode ${JSON.stringify(mode.image)}`, mode, `modes: ${ROUNDING_MODES.join(', ')}`);
+        this.error(
+          'model/bad-round',
+          `unknown rounding mode ${JSON.stringify(mode.image)}`,
+          mode,
+          `modes: ${ROUNDING_MODES.join(', ')}`,
+        );
       }
       step.mode = mode.image as RoundingMode;
     }
     const tail = node(s, 'stepTail');
     if (tail) {
       if (tok(tail, 'Kw_shared')) {
-        if (kind !== 'limit' && kind !== 'deductible') this.error('model/shared-step', `only limit and deductible can be shared, not ${kind}`, kindTok);
+        if (kind !== 'limit' && kind !== 'deductible')
+          this.error('model/shared-step', `only limit and deductible can be shared, not ${kind}`, kindTok);
         else step.shared = true;
       }
       const w = node(tail, 'when');
@@ -718,7 +936,8 @@ class Builder {
   // Key order is part of the output format (byte-identical compiled JSON).
   reorder<T extends object>(o: T, keys: string[]): T {
     const out: Record<string, unknown> = {};
-    for (const k of keys) if ((o as Record<string, unknown>)[k] !== undefined) out[k] = (o as Record<string, unknown>)[k];
+    for (const k of keys)
+      if ((o as Record<string, unknown>)[k] !== undefined) out[k] = (o as Record<string, unknown>)[k];
     const s = this.spans.get(o);
     if (s) this.spans.set(out, s);
     return out as T;
@@ -727,12 +946,22 @@ class Builder {
 
 export function leafLiteral(l: Literal): LeafValue {
   switch (l.type) {
-    case 'boolean': return l.value;
-    case 'number': case 'rate': return l.value;
-    case 'fraction': return `${l.num}/${l.den}`;
-    case 'money': return l.amount;
-    case 'date': case 'time': case 'symbol': case 'text': return l.value;
-    case 'duration': return l.value;
+    case 'boolean':
+      return l.value;
+    case 'number':
+    case 'rate':
+      return l.value;
+    case 'fraction':
+      return `${l.num}/${l.den}`;
+    case 'money':
+      return l.amount;
+    case 'date':
+    case 'time':
+    case 'symbol':
+    case 'text':
+      return l.value;
+    case 'duration':
+      return l.value;
   }
 }
 

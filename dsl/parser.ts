@@ -9,7 +9,12 @@ const { CstParser, EOF } = chevrotain;
 
 class YakkanParser extends CstParser {
   constructor(recoveryEnabled: boolean) {
-    super(T.allTokens, { recoveryEnabled, maxLookahead: 3, nodeLocationTracking: 'full', skipValidations: !recoveryEnabled });
+    super(T.allTokens, {
+      recoveryEnabled,
+      maxLookahead: 3,
+      nodeLocationTracking: 'full',
+      skipValidations: !recoveryEnabled,
+    });
     this.performSelfAnalysis();
   }
 
@@ -23,19 +28,57 @@ class YakkanParser extends CstParser {
     this.SUBRULE(this.path);
     this.MANY(() =>
       this.OR([
-        { ALT: () => { this.CONSUME(T.NameKw); this.CONSUME(T.Name); this.CONSUME(T.StringLit); } },
-        { ALT: () => {
-          this.CONSUME(T.Revision); this.CONSUME1(T.StringLit);
-          this.OPTION2(() => this.CONSUME4(T.StringLit, { LABEL: 'revisionLabel' }));
-        } },
-        { ALT: () => {
-          this.CONSUME(T.In); this.CONSUME(T.Force); this.CONSUME(T.From); this.CONSUME(T.DateLit);
-          this.OPTION(() => { this.CONSUME(T.Until); this.CONSUME1(T.DateLit); });
-        } },
-        { ALT: () => { this.CONSUME(T.Chosen); this.CONSUME(T.By); this.SUBRULE1(this.path); } },
-        { ALT: () => { this.CONSUME(T.Currency); this.CONSUME1(T.Name); } },
-        { ALT: () => { this.CONSUME(T.Source); this.CONSUME2(T.StringLit); } },
-        { ALT: () => { this.CONSUME(T.Reconstructed); this.CONSUME3(T.StringLit); } },
+        {
+          ALT: () => {
+            this.CONSUME(T.NameKw);
+            this.CONSUME(T.Name);
+            this.CONSUME(T.StringLit);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Revision);
+            this.CONSUME1(T.StringLit);
+            this.OPTION2(() => this.CONSUME4(T.StringLit, { LABEL: 'revisionLabel' }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.In);
+            this.CONSUME(T.Force);
+            this.CONSUME(T.From);
+            this.CONSUME(T.DateLit);
+            this.OPTION(() => {
+              this.CONSUME(T.Until);
+              this.CONSUME1(T.DateLit);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Chosen);
+            this.CONSUME(T.By);
+            this.SUBRULE1(this.path);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Currency);
+            this.CONSUME1(T.Name);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Source);
+            this.CONSUME2(T.StringLit);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Reconstructed);
+            this.CONSUME3(T.StringLit);
+          },
+        },
         { ALT: () => this.SUBRULE(this.common) },
       ]),
     );
@@ -54,7 +97,12 @@ class YakkanParser extends CstParser {
   common = this.RULE('common', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.cite) },
-      { ALT: () => { this.CONSUME(T.Note); this.CONSUME(T.StringLit); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Note);
+          this.CONSUME(T.StringLit);
+        },
+      },
     ]);
   });
 
@@ -71,40 +119,58 @@ class YakkanParser extends CstParser {
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeExpr);
     this.OPTION(() => this.CONSUME(T.StringLit, { LABEL: 'label' }));
-    this.OPTION1(() => { this.CONSUME(T.Default); this.SUBRULE(this.value, { LABEL: 'default' }); });
+    this.OPTION1(() => {
+      this.CONSUME(T.Default);
+      this.SUBRULE(this.value, { LABEL: 'default' });
+    });
     this.MANY(() => this.SUBRULE(this.common));
   });
 
   typeExpr = this.RULE('typeExpr', () => {
     this.OR([
-      { ALT: () => { this.CONSUME(T.List); this.CONSUME(T.Of); this.SUBRULE(this.typeExpr, { LABEL: 'element' }); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.List);
+          this.CONSUME(T.Of);
+          this.SUBRULE(this.typeExpr, { LABEL: 'element' });
+        },
+      },
       { ALT: () => this.SUBRULE(this.recordType) },
-      { ALT: () => {
-        this.CONSUME(T.Name, { LABEL: 'typeName' });
-        this.OPTION(() =>
-          this.OR1([
-            { ALT: () => {
-              this.CONSUME(T.LParen);
-              this.CONSUME1(T.Name, { LABEL: 'enumValue' });
-              this.OPTION2(() => this.CONSUME(T.StringLit, { LABEL: 'enumLabel' }));
-              this.MANY(() => {
-                this.CONSUME(T.Comma);
-                this.CONSUME2(T.Name, { LABEL: 'enumValue' });
-                this.OPTION3(() => this.CONSUME1(T.StringLit, { LABEL: 'enumLabel' }));
-              });
-              this.CONSUME(T.RParen);
-            } },
-            { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'currency' }) },
-            { ALT: () => this.CONSUME(T.DurationUnit, { LABEL: 'unit' }) },
-          ]),
-        );
-      } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Name, { LABEL: 'typeName' });
+          this.OPTION(() =>
+            this.OR1([
+              {
+                ALT: () => {
+                  this.CONSUME(T.LParen);
+                  this.CONSUME1(T.Name, { LABEL: 'enumValue' });
+                  this.OPTION2(() => this.CONSUME(T.StringLit, { LABEL: 'enumLabel' }));
+                  this.MANY(() => {
+                    this.CONSUME(T.Comma);
+                    this.CONSUME2(T.Name, { LABEL: 'enumValue' });
+                    this.OPTION3(() => this.CONSUME1(T.StringLit, { LABEL: 'enumLabel' }));
+                  });
+                  this.CONSUME(T.RParen);
+                },
+              },
+              { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'currency' }) },
+              { ALT: () => this.CONSUME(T.DurationUnit, { LABEL: 'unit' }) },
+            ]),
+          );
+        },
+      },
     ]);
     this.OPTION4(() => this.CONSUME(T.Signed));
     this.OPTION1(() => {
-      this.CONSUME(T.One); this.CONSUME1(T.Of); this.CONSUME1(T.LParen);
+      this.CONSUME(T.One);
+      this.CONSUME1(T.Of);
+      this.CONSUME1(T.LParen);
       this.SUBRULE(this.value, { LABEL: 'oneOf' });
-      this.MANY1(() => { this.CONSUME1(T.Comma); this.SUBRULE1(this.value, { LABEL: 'oneOf' }); });
+      this.MANY1(() => {
+        this.CONSUME1(T.Comma);
+        this.SUBRULE1(this.value, { LABEL: 'oneOf' });
+      });
       this.CONSUME1(T.RParen);
     });
   });
@@ -112,7 +178,10 @@ class YakkanParser extends CstParser {
   recordType = this.RULE('recordType', () => {
     this.CONSUME(T.LBrace);
     this.SUBRULE(this.field);
-    this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE1(this.field); });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE1(this.field);
+    });
     this.CONSUME(T.RBrace);
   });
 
@@ -121,7 +190,10 @@ class YakkanParser extends CstParser {
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeExpr);
     this.OPTION(() => this.CONSUME(T.StringLit, { LABEL: 'label' }));
-    this.OPTION1(() => { this.CONSUME(T.Default); this.SUBRULE(this.value, { LABEL: 'default' }); });
+    this.OPTION1(() => {
+      this.CONSUME(T.Default);
+      this.SUBRULE(this.value, { LABEL: 'default' });
+    });
   });
 
   formulaDecl = this.RULE('formulaDecl', () => {
@@ -141,19 +213,40 @@ class YakkanParser extends CstParser {
     this.MANY(() =>
       this.OR([
         { ALT: () => this.SUBRULE(this.common) },
-        { ALT: () => { this.CONSUME(T.Hit); this.CONSUME1(T.Name, { LABEL: 'hit' }); } },
-        { ALT: () => {
-          this.CONSUME(T.Given);
-          this.SUBRULE(this.expression, { LABEL: 'input' });
-          this.MANY1(() => { this.CONSUME(T.Comma); this.SUBRULE1(this.expression, { LABEL: 'input' }); });
-        } },
-        { ALT: () => {
-          this.CONSUME(T.Returns);
-          this.SUBRULE(this.field, { LABEL: 'output' });
-          this.MANY2(() => { this.CONSUME1(T.Comma); this.SUBRULE1(this.field, { LABEL: 'output' }); });
-        } },
+        {
+          ALT: () => {
+            this.CONSUME(T.Hit);
+            this.CONSUME1(T.Name, { LABEL: 'hit' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Given);
+            this.SUBRULE(this.expression, { LABEL: 'input' });
+            this.MANY1(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE1(this.expression, { LABEL: 'input' });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Returns);
+            this.SUBRULE(this.field, { LABEL: 'output' });
+            this.MANY2(() => {
+              this.CONSUME1(T.Comma);
+              this.SUBRULE1(this.field, { LABEL: 'output' });
+            });
+          },
+        },
         { ALT: () => this.SUBRULE(this.row) },
-        { ALT: () => { this.CONSUME(T.Else); this.CONSUME(T.Arrow); this.SUBRULE(this.outputs); } },
+        {
+          ALT: () => {
+            this.CONSUME(T.Else);
+            this.CONSUME(T.Arrow);
+            this.SUBRULE(this.outputs);
+          },
+        },
       ]),
     );
   });
@@ -161,7 +254,10 @@ class YakkanParser extends CstParser {
   row = this.RULE('row', () => {
     this.CONSUME(T.Row);
     this.SUBRULE(this.cell);
-    this.MANY(() => { this.CONSUME(T.Pipe); this.SUBRULE1(this.cell); });
+    this.MANY(() => {
+      this.CONSUME(T.Pipe);
+      this.SUBRULE1(this.cell);
+    });
     this.CONSUME(T.Arrow);
     this.SUBRULE(this.outputs);
     this.MANY1(() => this.SUBRULE(this.cite));
@@ -170,38 +266,53 @@ class YakkanParser extends CstParser {
   cell = this.RULE('cell', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.Any) },
-      { ALT: () => {
-        this.OR1([
-          { ALT: () => this.CONSUME(T.Le, { LABEL: 'cmp' }) },
-          { ALT: () => this.CONSUME(T.Ge, { LABEL: 'cmp' }) },
-          { ALT: () => this.CONSUME(T.Lt, { LABEL: 'cmp' }) },
-          { ALT: () => this.CONSUME(T.Gt, { LABEL: 'cmp' }) },
-          { ALT: () => this.CONSUME(T.Eq, { LABEL: 'cmp' }) },
-        ]);
-        this.SUBRULE(this.value);
-      } },
-      { ALT: () => {
-        this.SUBRULE1(this.value);
-        this.OR2([
-          { ALT: () => { this.CONSUME(T.DotDot); this.SUBRULE2(this.value, { LABEL: 'upper' }); } },
-          { ALT: () => this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE3(this.value); }) },
-        ]);
-      } },
+      {
+        ALT: () => {
+          this.OR1([
+            { ALT: () => this.CONSUME(T.Le, { LABEL: 'cmp' }) },
+            { ALT: () => this.CONSUME(T.Ge, { LABEL: 'cmp' }) },
+            { ALT: () => this.CONSUME(T.Lt, { LABEL: 'cmp' }) },
+            { ALT: () => this.CONSUME(T.Gt, { LABEL: 'cmp' }) },
+            { ALT: () => this.CONSUME(T.Eq, { LABEL: 'cmp' }) },
+          ]);
+          this.SUBRULE(this.value);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE1(this.value);
+          this.OR2([
+            {
+              ALT: () => {
+                this.CONSUME(T.DotDot);
+                this.SUBRULE2(this.value, { LABEL: 'upper' });
+              },
+            },
+            {
+              ALT: () =>
+                this.MANY(() => {
+                  this.CONSUME(T.Comma);
+                  this.SUBRULE3(this.value);
+                }),
+            },
+          ]);
+        },
+      },
     ]);
   });
 
   outputs = this.RULE('outputs', () => {
     this.SUBRULE(this.value);
-    this.MANY(() => { this.CONSUME(T.Pipe); this.SUBRULE1(this.value); });
+    this.MANY(() => {
+      this.CONSUME(T.Pipe);
+      this.SUBRULE1(this.value);
+    });
   });
 
   // A literal or a bare name (an enum value), possibly negated.
   value = this.RULE('value', () => {
     this.OPTION(() => this.CONSUME(T.Minus));
-    this.OR([
-      { ALT: () => this.SUBRULE(this.literal) },
-      { ALT: () => this.CONSUME(T.Name) },
-    ]);
+    this.OR([{ ALT: () => this.SUBRULE(this.literal) }, { ALT: () => this.CONSUME(T.Name) }]);
   });
 
   ruleDecl = this.RULE('ruleDecl', () => {
@@ -219,9 +330,24 @@ class YakkanParser extends CstParser {
       this.OR1([
         { ALT: () => this.SUBRULE(this.common) },
         { ALT: () => this.SUBRULE(this.forEach) },
-        { ALT: () => { this.CONSUME(T.When); this.SUBRULE(this.expression, { LABEL: 'when' }); } },
-        { ALT: () => { this.CONSUME(T.Unless); this.SUBRULE1(this.expression, { LABEL: 'unless' }); } },
-        { ALT: () => { this.CONSUME(T.Require); this.SUBRULE2(this.expression, { LABEL: 'require' }); } },
+        {
+          ALT: () => {
+            this.CONSUME(T.When);
+            this.SUBRULE(this.expression, { LABEL: 'when' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Unless);
+            this.SUBRULE1(this.expression, { LABEL: 'unless' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Require);
+            this.SUBRULE2(this.expression, { LABEL: 'require' });
+          },
+        },
       ]),
     );
   });
@@ -238,7 +364,10 @@ class YakkanParser extends CstParser {
     this.CONSUME(T.AmountKw);
     this.CONSUME(T.Name);
     this.OPTION(() => this.CONSUME(T.StringLit, { LABEL: 'label' }));
-    this.OPTION1(() => { this.CONSUME(T.Colon); this.SUBRULE(this.typeExpr); });
+    this.OPTION1(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.typeExpr);
+    });
     this.MANY(() =>
       this.OR([
         { ALT: () => this.SUBRULE(this.common) },
@@ -252,60 +381,83 @@ class YakkanParser extends CstParser {
   step = this.RULE('step', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.Total, { LABEL: 'kind' }) },
-      { ALT: () => {
-        this.CONSUME(T.Aggregate, { LABEL: 'kind' });
-        this.SUBRULE(this.expression);
-        this.CONSUME(T.Used);
-        this.SUBRULE1(this.expression, { LABEL: 'used' });
-        this.SUBRULE(this.stepTail);
-      } },
-      { ALT: () => {
-        this.CONSUME(T.Round, { LABEL: 'kind' });
-        this.CONSUME(T.Name, { LABEL: 'mode' });
-        this.SUBRULE2(this.expression);
-        this.SUBRULE1(this.stepTail);
-      } },
-      { ALT: () => {
-        this.OR1([
-          { ALT: () => this.CONSUME(T.Start, { LABEL: 'kind' }) },
-          { ALT: () => this.CONSUME(T.Add, { LABEL: 'kind' }) },
-          { ALT: () => this.CONSUME(T.Subtract, { LABEL: 'kind' }) },
-          { ALT: () => this.CONSUME(T.Deductible, { LABEL: 'kind' }) },
-          { ALT: () => this.CONSUME(T.Coinsurance, { LABEL: 'kind' }) },
-          { ALT: () => this.CONSUME(T.Multiply, { LABEL: 'kind' }) },
-          { ALT: () => this.CONSUME(T.Limit, { LABEL: 'kind' }) },
-          { ALT: () => this.CONSUME(T.Floor, { LABEL: 'kind' }) },
-        ]);
-        this.SUBRULE3(this.expression);
-        this.SUBRULE2(this.stepTail);
-      } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Aggregate, { LABEL: 'kind' });
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.Used);
+          this.SUBRULE1(this.expression, { LABEL: 'used' });
+          this.SUBRULE(this.stepTail);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Round, { LABEL: 'kind' });
+          this.CONSUME(T.Name, { LABEL: 'mode' });
+          this.SUBRULE2(this.expression);
+          this.SUBRULE1(this.stepTail);
+        },
+      },
+      {
+        ALT: () => {
+          this.OR1([
+            { ALT: () => this.CONSUME(T.Start, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Add, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Subtract, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Deductible, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Coinsurance, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Multiply, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Limit, { LABEL: 'kind' }) },
+            { ALT: () => this.CONSUME(T.Floor, { LABEL: 'kind' }) },
+          ]);
+          this.SUBRULE3(this.expression);
+          this.SUBRULE2(this.stepTail);
+        },
+      },
     ]);
   });
 
   stepTail = this.RULE('stepTail', () => {
     this.OPTION1(() => this.CONSUME(T.Shared));
-    this.OPTION(() => { this.CONSUME(T.When); this.SUBRULE(this.expression, { LABEL: 'when' }); });
+    this.OPTION(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE(this.expression, { LABEL: 'when' });
+    });
     this.MANY(() => this.SUBRULE(this.cite));
   });
 
   path = this.RULE('path', () => {
     this.CONSUME(T.Name);
-    this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME1(T.Name); });
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME1(T.Name);
+    });
   });
 
   expression = this.RULE('expression', () => {
     this.SUBRULE(this.andExpr);
-    this.MANY(() => { this.CONSUME(T.Or); this.SUBRULE1(this.andExpr); });
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE1(this.andExpr);
+    });
   });
 
   andExpr = this.RULE('andExpr', () => {
     this.SUBRULE(this.notExpr);
-    this.MANY(() => { this.CONSUME(T.And); this.SUBRULE1(this.notExpr); });
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE1(this.notExpr);
+    });
   });
 
   notExpr = this.RULE('notExpr', () => {
     this.OR([
-      { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.notExpr); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notExpr);
+        },
+      },
       { ALT: () => this.SUBRULE(this.comparison) },
     ]);
   });
@@ -314,25 +466,32 @@ class YakkanParser extends CstParser {
     this.SUBRULE(this.additive);
     this.OPTION(() =>
       this.OR([
-        { ALT: () => {
-          this.OR1([
-            { ALT: () => this.CONSUME(T.Le, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Ge, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Eq, { LABEL: 'op' }) },
-            { ALT: () => this.CONSUME(T.Ne, { LABEL: 'op' }) },
-          ]);
-          this.SUBRULE1(this.additive);
-        } },
-        { ALT: () => {
-          this.OPTION1(() => this.CONSUME(T.Not, { LABEL: 'negated' }));
-          this.CONSUME(T.In);
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression, { LABEL: 'member' });
-          this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE1(this.expression, { LABEL: 'member' }); });
-          this.CONSUME(T.RParen);
-        } },
+        {
+          ALT: () => {
+            this.OR1([
+              { ALT: () => this.CONSUME(T.Le, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Ge, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Lt, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Gt, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Eq, { LABEL: 'op' }) },
+              { ALT: () => this.CONSUME(T.Ne, { LABEL: 'op' }) },
+            ]);
+            this.SUBRULE1(this.additive);
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION1(() => this.CONSUME(T.Not, { LABEL: 'negated' }));
+            this.CONSUME(T.In);
+            this.CONSUME(T.LParen);
+            this.SUBRULE(this.expression, { LABEL: 'member' });
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE1(this.expression, { LABEL: 'member' });
+            });
+            this.CONSUME(T.RParen);
+          },
+        },
       ]),
     );
   });
@@ -340,7 +499,10 @@ class YakkanParser extends CstParser {
   additive = this.RULE('additive', () => {
     this.SUBRULE(this.multiplicative);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]);
+      this.OR([
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
+      ]);
       this.SUBRULE1(this.multiplicative);
     });
   });
@@ -348,14 +510,22 @@ class YakkanParser extends CstParser {
   multiplicative = this.RULE('multiplicative', () => {
     this.SUBRULE(this.unary);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Times, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Divide, { LABEL: 'op' }) }]);
+      this.OR([
+        { ALT: () => this.CONSUME(T.Times, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Divide, { LABEL: 'op' }) },
+      ]);
       this.SUBRULE1(this.unary);
     });
   });
 
   unary = this.RULE('unary', () => {
     this.OR([
-      { ALT: () => { this.CONSUME(T.Minus); this.SUBRULE(this.unary); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus);
+          this.SUBRULE(this.unary);
+        },
+      },
       { ALT: () => this.SUBRULE(this.primary) },
     ]);
   });
@@ -363,29 +533,53 @@ class YakkanParser extends CstParser {
   primary = this.RULE('primary', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.literal) },
-      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.expression); this.CONSUME(T.RParen); } },
-      { ALT: () => {
-        this.CONSUME(T.If);
-        this.SUBRULE1(this.expression, { LABEL: 'cond' });
-        this.CONSUME(T.Then);
-        this.SUBRULE2(this.expression, { LABEL: 'then' });
-        this.CONSUME(T.Else);
-        this.SUBRULE3(this.expression, { LABEL: 'else' });
-      } },
-      { ALT: () => {
-        this.OR2([{ ALT: () => this.CONSUME(T.RefStart, { LABEL: 'head' }) }, { ALT: () => this.CONSUME(T.Round, { LABEL: 'head' }) }]);
-        this.OR1([
-          { ALT: () => {
-            this.CONSUME1(T.LParen);
-            this.OPTION(() => {
-              this.SUBRULE4(this.expression, { LABEL: 'arg' });
-              this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE5(this.expression, { LABEL: 'arg' }); });
-            });
-            this.CONSUME1(T.RParen);
-          } },
-          { ALT: () => this.MANY1(() => { this.CONSUME(T.Dot); this.CONSUME1(T.Name, { LABEL: 'segment' }); }) },
-        ]);
-      } },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.If);
+          this.SUBRULE1(this.expression, { LABEL: 'cond' });
+          this.CONSUME(T.Then);
+          this.SUBRULE2(this.expression, { LABEL: 'then' });
+          this.CONSUME(T.Else);
+          this.SUBRULE3(this.expression, { LABEL: 'else' });
+        },
+      },
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.RefStart, { LABEL: 'head' }) },
+            { ALT: () => this.CONSUME(T.Round, { LABEL: 'head' }) },
+          ]);
+          this.OR1([
+            {
+              ALT: () => {
+                this.CONSUME1(T.LParen);
+                this.OPTION(() => {
+                  this.SUBRULE4(this.expression, { LABEL: 'arg' });
+                  this.MANY(() => {
+                    this.CONSUME(T.Comma);
+                    this.SUBRULE5(this.expression, { LABEL: 'arg' });
+                  });
+                });
+                this.CONSUME1(T.RParen);
+              },
+            },
+            {
+              ALT: () =>
+                this.MANY1(() => {
+                  this.CONSUME(T.Dot);
+                  this.CONSUME1(T.Name, { LABEL: 'segment' });
+                }),
+            },
+          ]);
+        },
+      },
     ]);
   });
 
@@ -397,7 +591,12 @@ class YakkanParser extends CstParser {
       { ALT: () => this.CONSUME(T.DateLit) },
       { ALT: () => this.CONSUME(T.TimeLit) },
       { ALT: () => this.CONSUME(T.JaDurationLit) },
-      { ALT: () => { this.CONSUME(T.NumberLit); this.OPTION(() => this.CONSUME(T.DurationUnit)); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.NumberLit);
+          this.OPTION(() => this.CONSUME(T.DurationUnit));
+        },
+      },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
@@ -436,17 +635,38 @@ export function parse(tokens: T.Tokens, diagnostics: Diagnostic[]): CstNode {
 export const MAX_NESTING = 64;
 
 const DECLARATION_START = new Set([
-  T.Product, T.Fact, T.FormulaKw, T.Define, T.TableKw, T.Eligibility, T.Ineligible, T.Cover, T.Exclude, T.ConditionKw,
-  T.Constraint, T.AmountKw,
+  T.Product,
+  T.Fact,
+  T.FormulaKw,
+  T.Define,
+  T.TableKw,
+  T.Eligibility,
+  T.Ineligible,
+  T.Cover,
+  T.Exclude,
+  T.ConditionKw,
+  T.Constraint,
+  T.AmountKw,
 ]);
 const OPERAND_END = new Set([
-  T.RParen, T.RBrace, T.True, T.False, T.StringLit, T.DateLit, T.TimeLit, T.MoneyLit, T.PercentLit, T.FractionLit,
-  T.JaDurationLit, T.NumberLit,
+  T.RParen,
+  T.RBrace,
+  T.True,
+  T.False,
+  T.StringLit,
+  T.DateLit,
+  T.TimeLit,
+  T.MoneyLit,
+  T.PercentLit,
+  T.FractionLit,
+  T.JaDurationLit,
+  T.NumberLit,
 ]);
 const categories = (t: IToken) => (t.tokenType.CATEGORIES ?? []) as unknown[];
 // A clause keyword (`when`, `cite`, `row`, ...) ends any expression before it.
 const isClauseWord = (t: IToken, next: IToken | undefined) =>
-  categories(t).includes(T.Name) && !categories(t).includes(T.RefStart) &&
+  categories(t).includes(T.Name) &&
+  !categories(t).includes(T.RefStart) &&
   !(t.tokenType === T.Round && next?.tokenType === T.LParen);
 const endsOperand = (t: IToken | undefined) =>
   t !== undefined && (OPERAND_END.has(t.tokenType) || categories(t).includes(T.Name));
@@ -499,8 +719,9 @@ function boundNesting(tokens: T.Tokens, diagnostics: Diagnostic[]): IToken[] {
     diagnostics.push({
       code: 'parse/too-deep',
       severity: 'error',
-      message: `this nests ${MAX_NESTING + 1} levels deep (parentheses, if, not, unary minus, list of); `
-        + `at most ${MAX_NESTING} are allowed, so the declaration is left out`,
+      message:
+        `this nests ${MAX_NESTING + 1} levels deep (parentheses, if, not, unary minus, list of); ` +
+        `at most ${MAX_NESTING} are allowed, so the declaration is left out`,
       span: spanAt(tokens.file, t.startLine ?? 1, t.startColumn ?? 1, t.startOffset, t.image.length),
       hint: 'give the inner parts names (formula part = ..., then use part): each is checked and explained on its own',
     });
@@ -513,14 +734,21 @@ function boundNesting(tokens: T.Tokens, diagnostics: Diagnostic[]): IToken[] {
   return toks.filter((_, i) => !dropped!.some(([a, b]) => i >= a && i < b));
 }
 
-const DECLARATION_WORDS = 'fact, formula, define, table, eligibility, ineligible, cover, exclude, condition, constraint, amount';
+const DECLARATION_WORDS =
+  'fact, formula, define, table, eligibility, ineligible, cover, exclude, condition, constraint, amount';
 
 function parseErrorDiagnostic(e: IRecognitionException, tokens: T.Tokens): Diagnostic {
   let tok: IToken = e.token;
   // At end of input Chevrotain's token has no position: point just after the last real token.
   if (tok.tokenType === EOF || Number.isNaN(tok.startOffset)) {
     const last = tokens.tokens[tokens.tokens.length - 1];
-    if (last) tok = { ...last, startOffset: (last.endOffset ?? last.startOffset) + 1, startColumn: (last.endColumn ?? 0) + 1, image: '' };
+    if (last)
+      tok = {
+        ...last,
+        startOffset: (last.endOffset ?? last.startOffset) + 1,
+        startColumn: (last.endColumn ?? 0) + 1,
+        image: '',
+      };
     else tok = { ...tok, startOffset: 0, startLine: 1, startColumn: 1, image: '' };
   }
   const found = tok.image === '' ? 'end of file' : JSON.stringify(tok.image);
@@ -538,16 +766,43 @@ function parseErrorDiagnostic(e: IRecognitionException, tokens: T.Tokens): Diagn
 
 function describeRule(rule: string): string {
   const names: Record<string, string> = {
-    file: 'the file', header: 'the product header', declaration: 'a declaration', factDecl: 'a fact declaration',
-    typeExpr: 'a type', formulaDecl: 'a formula', tableDecl: 'a table', row: 'a table row', cell: 'a table cell',
-    ruleDecl: 'a rule', amountDecl: 'an amount', step: 'an amount step', cite: 'a citation', expression: 'an expression',
-    comparison: 'a comparison', primary: 'an expression', literal: 'a literal', path: 'a name', value: 'a value',
-    recordType: 'a record type', field: 'a field', outputs: 'table outputs', forEach: "a 'for each' clause",
+    file: 'the file',
+    header: 'the product header',
+    declaration: 'a declaration',
+    factDecl: 'a fact declaration',
+    typeExpr: 'a type',
+    formulaDecl: 'a formula',
+    tableDecl: 'a table',
+    row: 'a table row',
+    cell: 'a table cell',
+    ruleDecl: 'a rule',
+    amountDecl: 'an amount',
+    step: 'an amount step',
+    cite: 'a citation',
+    expression: 'an expression',
+    comparison: 'a comparison',
+    primary: 'an expression',
+    literal: 'a literal',
+    path: 'a name',
+    value: 'a value',
+    recordType: 'a record type',
+    field: 'a field',
+    outputs: 'table outputs',
+    forEach: "a 'for each' clause",
   };
   return names[rule] ?? rule;
 }
 
-const EXPRESSION_RULES = new Set(['expression', 'andExpr', 'notExpr', 'comparison', 'additive', 'multiplicative', 'unary', 'primary']);
+const EXPRESSION_RULES = new Set([
+  'expression',
+  'andExpr',
+  'notExpr',
+  'comparison',
+  'additive',
+  'multiplicative',
+  'unary',
+  'primary',
+]);
 
 const UNITS = ['days', 'months', 'years'];
 
@@ -559,10 +814,12 @@ function hintFor(e: IRecognitionException, tok: IToken, where: string, prev?: IT
   if (EXPRESSION_RULES.has(where)) {
     return 'the expression before this is incomplete: it ends with an operator (and, or, +, ×, ...) that needs a right-hand side';
   }
-  if (where === 'cite') return 'a citation is: cite §<section> "<exact quote from the seed>" (optionally cite "<seed file>" §<section> "<quote>")';
+  if (where === 'cite')
+    return 'a citation is: cite §<section> "<exact quote from the seed>" (optionally cite "<seed file>" §<section> "<quote>")';
   if (where === 'file' || where === 'declaration') return `each declaration starts with one of: ${DECLARATION_WORDS}`;
-  if (where === 'header') return 'a file starts with: product <id>, then name ja "...", revision "...", in force from <date>, currency JPY, source "<seed file>"';
-  if (tok.image === '-' ) return 'write binary minus with spaces around it: a - b';
+  if (where === 'header')
+    return 'a file starts with: product <id>, then name ja "...", revision "...", in force from <date>, currency JPY, source "<seed file>"';
+  if (tok.image === '-') return 'write binary minus with spaces around it: a - b';
   if (where === 'formulaDecl') return 'a formula is: formula <name> "label" cite ... = <expression>';
   if (where === 'row') return 'a table row is: row <cell> | <cell> => <output> | <output>';
   if (e.name === 'MismatchedTokenException') return e.message.replace(/\s+/g, ' ').replace(/--> (.*?) <--/g, '$1');

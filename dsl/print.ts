@@ -4,9 +4,18 @@ import type { Condition, Expr, Leaf, LeafValue } from './ir.js';
 import { literalText } from './literals.js';
 
 const INFIX: Record<string, [string, number]> = {
-  or: ['or', 1], and: ['and', 2],
-  eq: ['=', 4], ne: ['≠', 4], lt: ['<', 4], le: ['≤', 4], gt: ['>', 4], ge: ['≥', 4],
-  add: ['+', 5], sub: ['-', 5], mul: ['×', 6], div: ['÷', 6],
+  or: ['or', 1],
+  and: ['and', 2],
+  eq: ['=', 4],
+  ne: ['≠', 4],
+  lt: ['<', 4],
+  le: ['≤', 4],
+  gt: ['>', 4],
+  ge: ['≥', 4],
+  add: ['+', 5],
+  sub: ['-', 5],
+  mul: ['×', 6],
+  div: ['÷', 6],
 };
 
 export function exprText(e: Expr, parentPrec = 0): string {
@@ -23,10 +32,15 @@ export function exprText(e: Expr, parentPrec = 0): string {
   const args = Array.isArray(e.args) ? e.args : [];
   if (op === 'not') return wrap(`not ${exprText(args[0]!, 3)}`, 3, parentPrec);
   if (op === 'neg') return `-${exprText(args[0]!, 7)}`;
-  if (op === 'if') return wrap(`if ${exprText(args[0]!)} then ${exprText(args[1]!)} else ${exprText(args[2]!)}`, 0, parentPrec);
+  if (op === 'if')
+    return wrap(`if ${exprText(args[0]!)} then ${exprText(args[1]!)} else ${exprText(args[2]!)}`, 0, parentPrec);
   if (op === 'in' || op === 'notIn') {
     const [s, ...m] = args;
-    return wrap(`${exprText(s!, 5)} ${op === 'in' ? 'in' : 'not in'} (${m.map((x) => exprText(x)).join(', ')})`, 4, parentPrec);
+    return wrap(
+      `${exprText(s!, 5)} ${op === 'in' ? 'in' : 'not in'} (${m.map((x) => exprText(x)).join(', ')})`,
+      4,
+      parentPrec,
+    );
   }
   const infix = INFIX[op];
   if (!infix) return `${op}(${args.map((x) => exprText(x)).join(', ')})`;
@@ -40,8 +54,16 @@ function wrap(s: string, prec: number, parentPrec: number): string {
 }
 
 export const OPERATOR_SYMBOL: Record<string, string> = {
-  equal: '=', notEqual: '≠', lessThan: '<', lessThanInclusive: '≤', greaterThan: '>', greaterThanInclusive: '≥',
-  in: 'in', notIn: 'not in', contains: 'contains', doesNotContain: 'does not contain',
+  equal: '=',
+  notEqual: '≠',
+  lessThan: '<',
+  lessThanInclusive: '≤',
+  greaterThan: '>',
+  greaterThanInclusive: '≥',
+  in: 'in',
+  notIn: 'not in',
+  contains: 'contains',
+  doesNotContain: 'does not contain',
 };
 
 export function leafValueText(v: LeafValue, derivedText: (name: string) => string): string {

@@ -113,7 +113,10 @@ export const Each = hard('each');
 // keywords are plain strings, whose first character needs no analysis either.
 // A byte-order mark (U+FEFF, which editors put at the start of a UTF-8 file) is whitespace too.
 export const WhiteSpace = createToken({
-  name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true,
+  name: 'WhiteSpace',
+  pattern: /[ \t\r\n\u3000\uFEFF]+/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
 });
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments', line_breaks: false });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"/, line_breaks: false });
@@ -129,8 +132,16 @@ export const MoneyLit = createToken({
 });
 export const PercentLit = createToken({ name: 'PercentLit', pattern: new RegExp(`${NUM}[%％]`), line_breaks: false });
 export const FractionLit = createToken({ name: 'FractionLit', pattern: /\d+\/\d+/, line_breaks: false });
-export const JaDurationLit = createToken({ name: 'JaDurationLit', pattern: /\d+(?:日|か月|カ月|ヶ月|ヵ月|箇月|年)/, line_breaks: false });
-export const NumberLit = createToken({ name: 'NumberLit', pattern: /\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/, line_breaks: false });
+export const JaDurationLit = createToken({
+  name: 'JaDurationLit',
+  pattern: /\d+(?:日|か月|カ月|ヶ月|ヵ月|箇月|年)/,
+  line_breaks: false,
+});
+export const NumberLit = createToken({
+  name: 'NumberLit',
+  pattern: /\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/,
+  line_breaks: false,
+});
 
 export const Arrow = createToken({ name: 'Arrow', pattern: /=>/, line_breaks: false });
 export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, line_breaks: false });
@@ -153,28 +164,59 @@ export const Minus = createToken({ name: 'Minus', pattern: /-/, line_breaks: fal
 export const Times = createToken({ name: 'Times', pattern: /\*|×/, line_breaks: false });
 export const Divide = createToken({ name: 'Divide', pattern: /\/|÷/, line_breaks: false });
 
-const keywordTokens = [
-  ...Object.values(softKeywords),
-  And, Or, Not, In, If, Then, Else, True, False, Any, For, Each,
-];
+const keywordTokens = [...Object.values(softKeywords), And, Or, Not, In, If, Then, Else, True, False, Any, For, Each];
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, Comment, StringLit, SectionRef,
-  DateLit, TimeLit, MoneyLit, PercentLit, FractionLit, JaDurationLit, NumberLit,
-  Arrow, DotDot, Dot, LParen, RParen, LBrace, RBrace, Comma, Colon, Pipe,
-  Le, Ge, Ne, Lt, Gt, Eq, Plus, Minus, Times, Divide,
+  WhiteSpace,
+  Comment,
+  StringLit,
+  SectionRef,
+  DateLit,
+  TimeLit,
+  MoneyLit,
+  PercentLit,
+  FractionLit,
+  JaDurationLit,
+  NumberLit,
+  Arrow,
+  DotDot,
+  Dot,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  Comma,
+  Colon,
+  Pipe,
+  Le,
+  Ge,
+  Ne,
+  Lt,
+  Gt,
+  Eq,
+  Plus,
+  Minus,
+  Times,
+  Divide,
   ...keywordTokens,
-  Name, RefStart, DurationUnit, Identifier,
+  Name,
+  RefStart,
+  DurationUnit,
+  Identifier,
 ];
 
 // Built at import, as chevrotain's analysis of the patterns (~35 ms) has always been counted
 // there; but not when chevrotain is deferred (a product loaded from the compiled-model cache by
 // bin/yakkan.js, dsl/chevrotain.ts), where nothing is lexed at all.
 // Lines end at \n only (a \r before it is part of the line), as the diagnostics renderer counts them.
-const newLexer = () => new Lexer(allTokens, {
-  positionTracking: 'full', ensureOptimizations: true, skipValidations: true,
-  lineTerminatorsPattern: /\n/g, lineTerminatorCharacters: ['\n'],
-});
+const newLexer = () =>
+  new Lexer(allTokens, {
+    positionTracking: 'full',
+    ensureOptimizations: true,
+    skipValidations: true,
+    lineTerminatorsPattern: /\n/g,
+    lineTerminatorCharacters: ['\n'],
+  });
 let lexer: InstanceType<typeof Lexer> | undefined = chevrotainDeferred ? undefined : newLexer();
 
 export interface Tokens {
@@ -194,7 +236,8 @@ export function tokenize(source: string, file: string, diagnostics: Diagnostic[]
       severity: 'error',
       message: `unexpected character ${JSON.stringify(ch)}`,
       span: spanAt(file, e.line ?? 1, e.column ?? 1, e.offset, e.length),
-      hint: ch === '"' ? 'strings must end on the same line with a closing "' : 'remove it, or put text inside "quotes"',
+      hint:
+        ch === '"' ? 'strings must end on the same line with a closing "' : 'remove it, or put text inside "quotes"',
     });
   }
   return { file, source, tokens: result.tokens, comments: (result.groups['comments'] as IToken[]) ?? [] };

@@ -9,7 +9,13 @@ import { ROOT } from './helpers.js';
 const p = loadProduct(join(ROOT, 'test', 'fixtures', 'products', 'shared-budgets.yk'));
 const compiled = p.revisions[0]!.compiled!;
 const facts = {
-  claim: { items: [{ category: 'a', amount: '5万円' }, { category: 'b', amount: '800万円' }, { category: 'b', amount: '600万円' }] },
+  claim: {
+    items: [
+      { category: 'a', amount: '5万円' },
+      { category: 'b', amount: '800万円' },
+      { category: 'b', amount: '600万円' },
+    ],
+  },
   calendar: { holidays: ['2021-09-23', '2021-09-24'] },
 };
 

@@ -9,7 +9,9 @@ import { Ajv } from 'ajv';
 import { PRODUCTS, ROOT } from './helpers.js';
 
 // Every decision the cases produce must match the published decision schema.
-const decisionSchema = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'decision.schema.json'), 'utf8')) as object);
+const decisionSchema = new Ajv({ allErrors: true, strict: false }).compile(
+  JSON.parse(readFileSync(join(ROOT, 'schemas', 'decision.schema.json'), 'utf8')) as object,
+);
 
 const files = findCaseFiles([PRODUCTS]);
 
@@ -20,7 +22,10 @@ describe('case files', () => {
   it.each(files.map((f) => [relative(ROOT, f), f]))('%s', (_name, file) => {
     const r = runCase(file);
     if (!r.ok) expect.fail(formatFailure(r));
-    if (r.decision && !decisionSchema(r.decision)) expect.fail(`decision does not match schemas/decision.schema.json: ${JSON.stringify(decisionSchema.errors?.slice(0, 3))}`);
+    if (r.decision && !decisionSchema(r.decision))
+      expect.fail(
+        `decision does not match schemas/decision.schema.json: ${JSON.stringify(decisionSchema.errors?.slice(0, 3))}`,
+      );
   });
 });
 
@@ -29,7 +34,9 @@ describe('case file fields', () => {
     const dir = mkdtempSync(join(tmpdir(), 'yakkan-case-'));
     const file = join(dir, 'c.yaml');
     writeFileSync(file, 'product: x\ncase: y\nrevision: "2024-07"\nfacts: {}\nexpect: { outcome: covered }\n');
-    expect(readCase(file).error).toBe('case file /revision: is not a case-file field (expect.revision checks the revision used; as_of: DATE chooses the revision in force on DATE)');
+    expect(readCase(file).error).toBe(
+      'case file /revision: is not a case-file field (expect.revision checks the revision used; as_of: DATE chooses the revision in force on DATE)',
+    );
     writeFileSync(file, 'product: x\ncase: y\nas_of: 2024-7-1\nfacts: {}\nexpect: { outcome: covered }\n');
     expect(readCase(file).error).toMatch(/^case file \/as_of: must match pattern/);
   });

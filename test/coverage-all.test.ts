@@ -9,12 +9,17 @@ import { PRODUCTS, ROOT } from './helpers.js';
 
 describe('coverage of every product', () => {
   const r = coverage([relative(process.cwd(), PRODUCTS) || PRODUCTS]);
-  const never = Object.fromEntries(unexercisedRules(r).filter((x) => x.rules.length > 0).map((x) => [`${x.product.replace(/^.*products\//, '')}@${x.revision}`, x.rules]));
+  const never = Object.fromEntries(
+    unexercisedRules(r)
+      .filter((x) => x.rules.length > 0)
+      .map((x) => [`${x.product.replace(/^.*products\//, '')}@${x.revision}`, x.rules]),
+  );
 
   it('runs every case of every product', () => {
     expect(r.products.length).toBeGreaterThanOrEqual(16);
     expect(r.products.flatMap((p) => p.failed)).toEqual([]);
-    for (const p of r.products) for (const c of p.revisions) expect(c.cases, `${p.dir}@${c.revision}`).toBeGreaterThan(0);
+    for (const p of r.products)
+      for (const c of p.revisions) expect(c.cases, `${p.dir}@${c.revision}`).toBeGreaterThan(0);
   });
 
   it('lists exactly the rules no case fires', () => {
@@ -37,15 +42,23 @@ describe('coverage of every product', () => {
     const [old, nu] = cyber.revisions;
     expect([old!.revision, nu!.revision]).toEqual(['2021-03', 'three-plans']);
     const fired = (c: typeof old) => new Set(c!.rules.filter((x) => x.hits > 0).map((x) => x.id));
-    expect([...fired(nu)].filter((id) => ['apology-cyber-bipd', 'economy-liability-territory-japan', 'economy-no-costs'].includes(id)).sort())
-      .toEqual(['apology-cyber-bipd', 'economy-liability-territory-japan', 'economy-no-costs']);
-    const unfired = nu!.rules.filter((x) => x.hits === 0).map((x) => x.id).filter((id) => !id.endsWith('-limit-range'));
+    expect(
+      [...fired(nu)]
+        .filter((id) => ['apology-cyber-bipd', 'economy-liability-territory-japan', 'economy-no-costs'].includes(id))
+        .sort(),
+    ).toEqual(['apology-cyber-bipd', 'economy-liability-territory-japan', 'economy-no-costs']);
+    const unfired = nu!.rules
+      .filter((x) => x.hits === 0)
+      .map((x) => x.id)
+      .filter((id) => !id.endsWith('-limit-range'));
     expect(unfired.filter((id) => !fired(old).has(id))).toEqual([]);
   });
 
   it('ends the report with the list', () => {
     const text = renderCoverage(r);
-    expect(text).toMatch(/\nrules: \d+ of \d+ rules of \d+ product revisions fired in some case \(99 of them in the cases of another edition that has them word for word\); no case fires these 5:\n/);
+    expect(text).toMatch(
+      /\nrules: \d+ of \d+ rules of \d+ product revisions fired in some case \(99 of them in the cases of another edition that has them word for word\); no case fires these 5:\n/,
+    );
     expect(text).toContain('\n  products/personal-accident@seed-003: eligibility all-user-types\n');
   });
 });
@@ -61,6 +74,8 @@ describe('yakkan test --coverage', () => {
     expect(head).toBe('\n5 passed, 0 failed\n');
     const c = spawnSync(process.execPath, [cli, 'coverage', fix], { cwd: ROOT, encoding: 'utf8' });
     expect(report).toBe(c.stdout);
-    expect(report).toContain('\nrules: 11 of 47 rules of 2 product revisions fired in some case (5 of them in the cases of another edition that has them word for word); no case fires these 36:\n');
+    expect(report).toContain(
+      '\nrules: 11 of 47 rules of 2 product revisions fired in some case (5 of them in the cases of another edition that has them word for word); no case fires these 36:\n',
+    );
   });
 });

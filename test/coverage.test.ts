@@ -48,11 +48,34 @@ describe('coverage', () => {
   });
 
   it('maps a trace back to the declared steps, per item', () => {
-    const declared = [{ kind: 'start', text: 'start a' }, { kind: 'limit', text: 'limit b' }, { kind: 'total', text: 'total' }, { kind: 'limit', text: 'limit c' }];
+    const declared = [
+      { kind: 'start', text: 'start a' },
+      { kind: 'limit', text: 'limit b' },
+      { kind: 'total', text: 'total' },
+      { kind: 'limit', text: 'limit c' },
+    ];
     const m = (step: string, text: string, before: string, after: string, item?: number, applied = true) => ({
-      step, text, operand: null, before, after, applied, cite: [], ...(item !== undefined ? { item } : {}),
+      step,
+      text,
+      operand: null,
+      before,
+      after,
+      applied,
+      cite: [],
+      ...(item !== undefined ? { item } : {}),
     });
-    const trace = [m('start', 'start a', '0', '5', 0), m('limit', 'limit b', '5', '5', 0), m('start', 'start a', '0', '9', 1), m('limit', 'limit b', '9', '7', 1), m('total', 'total', '', '12'), m('limit', 'limit c', '12', '12', undefined, false)];
-    expect([...appliedSteps(declared, trace)]).toEqual([[0, true], [1, true], [2, false]]);
+    const trace = [
+      m('start', 'start a', '0', '5', 0),
+      m('limit', 'limit b', '5', '5', 0),
+      m('start', 'start a', '0', '9', 1),
+      m('limit', 'limit b', '9', '7', 1),
+      m('total', 'total', '', '12'),
+      m('limit', 'limit c', '12', '12', undefined, false),
+    ];
+    expect([...appliedSteps(declared, trace)]).toEqual([
+      [0, true],
+      [1, true],
+      [2, false],
+    ]);
   });
 });

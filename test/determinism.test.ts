@@ -28,7 +28,9 @@ describe('determinism', () => {
   });
   it('the compiled JSON is the same twice', () => {
     const src = readFileSync(join(NEXI, 'product.yk'), 'utf8');
-    expect(canonicalJson(parseProduct(src, 'p.yk').model.product)).toBe(canonicalJson(parseProduct(src, 'p.yk').model.product));
+    expect(canonicalJson(parseProduct(src, 'p.yk').model.product)).toBe(
+      canonicalJson(parseProduct(src, 'p.yk').model.product),
+    );
   });
 });
 

@@ -8,7 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import {
-  behaviouralDiff, causes, diffExitCode, linkCauses, loadSide, renderText, sideInfo, structuralDiff, type DiffReport,
+  behaviouralDiff,
+  causes,
+  diffExitCode,
+  linkCauses,
+  loadSide,
+  renderText,
+  sideInfo,
+  structuralDiff,
+  type DiffReport,
 } from '../engine/tools/diff.js';
 import { decide } from '../engine/pipeline/evaluate/index.js';
 import { ROOT } from './helpers.js';
@@ -23,7 +31,11 @@ const CASES = rel(join(FIX, 'cases'));
 async function report(oldPath: string, newPath: string, cases?: string, jobs = 1): Promise<DiffReport> {
   const o = loadSide(oldPath);
   const n = loadSide(newPath);
-  const r: DiffReport = { old: sideInfo(o), new: sideInfo(n), structural: structuralDiff(o.checked.product, n.checked.product) };
+  const r: DiffReport = {
+    old: sideInfo(o),
+    new: sideInfo(n),
+    structural: structuralDiff(o.checked.product, n.checked.product),
+  };
   if (cases) {
     r.behaviour = await behaviouralDiff(oldPath, newPath, cases, { jobs });
     linkCauses(r.behaviour, r.structural, o.checked.product, n.checked.product);
@@ -54,7 +66,10 @@ describe('structural diff', () => {
     expect(removed.oldCite[0]!.section).toBe('5');
     expect(removed.newCite).toEqual([]);
     const notice = s.find((c) => c.field === 'require')!;
-    expect([notice.old, notice.new]).toEqual(['claim.notice_date ≤ loss.known_date + 45 days', 'claim.notice_date ≤ loss.known_date + 60 days']);
+    expect([notice.old, notice.new]).toEqual([
+      'claim.notice_date ≤ loss.known_date + 45 days',
+      'claim.notice_date ≤ loss.known_date + 60 days',
+    ]);
   });
 
   it('sees no change between a revision and itself', () => {
@@ -94,8 +109,21 @@ describe('behavioural diff', () => {
   it('reads NDJSON the same as case files, and the same with worker threads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yakkan-diff-'));
     const file = join(dir, 'cases.ndjson');
-    const lines = ['01-related-party-credit', '02-political-payout', '03-notice-on-day-50', '04-em-credit', '05-rated-b']
-      .map((f) => JSON.stringify((yaml.load(readFileSync(join(FIX, 'cases', `${f}.yaml`), 'utf8'), { schema: yaml.CORE_SCHEMA }) as { facts: unknown }).facts));
+    const lines = [
+      '01-related-party-credit',
+      '02-political-payout',
+      '03-notice-on-day-50',
+      '04-em-credit',
+      '05-rated-b',
+    ].map((f) =>
+      JSON.stringify(
+        (
+          yaml.load(readFileSync(join(FIX, 'cases', `${f}.yaml`), 'utf8'), { schema: yaml.CORE_SCHEMA }) as {
+            facts: unknown;
+          }
+        ).facts,
+      ),
+    );
     // Repeat the corpus so several chunks go to each worker.
     writeFileSync(file, [...Array(400)].flatMap(() => lines).join('\n') + '\n{not json\n');
     const one = await behaviouralDiff(OLD, NEW, file, { jobs: 1, chunk: 97 });
@@ -111,7 +139,11 @@ describe('behavioural diff', () => {
   it('names the rule whose firing changed', () => {
     const o = loadSide(OLD).compiled;
     const n = loadSide(NEW).compiled;
-    const facts = (yaml.load(readFileSync(join(FIX, 'cases', '01-related-party-credit.yaml'), 'utf8'), { schema: yaml.CORE_SCHEMA }) as { facts: unknown }).facts;
+    const facts = (
+      yaml.load(readFileSync(join(FIX, 'cases', '01-related-party-credit.yaml'), 'utf8'), {
+        schema: yaml.CORE_SCHEMA,
+      }) as { facts: unknown }
+    ).facts;
     expect(causes(decide(o, facts), decide(n, facts))).toEqual(['rule related-party-credit: fired → absent']);
     expect(causes(decide(o, { buyer: { rating: 'nope' } }), decide(o, facts))[0]).toMatch(/^facts invalid in old only/);
   });
@@ -120,7 +152,8 @@ describe('behavioural diff', () => {
 describe('yakkan diff on the command line', () => {
   const cli = join(ROOT, 'bin', 'yakkan.js');
   const built = existsSync(join(ROOT, 'dist', 'bin', 'commands', 'diff.js'));
-  const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'diff', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [cli, 'diff', ...args], { cwd: ROOT, encoding: 'utf8' });
   it.runIf(built)('exits 0 when nothing changed, 1 when decisions changed, 2 on usage errors', () => {
     expect(run(OLD, OLD, '--cases', CASES).status).toBe(0);
     const changed = run(OLD, NEW, '--cases', CASES, '--json');
@@ -152,24 +185,43 @@ describe('the three-plan cyber revision', () => {
   const dir = rel(join(ROOT, 'products', 'cyber'));
   const file = join(dir, 'three-plans.yk');
   // The product's example claim, with its plan, accident and items replaced.
-  const example = () => yaml.load(readFileSync(join(dir, 'examples', 'claim.yaml'), 'utf8'), { schema: yaml.CORE_SCHEMA }) as Record<string, Record<string, unknown>>;
+  const example = () =>
+    yaml.load(readFileSync(join(dir, 'examples', 'claim.yaml'), 'utf8'), { schema: yaml.CORE_SCHEMA }) as Record<
+      string,
+      Record<string, unknown>
+    >;
   const claim = (plan: string, type: string, location: string, items: object[]) => {
     const f = example();
     // The example applies in 2021 (seed 004's months); the three-plan edition takes applications from 2022-02.
     const policy = { ...f['policy'], plan, application_date: '2022-02-15' };
     return { ...f, policy, accident: { ...f['accident'], type, location }, claim: { ...f['claim'], items } };
   };
-  const item = (category: string, extra: object = {}) => ({ category, amount: '1000000', approved: true, incurred_date: '2021-09-20', victims_persons: 0, victims_corporations: 0, ...extra });
+  const item = (category: string, extra: object = {}) => ({
+    category,
+    amount: '1000000',
+    approved: true,
+    incurred_date: '2021-09-20',
+    victims_persons: 0,
+    victims_corporations: 0,
+    ...extra,
+  });
   it('economy: liability in Japan only, no costs; apology to cyber-attack victims capped at 100,000円 each', () => {
     const c = loadSide(file).compiled;
     const items = (facts: object) => decide(c, facts).items.map((i) => `${i.outcome} ${i.deciding.join(',')}`);
-    expect(items(claim('economy', 'leak', 'abroad', [item('damages')]))).toEqual(['excluded economy-liability-territory-japan']);
+    expect(items(claim('economy', 'leak', 'abroad', [item('damages')]))).toEqual([
+      'excluded economy-liability-territory-japan',
+    ]);
     const standardAbroad = ['excluded standard-territory-japan'];
     expect(items(claim('standard', 'leak', 'abroad', [item('damages')]))).toEqual(standardAbroad);
     expect(items(claim('economy', 'leak', 'japan', [item('investigation')]))).toEqual(['excluded economy-no-costs']);
     expect(items(claim('standard', 'leak', 'abroad', [item('investigation')]))).toEqual(standardAbroad);
     expect(items(claim('premium', 'leak', 'abroad', [item('investigation')]))).toEqual(['covered costs-common']);
-    const d = decide(c, claim('standard', 'cyber_bipd', 'japan', [item('apology', { victims_persons: 2, victims_corporations: 1, amount: '500000' })]));
+    const d = decide(
+      c,
+      claim('standard', 'cyber_bipd', 'japan', [
+        item('apology', { victims_persons: 2, victims_corporations: 1, amount: '500000' }),
+      ]),
+    );
     expect(d.items.map((i) => i.outcome)).toEqual(['covered']);
     // 3 victims x 100,000円 = 300,000円, less the 10万円 cost deductible of the example's policy
     expect(d.amounts.find((a) => a.name === 'cost_payout')!.items![0]).toEqual({ amount: '200000', currency: 'JPY' });

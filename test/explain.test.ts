@@ -52,7 +52,8 @@ describe('explanations', () => {
 
 // What an underwriter reading Japanese must never meet: the engine's own words.
 describe('Japanese explanations hold no engine words', () => {
-  const engine = 'when|require|unless|true|false|fired|not-fired|covered|excluded|refused|revision|round|days?|months?|years?';
+  const engine =
+    'when|require|unless|true|false|fired|not-fired|covered|excluded|refused|revision|round|days?|months?|years?';
   const words = new RegExp(`\\b(${engine})\\b|\\[|\\]`);
   it.each([...examples, ...fixtures])('%s', (_name, d, f) => {
     const lines = explained(d, f, 'ja')

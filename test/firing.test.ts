@@ -11,8 +11,12 @@ import { selectRevision, type Revision } from '../engine/loading/load.js';
 import { PRODUCTS, ROOT, product, productDirs } from './helpers.js';
 
 const view = (f: Firing): Record<string, string> => ({
-  outcome: f.outcome, deciding: JSON.stringify(f.deciding), errors: JSON.stringify(f.errors), items: JSON.stringify(f.items),
-  results: JSON.stringify([...f.results]), rows: JSON.stringify([...f.rows]),
+  outcome: f.outcome,
+  deciding: JSON.stringify(f.deciding),
+  errors: JSON.stringify(f.errors),
+  items: JSON.stringify(f.items),
+  results: JSON.stringify([...f.results]),
+  rows: JSON.stringify([...f.rows]),
   amounts: JSON.stringify(f.amounts.map((a) => [a.name, a.value, a.items, a.missing])),
 });
 
@@ -38,7 +42,9 @@ describe('decideFiring = the full trace without its reasons', () => {
 
   it.each(productDirs().map((d) => [basename(d), d]))('on a generated corpus: %s', (_name, dir) => {
     const failures: string[] = [];
-    for (const rev of product(dir).revisions.filter((r): r is Revision & { compiled: Compiled } => r.compiled !== undefined)) {
+    for (const rev of product(dir).revisions.filter(
+      (r): r is Revision & { compiled: Compiled } => r.compiled !== undefined,
+    )) {
       for (const g of generate([rev], exampleFacts(dir, rev.checked.product), { seed: 20261206, count: 300 })) {
         compare(rev.compiled, g.facts, `${basename(rev.file)} «${g.why}»`, failures);
       }

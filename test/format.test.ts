@@ -11,7 +11,10 @@ import { golden } from './golden.js';
 
 describe('yakkan fmt', () => {
   it('lays out a messy file', () => {
-    golden(join(ROOT, 'test', 'golden', 'format', 'messy.formatted.yk'), formatSource(readFileSync(join(ROOT, 'test', 'golden', 'format', 'messy.yk'), 'utf8')));
+    golden(
+      join(ROOT, 'test', 'golden', 'format', 'messy.formatted.yk'),
+      formatSource(readFileSync(join(ROOT, 'test', 'golden', 'format', 'messy.yk'), 'utf8')),
+    );
   });
   it('keeps the nesting of continuation lines; a note stays with its declaration', () => {
     const src = [
@@ -33,6 +36,8 @@ describe('yakkan fmt', () => {
     expect(formatSource(once)).toBe(once);
     // Every bundled file is already formatted: `yakkan fmt --check` passes on all of them.
     expect(once).toBe(src);
-    expect(JSON.stringify(parseProduct(once, 'x.yk').model.product)).toBe(JSON.stringify(parseProduct(src, 'x.yk').model.product));
+    expect(JSON.stringify(parseProduct(once, 'x.yk').model.product)).toBe(
+      JSON.stringify(parseProduct(src, 'x.yk').model.product),
+    );
   });
 });

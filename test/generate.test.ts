@@ -10,8 +10,11 @@ const NEXI = relative(process.cwd(), join(ROOT, 'products', 'nexi-ip-license'));
 const rev = loadSide(NEXI);
 const p = rev.checked.product;
 const base = exampleFacts(NEXI, p);
-const corpus = (seed: number, count?: number): Generated[] => [...generate([rev], base, { seed, ...(count !== undefined ? { count } : {}) })];
-const at = (facts: Record<string, unknown>, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], facts);
+const corpus = (seed: number, count?: number): Generated[] => [
+  ...generate([rev], base, { seed, ...(count !== undefined ? { count } : {}) }),
+];
+const at = (facts: Record<string, unknown>, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], facts);
 
 describe('cases generate', () => {
   it('is deterministic for a seed, and the seed changes the random mixes only', () => {
@@ -54,7 +57,10 @@ describe('cases generate', () => {
 
   it('leaves out each required fact, and the decision asks for it', () => {
     for (const f of p.facts.filter((x) => !x.default && at(base, x.name) !== undefined)) {
-      expect(cases.some((c) => c.why === `${f.name} missing` && at(c.facts, f.name) === undefined), f.name).toBe(true);
+      expect(
+        cases.some((c) => c.why === `${f.name} missing` && at(c.facts, f.name) === undefined),
+        f.name,
+      ).toBe(true);
     }
     const c = cases.find((x) => x.why === 'loss.amount missing')!;
     const d = decide(rev.compiled, { ...c.facts, buyer: { ...(c.facts['buyer'] as object), related_party: false } });
@@ -62,7 +68,9 @@ describe('cases generate', () => {
   });
 
   it('looks up every row of the rating table', () => {
-    const rows = new Set(cases.flatMap((c) => decide(rev.compiled, c.facts, { trace: false }).lookups.map((l) => l.row)));
+    const rows = new Set(
+      cases.flatMap((c) => decide(rev.compiled, c.facts, { trace: false }).lookups.map((l) => l.row)),
+    );
     for (let i = 1; i <= p.tables[0]!.rows.length; i++) expect(rows.has(i), `row ${i}`).toBe(true);
   });
 

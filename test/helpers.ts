@@ -8,7 +8,10 @@ export const PRODUCTS = join(ROOT, 'products');
 
 export function productDirs(): string[] {
   if (!existsSync(PRODUCTS)) return [];
-  return readdirSync(PRODUCTS).sort().map((d) => join(PRODUCTS, d)).filter((d) => statSync(d).isDirectory());
+  return readdirSync(PRODUCTS)
+    .sort()
+    .map((d) => join(PRODUCTS, d))
+    .filter((d) => statSync(d).isDirectory());
 }
 
 // Every product's example facts files (products/<id>/examples/*.yaml), in a stable order.

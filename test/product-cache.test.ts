@@ -19,7 +19,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'yakkan-cache-test-'));
 const saved = { cache: process.env['YAKKAN_CACHE'], sources: process.env['YAKKAN_SOURCES'] };
 process.env['YAKKAN_CACHE'] = join(tmp, 'cache');
 afterAll(() => {
-  for (const [k, v] of [['YAKKAN_CACHE', saved.cache], ['YAKKAN_SOURCES', saved.sources]] as const) {
+  for (const [k, v] of [
+    ['YAKKAN_CACHE', saved.cache],
+    ['YAKKAN_SOURCES', saved.sources],
+  ] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -104,7 +107,9 @@ describe('compiled-model cache', () => {
     hits = cacheStats.hits;
     const noSeeds = load(file, true);
     expect(cacheStats.hits).toBe(hits);
-    expect(renderDiagnostics(noSeeds.diagnostics, noSeeds.sources)).toBe(renderDiagnostics(load(file, false).diagnostics, noSeeds.sources));
+    expect(renderDiagnostics(noSeeds.diagnostics, noSeeds.sources)).toBe(
+      renderDiagnostics(load(file, false).diagnostics, noSeeds.sources),
+    );
     // A cache folder that cannot be created (under a file): loads as usual, nothing written.
     writeFileSync(join(tmp, 'a-file'), '');
     process.env['YAKKAN_CACHE'] = join(tmp, 'a-file', 'cache');
@@ -124,15 +129,33 @@ describe('compiled-model cache', () => {
   it('the CLI: the same bytes from the DSL, writing the entry, and reading it; chevrotain not loaded on a hit', () => {
     // A resolve hook that notes every module whose URL names chevrotain.
     const trace = join(tmp, 'resolved.txt');
-    writeFileSync(join(tmp, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
-export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('node_modules/chevrotain')) appendFileSync(${JSON.stringify(trace)}, r.url + '\\n'); return r; }`);
-    writeFileSync(join(tmp, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(tmp, 'hooks.mjs')).href)});`);
+    writeFileSync(
+      join(tmp, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('node_modules/chevrotain')) appendFileSync(${JSON.stringify(trace)}, r.url + '\\n'); return r; }`,
+    );
+    writeFileSync(
+      join(tmp, 'register.mjs'),
+      `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(tmp, 'hooks.mjs')).href)});`,
+    );
     const cli = join(ROOT, 'bin', 'yakkan.js');
     const cache = join(tmp, 'cli-cache');
     const run = (env: Record<string, string>) => {
       rmSync(trace, { force: true });
-      const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(tmp, 'register.mjs')).href, cli, 'decide', '--as-of', '2025-01-01', 'products/nexi-ip-license', 'products/nexi-ip-license/examples/claim.yaml'],
-        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, YAKKAN_SOURCES: join(tmp, 'no-seeds'), ...env } });
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          pathToFileURL(join(tmp, 'register.mjs')).href,
+          cli,
+          'decide',
+          '--as-of',
+          '2025-01-01',
+          'products/nexi-ip-license',
+          'products/nexi-ip-license/examples/claim.yaml',
+        ],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, YAKKAN_SOURCES: join(tmp, 'no-seeds'), ...env } },
+      );
       expect(r.stderr).toBe('');
       return { out: r.stdout, chevrotain: existsSync(trace) };
     };
@@ -148,4 +171,3 @@ export async function resolve(s, c, next) { const r = await next(s, c); if (r.ur
     expect(JSON.parse(hit.out).outcome).toBeTruthy();
   });
 });
-

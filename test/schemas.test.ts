@@ -8,10 +8,14 @@ import { factsSchema } from '../engine/pipeline/facts.js';
 import { ROOT, productDirs, product } from './helpers.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const productSchema = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'product.schema.json'), 'utf8')) as object);
+const productSchema = ajv.compile(
+  JSON.parse(readFileSync(join(ROOT, 'schemas', 'product.schema.json'), 'utf8')) as object,
+);
 
 describe('compiled products', () => {
-  const revisions = productDirs().flatMap((d) => product(d).revisions.map((r) => [relative(ROOT, d), r.file, r] as const));
+  const revisions = productDirs().flatMap((d) =>
+    product(d).revisions.map((r) => [relative(ROOT, d), r.file, r] as const),
+  );
   it.each(revisions)('%s (%s) matches product.schema.json', (_d, _f, r) => {
     const json = JSON.parse(JSON.stringify(r.checked.product)) as unknown;
     const ok = productSchema(json);

@@ -32,13 +32,56 @@ function cell(r: Rand, col: Col): string {
   const d = () => `2024-01-${String(int(r, 1, 9)).padStart(2, '0')}`;
   const w = () => int(r, 0, 6);
   switch (col) {
-    case 'kind': return [...new Set([pick(r, ['a', 'b', 'c', 'd']), pick(r, ['a', 'b', 'c', 'd'])])].slice(0, int(r, 1, 2)).join(', ');
-    case 'flag': return pick(r, ['true', 'false']);
-    case 'amount': return pick(r, [() => `<= ${yen()}`, () => `> ${yen()}`, () => `< ${yen()}`, () => `>= ${yen()}`, () => yen(), () => { const [a, b] = [yen(), yen()].sort((x, y) => parseInt(x) - parseInt(y)); return `${a} .. ${b}`; }])();
-    case 'days': return pick(r, [() => `< ${n()}`, () => `>= ${n()}`, () => `${n()}, ${n()}`, () => { const [a, b] = [n(), n()].sort((x, y) => Number(x) - Number(y)); return `${a} .. ${b}`; }])();
-    case 'date': return pick(r, [() => `<= ${d()}`, () => `> ${d()}`, () => d(), () => { const [a, b] = [d(), d()].sort(); return `${a} .. ${b}`; }])();
-    case 'wait': return pick(r, [() => `< ${w()} days`, () => `>= ${w()} days`, () => `${w()} days`, () => { const [a, b] = [w(), w()].sort((x, y) => x - y); return `${a} days .. ${b} days`; }])();
-    case 'code': return [...new Set([pick(r, ['"a"', '"b"', '"c"']), pick(r, ['"a"', '"b"', '"c"'])])].join(', ');
+    case 'kind':
+      return [...new Set([pick(r, ['a', 'b', 'c', 'd']), pick(r, ['a', 'b', 'c', 'd'])])]
+        .slice(0, int(r, 1, 2))
+        .join(', ');
+    case 'flag':
+      return pick(r, ['true', 'false']);
+    case 'amount':
+      return pick(r, [
+        () => `<= ${yen()}`,
+        () => `> ${yen()}`,
+        () => `< ${yen()}`,
+        () => `>= ${yen()}`,
+        () => yen(),
+        () => {
+          const [a, b] = [yen(), yen()].sort((x, y) => parseInt(x, 10) - parseInt(y, 10));
+          return `${a} .. ${b}`;
+        },
+      ])();
+    case 'days':
+      return pick(r, [
+        () => `< ${n()}`,
+        () => `>= ${n()}`,
+        () => `${n()}, ${n()}`,
+        () => {
+          const [a, b] = [n(), n()].sort((x, y) => Number(x) - Number(y));
+          return `${a} .. ${b}`;
+        },
+      ])();
+    case 'date':
+      return pick(r, [
+        () => `<= ${d()}`,
+        () => `> ${d()}`,
+        () => d(),
+        () => {
+          const [a, b] = [d(), d()].sort();
+          return `${a} .. ${b}`;
+        },
+      ])();
+    case 'wait':
+      return pick(r, [
+        () => `< ${w()} days`,
+        () => `>= ${w()} days`,
+        () => `${w()} days`,
+        () => {
+          const [a, b] = [w(), w()].sort((x, y) => x - y);
+          return `${a} days .. ${b} days`;
+        },
+      ])();
+    case 'code':
+      return [...new Set([pick(r, ['"a"', '"b"', '"c"']), pick(r, ['"a"', '"b"', '"c"'])])].join(', ');
   }
 }
 
@@ -47,11 +90,20 @@ function randomProduct(seed: number): string {
   const cols = [...new Set(Array.from({ length: int(r, 1, 3) }, () => pick(r, Object.keys(COLUMNS) as Col[])))];
   const rows = Array.from({ length: int(r, 0, 12) }, () => `  row ${cols.map((c) => cell(r, c)).join(' | ')} => true`);
   return [
-    'product demo', '  revision "1"', '  source "demo.txt"', '',
-    ...Object.values(COLUMNS).map((c) => c.fact), '',
-    'table t "random"', '  cite §1 "The deductible is 10万円 per claim."', `  hit ${r() < 0.7 ? 'unique' : 'first'}`,
-    `  given ${cols.map((c) => COLUMNS[c].ref).join(', ')}`, '  returns ok: boolean',
-    ...rows, ...(r() < 0.2 ? ['  else => false'] : []), '',
+    'product demo',
+    '  revision "1"',
+    '  source "demo.txt"',
+    '',
+    ...Object.values(COLUMNS).map((c) => c.fact),
+    '',
+    'table t "random"',
+    '  cite §1 "The deductible is 10万円 per claim."',
+    `  hit ${r() < 0.7 ? 'unique' : 'first'}`,
+    `  given ${cols.map((c) => COLUMNS[c].ref).join(', ')}`,
+    '  returns ok: boolean',
+    ...rows,
+    ...(r() < 0.2 ? ['  else => false'] : []),
+    '',
   ].join('\n');
 }
 
@@ -75,16 +127,24 @@ function referenceSamples(t: VType, cells: Cell[]): unknown[] {
 
 function reference(t: Table, types: VType[]): string[] {
   const out: string[] = [];
-  const samples = types.map((ty, j) => referenceSamples(ty, t.rows.map((r) => r.cells[j]!)));
+  const samples = types.map((ty, j) =>
+    referenceSamples(
+      ty,
+      t.rows.map((r) => r.cells[j]!),
+    ),
+  );
   const matchers = t.rows.map((r) => r.cells.map((cell, j) => cellMatcher(cell, types[j]!)));
-  const describe = (combo: unknown[]) => t.inputs.map((e, j) => `${exprText(e)} = ${showText(showValue(combo[j]))}`).join(', ');
+  const describe = (combo: unknown[]) =>
+    t.inputs.map((e, j) => `${exprText(e)} = ${showText(showValue(combo[j]))}`).join(', ');
   let gapReported = false;
   const seen = new Set<string>();
   const combo: unknown[] = [];
   const walk = (j: number): void => {
     if (j === t.inputs.length) {
       const hits: number[] = [];
-      matchers.forEach((m, i) => { if (m.every((f, k) => f(combo[k]))) hits.push(i + 1); });
+      matchers.forEach((m, i) => {
+        if (m.every((f, k) => f(combo[k]))) hits.push(i + 1);
+      });
       if (hits.length === 0 && !t.otherwise && !gapReported) {
         gapReported = true;
         out.push(`check/table-gap: table ${t.name} has no row for ${describe(combo)}`);
@@ -95,7 +155,10 @@ function reference(t: Table, types: VType[]): string[] {
       }
       return;
     }
-    for (const s of samples[j]!) { combo[j] = s; walk(j + 1); }
+    for (const s of samples[j]!) {
+      combo[j] = s;
+      walk(j + 1);
+    }
   };
   walk(0);
   return out;
@@ -111,7 +174,9 @@ describe('table gaps and overlaps', () => {
       const checked = check(model);
       const t = checked.product.tables[0]!;
       const types = t.inputs.map((e) => checked.types.exprs.get(e) ?? UNKNOWN);
-      const got = checked.diagnostics.filter((d) => d.code.startsWith('check/table-')).map((d) => `${d.code}: ${d.message}`);
+      const got = checked.diagnostics
+        .filter((d) => d.code.startsWith('check/table-'))
+        .map((d) => `${d.code}: ${d.message}`);
       expect(got, text).toEqual(reference(t, types));
       reported += got.length;
     }

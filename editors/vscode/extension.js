@@ -19,7 +19,10 @@ exports.activate = function activate(context) {
     options: folder ? { cwd: folder } : {},
   };
   client = new LanguageClient('yakkan', 'yakkan', server, {
-    documentSelector: [{ scheme: 'file', language: 'yakkan' }, { scheme: 'untitled', language: 'yakkan' }],
+    documentSelector: [
+      { scheme: 'file', language: 'yakkan' },
+      { scheme: 'untitled', language: 'yakkan' },
+    ],
   });
   context.subscriptions.push(client);
   return client.start();

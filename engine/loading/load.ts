@@ -52,7 +52,12 @@ export function modelFromJson(text: string, file: string, diagnostics: Diagnosti
   try {
     json = JSON.parse(text);
   } catch (e) {
-    diagnostics.push({ code: 'json/syntax', severity: 'error', message: (e as Error).message, span: pointerSpan(file, '') });
+    diagnostics.push({
+      code: 'json/syntax',
+      severity: 'error',
+      message: (e as Error).message,
+      span: pointerSpan(file, ''),
+    });
     return undefined;
   }
   // Validation, the checker and the evaluator recurse once per level: as deep as a `.yk` file's
@@ -60,15 +65,28 @@ export function modelFromJson(text: string, file: string, diagnostics: Diagnosti
   const deep = deeperThan(json, 2 * MAX_EXPRESSION_DEPTH + 64);
   if (deep !== undefined) {
     const message = `${deep || '/'} nests deeper than ${2 * MAX_EXPRESSION_DEPTH + 64} levels`;
-    diagnostics.push({ code: 'json/too-deep', severity: 'error', message, span: pointerSpan(file, deep),
-      hint: 'split the expression into named formulas' });
+    diagnostics.push({
+      code: 'json/too-deep',
+      severity: 'error',
+      message,
+      span: pointerSpan(file, deep),
+      hint: 'split the expression into named formulas',
+    });
     return undefined;
   }
   const v = productValidator();
   if (!v(json)) {
     for (const e of v.errors ?? []) {
-      const ptr = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath;
-      diagnostics.push({ code: 'json/schema', severity: 'error', message: `${ptr || '/'} ${e.keyword === 'additionalProperties' ? 'is not allowed here' : e.message ?? 'is invalid'}`, span: pointerSpan(file, ptr) });
+      const ptr =
+        e.keyword === 'additionalProperties'
+          ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`
+          : e.instancePath;
+      diagnostics.push({
+        code: 'json/schema',
+        severity: 'error',
+        message: `${ptr || '/'} ${e.keyword === 'additionalProperties' ? 'is not allowed here' : (e.message ?? 'is invalid')}`,
+        span: pointerSpan(file, ptr),
+      });
     }
     return undefined;
   }
@@ -119,7 +137,21 @@ export function checkText(text: string, shown: string): { model?: Model; checked
     model = parsed.model;
     diagnostics.push(...parsed.diagnostics);
   }
-  const empty: Product = { schema: 'yakkan/product@1', id: basename(shown), name: {}, revision: '', inForce: {}, currency: 'JPY', source: '', facts: [], formulas: [], tables: [], rules: [], amounts: [], derived: [] };
+  const empty: Product = {
+    schema: 'yakkan/product@1',
+    id: basename(shown),
+    name: {},
+    revision: '',
+    inForce: {},
+    currency: 'JPY',
+    source: '',
+    facts: [],
+    formulas: [],
+    tables: [],
+    rules: [],
+    amounts: [],
+    derived: [],
+  };
   const checked = model ? check(model, loadSources()) : { product: empty, types: undefined as never, diagnostics: [] };
   diagnostics.push(...checked.diagnostics);
   return { ...(model ? { model } : {}), checked, diagnostics };
@@ -135,7 +167,12 @@ export function loadRevision(file: string, opts: LoadOptions = {}): { rev: Revis
   const stored = key ? readCached(key) : undefined;
   if (stored) {
     const { checked, diagnostics } = stored;
-    const rev: Revision = { file: shown, source: text, checked, compiled: !hasErrors(diagnostics) ? compile(checked) : undefined };
+    const rev: Revision = {
+      file: shown,
+      source: text,
+      checked,
+      compiled: !hasErrors(diagnostics) ? compile(checked) : undefined,
+    };
     const entry = { mtime, rev, diagnostics };
     cache.set(file, entry);
     return entry;
@@ -143,7 +180,12 @@ export function loadRevision(file: string, opts: LoadOptions = {}): { rev: Revis
   const { model, checked, diagnostics } = checkText(text, shown);
   // Stored before compile(), so the entry is the checked model exactly as check() left it.
   if (key && model) writeCached(key, checked, diagnostics);
-  const rev: Revision = { file: shown, source: text, checked, compiled: model && !hasErrors(diagnostics) ? compile(checked) : undefined };
+  const rev: Revision = {
+    file: shown,
+    source: text,
+    checked,
+    compiled: model && !hasErrors(diagnostics) ? compile(checked) : undefined,
+  };
   const entry = { mtime, rev, diagnostics };
   cache.set(file, entry);
   return entry;
@@ -153,7 +195,12 @@ export function loadProduct(path: string, opts: LoadOptions = {}): LoadedProduct
   const files = productFiles(path);
   const out: LoadedProduct = { path, revisions: [], diagnostics: [], sources: new Map() };
   if (files.length === 0) {
-    out.diagnostics.push({ code: 'load/not-found', severity: 'error', message: `no product at ${path}`, hint: 'give a product folder (products/<id>) or a .yk / .json file' });
+    out.diagnostics.push({
+      code: 'load/not-found',
+      severity: 'error',
+      message: `no product at ${path}`,
+      hint: 'give a product folder (products/<id>) or a .yk / .json file',
+    });
     return out;
   }
   for (const f of files) {
@@ -164,9 +211,16 @@ export function loadProduct(path: string, opts: LoadOptions = {}): LoadedProduct
   }
   const ids = new Set(out.revisions.map((r) => r.checked.product.id));
   if (ids.size > 1) {
-    out.diagnostics.push({ code: 'load/mixed-products', severity: 'error', message: `${path} holds more than one product (${[...ids].join(', ')})`, hint: 'one folder per product; several files in it are revisions of that product' });
+    out.diagnostics.push({
+      code: 'load/mixed-products',
+      severity: 'error',
+      message: `${path} holds more than one product (${[...ids].join(', ')})`,
+      hint: 'one folder per product; several files in it are revisions of that product',
+    });
   }
-  out.revisions.sort((a, b) => (a.checked.product.inForce.from ?? '').localeCompare(b.checked.product.inForce.from ?? ''));
+  out.revisions.sort((a, b) =>
+    (a.checked.product.inForce.from ?? '').localeCompare(b.checked.product.inForce.from ?? ''),
+  );
   if (ids.size === 1) checkRevisions(out);
   return out;
 }
@@ -192,7 +246,8 @@ function periodText(r: Revision): string {
 // The value at a dotted fact path (`policy.start_date`) of raw facts, or undefined.
 export function factAt(facts: unknown, path: string): unknown {
   let cur: unknown = facts;
-  for (const k of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  for (const k of path.split('.'))
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
   return cur;
 }
 
@@ -227,8 +282,12 @@ export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string):
   }
   if (!date) {
     if (usable.length === 1) return { rev: usable[0]!, why: 'only revision' };
-    if (!chosenBy) return { why: `${id} has several revisions (${periods}) and no \`chosen by\` date fact: use --as-of DATE` };
-    return { why: `${id} has several revisions (${periods}): the facts must give ${chosenBy} to choose one (or use --as-of DATE)`, missing: [chosenBy] };
+    if (!chosenBy)
+      return { why: `${id} has several revisions (${periods}) and no \`chosen by\` date fact: use --as-of DATE` };
+    return {
+      why: `${id} has several revisions (${periods}): the facts must give ${chosenBy} to choose one (or use --as-of DATE)`,
+      missing: [chosenBy],
+    };
   }
   const inForce = usable.filter((r) => inForceOn(r.checked.product, date!));
   const rev = inForce[inForce.length - 1];
@@ -245,10 +304,15 @@ export function selectRevision(p: LoadedProduct, facts: unknown, asOf?: string):
 // `undetermined` naming the date fact, or `error` naming its pointer, never a silent refusal.
 // `decision` is absent only when nothing in the facts could fix it (the product has errors,
 // has no `chosen by`, or --as-of is not a date); `selection.why` then says what to do.
-export function decideIn(p: LoadedProduct, facts: unknown, opts: DecideOptions & { asOf?: string } = {}): { decision?: Decision; selection: Selection } {
+export function decideIn(
+  p: LoadedProduct,
+  facts: unknown,
+  opts: DecideOptions & { asOf?: string } = {},
+): { decision?: Decision; selection: Selection } {
   const selection = selectRevision(p, facts, opts.asOf);
   const rev = selection.rev;
-  if (rev?.compiled) return { decision: decide(rev.compiled, facts, opts.trace === undefined ? {} : { trace: opts.trace }), selection };
+  if (rev?.compiled)
+    return { decision: decide(rev.compiled, facts, opts.trace === undefined ? {} : { trace: opts.trace }), selection };
   if (!selection.missing && !selection.errors) return { selection };
   const newest = p.revisions[p.revisions.length - 1]!.checked.product;
   // No rule ran, so the decision names no revision.
@@ -260,7 +324,11 @@ export function decideIn(p: LoadedProduct, facts: unknown, opts: DecideOptions &
     deciding: [],
     missing: selection.missing ?? [],
     errors: selection.errors ?? [],
-    reasons: [], items: [], lookups: [], amounts: [], formulas: [],
+    reasons: [],
+    items: [],
+    lookups: [],
+    amounts: [],
+    formulas: [],
   };
   return { decision, selection };
 }
@@ -290,13 +358,21 @@ function checkRevisions(out: LoadedProduct): void {
     }
     const p = lines.findIndex((l) => /^product\b/.test(l));
     const at = Math.max(p, 0);
-    return spanAt(r.file, at + 1, 1, lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0), (lines[at] ?? '').length);
+    return spanAt(
+      r.file,
+      at + 1,
+      1,
+      lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0),
+      (lines[at] ?? '').length,
+    );
   };
   const names = revs.map((r) => `${r.checked.product.revision} (${r.file})`).join(', ');
   const by = [...new Set(revs.map((r) => r.checked.product.chosenBy ?? ''))];
   if (by.length === 1 && by[0] === '') {
     out.diagnostics.push({
-      code: 'load/revisions-chosen-by', severity: 'warning', span: header(revs[revs.length - 1]!, 'chosenBy'),
+      code: 'load/revisions-chosen-by',
+      severity: 'warning',
+      span: header(revs[revs.length - 1]!, 'chosenBy'),
       message: `${out.path} has several revisions (${names}) but none says which date fact chooses between them: only --as-of can`,
       hint: 'add `chosen by <date fact>` (e.g. chosen by policy.start_date) to the header of every revision',
     });
@@ -306,7 +382,9 @@ function checkRevisions(out: LoadedProduct): void {
       const mine = r.checked.product.chosenBy ?? '';
       if (mine === newest) continue;
       out.diagnostics.push({
-        code: 'load/revisions-chosen-by', severity: 'error', span: header(r, 'chosenBy'),
+        code: 'load/revisions-chosen-by',
+        severity: 'error',
+        span: header(r, 'chosenBy'),
         message: `revision ${r.checked.product.revision} is ${mine ? `chosen by ${mine}` : 'not chosen by any date fact'}, but the newest revision ${revs[revs.length - 1]!.checked.product.revision} is ${newest ? `chosen by ${newest}` : 'chosen by none'}`,
         hint: `every revision of a product is chosen by the same date fact: write \`chosen by ${newest || mine}\` in each header`,
       });
@@ -315,7 +393,9 @@ function checkRevisions(out: LoadedProduct): void {
   for (const r of revs) {
     if (!r.checked.product.inForce.from) {
       out.diagnostics.push({
-        code: 'load/revisions-in-force', severity: 'warning', span: header(r, 'inForce'),
+        code: 'load/revisions-in-force',
+        severity: 'warning',
+        span: header(r, 'inForce'),
         message: `revision ${r.checked.product.revision} has no \`in force from\` date, so it cannot be told apart from the other revisions of ${out.path} by date`,
         hint: 'add `in force from YYYY-MM-DD` (and `until YYYY-MM-DD` if it ended) to its header',
       });
@@ -327,7 +407,9 @@ function checkRevisions(out: LoadedProduct): void {
     const b = dated[i]!.checked.product;
     if (!a.inForce.until || a.inForce.until >= b.inForce.from!) {
       out.diagnostics.push({
-        code: 'load/revisions-overlap', severity: 'warning', span: header(dated[i - 1]!, 'inForce'),
+        code: 'load/revisions-overlap',
+        severity: 'warning',
+        span: header(dated[i - 1]!, 'inForce'),
         message: `revisions ${a.revision} (from ${a.inForce.from}${a.inForce.until ? ` until ${a.inForce.until}` : ', no end'}) and ${b.revision} (from ${b.inForce.from}) are both in force on ${b.inForce.from}: the later one would silently win`,
         hint: `end ${a.revision} the day before ${b.revision} starts: \`until ${daysToDate(dateToDays(b.inForce.from!) - 1)}\``,
       });

@@ -17,7 +17,16 @@
 // loadProduct(path, { diskCache: true }). Everything else, the tests and the bench's "from DSL"
 // numbers included, loads from the DSL as before.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -47,13 +56,19 @@ function codeFingerprint(): string {
   if (codeKey !== undefined) return codeKey;
   const parts: string[] = [FORMAT];
   try {
-    parts.push((JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '');
+    parts.push(
+      (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '',
+    );
   } catch {
     parts.push('?');
   }
   // The parser and the JSON Schema of .json products come from outside engine/ and dsl/.
   const require = createRequire(import.meta.url);
-  for (const file of [() => require.resolve('chevrotain'), () => require.resolve('ajv'), () => join(projectRoot(), 'schemas', 'product.schema.json')]) {
+  for (const file of [
+    () => require.resolve('chevrotain'),
+    () => require.resolve('ajv'),
+    () => join(projectRoot(), 'schemas', 'product.schema.json'),
+  ]) {
     try {
       const f = file();
       const s = statSync(f);
@@ -93,7 +108,15 @@ function seedsFingerprint(): string {
 }
 
 export function cacheKey(shown: string, text: string): string {
-  return createHash('sha256').update(codeFingerprint()).update('\0').update(seedsFingerprint()).update('\0').update(shown).update('\0').update(text).digest('hex');
+  return createHash('sha256')
+    .update(codeFingerprint())
+    .update('\0')
+    .update(seedsFingerprint())
+    .update('\0')
+    .update(shown)
+    .update('\0')
+    .update(text)
+    .digest('hex');
 }
 
 interface Entry {
@@ -127,7 +150,9 @@ function walkObjects(root: unknown, visit: (o: object, n: number) => void): void
 function sameData(a: unknown, b: unknown, loose = false): boolean {
   if (a === null || typeof a !== 'object') {
     if (typeof a === 'number') return typeof b === 'number' && Object.is(a, b) && Number.isFinite(a);
-    return a === b && typeof a !== 'undefined' && typeof a !== 'function' && typeof a !== 'bigint' && typeof a !== 'symbol';
+    return (
+      a === b && typeof a !== 'undefined' && typeof a !== 'function' && typeof a !== 'bigint' && typeof a !== 'symbol'
+    );
   }
   if (b === null || typeof b !== 'object') return false;
   if (Array.isArray(a)) {
@@ -196,7 +221,11 @@ export function readCached(key: string): { checked: Checked; diagnostics: Diagno
     if (t) types.exprs.set(o as Expr, t);
   });
   cacheStats.hits++;
-  const checked: Checked = { product: e.product, types, diagnostics: e.diagnostics.slice(e.diagnostics.length - e.checkedDiagnostics) };
+  const checked: Checked = {
+    product: e.product,
+    types,
+    diagnostics: e.diagnostics.slice(e.diagnostics.length - e.checkedDiagnostics),
+  };
   return { checked, diagnostics: e.diagnostics };
 }
 
@@ -209,9 +238,14 @@ export function writeCached(key: string, checked: Checked, diagnostics: Diagnost
     if (t) exprs.push([n, t]);
   });
   const entry: Entry = {
-    format: FORMAT, key, product: checked.product,
-    names: [...checked.types.names], itemFields: [...checked.types.itemFields].map(([k, m]) => [k, [...m]]),
-    exprs, diagnostics, checkedDiagnostics: checked.diagnostics.length,
+    format: FORMAT,
+    key,
+    product: checked.product,
+    names: [...checked.types.names],
+    itemFields: [...checked.types.itemFields].map(([k, m]) => [k, [...m]]),
+    exprs,
+    diagnostics,
+    checkedDiagnostics: checked.diagnostics.length,
   };
   let text: string;
   try {
@@ -246,13 +280,15 @@ export function writeCached(key: string, checked: Checked, diagnostics: Diagnost
 function prune(dir: string): void {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.tmp'));
   if (files.length <= MAX_ENTRIES) return;
-  const byAge = files.map((f) => {
-    try {
-      return { f, t: statSync(join(dir, f)).mtimeMs };
-    } catch {
-      return { f, t: 0 };
-    }
-  }).sort((a, b) => a.t - b.t);
+  const byAge = files
+    .map((f) => {
+      try {
+        return { f, t: statSync(join(dir, f)).mtimeMs };
+      } catch {
+        return { f, t: 0 };
+      }
+    })
+    .sort((a, b) => a.t - b.t);
   for (const { f } of byAge.slice(0, files.length - MAX_ENTRIES / 2)) {
     try {
       unlinkSync(join(dir, f));

@@ -2,14 +2,38 @@
 // Checking is an ordered table of named passes; each adds diagnostics and never throws.
 // The types it infers are kept and handed to the evaluator, which compiles by type.
 import type {
-  Amount, Cell, Citation, Condition, Derived, Expr, FieldDecl, Formula, Leaf, LeafValue, Literal, Product, RoundingMode,
-  Rule, Table, TypeRef,
+  Amount,
+  Cell,
+  Citation,
+  Condition,
+  Derived,
+  Expr,
+  FieldDecl,
+  Formula,
+  Leaf,
+  LeafValue,
+  Literal,
+  Product,
+  RoundingMode,
+  Rule,
+  Table,
+  TypeRef,
 } from '../../dsl/ir.js';
 import { type Diagnostic, type Span, closest, spanAt } from '../../dsl/diagnostics.js';
 import { type Model, ROUNDING_MODES, TOO_DEEP } from '../../dsl/model.js';
 import { exprText } from '../../dsl/print.js';
 import {
-  OPERATORS, type VType, UNKNOWN, NUMBER, BOOLEAN, Fraction, compatible, isNumeric, typeText, comparator, searchSorted,
+  OPERATORS,
+  type VType,
+  UNKNOWN,
+  NUMBER,
+  BOOLEAN,
+  Fraction,
+  compatible,
+  isNumeric,
+  typeText,
+  comparator,
+  searchSorted,
 } from './operators.js';
 import { literalValue, showText, showValue } from './values.js';
 import { dateToDays, daysToDate } from './money.js';
@@ -95,7 +119,10 @@ export function check(model: Model, sources?: SourceFolder): Checked {
       // A bug in yakkan, not a mistake in the product: said as a diagnostic, not a stack trace.
       // The fuzz suite (test/fuzz) fails on any internal/ diagnostic.
       const message = `yakkan failed while checking (${pass.name}): ${(e as Error).message}`;
-      ctx.report({ code: 'internal/check', message, hint: 'this is a bug in yakkan: please report it with the product file' }, p);
+      ctx.report(
+        { code: 'internal/check', message, hint: 'this is a bug in yakkan: please report it with the product file' },
+        p,
+      );
     }
   }
   return { product: p, types: ctx.types, diagnostics };
@@ -104,14 +131,36 @@ export function check(model: Model, sources?: SourceFolder): Checked {
 function checkHeader(c: Ctx): void {
   const p = c.product;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(p.id)) {
-    c.report({ code: 'check/product-id', message: `product id ${JSON.stringify(p.id)} must be lower-case letters, digits and '-'`, hint: 'e.g. product nexi-ip-license' }, p);
+    c.report(
+      {
+        code: 'check/product-id',
+        message: `product id ${JSON.stringify(p.id)} must be lower-case letters, digits and '-'`,
+        hint: 'e.g. product nexi-ip-license',
+      },
+      p,
+    );
   }
-  if (!/^[A-Z]{3}$/.test(p.currency)) c.report({ code: 'check/currency', message: `currency ${JSON.stringify(p.currency)} is not a 3-letter code`, hint: 'e.g. currency JPY' }, p);
+  if (!/^[A-Z]{3}$/.test(p.currency))
+    c.report(
+      {
+        code: 'check/currency',
+        message: `currency ${JSON.stringify(p.currency)} is not a 3-letter code`,
+        hint: 'e.g. currency JPY',
+      },
+      p,
+    );
   if (p.inForce.from && p.inForce.until && p.inForce.until < p.inForce.from) {
     c.report({ code: 'check/in-force', message: `in force until ${p.inForce.until} is before ${p.inForce.from}` }, p);
   }
   if (p.chosenBy && !p.facts.some((f) => f.name === p.chosenBy && f.type.kind === 'date')) {
-    c.report({ code: 'check/chosen-by', message: `'chosen by ${p.chosenBy}' must name a date fact`, hint: 'declare it: fact policy.start_date: date' }, p);
+    c.report(
+      {
+        code: 'check/chosen-by',
+        message: `'chosen by ${p.chosenBy}' must name a date fact`,
+        hint: 'declare it: fact policy.start_date: date',
+      },
+      p,
+    );
   }
 }
 
@@ -119,7 +168,15 @@ function checkDuplicates(c: Ctx): void {
   const seen = new Map<string, string>();
   const claim = (name: string, what: string, at: object) => {
     const prev = seen.get(name);
-    if (prev) c.report({ code: 'check/duplicate-name', message: `${what} ${name} is declared twice (also a ${prev})`, hint: 'rename one of them' }, at);
+    if (prev)
+      c.report(
+        {
+          code: 'check/duplicate-name',
+          message: `${what} ${name} is declared twice (also a ${prev})`,
+          hint: 'rename one of them',
+        },
+        at,
+      );
     else seen.set(name, what);
   };
   for (const f of c.product.facts) claim(f.name, 'fact', f);
@@ -128,7 +185,15 @@ function checkDuplicates(c: Ctx): void {
   for (const a of c.product.amounts) claim(a.name, 'amount', a);
   const rules = new Set<string>();
   for (const r of c.product.rules) {
-    if (rules.has(r.id)) c.report({ code: 'check/duplicate-rule', message: `rule ${r.id} is declared twice`, hint: 'rule ids must be unique: they are how decisions and case files name rules' }, r);
+    if (rules.has(r.id))
+      c.report(
+        {
+          code: 'check/duplicate-rule',
+          message: `rule ${r.id} is declared twice`,
+          hint: 'rule ids must be unique: they are how decisions and case files name rules',
+        },
+        r,
+      );
     rules.add(r.id);
   }
 }
@@ -156,7 +221,10 @@ function checkJsonLiterals(c: Ctx): void {
     }
     const l = o as { type?: unknown; value?: unknown };
     if (l.type === 'date' && typeof l.value === 'string' && !isIsoDate(l.value)) {
-      c.report({ code: 'check/invalid-date', message: `${l.value} is not a calendar date`, hint: 'write dates as YYYY-MM-DD' }, o);
+      c.report(
+        { code: 'check/invalid-date', message: `${l.value} is not a calendar date`, hint: 'write dates as YYYY-MM-DD' },
+        o,
+      );
     }
     stack.push(...Object.values(o));
   }
@@ -201,12 +269,16 @@ function checkCycles(c: Ctx): void {
       continue;
     }
     const path = cyclePath(first, new Set(scc), edges).map((n) => nodeText(nodes.get(n)!));
-    c.report({
-      code: 'check/cycle',
-      message: `${path[0]} depends on itself: ${path.join(' → ')}`,
-      hint: 'a value may not use itself, directly or through formulas, defines and tables: '
-        + 'compute one of them from facts only',
-    }, nodes.get(first)!.decl);
+    c.report(
+      {
+        code: 'check/cycle',
+        message: `${path[0]} depends on itself: ${path.join(' → ')}`,
+        hint:
+          'a value may not use itself, directly or through formulas, defines and tables: ' +
+          'compute one of them from facts only',
+      },
+      nodes.get(first)!.decl,
+    );
   }
 }
 
@@ -342,20 +414,35 @@ function checkFieldLiterals(c: Ctx, f: FieldDecl): void {
   for (const l of [...(f.default ? [f.default] : []), ...(f.oneOf ?? [])]) {
     const t = literalType(l);
     if (!compatible(f.type, t)) {
-      c.report({ code: 'check/type-mismatch', message: `${f.name} is ${typeText(f.type)} but the value ${literalShort(l)} is ${typeText(t)}` }, l);
+      c.report(
+        {
+          code: 'check/type-mismatch',
+          message: `${f.name} is ${typeText(f.type)} but the value ${literalShort(l)} is ${typeText(t)}`,
+        },
+        l,
+      );
     } else if (isNegative(l) && !('signed' in f.type && f.type.signed)) {
-      c.report({
-        code: 'check/negative-value',
-        message: `${f.name} is never negative, but the value ${literalShort(l)} is`,
-        hint: `declare it signed (${typeText(f.type)} signed) if it can be`,
-      }, l);
+      c.report(
+        {
+          code: 'check/negative-value',
+          message: `${f.name} is never negative, but the value ${literalShort(l)} is`,
+          hint: `declare it signed (${typeText(f.type)} signed) if it can be`,
+        },
+        l,
+      );
     }
   }
 }
 
 function isNegative(l: Literal): boolean {
   const v =
-    l.type === 'money' ? l.amount : l.type === 'number' || l.type === 'rate' ? l.value : l.type === 'fraction' ? l.num : '';
+    l.type === 'money'
+      ? l.amount
+      : l.type === 'number' || l.type === 'rate'
+        ? l.value
+        : l.type === 'fraction'
+          ? l.num
+          : '';
   return /^-\d*[1-9]/.test(v);
 }
 
@@ -365,15 +452,25 @@ function literalShort(l: Literal): string {
 
 export function literalType(l: Literal): VType {
   switch (l.type) {
-    case 'boolean': return BOOLEAN;
-    case 'number': case 'fraction': return NUMBER;
-    case 'rate': return { kind: 'rate' };
-    case 'money': return { kind: 'money', currency: l.currency };
-    case 'date': return { kind: 'date' };
-    case 'time': return { kind: 'time' };
-    case 'duration': return { kind: 'duration', unit: l.unit };
-    case 'symbol': return { kind: 'symbol', value: l.value };
-    case 'text': return { kind: 'text' };
+    case 'boolean':
+      return BOOLEAN;
+    case 'number':
+    case 'fraction':
+      return NUMBER;
+    case 'rate':
+      return { kind: 'rate' };
+    case 'money':
+      return { kind: 'money', currency: l.currency };
+    case 'date':
+      return { kind: 'date' };
+    case 'time':
+      return { kind: 'time' };
+    case 'duration':
+      return { kind: 'duration', unit: l.unit };
+    case 'symbol':
+      return { kind: 'symbol', value: l.value };
+    case 'text':
+      return { kind: 'text' };
   }
 }
 
@@ -383,7 +480,14 @@ function checkTypes(c: Ctx): void {
   for (const f of c.product.formulas) {
     const t = formulaType(c, f.name);
     if (f.kind === 'define' && t.kind !== 'boolean' && t.kind !== 'unknown') {
-      c.report({ code: 'check/define-not-condition', message: `define ${f.name} is ${typeText(t)}, not a condition`, hint: 'use formula for values; define is for named conditions' }, f);
+      c.report(
+        {
+          code: 'check/define-not-condition',
+          message: `define ${f.name} is ${typeText(t)}, not a condition`,
+          hint: 'use formula for values; define is for named conditions',
+        },
+        f,
+      );
     }
   }
   for (const t of c.product.tables) checkTable(c, t);
@@ -428,14 +532,28 @@ function refType(c: Ctx, name: string, scope: string | undefined, at: object): V
   if (name === TOO_DEEP && c.model.exprs) return UNKNOWN; // reported by the model
   if (name.startsWith('item.')) {
     if (!scope) {
-      c.report({ code: 'check/item-out-of-scope', message: `${name} is only in scope inside 'for each item in ...'`, hint: 'add a for each clause, or sum over the list: sum(claim.items.amount)' }, at);
+      c.report(
+        {
+          code: 'check/item-out-of-scope',
+          message: `${name} is only in scope inside 'for each item in ...'`,
+          hint: 'add a for each clause, or sum over the list: sum(claim.items.amount)',
+        },
+        at,
+      );
       return UNKNOWN;
     }
     const t = c.types.nameType(name, scope);
     if (t) return t;
     const fields = [...(c.types.itemFields.get(scope)?.keys() ?? [])];
     const guess = closest(name.slice(5), fields);
-    c.report({ code: 'check/unknown-field', message: `${scope} has no field ${name.slice(5)}`, hint: guess ? `did you mean item.${guess}?` : `fields: ${fields.join(', ')}` }, at);
+    c.report(
+      {
+        code: 'check/unknown-field',
+        message: `${scope} has no field ${name.slice(5)}`,
+        hint: guess ? `did you mean item.${guess}?` : `fields: ${fields.join(', ')}`,
+      },
+      at,
+    );
     return UNKNOWN;
   }
   if (c.formulas.has(name)) return formulaType(c, name);
@@ -444,17 +562,31 @@ function refType(c: Ctx, name: string, scope: string | undefined, at: object): V
   if (t) return t;
   const minus = name.indexOf('-');
   if (minus > 0 && (c.types.names.has(name.slice(0, minus)) || c.formulas.has(name.slice(0, minus)))) {
-    c.report({ code: 'check/unknown-name', message: `unknown name ${name}`, hint: `a name may contain '-', so this reads as one name: write ${name.slice(0, minus)} - ${name.slice(minus + 1)} with spaces around the minus` }, at);
+    c.report(
+      {
+        code: 'check/unknown-name',
+        message: `unknown name ${name}`,
+        hint: `a name may contain '-', so this reads as one name: write ${name.slice(0, minus)} - ${name.slice(minus + 1)} with spaces around the minus`,
+      },
+      at,
+    );
     return UNKNOWN;
   }
   const guess = closest(name, allNames(c, scope));
   const tableName = name.split('.')[0]!;
   const table = c.tables.get(tableName);
-  c.report({
-    code: table ? 'check/unknown-table-output' : 'check/unknown-name',
-    message: table ? `table ${tableName} has no output ${name.slice(tableName.length + 1)}` : `unknown name ${name}`,
-    hint: guess ? `did you mean ${guess}?` : name.includes('-') ? 'names cannot contain a minus: write a - b with spaces' : 'declare it: fact <path>: <type>, or formula <name> = ...',
-  }, at);
+  c.report(
+    {
+      code: table ? 'check/unknown-table-output' : 'check/unknown-name',
+      message: table ? `table ${tableName} has no output ${name.slice(tableName.length + 1)}` : `unknown name ${name}`,
+      hint: guess
+        ? `did you mean ${guess}?`
+        : name.includes('-')
+          ? 'names cannot contain a minus: write a - b with spaces'
+          : 'declare it: fact <path>: <type>, or formula <name> = ...',
+    },
+    at,
+  );
   return UNKNOWN;
 }
 
@@ -470,12 +602,25 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
     const args = e.args.map((a) => exprType(c, a, scope));
     const arity = ARITY[name];
     if (!def) {
-      const guess = closest(name, Object.keys(OPERATORS).filter((k) => /^[a-z_]+$/.test(k)));
-      c.report({ code: 'check/unknown-function', message: `unknown function ${name}`, hint: guess ? `did you mean ${guess}?` : 'see the function list in docs/dsl.md' }, e);
+      const guess = closest(
+        name,
+        Object.keys(OPERATORS).filter((k) => /^[a-z_]+$/.test(k)),
+      );
+      c.report(
+        {
+          code: 'check/unknown-function',
+          message: `unknown function ${name}`,
+          hint: guess ? `did you mean ${guess}?` : 'see the function list in docs/dsl.md',
+        },
+        e,
+      );
       t = UNKNOWN;
     } else if ('call' in e && e.call === 'round' && !ROUNDING_MODES.includes(e.mode as RoundingMode)) {
       const hint = `modes: ${ROUNDING_MODES.join(', ')}`;
-      c.report({ code: 'check/round-mode', message: `round needs a rounding mode, not ${JSON.stringify(e.mode)}`, hint }, e);
+      c.report(
+        { code: 'check/round-mode', message: `round needs a rounding mode, not ${JSON.stringify(e.mode)}`, hint },
+        e,
+      );
       t = UNKNOWN;
     } else if (arity && (args.length < arity[0] || args.length > arity[1])) {
       const [lo, hi] = arity;
@@ -486,31 +631,51 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
     } else {
       const r = def.type(args);
       const enumIdx = args.findIndex((a) => a.kind === 'enum');
-      const badSymbol = enumIdx >= 0 ? args.find((a) => a.kind === 'symbol' && !(args[enumIdx] as { values: string[] }).values.includes(a.value)) : undefined;
+      const badSymbol =
+        enumIdx >= 0
+          ? args.find((a) => a.kind === 'symbol' && !(args[enumIdx] as { values: string[] }).values.includes(a.value))
+          : undefined;
       if (typeof r === 'string' && badSymbol && badSymbol.kind === 'symbol') {
         const values = (args[enumIdx] as { values: string[] }).values;
         const subject = exprText(e.args[enumIdx]!);
-        c.report({ code: 'check/unknown-enum-value', message: `${badSymbol.value} is not a value of ${subject}`, hint: `did you mean ${closest(badSymbol.value, values) ?? values.join(', ')}? (${subject} is one of ${values.join(', ')})` }, e);
+        c.report(
+          {
+            code: 'check/unknown-enum-value',
+            message: `${badSymbol.value} is not a value of ${subject}`,
+            hint: `did you mean ${closest(badSymbol.value, values) ?? values.join(', ')}? (${subject} is one of ${values.join(', ')})`,
+          },
+          e,
+        );
         t = UNKNOWN;
       } else if (typeof r === 'string' && (name === 'add' || name === 'sub') && moneyAndRatio(args)) {
         const [m, x] = args[0]!.kind === 'money' ? [e.args[0]!, e.args[1]!] : [e.args[1]!, e.args[0]!];
         const what = (args[0]!.kind === 'money' ? args[1]! : args[0]!).kind === 'rate' ? 'a rate' : 'a number';
-        c.report({
-          code: 'check/type-mismatch',
-          message: `cannot ${name === 'add' ? 'add' : 'subtract'} money and ${what}: ${exprText(e)}`,
-          hint: `${exprText(x)} has no currency: to apply it to the amount, multiply (${exprText(m)} × ${exprText(x)}); `
-            + `to ${name === 'add' ? 'add' : 'subtract'}, write an amount such as 10万円`,
-        }, e);
+        c.report(
+          {
+            code: 'check/type-mismatch',
+            message: `cannot ${name === 'add' ? 'add' : 'subtract'} money and ${what}: ${exprText(e)}`,
+            hint:
+              `${exprText(x)} has no currency: to apply it to the amount, multiply (${exprText(m)} × ${exprText(x)}); ` +
+              `to ${name === 'add' ? 'add' : 'subtract'}, write an amount such as 10万円`,
+          },
+          e,
+        );
         t = UNKNOWN;
       } else if (typeof r === 'string') {
         const bad = args.find((a) => a.kind === 'symbol');
         const dateAndNumber = args.length === 2 && args[0]!.kind === 'date' && isNumeric(args[1]!);
-        c.report({
-          code: r.includes('currenc') ? 'check/currency-mismatch' : 'check/type-mismatch',
-          message: `${r}: ${exprText(e)}`,
-          hint: dateAndNumber ? 'a number has no unit: add a duration such as 45 days, 9 months or 1 year'
-            : bad && bad.kind === 'symbol' ? `${bad.value} is not a declared name: did you mean ${closest(bad.value, allNames(c, scope)) ?? 'a fact or formula'}?` : undefined,
-        }, e);
+        c.report(
+          {
+            code: r.includes('currenc') ? 'check/currency-mismatch' : 'check/type-mismatch',
+            message: `${r}: ${exprText(e)}`,
+            hint: dateAndNumber
+              ? 'a number has no unit: add a duration such as 45 days, 9 months or 1 year'
+              : bad && bad.kind === 'symbol'
+                ? `${bad.value} is not a declared name: did you mean ${closest(bad.value, allNames(c, scope)) ?? 'a fact or formula'}?`
+                : undefined,
+          },
+          e,
+        );
         t = UNKNOWN;
       } else t = r;
     }
@@ -522,11 +687,38 @@ function exprType(c: Ctx, e: Expr, scope: string | undefined): VType {
 // How many arguments each operator and function takes; a `.yk` file can only write the operators
 // right, but a JSON product can give any list. Functions not listed check their own arguments.
 const ARITY: Record<string, [number, number]> = {
-  add: [2, 2], sub: [2, 2], mul: [2, 2], div: [2, 2], neg: [1, 1], not: [1, 1], if: [3, 3],
-  eq: [2, 2], ne: [2, 2], lt: [2, 2], le: [2, 2], gt: [2, 2], ge: [2, 2], in: [2, Infinity], notIn: [2, Infinity],
-  and: [2, Infinity], or: [2, Infinity], min: [1, Infinity], max: [1, Infinity], abs: [1, 1], round: [2, 2],
-  sum: [1, 1], count: [1, 1], days_between: [2, 2], day: [1, 1], month: [1, 1], year: [1, 1], month_start: [1, 1], month_end: [1, 1],
-  add_months: [2, 2], next_business_day: [2, 2], weekday: [1, 1],
+  add: [2, 2],
+  sub: [2, 2],
+  mul: [2, 2],
+  div: [2, 2],
+  neg: [1, 1],
+  not: [1, 1],
+  if: [3, 3],
+  eq: [2, 2],
+  ne: [2, 2],
+  lt: [2, 2],
+  le: [2, 2],
+  gt: [2, 2],
+  ge: [2, 2],
+  in: [2, Infinity],
+  notIn: [2, Infinity],
+  and: [2, Infinity],
+  or: [2, Infinity],
+  min: [1, Infinity],
+  max: [1, Infinity],
+  abs: [1, 1],
+  round: [2, 2],
+  sum: [1, 1],
+  count: [1, 1],
+  days_between: [2, 2],
+  day: [1, 1],
+  month: [1, 1],
+  year: [1, 1],
+  month_start: [1, 1],
+  month_end: [1, 1],
+  add_months: [2, 2],
+  next_business_day: [2, 2],
+  weekday: [1, 1],
 };
 
 function moneyAndRatio(args: VType[]): boolean {
@@ -539,12 +731,20 @@ function checkCondition(c: Ctx, cond: Condition, scope: string | undefined, owne
   if (original) {
     const t = exprType(c, original, scope);
     if (t.kind !== 'boolean' && t.kind !== 'unknown') {
-      c.report({ code: 'check/not-a-condition', message: `${exprText(original)} is ${typeText(t)}, not a condition`, hint: 'compare it: e.g. x > 0, or x = value' }, original);
+      c.report(
+        {
+          code: 'check/not-a-condition',
+          message: `${exprText(original)} is ${typeText(t)}, not a condition`,
+          hint: 'compare it: e.g. x > 0, or x = value',
+        },
+        original,
+      );
     }
     // Type the hoisted operands too, so the evaluator finds their types.
     forEachLeaf(cond, (l) => {
       if (l.fact.startsWith('$')) derivedType(c, l.fact);
-      if (typeof l.value === 'object' && !Array.isArray(l.value) && l.value.fact.startsWith('$')) derivedType(c, l.value.fact);
+      if (typeof l.value === 'object' && !Array.isArray(l.value) && l.value.fact.startsWith('$'))
+        derivedType(c, l.value.fact);
     });
     return;
   }
@@ -566,7 +766,14 @@ function checkCondition(c: Ctx, cond: Condition, scope: string | undefined, owne
     } else if (t.kind === 'enum') {
       for (const v of Array.isArray(l.value) ? l.value : [l.value]) {
         if (typeof v === 'string' && !t.values.includes(v)) {
-          c.report({ code: 'check/unknown-enum-value', message: `${v} is not a value of ${l.fact}`, hint: `did you mean ${closest(v, t.values) ?? t.values.join(', ')}?` }, owner);
+          c.report(
+            {
+              code: 'check/unknown-enum-value',
+              message: `${v} is not a value of ${l.fact}`,
+              hint: `did you mean ${closest(v, t.values) ?? t.values.join(', ')}?`,
+            },
+            owner,
+          );
         }
       }
     }
@@ -602,18 +809,31 @@ function literalProblem(t: VType, v: unknown): string | undefined {
   const finite = typeof v === 'number' && Number.isFinite(v);
   const text = typeof v === 'string';
   switch (t.kind) {
-    case 'integer': case 'decimal': case 'rate': case 'number':
+    case 'integer':
+    case 'decimal':
+    case 'rate':
+    case 'number':
       return finite || (text && (DECIMAL_TEXT.test(v) || FRACTION_TEXT.test(v))) ? undefined : 'not a number';
-    case 'money': return finite || (text && DECIMAL_TEXT.test(v)) ? undefined : 'not an amount (digits, e.g. "90000000")';
+    case 'money':
+      return finite || (text && DECIMAL_TEXT.test(v)) ? undefined : 'not an amount (digits, e.g. "90000000")';
     case 'duration':
       return v !== '' && Number.isInteger(Number(v)) && Number(v) >= 0 ? undefined : 'not a whole number of the unit';
-    case 'date': return typeof v === 'string' && isIsoDate(v) ? undefined : 'not a calendar date YYYY-MM-DD';
-    case 'time': return typeof v === 'string' && isTime(v) ? undefined : 'not a time of day HH:MM';
-    case 'boolean': return typeof v === 'boolean' ? undefined : 'not true or false';
-    case 'enum': case 'text': case 'symbol': return typeof v === 'string' ? undefined : 'not text';
-    case 'list': return 'a list holds values: compare it with contains or doesNotContain';
-    case 'record': return 'a record holds fields: compare one of its fields';
-    default: return undefined;
+    case 'date':
+      return typeof v === 'string' && isIsoDate(v) ? undefined : 'not a calendar date YYYY-MM-DD';
+    case 'time':
+      return typeof v === 'string' && isTime(v) ? undefined : 'not a time of day HH:MM';
+    case 'boolean':
+      return typeof v === 'boolean' ? undefined : 'not true or false';
+    case 'enum':
+    case 'text':
+    case 'symbol':
+      return typeof v === 'string' ? undefined : 'not text';
+    case 'list':
+      return 'a list holds values: compare it with contains or doesNotContain';
+    case 'record':
+      return 'a record holds fields: compare one of its fields';
+    default:
+      return undefined;
   }
 }
 
@@ -627,8 +847,15 @@ export function forEachLeaf(c: Condition, f: (l: Leaf) => void): void {
 function checkRule(c: Ctx, r: Rule): void {
   if (r.forEach) {
     const t = c.types.names.get(r.forEach);
-    if (!t || t.kind !== 'list' || t.of.kind !== 'record') {
-      c.report({ code: 'check/for-each', message: `for each needs a list of records; ${r.forEach} is ${t ? typeText(t) : 'not declared'}`, hint: 'declare it: fact claim.items: list of { category: enum(...), amount: money JPY }' }, r);
+    if (t?.kind !== 'list' || t.of.kind !== 'record') {
+      c.report(
+        {
+          code: 'check/for-each',
+          message: `for each needs a list of records; ${r.forEach} is ${t ? typeText(t) : 'not declared'}`,
+          hint: 'declare it: fact claim.items: list of { category: enum(...), amount: money JPY }',
+        },
+        r,
+      );
     }
   }
   for (const part of [r.when, r.unless, r.require]) if (part) checkCondition(c, part, r.forEach, r);
@@ -640,46 +867,96 @@ function checkAmount(c: Ctx, a: Amount): void {
   const laterAmounts = c.product.amounts.slice(c.product.amounts.indexOf(a));
   for (const later of laterAmounts) c.types.names.delete(later.name);
   if (a.steps.length === 0 || a.steps[0]!.step !== 'start') {
-    c.report({ code: 'check/amount-start', message: `amount ${a.name} must begin with a start step`, hint: 'e.g. start loss.amount' }, a);
+    c.report(
+      {
+        code: 'check/amount-start',
+        message: `amount ${a.name} must begin with a start step`,
+        hint: 'e.g. start loss.amount',
+      },
+      a,
+    );
   }
   for (const s of a.steps) {
     if (s.step === 'total') {
-      if (!a.forEach) c.report({ code: 'check/total-without-items', message: `total sums items, but amount ${a.name} has no 'for each'` }, s);
+      if (!a.forEach)
+        c.report(
+          { code: 'check/total-without-items', message: `total sums items, but amount ${a.name} has no 'for each'` },
+          s,
+        );
       afterTotal = true;
       continue;
     }
     const scope = afterTotal ? undefined : a.forEach;
     // The grammar gives each step what it takes; a JSON product's step may lack it.
-    const lacks =
-      !s.expr ? 'a value' : s.step === 'round' && !s.mode ? 'a rounding mode' : s.step === 'aggregate' && !s.used ? 'used' : '';
+    const lacks = !s.expr
+      ? 'a value'
+      : s.step === 'round' && !s.mode
+        ? 'a rounding mode'
+        : s.step === 'aggregate' && !s.used
+          ? 'used'
+          : '';
     if (lacks) {
-      c.report({ code: 'check/step', message: `the ${s.step} step of amount ${a.name} has no ${lacks}`, hint: 'see Amounts in docs/dsl.md' }, s);
+      c.report(
+        {
+          code: 'check/step',
+          message: `the ${s.step} step of amount ${a.name} has no ${lacks}`,
+          hint: 'see Amounts in docs/dsl.md',
+        },
+        s,
+      );
       continue;
     }
     if (s.shared && (!a.forEach || afterTotal)) {
-      c.report({ code: 'check/shared-step', message: `a shared ${s.step} is one budget across items: it belongs before 'total' in an amount with 'for each'` }, s);
+      c.report(
+        {
+          code: 'check/shared-step',
+          message: `a shared ${s.step} is one budget across items: it belongs before 'total' in an amount with 'for each'`,
+        },
+        s,
+      );
     }
     if (s.when) checkCondition(c, s.when, scope, s);
     const t = s.expr ? exprType(c, s.expr, scope) : UNKNOWN;
     const wantMoney = ['start', 'add', 'subtract', 'deductible', 'limit', 'aggregate', 'floor'].includes(s.step);
     if (wantMoney && t.kind !== 'unknown' && !(t.kind === 'money' && t.currency === a.currency)) {
-      c.report({
-        code: t.kind === 'money' ? 'check/currency-mismatch' : 'check/type-mismatch',
-        message: `${s.step} takes money ${a.currency}, but ${s.expr ? exprText(s.expr) : ''} is ${typeText(t)}`,
-        hint: t.kind === 'money' ? `convert it first, e.g. × an exchange-rate fact` : undefined,
-      }, s.expr ?? s);
+      c.report(
+        {
+          code: t.kind === 'money' ? 'check/currency-mismatch' : 'check/type-mismatch',
+          message: `${s.step} takes money ${a.currency}, but ${s.expr ? exprText(s.expr) : ''} is ${typeText(t)}`,
+          hint: t.kind === 'money' ? `convert it first, e.g. × an exchange-rate fact` : undefined,
+        },
+        s.expr ?? s,
+      );
     }
     if ((s.step === 'coinsurance' || s.step === 'multiply') && t.kind !== 'unknown' && !isNumeric(t)) {
-      c.report({ code: 'check/type-mismatch', message: `${s.step} takes a rate or number, but ${s.expr ? exprText(s.expr) : ''} is ${typeText(t)}`, hint: 'e.g. coinsurance 90%' }, s.expr ?? s);
+      c.report(
+        {
+          code: 'check/type-mismatch',
+          message: `${s.step} takes a rate or number, but ${s.expr ? exprText(s.expr) : ''} is ${typeText(t)}`,
+          hint: 'e.g. coinsurance 90%',
+        },
+        s.expr ?? s,
+      );
     }
     if (s.used) {
       const u = exprType(c, s.used, scope);
       if (u.kind !== 'unknown' && !(u.kind === 'money' && u.currency === a.currency)) {
-        c.report({ code: 'check/type-mismatch', message: `aggregate ... used takes money ${a.currency}, got ${typeText(u)}` }, s.used);
+        c.report(
+          { code: 'check/type-mismatch', message: `aggregate ... used takes money ${a.currency}, got ${typeText(u)}` },
+          s.used,
+        );
       }
     }
-    if (s.step === 'round' && t.kind !== 'unknown' && !isNumeric(t) && !(t.kind === 'money' && t.currency === a.currency)) {
-      c.report({ code: 'check/type-mismatch', message: `round needs a unit such as 1,000円, got ${typeText(t)}` }, s.expr ?? s);
+    if (
+      s.step === 'round' &&
+      t.kind !== 'unknown' &&
+      !isNumeric(t) &&
+      !(t.kind === 'money' && t.currency === a.currency)
+    ) {
+      c.report(
+        { code: 'check/type-mismatch', message: `round needs a unit such as 1,000円, got ${typeText(t)}` },
+        s.expr ?? s,
+      );
     }
   }
 }
@@ -697,10 +974,24 @@ function checkTable(c: Ctx, t: Table): void {
   });
   t.rows.forEach((row, i) => {
     if (row.cells.length !== t.inputs.length) {
-      c.report({ code: 'check/table-arity', message: `row ${i + 1} of table ${t.name} has ${row.cells.length} input cells; the table has ${t.inputs.length} inputs (given ...)`, hint: 'separate input cells with |' }, row);
+      c.report(
+        {
+          code: 'check/table-arity',
+          message: `row ${i + 1} of table ${t.name} has ${row.cells.length} input cells; the table has ${t.inputs.length} inputs (given ...)`,
+          hint: 'separate input cells with |',
+        },
+        row,
+      );
     }
     if (row.outputs.length !== t.outputs.length) {
-      c.report({ code: 'check/table-arity', message: `row ${i + 1} of table ${t.name} has ${row.outputs.length} outputs; the table returns ${t.outputs.length}`, hint: 'separate outputs with | after =>' }, row);
+      c.report(
+        {
+          code: 'check/table-arity',
+          message: `row ${i + 1} of table ${t.name} has ${row.outputs.length} outputs; the table returns ${t.outputs.length}`,
+          hint: 'separate outputs with | after =>',
+        },
+        row,
+      );
     }
     row.cells.forEach((cell, j) => {
       const it = inputTypes[j];
@@ -710,8 +1001,17 @@ function checkTable(c: Ctx, t: Table): void {
         if (l.type === 'fraction' && /^0+$/.test(l.den)) c.badCells.add(t);
         if (!compatible(it, lt)) {
           c.badCells.add(t);
-          c.report({ code: 'check/type-mismatch', message: `table ${t.name}, row ${i + 1}: ${literalShort(l)} (${typeText(lt)}) does not fit input ${exprText(t.inputs[j]!)} (${typeText(it)})`,
-            hint: it.kind === 'enum' ? `did you mean ${closest(literalShort(l), it.values) ?? it.values.join(', ')}?` : undefined }, l);
+          c.report(
+            {
+              code: 'check/type-mismatch',
+              message: `table ${t.name}, row ${i + 1}: ${literalShort(l)} (${typeText(lt)}) does not fit input ${exprText(t.inputs[j]!)} (${typeText(it)})`,
+              hint:
+                it.kind === 'enum'
+                  ? `did you mean ${closest(literalShort(l), it.values) ?? it.values.join(', ')}?`
+                  : undefined,
+            },
+            l,
+          );
         }
       }
     });
@@ -728,15 +1028,19 @@ function checkTable(c: Ctx, t: Table): void {
   const uncited = t.rows.flatMap((r, i) => (r.cite?.length ? [] : [i + 1]));
   if (uncited.length) {
     const some = uncited.length < t.rows.length;
-    c.report({
-      code: 'check/row-citation', severity: 'warning',
-      message: !some
-        ? `no row of table ${t.name} cites a source (${uncited.length === 1 ? 'row 1' : `rows 1 to ${uncited.length}`})`
-        : uncited.length === 1
-          ? `row ${uncited[0]} of table ${t.name} cites no source`
-          : `rows ${listText(uncited)} of table ${t.name} cite no source`,
-      hint: `cite the pamphlet line each row encodes: add cite §<section> "<quote>" under the row`,
-    }, t.rows[uncited[0]! - 1]);
+    c.report(
+      {
+        code: 'check/row-citation',
+        severity: 'warning',
+        message: !some
+          ? `no row of table ${t.name} cites a source (${uncited.length === 1 ? 'row 1' : `rows 1 to ${uncited.length}`})`
+          : uncited.length === 1
+            ? `row ${uncited[0]} of table ${t.name} cites no source`
+            : `rows ${listText(uncited)} of table ${t.name} cite no source`,
+        hint: `cite the pamphlet line each row encodes: add cite §<section> "<quote>" under the row`,
+      },
+      t.rows[uncited[0]! - 1],
+    );
   }
 }
 
@@ -752,8 +1056,17 @@ function checkOutputs(c: Ctx, t: Table, outs: Literal[], where: string): void {
   outs.forEach((l, k) => {
     const o = t.outputs[k];
     if (o && !compatible(o.type, literalType(l))) {
-      c.report({ code: 'check/type-mismatch', message: `table ${t.name}, ${where}: output ${o.name} is ${typeText(o.type)}, got ${literalShort(l)}`,
-        hint: o.type.kind === 'enum' ? `did you mean ${closest(literalShort(l), o.type.values) ?? o.type.values.join(', ')}?` : undefined }, l);
+      c.report(
+        {
+          code: 'check/type-mismatch',
+          message: `table ${t.name}, ${where}: output ${o.name} is ${typeText(o.type)}, got ${literalShort(l)}`,
+          hint:
+            o.type.kind === 'enum'
+              ? `did you mean ${closest(literalShort(l), o.type.values) ?? o.type.values.join(', ')}?`
+              : undefined,
+        },
+        l,
+      );
     }
   });
 }
@@ -780,16 +1093,35 @@ function checkTableCoverage(c: Ctx): void {
     const types = t.inputs.map((e) => c.types.exprs.get(e) ?? UNKNOWN);
     if (c.badCells.has(t) || types.some((x) => x.kind === 'unknown')) continue;
     if (t.rows.some((r) => r.cells.length !== t.inputs.length)) continue;
-    const samples = types.map((ty, j) => columnSamples(ty, t.rows.map((r) => r.cells[j]!)));
+    const samples = types.map((ty, j) =>
+      columnSamples(
+        ty,
+        t.rows.map((r) => r.cells[j]!),
+      ),
+    );
     const total = samples.reduce((n, s) => n * s.length, 1);
     if (total > 200000) {
-      c.report({ code: 'check/table-too-large', severity: 'warning', message: `table ${t.name} has too many input combinations (${total}) to check for gaps and overlaps` }, t);
+      c.report(
+        {
+          code: 'check/table-too-large',
+          severity: 'warning',
+          message: `table ${t.name} has too many input combinations (${total}) to check for gaps and overlaps`,
+        },
+        t,
+      );
       continue;
     }
     if (total === 0) continue; // a column without values: no combination to check
     const words = (t.rows.length + 31) >>> 5;
     // bits[j][s]: the rows (bit i = row i + 1) whose cell j matches sample s of column j.
-    const bits = types.map((ty, j) => columnBits(ty, t.rows.map((r) => r.cells[j]!), samples[j]!.map((x) => x.value), words));
+    const bits = types.map((ty, j) =>
+      columnBits(
+        ty,
+        t.rows.map((r) => r.cells[j]!),
+        samples[j]!.map((x) => x.value),
+        words,
+      ),
+    );
     const n = t.inputs.length;
     // acc[j]: the rows matching the combination's first j values.
     const acc = Array.from({ length: n + 1 }, () => new Uint32Array(words));
@@ -799,7 +1131,14 @@ function checkTableCoverage(c: Ctx): void {
     const combo: unknown[] = new Array(n);
     const gap = () => {
       gapReported = true;
-      c.report({ code: 'check/table-gap', message: `table ${t.name} has no row for ${describeCombo(t, combo)}`, hint: 'add a row for it, or an else row: else => ...' }, t);
+      c.report(
+        {
+          code: 'check/table-gap',
+          message: `table ${t.name} has no row for ${describeCombo(t, combo)}`,
+          hint: 'add a row for it, or an else row: else => ...',
+        },
+        t,
+      );
     };
     const walk = (j: number): void => {
       const here = acc[j]!;
@@ -837,11 +1176,14 @@ function checkTableCoverage(c: Ctx): void {
             const at = t.rows[hits[hits.length - 1]! - 1]!;
             const lines = hits.map((h) => c.model.spans.get(t.rows[h - 1]!)?.start.line);
             const where = lines.every((l) => l !== undefined) && c.model.exprs ? ` (lines ${lines.join(' and ')})` : '';
-            c.report({
-              code: 'check/table-overlap',
-              message: `rows ${hits.join(' and ')} of table ${t.name} both match ${describeCombo(t, combo)}`,
-              hint: `make the rows${where} disjoint, or declare 'hit first' if the first match should win`,
-            }, at);
+            c.report(
+              {
+                code: 'check/table-overlap',
+                message: `rows ${hits.join(' and ')} of table ${t.name} both match ${describeCombo(t, combo)}`,
+                hint: `make the rows${where} disjoint, or declare 'hit first' if the first match should win`,
+              },
+              at,
+            );
           }
         }
         return;
@@ -877,7 +1219,9 @@ function columnBits(t: VType, cells: Cell[], values: unknown[], words: number): 
     if ('any' in cell) return set(row, 0, values.length);
     if (!ordered) {
       const m = cellMatcher(cell, t);
-      values.forEach((v, s) => { if (m(v)) set(row, s, s + 1); });
+      values.forEach((v, s) => {
+        if (m(v)) set(row, s, s + 1);
+      });
       return;
     }
     if ('in' in cell) {
@@ -892,11 +1236,21 @@ function columnBits(t: VType, cells: Cell[], values: unknown[], words: number): 
       const x = literalValue(cell.value);
       const n = values.length;
       switch (cell.cmp) {
-        case 'lt': set(row, 0, lower(x)); break;
-        case 'le': set(row, 0, upper(x)); break;
-        case 'gt': set(row, upper(x), n); break;
-        case 'ge': set(row, lower(x), n); break;
-        case 'eq': set(row, lower(x), upper(x)); break;
+        case 'lt':
+          set(row, 0, lower(x));
+          break;
+        case 'le':
+          set(row, 0, upper(x));
+          break;
+        case 'gt':
+          set(row, upper(x), n);
+          break;
+        case 'ge':
+          set(row, lower(x), n);
+          break;
+        case 'eq':
+          set(row, lower(x), upper(x));
+          break;
       }
     }
   });
@@ -936,11 +1290,14 @@ function columnSamples(t: VType, cells: Cell[]): { value: unknown }[] {
 // The sample just below or above a literal, and one between two: exported for the reference walk
 // in test/table-coverage.test.ts, which must sample the same points.
 export function step(t: VType, v: unknown, dir: 1 | -1): unknown {
-  const lit = (x: unknown) => x as { plus(n: number): unknown; amount: { plus(n: number): unknown }; currency: string; n: number; unit: string };
-  if (t.kind === 'money') return literalValue({ type: 'money', amount: String(lit(v).amount.plus(dir)), currency: lit(v).currency });
+  const lit = (x: unknown) =>
+    x as { plus(n: number): unknown; amount: { plus(n: number): unknown }; currency: string; n: number; unit: string };
+  if (t.kind === 'money')
+    return literalValue({ type: 'money', amount: String(lit(v).amount.plus(dir)), currency: lit(v).currency });
   if (t.kind === 'date') return daysToDate(dateToDays(v as string) + dir);
   if (t.kind === 'time') return minuteToTime(timeToMinute(v as string) + dir);
-  if (t.kind === 'duration') return literalValue({ type: 'duration', value: lit(v).n + dir, unit: lit(v).unit as 'days' });
+  if (t.kind === 'duration')
+    return literalValue({ type: 'duration', value: lit(v).n + dir, unit: lit(v).unit as 'days' });
   return lit(v).plus(dir);
 }
 
@@ -949,9 +1306,17 @@ export function between(t: VType, a: unknown, b: unknown): unknown {
     const s = step(t, a, 1);
     return comparator(t)(s, b) < 0 ? s : a;
   }
-  const x = (v: unknown) => (t.kind === 'money' ? (v as { amount: { plus(o: unknown): { div(n: number): { toString(): string } } } }).amount : v) as { plus(o: unknown): { div(n: number): { toString(): string } } };
-  const mid = x(a).plus(t.kind === 'money' ? (b as { amount: unknown }).amount : b).div(2).toString();
-  return t.kind === 'money' ? literalValue({ type: 'money', amount: mid, currency: (a as { currency: string }).currency }) : literalValue({ type: 'number', value: mid });
+  const x = (v: unknown) =>
+    (t.kind === 'money'
+      ? (v as { amount: { plus(o: unknown): { div(n: number): { toString(): string } } } }).amount
+      : v) as { plus(o: unknown): { div(n: number): { toString(): string } } };
+  const mid = x(a)
+    .plus(t.kind === 'money' ? (b as { amount: unknown }).amount : b)
+    .div(2)
+    .toString();
+  return t.kind === 'money'
+    ? literalValue({ type: 'money', amount: mid, currency: (a as { currency: string }).currency })
+    : literalValue({ type: 'number', value: mid });
 }
 
 export function cellMatcher(cell: Cell, t: VType): (v: unknown) => boolean {
@@ -966,7 +1331,13 @@ export function cellMatcher(cell: Cell, t: VType): (v: unknown) => boolean {
     return (v) => v !== undefined && cmp(v, lo) >= 0 && cmp(v, hi) <= 0;
   }
   const x = literalValue(cell.value);
-  const test = { lt: (n: number) => n < 0, le: (n: number) => n <= 0, gt: (n: number) => n > 0, ge: (n: number) => n >= 0, eq: (n: number) => n === 0 }[cell.cmp];
+  const test = {
+    lt: (n: number) => n < 0,
+    le: (n: number) => n <= 0,
+    gt: (n: number) => n > 0,
+    ge: (n: number) => n >= 0,
+    eq: (n: number) => n === 0,
+  }[cell.cmp];
   return (v) => v !== undefined && test(cmp(v, x));
 }
 
@@ -974,7 +1345,14 @@ export function cellMatcher(cell: Cell, t: VType): (v: unknown) => boolean {
 function checkCitations(c: Ctx): void {
   const need = (what: string, name: string, cites: Citation[] | undefined, at: object) => {
     if (!cites || cites.length === 0) {
-      c.report({ code: 'check/missing-citation', message: `${what} ${name} cites no source`, hint: `add: cite §<section> "<exact quote from ${c.product.source || 'the seed'}>"` }, at);
+      c.report(
+        {
+          code: 'check/missing-citation',
+          message: `${what} ${name} cites no source`,
+          hint: `add: cite §<section> "<exact quote from ${c.product.source || 'the seed'}>"`,
+        },
+        at,
+      );
     }
     for (const cite of cites ?? []) checkQuote(c, cite);
   };
@@ -992,29 +1370,62 @@ function checkCitations(c: Ctx): void {
 }
 
 function checkQuote(c: Ctx, cite: Citation): void {
-  if (!cite.section) c.report({ code: 'check/citation-section', message: 'a citation needs a section', hint: 'e.g. cite §5 "..."' }, cite);
+  if (!cite.section)
+    c.report(
+      { code: 'check/citation-section', message: 'a citation needs a section', hint: 'e.g. cite §5 "..."' },
+      cite,
+    );
   if (!cite.quote) {
-    c.report({ code: 'check/citation-quote', message: 'a citation needs a quote', hint: 'quote the pamphlet: an exact substring of the seed text' }, cite);
+    c.report(
+      {
+        code: 'check/citation-quote',
+        message: 'a citation needs a quote',
+        hint: 'quote the pamphlet: an exact substring of the seed text',
+      },
+      cite,
+    );
     return;
   }
   if (!c.sources) return;
   const r = findQuote(c.sources, cite.source, cite.quote);
   if (r.kind === 'no-file') {
-    c.report({ code: 'check/citation-source', message: `source ${cite.source} is not in ${c.sources.shown ?? c.sources.dir}`, hint: r.guess ? `did you mean ${r.guess}?` : 'name the seed file exactly' }, cite);
+    c.report(
+      {
+        code: 'check/citation-source',
+        message: `source ${cite.source} is not in ${c.sources.shown ?? c.sources.dir}`,
+        hint: r.guess ? `did you mean ${r.guess}?` : 'name the seed file exactly',
+      },
+      cite,
+    );
   } else if (r.kind === 'not-found') {
     if (nfcSeed(c.sources, cite.source)?.includes(cite.quote.normalize('NFC'))) {
       // Said once per seed file: every quote from it differs the same way.
       if (!c.normalized.has(cite.source)) {
         c.normalized.add(cite.source);
-        c.report({ code: 'check/quote-normalization', severity: 'warning',
-          message: `quotes from ${cite.source} match it only once both are normalised to Unicode NFC`,
-          hint: 'the seed file or the product file is stored decomposed (NFD): the text looks the same but its bytes '
-            + 'differ; save both as NFC' }, cite);
+        c.report(
+          {
+            code: 'check/quote-normalization',
+            severity: 'warning',
+            message: `quotes from ${cite.source} match it only once both are normalised to Unicode NFC`,
+            hint:
+              'the seed file or the product file is stored decomposed (NFD): the text looks the same but its bytes ' +
+              'differ; save both as NFC',
+          },
+          cite,
+        );
       }
       return;
     }
-    c.report({ code: 'check/quote-not-found', message: `the quote is not in ${cite.source}: ${JSON.stringify(cite.quote.length > 60 ? cite.quote.slice(0, 60) + '…' : cite.quote)}`,
-      hint: r.near ? `the seed has ${JSON.stringify(r.near)} (quotes must match exactly, including spaces, tabs and punctuation)` : 'copy the quote from the seed text exactly' }, cite);
+    c.report(
+      {
+        code: 'check/quote-not-found',
+        message: `the quote is not in ${cite.source}: ${JSON.stringify(cite.quote.length > 60 ? cite.quote.slice(0, 60) + '…' : cite.quote)}`,
+        hint: r.near
+          ? `the seed has ${JSON.stringify(r.near)} (quotes must match exactly, including spaces, tabs and punctuation)`
+          : 'copy the quote from the seed text exactly',
+      },
+      cite,
+    );
   }
 }
 

@@ -6,7 +6,14 @@ import { newAjv } from './ajv.js';
 import type { Condition, Expr, FieldDecl, Product, TypeRef } from '../../dsl/ir.js';
 import { closest } from '../../dsl/diagnostics.js';
 import {
-  isIsoDate, isTime, parseDuration, parseJapaneseNumber, parseMoney, parsePercent, parsePlainNumber, literalText,
+  isIsoDate,
+  isTime,
+  parseDuration,
+  parseJapaneseNumber,
+  parseMoney,
+  parsePercent,
+  parsePlainNumber,
+  literalText,
   wellGrouped,
 } from '../../dsl/literals.js';
 import { Money, Duration, dec } from './money.js';
@@ -44,12 +51,17 @@ export interface InputLimits {
 }
 
 export const DEFAULT_LIMITS: Readonly<InputLimits> = {
-  maxNumberLength: 40, maxTextLength: 10_000, maxListItems: 1_000, maxInputBytes: 1_000_000,
+  maxNumberLength: 40,
+  maxTextLength: 10_000,
+  maxListItems: 1_000,
+  maxInputBytes: 1_000_000,
 };
 
 const ENV: Record<keyof InputLimits, string> = {
-  maxNumberLength: 'YAKKAN_MAX_NUMBER_LENGTH', maxTextLength: 'YAKKAN_MAX_TEXT_LENGTH',
-  maxListItems: 'YAKKAN_MAX_LIST_ITEMS', maxInputBytes: 'YAKKAN_MAX_INPUT_BYTES',
+  maxNumberLength: 'YAKKAN_MAX_NUMBER_LENGTH',
+  maxTextLength: 'YAKKAN_MAX_TEXT_LENGTH',
+  maxListItems: 'YAKKAN_MAX_LIST_ITEMS',
+  maxInputBytes: 'YAKKAN_MAX_INPUT_BYTES',
 };
 
 function limitsFromEnv(): InputLimits {
@@ -77,20 +89,40 @@ type Schema = Record<string, unknown>;
 function typeSchema(t: TypeRef, label?: string): Schema {
   const d = label ? { description: label } : {};
   switch (t.kind) {
-    case 'boolean': return { type: 'boolean', ...d };
-    case 'integer': return { type: 'integer', minimum: t.signed ? -MAX_INTEGER : 0, maximum: MAX_INTEGER, ...d };
-    case 'decimal': return { type: 'string', pattern: t.signed ? DECIMAL : unsigned(DECIMAL), ...d };
-    case 'rate': return { type: 'string', pattern: t.signed ? RATE : unsigned(RATE), ...d };
+    case 'boolean':
+      return { type: 'boolean', ...d };
+    case 'integer':
+      return { type: 'integer', minimum: t.signed ? -MAX_INTEGER : 0, maximum: MAX_INTEGER, ...d };
+    case 'decimal':
+      return { type: 'string', pattern: t.signed ? DECIMAL : unsigned(DECIMAL), ...d };
+    case 'rate':
+      return { type: 'string', pattern: t.signed ? RATE : unsigned(RATE), ...d };
     case 'money':
       return { type: 'string', pattern: t.signed ? MONEY : unsigned(MONEY), ...d, 'x-currency': t.currency };
-    case 'date': return { type: 'string', pattern: DATE, ...d };
-    case 'time': return { type: 'string', pattern: TIME, ...d };
+    case 'date':
+      return { type: 'string', pattern: DATE, ...d };
+    case 'time':
+      return { type: 'string', pattern: TIME, ...d };
     case 'duration':
-      return { type: ['integer', 'string'], minimum: 0, maximum: MAX_INTEGER, pattern: DURATION, ...d, 'x-unit': t.unit };
-    case 'enum': return { enum: [...new Set(t.values)], ...d, ...(t.labels ? { 'x-labels': t.labels } : {}) };
-    case 'text': return { type: 'string', ...d };
-    case 'list': return { type: 'array', items: typeSchema(t.of), ...d };
-    case 'record': return objectSchema(t.fields.map((f) => [f.name.split('.'), f]), d);
+      return {
+        type: ['integer', 'string'],
+        minimum: 0,
+        maximum: MAX_INTEGER,
+        pattern: DURATION,
+        ...d,
+        'x-unit': t.unit,
+      };
+    case 'enum':
+      return { enum: [...new Set(t.values)], ...d, ...(t.labels ? { 'x-labels': t.labels } : {}) };
+    case 'text':
+      return { type: 'string', ...d };
+    case 'list':
+      return { type: 'array', items: typeSchema(t.of), ...d };
+    case 'record':
+      return objectSchema(
+        t.fields.map((f) => [f.name.split('.'), f]),
+        d,
+      );
   }
 }
 
@@ -145,7 +177,13 @@ export interface FactSlots {
 }
 
 // Per product, once: each fact's path split into keys and its JSON pointer.
-interface FactPlan { f: FieldDecl; path: string[]; pointer: string; dflt: unknown; needs: string[] | undefined }
+interface FactPlan {
+  f: FieldDecl;
+  path: string[];
+  pointer: string;
+  dflt: unknown;
+  needs: string[] | undefined;
+}
 const plans = new WeakMap<Product, FactPlan[]>();
 
 function plan(p: Product) {
@@ -154,7 +192,13 @@ function plan(p: Product) {
     const needs = defaultsNeed(p);
     pl = p.facts.map((f, i) => {
       const path = f.name.split('.');
-      return { f, path, pointer: '/' + path.join('/'), dflt: f.default ? literalValue(f.default) : undefined, needs: needs[i] };
+      return {
+        f,
+        path,
+        pointer: '/' + path.join('/'),
+        dflt: f.default ? literalValue(f.default) : undefined,
+        needs: needs[i],
+      };
     });
     plans.set(p, pl);
   }
@@ -242,10 +286,18 @@ function limitErrors(p: Product, input: unknown): FactError[] {
       const kind = numeric(ptr);
       if (kind && v.length > limits.maxNumberLength) {
         const max = limits.maxNumberLength;
-        fail(ptr, `this ${kind} is ${v.length} characters long; at most ${max} are read`, `a ${kind} of at most ${max} characters`);
+        fail(
+          ptr,
+          `this ${kind} is ${v.length} characters long; at most ${max} are read`,
+          `a ${kind} of at most ${max} characters`,
+        );
       } else if (v.length > limits.maxTextLength) {
         const max = limits.maxTextLength;
-        fail(ptr, `this text is ${v.length} characters long; at most ${max} are read`, `text of at most ${max} characters`);
+        fail(
+          ptr,
+          `this text is ${v.length} characters long; at most ${max} are read`,
+          `text of at most ${max} characters`,
+        );
       }
     } else if (Array.isArray(v)) {
       if (v.length > limits.maxListItems) {
@@ -320,7 +372,9 @@ export function factsShapeError(input: unknown, path?: string): FactError | unde
 export function checkFactsSize(text: string): string {
   if (text.length > limits.maxInputBytes && Buffer.byteLength(text) > limits.maxInputBytes) {
     const bytes = Buffer.byteLength(text);
-    throw new SyntaxError(`the facts are ${bytes} bytes; at most ${limits.maxInputBytes} are read (YAKKAN_MAX_INPUT_BYTES)`);
+    throw new SyntaxError(
+      `the facts are ${bytes} bytes; at most ${limits.maxInputBytes} are read (YAKKAN_MAX_INPUT_BYTES)`,
+    );
   }
   return text;
 }
@@ -332,7 +386,9 @@ export function parseFactsJson(text: string): unknown {
   const value: unknown = JSON.parse(checkFactsSize(text));
   const dup = repeatedKey(text);
   if (dup) {
-    throw new SyntaxError(`key ${JSON.stringify(dup.key)} appears twice in one object (at ${dup.pointer}): give each fact once`);
+    throw new SyntaxError(
+      `key ${JSON.stringify(dup.key)} appears twice in one object (at ${dup.pointer}): give each fact once`,
+    );
   }
   return value;
 }
@@ -379,7 +435,9 @@ export function readFacts(p: Product, input: unknown): ReadFacts {
   const fast = readFast(p, input);
   if (fast) {
     const values = new Map<string, unknown>();
-    p.facts.forEach((f, i) => { if (fast[i] !== undefined) values.set(f.name, factValue(fast, i)); });
+    p.facts.forEach((f, i) => {
+      if (fast[i] !== undefined) values.set(f.name, factValue(fast, i));
+    });
     return { values, errors: [] };
   }
   return readChecked(p, input);
@@ -390,7 +448,10 @@ export function readFacts(p: Product, input: unknown): ReadFacts {
 // string to a decimal is most of the cost of reading one. Conversion cannot fail once the
 // string has passed the reader's check; it happens on first read, through factValue.
 export class Pending {
-  constructor(readonly raw: string | number, readonly convert: (raw: never) => unknown) {}
+  constructor(
+    readonly raw: string | number,
+    readonly convert: (raw: never) => unknown,
+  ) {}
 }
 
 // Slot i's value, converting (once) a pending one.
@@ -457,7 +518,12 @@ const FAIL: unique symbol = Symbol('fail');
 type FastLeaf = (raw: unknown) => unknown; // the value, or FAIL
 // One shape for inner nodes (keys) and fact leaves (slot, fn), so that the walk reads monomorphic fields.
 // `seen`: the read that last walked into this object (see defaultsNeed).
-interface FastNode { keys: Map<string, FastNode> | undefined; slot: number; fn: FastLeaf | undefined; seen: number }
+interface FastNode {
+  keys: Map<string, FastNode> | undefined;
+  slot: number;
+  fn: FastLeaf | undefined;
+  seen: number;
+}
 interface FastReader {
   root: FastNode;
   size: number;
@@ -505,8 +571,10 @@ function viaNormalize(t: TypeRef): FastLeaf {
 
 function fastLeaf(t: TypeRef): FastLeaf | undefined {
   switch (t.kind) {
-    case 'boolean': return (raw) => (typeof raw === 'boolean' ? raw : FAIL);
-    case 'text': return (raw) => (typeof raw === 'string' && raw.length <= limits.maxTextLength ? raw : FAIL);
+    case 'boolean':
+      return (raw) => (typeof raw === 'boolean' ? raw : FAIL);
+    case 'text':
+      return (raw) => (typeof raw === 'string' && raw.length <= limits.maxTextLength ? raw : FAIL);
     case 'enum': {
       const allowed = new Set<unknown>(t.values);
       return (raw) => (typeof raw === 'string' && allowed.has(raw) ? raw : FAIL);
@@ -515,11 +583,13 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
       const min = t.signed ? -MAX_INTEGER : 0;
       return (raw) => (Number.isSafeInteger(raw) && (raw as number) >= min ? new Pending(raw as number, dec) : FAIL);
     }
-    case 'decimal': case 'rate': {
+    case 'decimal':
+    case 'rate': {
       // Once the pattern matched and the digits are well grouped, normalize cannot fail
       // (parsePlainNumber and parsePercent accept exactly these strings). A plain non-negative
       // decimal converts directly: the same value.
-      const re = t.kind === 'decimal' ? (t.signed ? DECIMAL_RE : UNSIGNED_DECIMAL_RE) : t.signed ? RATE_RE : UNSIGNED_RATE_RE;
+      const re =
+        t.kind === 'decimal' ? (t.signed ? DECIMAL_RE : UNSIGNED_DECIMAL_RE) : t.signed ? RATE_RE : UNSIGNED_RATE_RE;
       const convert = (raw: string) => {
         if (PLAIN_RE.test(raw)) return dec(raw);
         // "95%" is 95e-2: the same decimal parsePercent gives, without its BigInt arithmetic.
@@ -542,8 +612,10 @@ function fastLeaf(t: TypeRef): FastLeaf | undefined {
         return raw.length <= limits.maxNumberLength && re.test(raw) ? slow(raw) : FAIL;
       };
     }
-    case 'date': return (raw) => (typeof raw === 'string' && isIsoDate(raw) ? raw : FAIL);
-    case 'time': return (raw) => (typeof raw === 'string' && isTime(raw) ? raw : FAIL);
+    case 'date':
+      return (raw) => (typeof raw === 'string' && isIsoDate(raw) ? raw : FAIL);
+    case 'time':
+      return (raw) => (typeof raw === 'string' && isTime(raw) ? raw : FAIL);
     case 'duration': {
       const slow = viaNormalize(t);
       const unit = t.unit;
@@ -676,7 +748,11 @@ function readFast(p: Product, input: unknown): unknown[] | undefined {
 function checkOneOf(f: FieldDecl, val: unknown, pointer: string, errors: FactError[]): void {
   const eq = equals(f.type);
   if (!f.oneOf!.some((l) => eq(literalValue(l), val))) {
-    errors.push({ pointer, message: `${f.label ?? f.name}: this value is not one of the options`, expected: `one of ${f.oneOf!.map(literalText).join(', ')}` });
+    errors.push({
+      pointer,
+      message: `${f.label ?? f.name}: this value is not one of the options`,
+      expected: `one of ${f.oneOf!.map(literalText).join(', ')}`,
+    });
   }
 }
 
@@ -695,8 +771,12 @@ function normalize(t: TypeRef, raw: unknown, pointer: string, errors: FactError[
     return undefined;
   };
   switch (t.kind) {
-    case 'boolean': case 'text': case 'enum': return raw;
-    case 'integer': return dec(raw as number);
+    case 'boolean':
+    case 'text':
+    case 'enum':
+      return raw;
+    case 'integer':
+      return dec(raw as number);
     case 'decimal': {
       const s = parsePlainNumber(raw as string);
       return s === undefined ? fail('a decimal number as a string, e.g. "0.45"') : dec(s);
@@ -709,14 +789,21 @@ function normalize(t: TypeRef, raw: unknown, pointer: string, errors: FactError[
       // Most amounts are plain digits: skip the pamphlet-notation parser for them.
       if (typeof raw === 'string' && /^\d{1,15}$/.test(raw)) return new Money(dec(raw), t.currency);
       const s = String(raw).trim();
-      const m = parseMoney(s) ?? (parsePlainNumber(s) !== undefined ? { amount: parsePlainNumber(s)!, currency: t.currency } : undefined) ??
+      const m =
+        parseMoney(s) ??
+        (parsePlainNumber(s) !== undefined ? { amount: parsePlainNumber(s)!, currency: t.currency } : undefined) ??
         (parseJapaneseNumber(s) !== undefined ? { amount: parseJapaneseNumber(s)!, currency: t.currency } : undefined);
       if (!m) return fail(`an amount in ${t.currency} as a string, e.g. "90000000" or "9,000万円"`);
-      if (m.currency !== t.currency) return fail(`an amount in ${t.currency}`, `amount is in ${m.currency}, not ${t.currency}`);
+      if (m.currency !== t.currency)
+        return fail(`an amount in ${t.currency}`, `amount is in ${m.currency}, not ${t.currency}`);
       return new Money(dec(m.amount), m.currency);
     }
-    case 'date': return isIsoDate(raw as string) ? raw : fail('a calendar date YYYY-MM-DD', `${String(raw)} is not a calendar date`);
-    case 'time': return isTime(raw as string) ? raw : fail(TIME_EXPECTED, `${String(raw)} is not a time of day`);
+    case 'date':
+      return isIsoDate(raw as string)
+        ? raw
+        : fail('a calendar date YYYY-MM-DD', `${String(raw)} is not a calendar date`);
+    case 'time':
+      return isTime(raw as string) ? raw : fail(TIME_EXPECTED, `${String(raw)} is not a time of day`);
     case 'duration': {
       if (typeof raw === 'number') return new Duration(raw, t.unit);
       const d = parseDuration(raw as string);
@@ -750,7 +837,10 @@ function normalize(t: TypeRef, raw: unknown, pointer: string, errors: FactError[
 }
 
 function expectedFor(p: Product, pointer: string): { decl?: FieldDecl; expected: string } {
-  const segs = pointer.split('/').slice(1).filter((s) => !/^\d+$/.test(s));
+  const segs = pointer
+    .split('/')
+    .slice(1)
+    .filter((s) => !/^\d+$/.test(s));
   const name = segs.join('.');
   const decl = p.facts.find((f) => f.name === name);
   if (decl) return { decl, expected: expectedText(decl.type) };
@@ -765,18 +855,30 @@ function expectedFor(p: Product, pointer: string): { decl?: FieldDecl; expected:
 
 export function expectedText(t: TypeRef): string {
   switch (t.kind) {
-    case 'boolean': return 'true or false';
-    case 'integer': return 'a whole number';
-    case 'decimal': return 'a decimal number as a string, e.g. "0.45"';
-    case 'rate': return 'a rate as a string, e.g. "0.9" or "90%"';
-    case 'money': return `an amount in ${t.currency} as a string, e.g. "90000000" or "9,000万円"`;
-    case 'date': return 'a date YYYY-MM-DD';
-    case 'time': return TIME_EXPECTED;
-    case 'duration': return `a duration in ${t.unit}, e.g. 45`;
-    case 'enum': return `one of ${t.values.join(', ')}`;
-    case 'text': return 'text';
-    case 'list': return `a list of ${expectedText(t.of)}`;
-    case 'record': return `an object with ${t.fields.map((f) => f.name).join(', ')}`;
+    case 'boolean':
+      return 'true or false';
+    case 'integer':
+      return 'a whole number';
+    case 'decimal':
+      return 'a decimal number as a string, e.g. "0.45"';
+    case 'rate':
+      return 'a rate as a string, e.g. "0.9" or "90%"';
+    case 'money':
+      return `an amount in ${t.currency} as a string, e.g. "90000000" or "9,000万円"`;
+    case 'date':
+      return 'a date YYYY-MM-DD';
+    case 'time':
+      return TIME_EXPECTED;
+    case 'duration':
+      return `a duration in ${t.unit}, e.g. 45`;
+    case 'enum':
+      return `one of ${t.values.join(', ')}`;
+    case 'text':
+      return 'text';
+    case 'list':
+      return `a list of ${expectedText(t.of)}`;
+    case 'record':
+      return `an object with ${t.fields.map((f) => f.name).join(', ')}`;
   }
 }
 
@@ -784,15 +886,25 @@ function ajvError(p: Product, e: ErrorObject): FactError {
   if (e.keyword === 'additionalProperties') {
     const prop = (e.params as { additionalProperty: string }).additionalProperty;
     const pointer = `${e.instancePath}/${prop}`;
-    const prefix = e.instancePath.split('/').slice(1).filter((s) => !/^\d+$/.test(s)).join('.');
+    const prefix = e.instancePath
+      .split('/')
+      .slice(1)
+      .filter((s) => !/^\d+$/.test(s))
+      .join('.');
     const siblings = new Set<string>();
     for (const f of p.facts) {
       const full = f.name;
-      if (prefix === '' || full.startsWith(prefix + '.')) siblings.add(full.slice(prefix ? prefix.length + 1 : 0).split('.')[0]!);
-      if (f.type.kind === 'list' && f.type.of.kind === 'record' && prefix === f.name) for (const fd of f.type.of.fields) siblings.add(fd.name);
+      if (prefix === '' || full.startsWith(prefix + '.'))
+        siblings.add(full.slice(prefix ? prefix.length + 1 : 0).split('.')[0]!);
+      if (f.type.kind === 'list' && f.type.of.kind === 'record' && prefix === f.name)
+        for (const fd of f.type.of.fields) siblings.add(fd.name);
     }
     const guess = closest(prop, siblings);
-    return { pointer, message: `unknown fact${guess ? ` (did you mean ${guess}?)` : ''}`, expected: `one of ${[...siblings].sort().join(', ')}` };
+    return {
+      pointer,
+      message: `unknown fact${guess ? ` (did you mean ${guess}?)` : ''}`,
+      expected: `one of ${[...siblings].sort().join(', ')}`,
+    };
   }
   const { decl, expected } = expectedFor(p, e.instancePath);
   const what = decl?.label ? `${decl.label}: ` : '';
@@ -800,13 +912,27 @@ function ajvError(p: Product, e: ErrorObject): FactError {
     const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues?.map(String) ?? [];
     const given = e.data;
     const guess = typeof given === 'string' ? closest(given, allowed) : undefined;
-    return { pointer: e.instancePath, message: `${what}${JSON.stringify(given)} is not one of the allowed values${guess ? ` (did you mean ${guess}?)` : ''}`, expected };
+    return {
+      pointer: e.instancePath,
+      message: `${what}${JSON.stringify(given)} is not one of the allowed values${guess ? ` (did you mean ${guess}?)` : ''}`,
+      expected,
+    };
   }
-  if (e.keyword === 'type' && typeof e.data === 'number' && decl && ['money', 'decimal', 'rate'].includes(decl.type.kind)) {
-    return { pointer: e.instancePath, message: `${what}${e.data} is a JSON number; amounts, rates and decimals are written as strings so that no precision is lost`, expected };
+  if (
+    e.keyword === 'type' &&
+    typeof e.data === 'number' &&
+    decl &&
+    ['money', 'decimal', 'rate'].includes(decl.type.kind)
+  ) {
+    return {
+      pointer: e.instancePath,
+      message: `${what}${e.data} is a JSON number; amounts, rates and decimals are written as strings so that no precision is lost`,
+      expected,
+    };
   }
   const data = JSON.stringify(e.data);
-  const negative = (typeof e.data === 'number' && e.data < 0) || (typeof e.data === 'string' && /^\s*(USD|JPY|EUR)?\s*-/.test(e.data));
+  const negative =
+    (typeof e.data === 'number' && e.data < 0) || (typeof e.data === 'string' && /^\s*(USD|JPY|EUR)?\s*-/.test(e.data));
   const signed = decl && 'signed' in decl.type && decl.type.signed;
   if ((e.keyword === 'minimum' || e.keyword === 'pattern') && negative && decl && !signed) {
     const message = `${what}${data} is negative: amounts, rates and counts are not, unless the fact is declared signed`;
@@ -816,11 +942,16 @@ function ajvError(p: Product, e: ErrorObject): FactError {
     const message = `${what}${data} is beyond the whole numbers JSON holds exactly`;
     return { pointer: e.instancePath, message, expected: `${expected} between ${-MAX_INTEGER} and ${MAX_INTEGER}` };
   }
-  if (e.keyword === 'type' || e.keyword === 'pattern') return { pointer: e.instancePath, message: `${what}invalid value`, expected };
+  if (e.keyword === 'type' || e.keyword === 'pattern')
+    return { pointer: e.instancePath, message: `${what}invalid value`, expected };
   return { pointer: e.instancePath, message: `${what}${e.message ?? 'invalid'}`, expected };
 }
 
 function dedupe(errors: FactError[]): FactError[] {
   const seen = new Set<string>();
-  return errors.filter((e) => (seen.has(e.pointer) ? false : (seen.add(e.pointer), true)));
+  return errors.filter((e) => {
+    if (seen.has(e.pointer)) return false;
+    seen.add(e.pointer);
+    return true;
+  });
 }

@@ -60,12 +60,22 @@ export function readCase(file: string): { c?: CaseFile; error?: string } {
   } catch (e) {
     return { error: `YAML: ${(e as Error).message.split('\n')[0]}` };
   }
-  caseValidator ??= newAjv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'case.schema.json'), 'utf8')) as object);
+  caseValidator ??= newAjv({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(join(projectRoot(), 'schemas', 'case.schema.json'), 'utf8')) as object,
+  );
   if (!caseValidator(data)) {
     const e = caseValidator.errors![0]!;
-    const where = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath || '/';
-    const pin = where === '/revision' ? ' (expect.revision checks the revision used; as_of: DATE chooses the revision in force on DATE)' : '';
-    return { error: `case file ${where}: ${e.keyword === 'additionalProperties' ? `is not a case-file field${pin}` : e.message}` };
+    const where =
+      e.keyword === 'additionalProperties'
+        ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`
+        : e.instancePath || '/';
+    const pin =
+      where === '/revision'
+        ? ' (expect.revision checks the revision used; as_of: DATE chooses the revision in force on DATE)'
+        : '';
+    return {
+      error: `case file ${where}: ${e.keyword === 'additionalProperties' ? `is not a case-file field${pin}` : e.message}`,
+    };
   }
   return { c: { ...(data as Omit<CaseFile, 'file'>), file } };
 }
@@ -126,17 +136,29 @@ function sameSet(a: string[], b: string[]): boolean {
 export function compareDecision(c: CaseFile, d: Decision): Mismatch[] {
   const m: Mismatch[] = [];
   const e = c.expect;
-  if (e.outcome !== undefined && e.outcome !== d.outcome) m.push({ field: 'outcome', expected: e.outcome, actual: d.outcome });
-  if (e.eligibility !== undefined && e.eligibility !== d.eligibility) m.push({ field: 'eligibility', expected: e.eligibility, actual: d.eligibility });
-  if (e.revision !== undefined && e.revision !== d.product.revision) m.push({ field: 'revision', expected: e.revision, actual: d.product.revision });
-  if (e.deciding && !sameSet(e.deciding, d.deciding)) m.push({ field: 'deciding', expected: e.deciding, actual: d.deciding });
+  if (e.outcome !== undefined && e.outcome !== d.outcome)
+    m.push({ field: 'outcome', expected: e.outcome, actual: d.outcome });
+  if (e.eligibility !== undefined && e.eligibility !== d.eligibility)
+    m.push({ field: 'eligibility', expected: e.eligibility, actual: d.eligibility });
+  if (e.revision !== undefined && e.revision !== d.product.revision)
+    m.push({ field: 'revision', expected: e.revision, actual: d.product.revision });
+  if (e.deciding && !sameSet(e.deciding, d.deciding))
+    m.push({ field: 'deciding', expected: e.deciding, actual: d.deciding });
   if (e.missing && !sameSet(e.missing, d.missing)) m.push({ field: 'missing', expected: e.missing, actual: d.missing });
-  if (e.errors && !sameSet(e.errors, d.errors.map((x) => x.pointer))) m.push({ field: 'errors', expected: e.errors, actual: d.errors.map((x) => `${x.pointer} (${x.message})`) });
+  if (
+    e.errors &&
+    !sameSet(
+      e.errors,
+      d.errors.map((x) => x.pointer),
+    )
+  )
+    m.push({ field: 'errors', expected: e.errors, actual: d.errors.map((x) => `${x.pointer} (${x.message})`) });
   for (const [name, want] of Object.entries(e.amounts ?? {})) {
     const a = d.amounts.find((x) => x.name === name);
     const f = d.formulas.find((x) => x.name === name);
     const got = a ? a.value : f ? f.value : undefined;
-    if (a === undefined && f === undefined) m.push({ field: `amounts.${name}`, expected: want, actual: '(no such amount or formula)' });
+    if (a === undefined && f === undefined)
+      m.push({ field: `amounts.${name}`, expected: want, actual: '(no such amount or formula)' });
     else if (!sameValue(want, got)) m.push({ field: `amounts.${name}`, expected: want, actual: got ?? null });
   }
   (e.items ?? []).forEach((want, i) => {
@@ -145,9 +167,12 @@ export function compareDecision(c: CaseFile, d: Decision): Mismatch[] {
       m.push({ field: `items[${i}]`, expected: want, actual: '(no such item)' });
       return;
     }
-    if (want.outcome !== undefined && want.outcome !== got.outcome) m.push({ field: `items[${i}].outcome`, expected: want.outcome, actual: got.outcome });
-    if (want.deciding && !sameSet(want.deciding, got.deciding)) m.push({ field: `items[${i}].deciding`, expected: want.deciding, actual: got.deciding });
-    if (want.missing && !sameSet(want.missing, got.missing)) m.push({ field: `items[${i}].missing`, expected: want.missing, actual: got.missing });
+    if (want.outcome !== undefined && want.outcome !== got.outcome)
+      m.push({ field: `items[${i}].outcome`, expected: want.outcome, actual: got.outcome });
+    if (want.deciding && !sameSet(want.deciding, got.deciding))
+      m.push({ field: `items[${i}].deciding`, expected: want.deciding, actual: got.deciding });
+    if (want.missing && !sameSet(want.missing, got.missing))
+      m.push({ field: `items[${i}].missing`, expected: want.missing, actual: got.missing });
     for (const [name, wantV] of Object.entries(want.amounts ?? {})) {
       const a = d.amounts.find((x) => x.name === name);
       const v = a?.items?.[i];
@@ -170,18 +195,44 @@ export function runCase(file: string): CaseResult {
     products.set(dir, p);
   }
   const { decision: d, selection } = decideIn(p, c.facts, c.as_of === undefined ? {} : { asOf: c.as_of });
-  if (!d) return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `cannot decide: ${selection.why}` };
+  if (!d)
+    return {
+      file: shown,
+      case: c.case,
+      product: c.product,
+      ok: false,
+      mismatches: [],
+      error: `cannot decide: ${selection.why}`,
+    };
   if (selection.rev && selection.rev.checked.product.id !== c.product) {
-    return { file: shown, case: c.case, product: c.product, ok: false, mismatches: [], error: `case names product ${c.product}, but ${dir} holds ${selection.rev.checked.product.id}` };
+    return {
+      file: shown,
+      case: c.case,
+      product: c.product,
+      ok: false,
+      mismatches: [],
+      error: `case names product ${c.product}, but ${dir} holds ${selection.rev.checked.product.id}`,
+    };
   }
   const mismatches = compareDecision(c, d);
   // A case whose facts choose no revision fails with the reason alone, beside the mismatches.
   const why = mismatches.length && !selection.rev ? `cannot decide: ${selection.why}` : undefined;
-  return { file: shown, case: c.case, product: c.product, ok: mismatches.length === 0, mismatches, decision: d, ...(why ? { error: why } : {}) };
+  return {
+    file: shown,
+    case: c.case,
+    product: c.product,
+    ok: mismatches.length === 0,
+    mismatches,
+    decision: d,
+    ...(why ? { error: why } : {}),
+  };
 }
 
 export function formatFailure(r: CaseResult): string {
   const head = `FAIL ${r.file} — ${r.case || '(unreadable case)'}`;
   if (r.error) return `${head}\n  ${r.error}`;
-  return [head, ...r.mismatches.map((m) => `  ${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}`)].join('\n');
+  return [
+    head,
+    ...r.mismatches.map((m) => `  ${m.field}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}`),
+  ].join('\n');
 }

@@ -92,20 +92,62 @@ function tracker(rev: Revision & { compiled: Compiled }): Tracker {
   }
   const probeProduct: Product = {
     ...p,
-    formulas: [...p.formulas, ...branches.map((b, i) => ({ name: `$branch-${i}`, kind: 'define' as const, expr: b.cond, cite: [] }))],
+    formulas: [
+      ...p.formulas,
+      ...branches.map((b, i) => ({ name: `$branch-${i}`, kind: 'define' as const, expr: b.cond, cite: [] })),
+    ],
   };
   const cov: RevisionCoverage = {
-    product: p.id, revision: p.revision, file: rev.file, cases: 0,
-    rules: p.rules.map((r) => ({ id: r.id, kind: r.kind, ...(r.label ? { label: r.label } : {}), hits: 0, text: canonicalJson({ ...r, note: undefined }) })),
+    product: p.id,
+    revision: p.revision,
+    file: rev.file,
+    cases: 0,
+    rules: p.rules.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      ...(r.label ? { label: r.label } : {}),
+      hits: 0,
+      text: canonicalJson({ ...r, note: undefined }),
+    })),
     rows: p.tables.flatMap((t) => [
-      ...t.rows.map((row, i) => ({ id: `${t.name} row ${i + 1}`, table: t.name, row: i + 1 as number | 'else', label: row.cells.map(cellText).join(' | '), hits: 0 })),
+      ...t.rows.map((row, i) => ({
+        id: `${t.name} row ${i + 1}`,
+        table: t.name,
+        row: (i + 1) as number | 'else',
+        label: row.cells.map(cellText).join(' | '),
+        hits: 0,
+      })),
       ...(t.otherwise ? [{ id: `${t.name} else`, table: t.name, row: 'else' as const, label: 'else', hits: 0 }] : []),
     ]),
-    steps: p.amounts.flatMap((a) => a.steps.map((st, i) => ({ id: `${a.name} step ${i + 1}`, amount: a.name, step: st.step, label: rev.compiled.amounts.find((x) => x.amount === a)!.steps[i]!.text, hits: 0, changed: 0 }))),
-    branches: branches.flatMap((b, i) => (['then', 'else'] as const).map((arm) => ({ id: `${b.formula} if#${i + 1} ${arm}`, formula: b.formula, arm, label: `if ${b.text}`, hits: 0 }))),
+    steps: p.amounts.flatMap((a) =>
+      a.steps.map((st, i) => ({
+        id: `${a.name} step ${i + 1}`,
+        amount: a.name,
+        step: st.step,
+        label: rev.compiled.amounts.find((x) => x.amount === a)!.steps[i]!.text,
+        hits: 0,
+        changed: 0,
+      })),
+    ),
+    branches: branches.flatMap((b, i) =>
+      (['then', 'else'] as const).map((arm) => ({
+        id: `${b.formula} if#${i + 1} ${arm}`,
+        formula: b.formula,
+        arm,
+        label: `if ${b.text}`,
+        hits: 0,
+      })),
+    ),
     passages: [],
   };
-  return { cov, compiled: rev.compiled, branches, probe: compile({ ...rev.checked, product: probeProduct }), passageOwners, reachedOwners: new Set() };
+  return {
+    cov,
+    compiled: rev.compiled,
+    branches,
+    probe: compile({ ...rev.checked, product: probeProduct }),
+    passageOwners,
+    reachedOwners: new Set(),
+  };
 }
 
 // ---- folding one decision in
@@ -131,7 +173,10 @@ function record(t: Tracker, d: Decision, facts: unknown): void {
   for (const ar of d.amounts) {
     const ca = t.compiled.amounts.find((x) => x.amount.name === ar.name);
     if (!ca) continue;
-    const applied = appliedSteps(ca.steps.map((s) => ({ kind: s.kind, text: s.text })), ar.steps);
+    const applied = appliedSteps(
+      ca.steps.map((s) => ({ kind: s.kind, text: s.text })),
+      ar.steps,
+    );
     for (const [i, changed] of applied) {
       const st = cov.steps.find((x) => x.amount === ar.name && x.id === `${ar.name} step ${i + 1}`)!;
       st.hits++;
@@ -156,7 +201,10 @@ function record(t: Tracker, d: Decision, facts: unknown): void {
 
 // The declared steps an amount's trace applied, by declared index (with whether the step moved
 // the amount: a limit that never binds is applied but never changes anything).
-export function appliedSteps(declared: { kind: string; text: string }[], trace: Decision['amounts'][number]['steps']): Map<number, boolean> {
+export function appliedSteps(
+  declared: { kind: string; text: string }[],
+  trace: Decision['amounts'][number]['steps'],
+): Map<number, boolean> {
   const out = new Map<number, boolean>();
   const totalAt = declared.findIndex((s) => s.kind === 'total');
   let j = 0;
@@ -185,7 +233,11 @@ export function appliedSteps(declared: { kind: string; text: string }[], trace: 
 
 function finish(t: Tracker): RevisionCoverage {
   t.cov.passages = [...t.passageOwners.values()]
-    .map(({ cite, owners }) => ({ ...cite, owners: [...owners].sort(), reached: [...owners].some((o) => t.reachedOwners.has(o)) }))
+    .map(({ cite, owners }) => ({
+      ...cite,
+      owners: [...owners].sort(),
+      reached: [...owners].some((o) => t.reachedOwners.has(o)),
+    }))
     .sort((a, b) => (a.source + a.section + a.quote < b.source + b.section + b.quote ? -1 : 1));
   return t.cov;
 }
@@ -200,7 +252,8 @@ function productDirsUnder(paths: string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (isProductDir(p)) out.push(p);
-    else if (existsSync(p) && statSync(p).isDirectory()) for (const d of readdirSync(p).sort()) if (isProductDir(join(p, d))) out.push(join(p, d));
+    else if (existsSync(p) && statSync(p).isDirectory())
+      for (const d of readdirSync(p).sort()) if (isProductDir(join(p, d))) out.push(join(p, d));
   }
   return out;
 }
@@ -219,7 +272,8 @@ export function coverage(paths: string[], onCase?: (r: CaseResult) => void): Cov
   for (const [dir, caseFiles] of [...byDir].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const p = loadProduct(dir);
     const trackers = new Map<string, Tracker>();
-    for (const r of p.revisions) if (r.compiled) trackers.set(r.checked.product.revision, tracker(r as Revision & { compiled: Compiled }));
+    for (const r of p.revisions)
+      if (r.compiled) trackers.set(r.checked.product.revision, tracker(r as Revision & { compiled: Compiled }));
     const failed: { file: string; error: string }[] = [];
     for (const f of caseFiles) {
       const r = runCase(f);
@@ -271,8 +325,16 @@ export function renderCoverage(r: CoverageReport): string {
         const rs = c.rules.filter((x) => test(x.kind));
         if (rs.length === 0) continue;
         const elsewhere = rs.filter((x) => carried.has(x.id)).length;
-        out.push(`  ${name.padEnd(18)} ${ratio(rs).padStart(7)} fired${elsewhere ? ` (+${elsewhere} unchanged from another edition, fired in its cases)` : ''}`);
-        out.push(...never(rs, (x) => x.id, (x) => carried.has(x.id)));
+        out.push(
+          `  ${name.padEnd(18)} ${ratio(rs).padStart(7)} fired${elsewhere ? ` (+${elsewhere} unchanged from another edition, fired in its cases)` : ''}`,
+        );
+        out.push(
+          ...never(
+            rs,
+            (x) => x.id,
+            (x) => carried.has(x.id),
+          ),
+        );
       }
       if (c.rows.length) {
         out.push(`  ${'table rows'.padEnd(18)} ${ratio(c.rows).padStart(7)} looked up`);
@@ -281,22 +343,35 @@ export function renderCoverage(r: CoverageReport): string {
       if (c.steps.length) {
         out.push(`  ${'amount steps'.padEnd(18)} ${ratio(c.steps).padStart(7)} applied`);
         out.push(...never(c.steps, (x) => `${x.id} (${x.label})`));
-        const idle = c.steps.filter((s) => s.hits > 0 && s.changed === 0 && ['limit', 'aggregate', 'deductible', 'floor'].includes(s.step));
-        if (idle.length) out.push(`      applied but never changed the amount: ${idle.map((s) => `${s.id} (${s.label})`).join(', ')}`);
+        const idle = c.steps.filter(
+          (s) => s.hits > 0 && s.changed === 0 && ['limit', 'aggregate', 'deductible', 'floor'].includes(s.step),
+        );
+        if (idle.length)
+          out.push(`      applied but never changed the amount: ${idle.map((s) => `${s.id} (${s.label})`).join(', ')}`);
       }
       if (c.branches.length) {
         out.push(`  ${'formula branches'.padEnd(18)} ${ratio(c.branches).padStart(7)} taken`);
         out.push(...never(c.branches, (x) => `${x.id} (${x.label})`));
       }
       // A passage reached by another edition's cases is not news for this one.
-      const reachedElsewhere = new Set(prod.revisions.filter((o) => o !== c).flatMap((o) => o.passages.filter((x) => x.reached).map((x) => `${x.source}\u0000${x.section}\u0000${x.quote}`)));
+      const reachedElsewhere = new Set(
+        prod.revisions
+          .filter((o) => o !== c)
+          .flatMap((o) =>
+            o.passages.filter((x) => x.reached).map((x) => `${x.source}\u0000${x.section}\u0000${x.quote}`),
+          ),
+      );
       const notHere = c.passages.filter((x) => !x.reached);
       const unreached = notHere.filter((x) => !reachedElsewhere.has(`${x.source}\u0000${x.section}\u0000${x.quote}`));
       const other = notHere.length - unreached.length;
-      out.push(`  ${'cited passages'.padEnd(18)} ${`${c.passages.length - notHere.length}/${c.passages.length}`.padStart(7)} reached${other ? ` (+${other} reached by another edition's cases)` : ''}`);
+      out.push(
+        `  ${'cited passages'.padEnd(18)} ${`${c.passages.length - notHere.length}/${c.passages.length}`.padStart(7)} reached${other ? ` (+${other} reached by another edition's cases)` : ''}`,
+      );
       for (const x of unreached) {
         const q = x.quote.replace(/[\t\n]/g, ' ');
-        out.push(`      not reached: §${x.section} 「${q.length > 50 ? `${q.slice(0, 50)}…` : q}」 (${x.owners.join(', ')})`);
+        out.push(
+          `      not reached: §${x.section} 「${q.length > 50 ? `${q.slice(0, 50)}…` : q}」 (${x.owners.join(', ')})`,
+        );
       }
     }
     for (const f of prod.failed) out.push(`  could not run ${f.file}: ${f.error}`);
@@ -310,17 +385,23 @@ export function renderCoverage(r: CoverageReport): string {
 // later edition carries over word for word (same compiled text) counts as exercised when it fires
 // in another edition's cases: the edition's own cases then need only test what it changed.
 // Those are listed apart (`elsewhere`), so nothing is hidden.
-export function unexercisedRules(r: CoverageReport): { product: string; revision: string; rules: string[]; elsewhere: string[] }[] {
-  return r.products.flatMap((p) => p.revisions.map((c) => {
-    const carried = carriedRules(p, c);
-    const unfired = c.rules.filter((x) => x.hits === 0);
-    return {
-      product: p.dir,
-      revision: c.revision,
-      rules: unfired.filter((x) => !carried.has(x.id)).map((x) => `${x.kind} ${x.id}`),
-      elsewhere: unfired.filter((x) => carried.has(x.id)).map((x) => `${x.kind} ${x.id} (in ${carried.get(x.id)})`),
-    };
-  })).filter((x) => x.rules.length > 0 || x.elsewhere.length > 0);
+export function unexercisedRules(
+  r: CoverageReport,
+): { product: string; revision: string; rules: string[]; elsewhere: string[] }[] {
+  return r.products
+    .flatMap((p) =>
+      p.revisions.map((c) => {
+        const carried = carriedRules(p, c);
+        const unfired = c.rules.filter((x) => x.hits === 0);
+        return {
+          product: p.dir,
+          revision: c.revision,
+          rules: unfired.filter((x) => !carried.has(x.id)).map((x) => `${x.kind} ${x.id}`),
+          elsewhere: unfired.filter((x) => carried.has(x.id)).map((x) => `${x.kind} ${x.id} (in ${carried.get(x.id)})`),
+        };
+      }),
+    )
+    .filter((x) => x.rules.length > 0 || x.elsewhere.length > 0);
 }
 
 // Rules of `c` no case of `c` fires, but which another edition has word for word and fires:
@@ -344,15 +425,21 @@ function unexercisedSummary(r: CoverageReport): string[] {
   const carried = all.filter((x) => x.elsewhere.length > 0);
   const carriedCount = carried.reduce((n, x) => n + x.elsewhere.length, 0);
   const plural = revs === 1 ? '' : 's';
-  const out = count === 0
-    ? [`rules: every one of the ${rules} rules of ${revs} product revision${plural} fired in some case${carriedCount ? ` (${carriedCount} in the cases of another edition that has them word for word)` : ''}`]
-    : [
-      `rules: ${rules - count} of ${rules} rules of ${revs} product revision${plural} fired in some case${carriedCount ? ` (${carriedCount} of them in the cases of another edition that has them word for word)` : ''}; no case fires these ${count}:`,
-      ...never.map((x) => `  ${x.product}@${x.revision}: ${x.rules.join(', ')}`),
-    ];
+  const out =
+    count === 0
+      ? [
+          `rules: every one of the ${rules} rules of ${revs} product revision${plural} fired in some case${carriedCount ? ` (${carriedCount} in the cases of another edition that has them word for word)` : ''}`,
+        ]
+      : [
+          `rules: ${rules - count} of ${rules} rules of ${revs} product revision${plural} fired in some case${carriedCount ? ` (${carriedCount} of them in the cases of another edition that has them word for word)` : ''}; no case fires these ${count}:`,
+          ...never.map((x) => `  ${x.product}@${x.revision}: ${x.rules.join(', ')}`),
+        ];
   if (carriedCount) {
     out.push(`fired only in another edition's cases, unchanged there (${carriedCount}):`);
-    for (const x of carried) out.push(`  ${x.product}@${x.revision}: ${x.elsewhere.length > 12 ? `${x.elsewhere.slice(0, 12).join(', ')} … and ${x.elsewhere.length - 12} more` : x.elsewhere.join(', ')}`);
+    for (const x of carried)
+      out.push(
+        `  ${x.product}@${x.revision}: ${x.elsewhere.length > 12 ? `${x.elsewhere.slice(0, 12).join(', ')} … and ${x.elsewhere.length - 12} more` : x.elsewhere.join(', ')}`,
+      );
   }
   out.push('');
   return out;

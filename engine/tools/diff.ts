@@ -27,7 +27,8 @@ export class DiffUsageError extends Error {}
 export function loadSide(path: string): Revision & { compiled: Compiled } {
   if (!existsSync(path)) throw new DiffUsageError(`no product revision at ${path}`);
   const p = loadProduct(path);
-  if (hasErrors(p.diagnostics)) throw new DiffUsageError(`${path} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
+  if (hasErrors(p.diagnostics))
+    throw new DiffUsageError(`${path} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
   const rev = p.revisions[p.revisions.length - 1];
   if (!rev?.compiled) throw new DiffUsageError(`no usable revision at ${path}`);
   return rev as Revision & { compiled: Compiled };
@@ -60,12 +61,18 @@ interface Entity {
 
 function typeText(t: TypeRef): string {
   switch (t.kind) {
-    case 'money': return `money ${t.currency}`;
-    case 'duration': return `duration ${t.unit}`;
-    case 'enum': return `enum(${t.values.join(', ')})`;
-    case 'list': return `list of ${typeText(t.of)}`;
-    case 'record': return `{ ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
-    default: return t.kind;
+    case 'money':
+      return `money ${t.currency}`;
+    case 'duration':
+      return `duration ${t.unit}`;
+    case 'enum':
+      return `enum(${t.values.join(', ')})`;
+    case 'list':
+      return `list of ${typeText(t.of)}`;
+    case 'record':
+      return `{ ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
+    default:
+      return t.kind;
   }
 }
 
@@ -97,34 +104,72 @@ export function entities(p: Product): Entity[] {
   const cond = (c: Condition | undefined) => (c ? conditionText(c, (n) => derived.get(n) ?? n) : undefined);
   const out: Entity[] = [];
   out.push({
-    what: 'product', id: 'product', cite: [],
+    what: 'product',
+    id: 'product',
+    cite: [],
     fields: {
-      'name ja': p.name.ja, 'name en': p.name.en, revision: p.revision, 'in force from': p.inForce.from, 'in force until': p.inForce.until,
-      'chosen by': p.chosenBy, currency: p.currency, source: p.source, reconstructed: p.reconstructed, note: (p as Product & { note?: string }).note,
+      'name ja': p.name.ja,
+      'name en': p.name.en,
+      revision: p.revision,
+      'in force from': p.inForce.from,
+      'in force until': p.inForce.until,
+      'chosen by': p.chosenBy,
+      currency: p.currency,
+      source: p.source,
+      reconstructed: p.reconstructed,
+      note: (p as Product & { note?: string }).note,
     },
   });
   // Facts may carry their own citation and note (the model's JSON has them; FieldDecl does not say so).
   type CitedField = FieldDecl & { cite?: Citation[]; note?: string };
   const factFields = (f: CitedField): Fields => ({
-    type: typeText(f.type), label: f.label, default: f.default ? literalText(f.default) : undefined, 'one of': literalsText(f.oneOf),
-    note: f.note, cite: citeText(f.cite, p),
+    type: typeText(f.type),
+    label: f.label,
+    default: f.default ? literalText(f.default) : undefined,
+    'one of': literalsText(f.oneOf),
+    note: f.note,
+    cite: citeText(f.cite, p),
   });
-  for (const f of p.facts as CitedField[]) out.push({ what: 'fact', id: `fact ${f.name}`, fields: factFields(f), cite: f.cite ?? [] });
+  for (const f of p.facts as CitedField[])
+    out.push({ what: 'fact', id: `fact ${f.name}`, fields: factFields(f), cite: f.cite ?? [] });
   for (const r of p.rules) {
     out.push({
-      what: 'rule', id: `rule ${r.id}`, cite: r.cite,
-      fields: { kind: r.kind, label: r.label, 'for each': r.forEach, when: cond(r.when), unless: cond(r.unless), require: cond(r.require), note: r.note, cite: citeText(r.cite, p) },
+      what: 'rule',
+      id: `rule ${r.id}`,
+      cite: r.cite,
+      fields: {
+        kind: r.kind,
+        label: r.label,
+        'for each': r.forEach,
+        when: cond(r.when),
+        unless: cond(r.unless),
+        require: cond(r.require),
+        note: r.note,
+        cite: citeText(r.cite, p),
+      },
     });
   }
   for (const f of p.formulas) {
-    out.push({ what: 'formula', id: `${f.kind} ${f.name}`, cite: f.cite, fields: { label: f.label, expr: exprText(f.expr), note: f.note, cite: citeText(f.cite, p) } });
+    out.push({
+      what: 'formula',
+      id: `${f.kind} ${f.name}`,
+      cite: f.cite,
+      fields: { label: f.label, expr: exprText(f.expr), note: f.note, cite: citeText(f.cite, p) },
+    });
   }
   for (const t of p.tables) {
     out.push({
-      what: 'table', id: `table ${t.name}`, cite: t.cite,
+      what: 'table',
+      id: `table ${t.name}`,
+      cite: t.cite,
       fields: {
-        label: t.label, hit: t.hit, given: t.inputs.map((e) => exprText(e)).join(', '),
-        returns: t.outputs.map((o) => `${o.name}: ${typeText(o.type)}`).join(', '), else: literalsText(t.otherwise), note: t.note, cite: citeText(t.cite, p),
+        label: t.label,
+        hit: t.hit,
+        given: t.inputs.map((e) => exprText(e)).join(', '),
+        returns: t.outputs.map((o) => `${o.name}: ${typeText(o.type)}`).join(', '),
+        else: literalsText(t.otherwise),
+        note: t.note,
+        cite: citeText(t.cite, p),
       },
     });
     // Rows are matched by their input cells: the row for "EM" is the same row wherever it moved.
@@ -134,15 +179,26 @@ export function entities(p: Product): Entity[] {
       const n = (seen.get(cells) ?? 0) + 1;
       seen.set(cells, n);
       out.push({
-        what: 'row', id: `table ${t.name} row ${cells}${n > 1 ? ` #${n}` : ''}`, cite: [...(row.cite ?? []), ...t.cite],
+        what: 'row',
+        id: `table ${t.name} row ${cells}${n > 1 ? ` #${n}` : ''}`,
+        cite: [...(row.cite ?? []), ...t.cite],
         fields: { outputs: literalsText(row.outputs), cite: citeText(row.cite, p) },
       });
     }
   }
   for (const a of p.amounts) {
     out.push({
-      what: 'amount', id: `amount ${a.name}`, cite: a.cite,
-      fields: { label: a.label, currency: a.currency, payable: String(a.payable), 'for each': a.forEach, note: a.note, cite: citeText(a.cite, p) },
+      what: 'amount',
+      id: `amount ${a.name}`,
+      cite: a.cite,
+      fields: {
+        label: a.label,
+        currency: a.currency,
+        payable: String(a.payable),
+        'for each': a.forEach,
+        note: a.note,
+        cite: citeText(a.cite, p),
+      },
     });
     // A step is known by its kind and when it applies ("the limit when item.category = apology");
     // structuralDiff pairs the steps left over on each side by kind, in order.
@@ -152,8 +208,17 @@ export function entities(p: Product): Entity[] {
       const n = (seen.get(key) ?? 0) + 1;
       seen.set(key, n);
       out.push({
-        what: 'step', id: `${key}${n > 1 ? ` #${n}` : ''}`, group: `amount ${a.name} step ${st.step}`, cite: [...(st.cite ?? []), ...a.cite],
-        fields: { expr: st.expr ? exprText(st.expr) : undefined, used: st.used ? exprText(st.used) : undefined, mode: st.mode, when: cond(st.when), cite: citeText(st.cite, p) },
+        what: 'step',
+        id: `${key}${n > 1 ? ` #${n}` : ''}`,
+        group: `amount ${a.name} step ${st.step}`,
+        cite: [...(st.cite ?? []), ...a.cite],
+        fields: {
+          expr: st.expr ? exprText(st.expr) : undefined,
+          used: st.used ? exprText(st.used) : undefined,
+          mode: st.mode,
+          when: cond(st.when),
+          cite: citeText(st.cite, p),
+        },
       });
     }
   }
@@ -165,7 +230,8 @@ export function structuralDiff(oldP: Product, newP: Product): StructuralChange[]
   const news = new Map(entities(newP).map((e) => [e.id, e]));
   pairLeftovers(olds, news);
   const out: StructuralChange[] = [];
-  const summary = (e: Entity): string => e.fields['label'] ?? e.fields['outputs'] ?? e.fields['expr'] ?? e.fields['type'] ?? '';
+  const summary = (e: Entity): string =>
+    e.fields['label'] ?? e.fields['outputs'] ?? e.fields['expr'] ?? e.fields['type'] ?? '';
   for (const [id, o] of olds) {
     const n = news.get(id);
     if (!n) {
@@ -175,16 +241,23 @@ export function structuralDiff(oldP: Product, newP: Product): StructuralChange[]
     for (const field of [...new Set([...Object.keys(o.fields), ...Object.keys(n.fields)])]) {
       if (o.fields[field] === n.fields[field]) continue;
       out.push({
-        change: 'changed', what: o.what, id, field,
+        change: 'changed',
+        what: o.what,
+        id,
+        field,
         ...(o.fields[field] !== undefined ? { old: o.fields[field] } : {}),
         ...(n.fields[field] !== undefined ? { new: n.fields[field] } : {}),
-        oldCite: o.cite, newCite: n.cite,
+        oldCite: o.cite,
+        newCite: n.cite,
       });
     }
   }
-  for (const [id, n] of news) if (!olds.has(id)) out.push({ change: 'added', what: n.what, id, new: summary(n), oldCite: [], newCite: n.cite });
+  for (const [id, n] of news)
+    if (!olds.has(id)) out.push({ change: 'added', what: n.what, id, new: summary(n), oldCite: [], newCite: n.cite });
   const order = ['product', 'fact', 'rule', 'table', 'row', 'formula', 'amount', 'step'];
-  return out.sort((a, b) => order.indexOf(a.what) - order.indexOf(b.what) || cmp(a.id, b.id) || cmp(a.field ?? '', b.field ?? ''));
+  return out.sort(
+    (a, b) => order.indexOf(a.what) - order.indexOf(b.what) || cmp(a.id, b.id) || cmp(a.field ?? '', b.field ?? ''),
+  );
 }
 
 // Steps whose condition changed have no partner by id: pair them with the unmatched steps of
@@ -273,14 +346,18 @@ function absentAs(results: Firing['results'], key: string, rules: ReadonlySet<st
 // Why two decisions differ: the rules whose firing changed; failing that, the table rows that
 // changed, the facts one revision rejects, or the amounts whose arithmetic changed.
 export function causes(
-  od: Decision | Firing, nd: Decision | Firing, rules?: { old: ReadonlySet<string>; new: ReadonlySet<string> },
+  od: Decision | Firing,
+  nd: Decision | Firing,
+  rules?: { old: ReadonlySet<string>; new: ReadonlySet<string> },
 ): string[] {
   const o = 'results' in od ? od : firingOf(od);
   const n = 'results' in nd ? nd : firingOf(nd);
   if (o.outcome === 'error' || n.outcome === 'error') {
     const ptrs = (d: Firing) => d.errors.map((e) => e.pointer).join(', ');
     if (o.outcome === n.outcome) return [`facts invalid (old: ${ptrs(o)}; new: ${ptrs(n)})`];
-    return [o.outcome === 'error' ? `facts invalid in old only (${ptrs(o)})` : `facts invalid in new only (${ptrs(n)})`];
+    return [
+      o.outcome === 'error' ? `facts invalid in old only (${ptrs(o)})` : `facts invalid in new only (${ptrs(n)})`,
+    ];
   }
   const of = o.results;
   const nf = n.results;
@@ -289,7 +366,8 @@ export function causes(
     const a = of.get(k) ?? absentAs(of, k, rules?.old);
     const b = nf.get(k) ?? absentAs(nf, k, rules?.new);
     // A rule that is merely added or removed without firing changed nothing.
-    if (a !== b && !((a === 'absent' && b === 'not-fired') || (a === 'not-fired' && b === 'absent'))) out.push(`rule ${k.replace(/\[\d+\]$/, '')}: ${a} → ${b}`);
+    if (a !== b && !((a === 'absent' && b === 'not-fired') || (a === 'not-fired' && b === 'absent')))
+      out.push(`rule ${k.replace(/\[\d+\]$/, '')}: ${a} → ${b}`);
   }
   if (out.length) return [...new Set(out)].sort();
   const or = o.rows;
@@ -299,7 +377,8 @@ export function causes(
   }
   if (out.length) return out.sort();
   const oa = new Map(o.amounts.map((a) => [a.name, JSON.stringify([a.value, a.items])]));
-  for (const a of n.amounts) if (oa.get(a.name) !== JSON.stringify([a.value, a.items])) out.push(`amount ${a.name}: computed differently`);
+  for (const a of n.amounts)
+    if (oa.get(a.name) !== JSON.stringify([a.value, a.items])) out.push(`amount ${a.name}: computed differently`);
   for (const a of o.amounts) if (!n.amounts.some((x) => x.name === a.name)) out.push(`amount ${a.name}: removed`);
   if (out.length) return out.sort();
   return ['decision changed, no rule firing changed'];
@@ -322,7 +401,16 @@ function ruleIds(c: Compiled): ReadonlySet<string> {
 }
 
 // Decides one case by both revisions and folds the result into `agg`.
-function compareOne(oldC: Compiled, newC: Compiled, index: number, ref: string, facts: unknown, agg: Behaviour, groups: Map<string, Group>, examples: number): void {
+function compareOne(
+  oldC: Compiled,
+  newC: Compiled,
+  index: number,
+  ref: string,
+  facts: unknown,
+  agg: Behaviour,
+  groups: Map<string, Group>,
+  examples: number,
+): void {
   agg.cases++;
   const period = inForceOf(oldC.product, newC.product, facts);
   agg.inForce[period] = (agg.inForce[period] ?? 0) + 1;
@@ -354,7 +442,14 @@ function unreadable(agg: Behaviour, index: number, ref: string, error: string, e
 
 // A case file or NDJSON line is either a facts object or a case (its facts under `facts`).
 function factsOf(data: unknown): unknown {
-  if (data && typeof data === 'object' && !Array.isArray(data) && 'facts' in data && ('expect' in data || 'case' in data)) return (data as { facts: unknown }).facts;
+  if (
+    data &&
+    typeof data === 'object' &&
+    !Array.isArray(data) &&
+    'facts' in data &&
+    ('expect' in data || 'case' in data)
+  )
+    return (data as { facts: unknown }).facts;
   return data;
 }
 
@@ -386,7 +481,9 @@ export function mergeBehaviour(into: Behaviour, part: Behaviour, examples: numbe
   into.cases += part.cases;
   into.changed += part.changed;
   into.unreadable += part.unreadable;
-  into.unreadableExamples = [...into.unreadableExamples, ...part.unreadableExamples].sort((a, b) => a.index - b.index).slice(0, examples);
+  into.unreadableExamples = [...into.unreadableExamples, ...part.unreadableExamples]
+    .sort((a, b) => a.index - b.index)
+    .slice(0, examples);
   addCounts(into.transitions, part.transitions);
   addCounts(into.inForce, part.inForce);
   const byKey = new Map(into.groups.map((g) => [g.causes.join('\n'), g]));
@@ -459,7 +556,11 @@ function diffFiles(oldC: Compiled, newC: Compiled, dir: string, examples: number
 
 // NDJSON lines in chunks, in order, with back-pressure: the next chunk is read only when there
 // is room for it, so memory holds a few chunks whatever the size of the file.
-async function* ndjsonChunks(file: string, size: number, onRead: (bytes: number) => void = () => {}): AsyncGenerator<{ start: number; lines: string[] }> {
+async function* ndjsonChunks(
+  file: string,
+  size: number,
+  onRead: (bytes: number) => void = () => {},
+): AsyncGenerator<{ start: number; lines: string[] }> {
   let carry = '';
   let start = 0;
   let lines: string[] = [];
@@ -499,11 +600,16 @@ interface DiffInit {
 }
 
 // One chunk of NDJSON lines decided by both revisions; each worker compiles both once.
-export const diffChunk = defineTask('diff/lines', import.meta.url, (init: DiffInit) => {
-  const oldC = loadSide(init.old).compiled;
-  const newC = loadSide(init.new).compiled;
-  return (c: { start: number; lines: string[] }) => diffLines(oldC, newC, c.start, c.lines, init.examples);
-}, poisonedLines);
+export const diffChunk = defineTask(
+  'diff/lines',
+  import.meta.url,
+  (init: DiffInit) => {
+    const oldC = loadSide(init.old).compiled;
+    const newC = loadSide(init.new).compiled;
+    return (c: { start: number; lines: string[] }) => diffLines(oldC, newC, c.start, c.lines, init.examples);
+  },
+  poisonedLines,
+);
 
 // A chunk that failed on every attempt in the job queue: its lines count as unreadable.
 function poisonedLines(c: { start: number; lines: string[] }, why: string): Behaviour {
@@ -520,7 +626,12 @@ const WORKER_THRESHOLD_BYTES = 4 << 20;
 // reader stays only a few chunks ahead (bounded memory).
 const DEPTH = 2;
 
-export async function behaviouralDiff(oldPath: string, newPath: string, corpus: string, opts: BehaviourOptions = {}): Promise<Behaviour> {
+export async function behaviouralDiff(
+  oldPath: string,
+  newPath: string,
+  corpus: string,
+  opts: BehaviourOptions = {},
+): Promise<Behaviour> {
   const examples = opts.examples ?? 3;
   const oldC = loadSide(oldPath).compiled;
   const newC = loadSide(newPath).compiled;
@@ -658,7 +769,13 @@ function period(f: Product['inForce']): string {
 }
 
 function quoteLines(label: string, cs: Citation[]): string[] {
-  return cs.slice(0, 2).map((c) => `      ${label} §${c.section} 「${c.quote.length > 60 ? `${c.quote.slice(0, 60)}…` : c.quote}」`.replace(/\t/g, ' ').replace(/\n/g, ' '));
+  return cs
+    .slice(0, 2)
+    .map((c) =>
+      `      ${label} §${c.section} 「${c.quote.length > 60 ? `${c.quote.slice(0, 60)}…` : c.quote}」`
+        .replace(/\t/g, ' ')
+        .replace(/\n/g, ' '),
+    );
 }
 
 function clip(s: string | undefined): string {
@@ -676,7 +793,8 @@ function around(a: string | undefined, b: string | undefined): [string, string] 
   let q = 0;
   while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
   const from = Math.max(0, p - 30);
-  const cut = (x: string) => `${from > 0 ? '…' : ''}${x.slice(from, Math.max(from, x.length - Math.max(0, q - 30)))}${q > 30 ? '…' : ''}`;
+  const cut = (x: string) =>
+    `${from > 0 ? '…' : ''}${x.slice(from, Math.max(from, x.length - Math.max(0, q - 30)))}${q > 30 ? '…' : ''}`;
   return [clip(cut(a)), clip(cut(b))];
 }
 
@@ -690,12 +808,14 @@ export function renderText(r: DiffReport): string {
   out.push(`old: ${r.old.file} — ${r.old.id} revision ${r.old.revision} (${period(r.old.inForce)})`);
   out.push(`new: ${r.new.file} — ${r.new.id} revision ${r.new.revision} (${period(r.new.inForce)})`);
   out.push('');
-  out.push(`structure: ${r.structural.length === 0 ? 'no changes' : `${r.structural.length} change${r.structural.length === 1 ? '' : 's'}`}`);
+  out.push(
+    `structure: ${r.structural.length === 0 ? 'no changes' : `${r.structural.length} change${r.structural.length === 1 ? '' : 's'}`}`,
+  );
   for (const c of r.structural) {
     if (c.change === 'changed') {
       const [o, n] = around(c.old, c.new);
       out.push(`  changed  ${c.id} — ${c.field}: ${o} → ${n}`);
-    } else out.push(`  ${c.change.padEnd(7)}  ${c.id}${c.old ?? c.new ? ` — ${clip(c.old ?? c.new)}` : ''}`);
+    } else out.push(`  ${c.change.padEnd(7)}  ${c.id}${(c.old ?? c.new) ? ` — ${clip(c.old ?? c.new)}` : ''}`);
     if (c.field === 'cite' || c.what === 'product') continue;
     if (JSON.stringify(c.oldCite) === JSON.stringify(c.newCite)) out.push(...quoteLines('cite', c.oldCite));
     else {
@@ -706,10 +826,22 @@ export function renderText(r: DiffReport): string {
   const b = r.behaviour;
   if (b) {
     out.push('');
-    out.push(`decisions: ${b.changed} of ${b.cases} case${b.cases === 1 ? '' : 's'} changed${b.unreadable ? ` (${b.unreadable} unreadable)` : ''}`);
-    const where: Record<string, string> = { old: 'the old edition only', new: 'the new edition only', both: 'both editions', neither: 'neither edition', undated: 'no date' };
+    out.push(
+      `decisions: ${b.changed} of ${b.cases} case${b.cases === 1 ? '' : 's'} changed${b.unreadable ? ` (${b.unreadable} unreadable)` : ''}`,
+    );
+    const where: Record<string, string> = {
+      old: 'the old edition only',
+      new: 'the new edition only',
+      both: 'both editions',
+      neither: 'neither edition',
+      undated: 'no date',
+    };
     if (!('undated' in b.inForce && Object.keys(b.inForce).length === 1)) {
-      out.push(`  dated in: ${Object.entries(b.inForce).map(([k, v]) => `${where[k]} ${v}`).join(', ')}`);
+      out.push(
+        `  dated in: ${Object.entries(b.inForce)
+          .map(([k, v]) => `${where[k]} ${v}`)
+          .join(', ')}`,
+      );
     }
     for (const [t, n] of Object.entries(b.transitions)) out.push(`  ${String(n).padStart(8)}  ${t}`);
     b.groups.forEach((g, i) => {

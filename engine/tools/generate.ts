@@ -4,7 +4,7 @@
 // of several variations fill up to --count. Seeded, so the same seed gives the same corpus.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Cell, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../../dsl/ir.js';
+import type { Cell, Condition, Expr, FieldDecl, Product, TypeRef } from '../../dsl/ir.js';
 import { literalText } from '../../dsl/literals.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { namedValues, type Compiled } from '../pipeline/evaluate/index.js';
@@ -60,17 +60,28 @@ function setPath(o: Facts, path: string[], value: unknown): void {
 // A value of a declared type as a facts file writes it (money and rates as strings).
 function sample(t: TypeRef, p: Product): unknown {
   switch (t.kind) {
-    case 'boolean': return false;
-    case 'integer': return 1;
-    case 'decimal': return '1';
-    case 'rate': return '0.5';
-    case 'money': return '1000000';
-    case 'date': return p.inForce.from ?? '2025-04-01';
-    case 'time': return '12:00';
-    case 'duration': return 30;
-    case 'enum': return t.values[0];
-    case 'text': return 'text';
-    case 'list': return [sample(t.of, p)];
+    case 'boolean':
+      return false;
+    case 'integer':
+      return 1;
+    case 'decimal':
+      return '1';
+    case 'rate':
+      return '0.5';
+    case 'money':
+      return '1000000';
+    case 'date':
+      return p.inForce.from ?? '2025-04-01';
+    case 'time':
+      return '12:00';
+    case 'duration':
+      return 30;
+    case 'enum':
+      return t.values[0];
+    case 'text':
+      return 'text';
+    case 'list':
+      return [sample(t.of, p)];
     case 'record': {
       const o: Facts = {};
       for (const f of t.fields) setPath(o, f.name.split('.'), sample(f.type, p));
@@ -97,7 +108,8 @@ export function exampleFacts(productPath: string, p: Product): Facts {
       if (!/\.(ya?ml|json)$/.test(f)) continue;
       const text = readFileSync(join(ex, f), 'utf8');
       const data = (f.endsWith('.json') ? JSON.parse(text) : readYaml(text)) as Facts;
-      if (data && typeof data === 'object') return 'facts' in data && 'expect' in data ? (data['facts'] as Facts) : data;
+      if (data && typeof data === 'object')
+        return 'facts' in data && 'expect' in data ? (data['facts'] as Facts) : data;
     }
   }
   return synthesizedFacts(p);
@@ -108,7 +120,8 @@ export function exampleFacts(productPath: string, p: Product): Facts {
 type Step = 'below' | 'at' | 'above';
 
 function shift(t: TypeRef, v: unknown, by: -1 | 0 | 1): unknown {
-  if (t.kind === 'date' && typeof v === 'string') return by === 0 ? v : addDuration(v, new Duration(1, 'days'), by === 1 ? 1 : -1);
+  if (t.kind === 'date' && typeof v === 'string')
+    return by === 0 ? v : addDuration(v, new Duration(1, 'days'), by === 1 ? 1 : -1);
   if (t.kind === 'time' && typeof v === 'string') return minuteToTime(timeToMinute(v) + by);
   if (t.kind === 'duration') {
     const n = isDuration(v) ? v.n : Number(v);
@@ -132,7 +145,11 @@ interface Ctx {
 function around(x: Ctx, fact: string, t: TypeRef, v: unknown, what: string): void {
   const path = factPath(x, fact);
   if (!path) return;
-  const steps: [Step, -1 | 0 | 1][] = [['below', -1], ['at', 0], ['above', 1]];
+  const steps: [Step, -1 | 0 | 1][] = [
+    ['below', -1],
+    ['at', 0],
+    ['above', 1],
+  ];
   for (const [name, by] of steps) x.out.push({ why: `${fact} ${name} ${what}`, path, value: shift(t, v, by) });
 }
 
@@ -166,7 +183,11 @@ function conditionVariations(x: Ctx, c: Condition | undefined, list: string | un
       if (v !== undefined) {
         const shown = derived ? exprShort(derived.expr) : right;
         const p = path;
-        for (const [name, by] of [['below', -1], ['at', 0], ['above', 1]] as const) {
+        for (const [name, by] of [
+          ['below', -1],
+          ['at', 0],
+          ['above', 1],
+        ] as const) {
           x.out.push({ why: `${l.fact} ${name} ${shown}`, path: p, value: shift(t, v, by) });
         }
       }
@@ -175,7 +196,11 @@ function conditionVariations(x: Ctx, c: Condition | undefined, list: string | un
     if (Array.isArray(l.value)) return;
     const v = leafValue(l.value, t);
     const fakeFact = path.join('.');
-    for (const [name, by] of [['below', -1], ['at', 0], ['above', 1]] as const) {
+    for (const [name, by] of [
+      ['below', -1],
+      ['at', 0],
+      ['above', 1],
+    ] as const) {
       x.out.push({ why: `${fakeFact} ${name} ${String(l.value)}`, path, value: shift(t, v, by) });
     }
   });
@@ -184,7 +209,8 @@ function conditionVariations(x: Ctx, c: Condition | undefined, list: string | un
 function exprShort(e: Expr): string {
   if ('ref' in e) return e.ref;
   if ('lit' in e) return literalText(e.lit);
-  if ('op' in e && e.args.length === 2) return `${exprShort(e.args[0]!)} ${e.op === 'add' ? '+' : e.op === 'sub' ? '-' : e.op} ${exprShort(e.args[1]!)}`;
+  if ('op' in e && e.args.length === 2)
+    return `${exprShort(e.args[0]!)} ${e.op === 'add' ? '+' : e.op === 'sub' ? '-' : e.op} ${exprShort(e.args[1]!)}`;
   return '(expression)';
 }
 
@@ -206,7 +232,12 @@ function cellValues(cell: Cell, t: TypeRef): { what: string; value: unknown }[] 
   if ('in' in cell) return cell.in.slice(0, 1).map((l) => ({ what: literalText(l), value: literalValue(l) }));
   if ('range' in cell) return cell.range.map((l) => ({ what: literalText(l), value: literalValue(l) }));
   const by = cell.cmp === 'lt' ? -1 : cell.cmp === 'gt' ? 1 : 0;
-  return [{ what: `${cell.cmp} ${literalText(cell.value)}`, value: isOrdered(t) ? shift(t, literalValue(cell.value), by) : literalValue(cell.value) }];
+  return [
+    {
+      what: `${cell.cmp} ${literalText(cell.value)}`,
+      value: isOrdered(t) ? shift(t, literalValue(cell.value), by) : literalValue(cell.value),
+    },
+  ];
 }
 
 // A value as a facts file writes it.
@@ -229,15 +260,19 @@ export function variations(rev: Revision & { compiled: Compiled }, base: Facts):
     const path = f.name.split('.');
     if (!f.default) x.out.push({ why: `${f.name} missing`, path, value: undefined });
     if (f.type.kind === 'enum') for (const v of f.type.values) x.out.push({ why: `${f.name} = ${v}`, path, value: v });
-    if (f.type.kind === 'boolean') for (const v of [true, false]) x.out.push({ why: `${f.name} = ${v}`, path, value: v });
+    if (f.type.kind === 'boolean')
+      for (const v of [true, false]) x.out.push({ why: `${f.name} = ${v}`, path, value: v });
     if (f.type.kind === 'list' && f.type.of.kind === 'record') {
       for (const fld of f.type.of.fields) {
         const ip = [...path, '0', ...fld.name.split('.')];
-        if (fld.type.kind === 'enum') for (const v of fld.type.values) x.out.push({ why: `${f.name}[0].${fld.name} = ${v}`, path: ip, value: v });
-        if (fld.type.kind === 'boolean') for (const v of [true, false]) x.out.push({ why: `${f.name}[0].${fld.name} = ${v}`, path: ip, value: v });
+        if (fld.type.kind === 'enum')
+          for (const v of fld.type.values) x.out.push({ why: `${f.name}[0].${fld.name} = ${v}`, path: ip, value: v });
+        if (fld.type.kind === 'boolean')
+          for (const v of [true, false]) x.out.push({ why: `${f.name}[0].${fld.name} = ${v}`, path: ip, value: v });
       }
     }
-    for (const o of f.oneOf ?? []) x.out.push({ why: `${f.name} = ${literalText(o)} (one of)`, path, value: written(f.type, literalValue(o)) });
+    for (const o of f.oneOf ?? [])
+      x.out.push({ why: `${f.name} = ${literalText(o)} (one of)`, path, value: written(f.type, literalValue(o)) });
   }
   for (const r of p.rules) for (const c of [r.when, r.unless, r.require]) conditionVariations(x, c, r.forEach);
   for (const a of p.amounts) {
@@ -260,10 +295,16 @@ export function variations(rev: Revision & { compiled: Compiled }, base: Facts):
         const v = cellValues(cell, ft)[0];
         if (v) sets.push({ path: input.ref.split('.'), value: written(ft, v.value), what: `${input.ref} ${v.what}` });
       });
-      if (sets.length === 1) x.out.push({ why: `table ${t.name} row ${i + 1} (${sets[0]!.what})`, path: sets[0]!.path, value: sets[0]!.value });
+      if (sets.length === 1)
+        x.out.push({
+          why: `table ${t.name} row ${i + 1} (${sets[0]!.what})`,
+          path: sets[0]!.path,
+          value: sets[0]!.value,
+        });
       else if (sets.length > 1) {
         // Several inputs: chain them as one variation list entry per input, tagged with the row.
-        for (const s of sets) x.out.push({ why: `table ${t.name} row ${i + 1} (${s.what})`, path: s.path, value: s.value });
+        for (const s of sets)
+          x.out.push({ why: `table ${t.name} row ${i + 1} (${s.what})`, path: s.path, value: s.value });
       }
     });
   }
@@ -273,7 +314,10 @@ export function variations(rev: Revision & { compiled: Compiled }, base: Facts):
     if (p.inForce.from) around(x, p.chosenBy, t, p.inForce.from, `in force from ${p.inForce.from}`);
     if (p.inForce.until) around(x, p.chosenBy, t, p.inForce.until, `in force until ${p.inForce.until}`);
   }
-  return x.out.map((v) => ({ ...v, value: v.value === undefined ? undefined : written(typeOfPath(types, v.path), v.value) }));
+  return x.out.map((v) => ({
+    ...v,
+    value: v.value === undefined ? undefined : written(typeOfPath(types, v.path), v.value),
+  }));
 }
 
 function typeOfPath(types: Map<string, TypeRef>, path: string[]): TypeRef {
@@ -288,7 +332,11 @@ export interface Generated {
 // The derived cases first (the example claim, then one variation each, duplicates dropped),
 // then random mixes of 2 to 4 variations up to `count`. Streams: a million cases are produced
 // one at a time.
-export function* generate(revs: (Revision & { compiled: Compiled })[], base: Facts, opts: { seed: number; count?: number }): Generator<Generated> {
+export function* generate(
+  revs: (Revision & { compiled: Compiled })[],
+  base: Facts,
+  opts: { seed: number; count?: number },
+): Generator<Generated> {
   const all: Variation[] = [];
   const seenWhy = new Set<string>();
   for (const rev of revs) {

@@ -45,7 +45,8 @@ export async function runReference(c: Compiled, facts: unknown, itemCount: numbe
   const groups: { key: (id: string) => string; rules: Rule[]; item?: number }[] = [
     { key: (id) => id, rules: c.product.rules.filter((r) => !r.forEach) },
   ];
-  for (let i = 0; i < itemCount; i++) groups.push({ key: (id) => `${id}#${i}`, rules: c.product.rules.filter((r) => r.forEach), item: i });
+  for (let i = 0; i < itemCount; i++)
+    groups.push({ key: (id) => `${id}#${i}`, rules: c.product.rules.filter((r) => r.forEach), item: i });
   for (const g of groups) {
     if (g.rules.length === 0) continue;
     const engine = new Engine([], { allowUndefinedFacts: true });

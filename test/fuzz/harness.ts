@@ -74,7 +74,7 @@ function thrown(stage: string, e: unknown): string {
 
 // Compile the clean product and decide each sample, traced and lean, and explain in both languages.
 function exercise(checked: Parameters<typeof compile>[0], facts: unknown[], out: string[]): void {
-  let compiled;
+  let compiled: Compiled;
   try {
     compiled = compile(checked);
   } catch (e) {
@@ -140,7 +140,7 @@ export function runFacts(productFile: string, facts: unknown[]): Outcome {
 export function runDsl(text: string, file: string, facts: unknown[] = [], opts: { seeds?: boolean } = {}): Outcome {
   const violations: string[] = [];
   let diagnostics: Diagnostic[] = [];
-  let checked;
+  let checked: ReturnType<typeof check> | undefined;
   try {
     const parsed = parseProduct(text, file);
     diagnostics = parsed.diagnostics;
@@ -158,7 +158,7 @@ export function runDsl(text: string, file: string, facts: unknown[] = [], opts: 
 export function runJsonProduct(text: string, file: string, facts: unknown[] = []): Outcome {
   const violations: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  let checked;
+  let checked: ReturnType<typeof check> | undefined;
   try {
     const model = modelFromJson(text, file, diagnostics);
     if (model) {

@@ -95,9 +95,17 @@ function reduce(r: Repro, sig: string): Repro {
     const root = JSON.parse(text) as unknown;
     const holders: [Record<string, unknown> | unknown[], string | number][] = [];
     const walk = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach((x, i) => (holders.push([v, i]), walk(x)));
-      else if (v && typeof v === 'object')
-        for (const [k, x] of Object.entries(v)) holders.push([v as Record<string, unknown>, k]), walk(x);
+      if (Array.isArray(v)) {
+        v.forEach((x, i) => {
+          holders.push([v, i]);
+          walk(x);
+        });
+      } else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          holders.push([v as Record<string, unknown>, k]);
+          walk(x);
+        }
+      }
     };
     walk(root);
     for (const [h, k] of holders.reverse()) {

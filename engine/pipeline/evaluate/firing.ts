@@ -10,7 +10,7 @@ import { readFactSlots } from '../facts.js';
 import { type Compiled, COVER_LEVEL, newScope } from './compiled.js';
 import { evalItems, evalRule, itemsOf, settle, truthsByLevel } from './outcome.js';
 import { settleAmounts } from './amounts.js';
-import { Unknown } from './unknown.js';
+import type { Unknown } from './unknown.js';
 
 export interface Firing {
   outcome: Outcome;
@@ -24,7 +24,8 @@ export interface Firing {
   amounts: AmountResult[];
 }
 
-const result = (f: boolean | Unknown): Reason['result'] => (f === true ? 'fired' : f === false ? 'not-fired' : 'unknown');
+const result = (f: boolean | Unknown): Reason['result'] =>
+  f === true ? 'fired' : f === false ? 'not-fired' : 'unknown';
 
 export function decideFiring(c: Compiled, input: unknown): Firing {
   const { slots, errors } = readFactSlots(c.product, input);
@@ -35,7 +36,11 @@ export function decideFiring(c: Compiled, input: unknown): Firing {
   const claim = c.claimRules.map((cr) => evalRule(cr, s));
   const items = itemsOf(c, slots);
   const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
-  const byRules = settle(c, truthsByLevel(c.claimLevels, claim, (i) => i), itemResults);
+  const byRules = settle(
+    c,
+    truthsByLevel(c.claimLevels, claim, (i) => i),
+    itemResults,
+  );
   // An amount that cannot be computed can change the outcome (amounts.ts).
   const { settled, amounts } = settleAmounts(c, s, byRules, items);
   const results = new Map<string, Reason['result']>();
@@ -45,13 +50,22 @@ export function decideFiring(c: Compiled, input: unknown): Firing {
   for (const rs of itemResults ?? []) {
     for (const r of rs) {
       const outcome = settled.items[r.item]?.outcome ?? settled.outcome;
-      if (r.applies || (outcome === 'not-covered' && r.cr.level === COVER_LEVEL)) results.set(`${r.cr.rule.id}[${r.item}]`, result(r.fires));
+      if (r.applies || (outcome === 'not-covered' && r.cr.level === COVER_LEVEL))
+        results.set(`${r.cr.rule.id}[${r.item}]`, result(r.fires));
     }
   }
   // The full trace computes every formula, and with them their tables' lookups.
   for (const f of c.formulas) f.fn(s);
   const rows = new Map(s.lookups.map((l) => [l.table, String(l.row)]));
-  return { outcome: settled.outcome, deciding: settled.deciding, errors: [], items: settled.items, results, rows, amounts };
+  return {
+    outcome: settled.outcome,
+    deciding: settled.deciding,
+    errors: [],
+    items: settled.items,
+    results,
+    rows,
+    amounts,
+  };
 }
 
 // The same view of a decision made with the full trace (for the test, and for callers that hold one).
@@ -59,7 +73,12 @@ export function firingOf(d: Decision): Firing {
   const results = new Map<string, Reason['result']>();
   for (const r of d.reasons) results.set(r.item === undefined ? r.rule : `${r.rule}[${r.item}]`, r.result);
   return {
-    outcome: d.outcome, deciding: d.deciding, errors: d.errors, items: d.items, results,
-    rows: new Map(d.lookups.map((l) => [l.table, String(l.row)])), amounts: d.amounts,
+    outcome: d.outcome,
+    deciding: d.deciding,
+    errors: d.errors,
+    items: d.items,
+    results,
+    rows: new Map(d.lookups.map((l) => [l.table, String(l.row)])),
+    amounts: d.amounts,
   };
 }
