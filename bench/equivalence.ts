@@ -1,65 +1,74 @@
-// The generated path against the reference, at volume: for every product, at least --count
-// generated claims (engine/tools/generate.ts, seeded) decided by decide (generated reader and
-// rules; trace: false, and trace: true for every 10th) and by decideByReference, byte for byte, and every decision's
-// JSON from the decision writer against JSON.stringify. test/equivalence.test.ts and
-// test/codegen.test.ts run the same comparisons on a few hundred claims per revision in npm test.
-//   node dist/bench/equivalence.js [--count 100000] [--seed 20261207]
+// The generated path against the reference, at volume: every revision of every product in
+// products/, at least --n seeded claims per product (bench/equivalence-task.ts: the generator's
+// corpus, a share of it written as pamphlets write amounts or with a fact malformed), each decided
+// by decide and decideByReference with trace: false and with trace: true, compared as JSON text
+// byte for byte, and decide's decisions written by the revision's decision writer against
+// JSON.stringify. On 2 worker threads of the pool (engine/tools/pool.ts); progress on stderr.
+// A product's first mismatch is reduced to small facts and written as a reproducer (the format
+// test/equivalence-corpus.test.ts replays from test/equivalence/); any mismatch exits 1.
+//   npm run equivalence -- [--n 100000] [--product cyber,nexi-ip-license] [--seed 20261207]
+//                          [--workers 2] [--out <folder for reproducers>]
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { decide, decideByReference, type Compiled } from '../engine/pipeline/evaluate/index.js';
-import { decisionJson } from '../engine/pipeline/codegen/serialize.js';
-import { exampleFacts, generate } from '../engine/tools/generate.js';
-import { loadProduct, type Revision } from '../engine/loading/load.js';
 import { projectRoot } from '../engine/loading/sources.js';
+import { type ProductResult, runEquivalence } from './equivalence-task.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const COUNT = Number(flag('--count') ?? 100_000);
+const N = Number(flag('--n') ?? flag('--count') ?? 100_000);
 const SEED = Number(flag('--seed') ?? 20261207);
+const WORKERS = Number(flag('--workers') ?? 2);
+const OUT = flag('--out') ?? join(tmpdir(), 'yakkan-equivalence');
+const only = flag('--product')?.split(',').filter(Boolean);
 
 const PRODUCTS = join(projectRoot(), 'products');
-const productDirs = () =>
+const dirs = (
   existsSync(PRODUCTS)
     ? readdirSync(PRODUCTS)
         .sort()
         .map((d) => join(PRODUCTS, d))
         .filter((d) => statSync(d).isDirectory())
-    : [];
-
-let failed = 0;
-const t0 = performance.now();
-for (const dir of productDirs()) {
-  const revs = loadProduct(dir).revisions.filter(
-    (r): r is Revision & { compiled: Compiled } => r.compiled !== undefined,
-  );
-  const per = Math.ceil(COUNT / revs.length);
-  let n = 0;
-  let bad = 0;
-  const outcomes: Record<string, number> = {};
-  const t = performance.now();
-  for (const rev of revs) {
-    const c = rev.compiled;
-    for (const g of generate([rev], exampleFacts(dir, c.product), { seed: SEED, count: per })) {
-      n++;
-      // The full trace goes through the reference evaluator on both sides (only the reader
-      // differs): every 10th claim is enough for it.
-      for (const trace of n % 10 === 0 ? [false, true] : [false]) {
-        const d = decide(c, g.facts, { trace });
-        const text = JSON.stringify(d);
-        if (!trace) outcomes[d.outcome] = (outcomes[d.outcome] ?? 0) + 1;
-        const ok = text === JSON.stringify(decideByReference(c, g.facts, { trace })) && decisionJson(c, d) === text;
-        if (!ok && bad++ < 3) process.stderr.write(`${basename(rev.file)} «${g.why}» trace ${trace}: differs\n`);
-      }
-    }
-  }
-  failed += bad;
-  const s = ((performance.now() - t) / 1000).toFixed(0);
-  process.stdout.write(
-    `${basename(dir)}: ${n.toLocaleString('en-US')} claims, ${bad} differ (${s} s) ${JSON.stringify(outcomes)}\n`,
-  );
+    : []
+).filter((d) => !only || only.includes(basename(d)));
+if (dirs.length === 0 || !Number.isInteger(N) || N <= 0) {
+  process.stderr.write(`equivalence: nothing to compare (products: ${only?.join(', ') ?? 'all'}, --n ${N})\n`);
+  process.exit(2);
 }
-process.stdout.write(`total ${((performance.now() - t0) / 1000).toFixed(0)} s; ${failed} differ\n`);
-process.exitCode = failed ? 1 : 0;
+
+const fmt = (x: number) => x.toLocaleString('en-US');
+const line = (r: ProductResult) => {
+  const revs = r.revisions.map((v) => `${v.file} ${fmt(v.claims)}`).join(', ');
+  let s = `${r.product}: ${fmt(r.compared)} claims (${revs}), each lean and full trace; ${fmt(r.mismatches)} differ; ${r.seconds.toFixed(0)} s ${JSON.stringify(r.outcomes)}\n`;
+  if (r.first) {
+    s += `  first: ${r.first.revision} ${r.first.side}: ${r.first.where}\n  ${r.first.why}\n`;
+    s += `  minimal facts: ${JSON.stringify(r.first.minimal)}\n  reproducer: ${r.reproducer}\n`;
+  }
+  return s;
+};
+
+const t0 = performance.now();
+process.stderr.write(
+  `equivalence: ${dirs.length} products, >= ${fmt(N)} claims each, seed ${SEED}, ${WORKERS} workers\n`,
+);
+const results = await runEquivalence(
+  {
+    products: dirs,
+    n: N,
+    seed: SEED,
+    workers: WORKERS,
+    out: OUT,
+    progress: (s) => process.stderr.write(`  ${s}\n`),
+  },
+  (r) => process.stdout.write(line(r)),
+);
+const total = results.reduce((a, r) => a + r.compared, 0);
+const differ = results.reduce((a, r) => a + r.mismatches, 0);
+const revisions = results.reduce((a, r) => a + r.revisions.length, 0);
+process.stdout.write(
+  `total: ${results.length} products, ${revisions} revisions, ${fmt(total)} claims (${fmt(total * 4)} decisions), ${fmt(differ)} differ; ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+);
+process.exitCode = differ ? 1 : 0;
