@@ -26,8 +26,9 @@ export function requirePath(path: string, what: string): void {
 // A product with errors cannot decide anything: its diagnostics, and exit 2.
 export function loadClean(path: string): LoadedProduct {
   requirePath(path, 'product');
-  // From the compiled-model cache when the product is unchanged (engine/loading/product-cache.ts).
-  const p = loadProduct(path, { diskCache: true });
+  // From the compiled-model cache when the product is unchanged (engine/loading/product-cache.ts);
+  // of several revisions, only the ones a command reads are compiled.
+  const p = loadProduct(path, { diskCache: true, lazyCompile: true });
   if (hasErrors(p.diagnostics) || p.revisions.length === 0) {
     const text = p.diagnostics.length ? renderDiagnostics(p.diagnostics, p.sources) : 'no product revision';
     throw new CliError(`${path} has errors:\n${text}`, EXIT.usage);

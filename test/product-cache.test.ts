@@ -170,4 +170,40 @@ export async function resolve(s, c, next) { const r = await next(s, c); if (r.ur
     expect(hit.out).toBe(dsl.out);
     expect(JSON.parse(hit.out).outcome).toBeTruthy();
   });
+
+  it('a product file that changed after the preload: the stand-in parser fails, and nothing is written', () => {
+    // As bin/preload.ts leaves things when every entry was there and then a file changed.
+    const cache = join(tmp, 'changed-cache');
+    const script = `globalThis[Symbol.for('yakkan.deferDsl')] = true;
+const { loadProduct } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'engine', 'loading', 'load.js')).href)});
+const p = loadProduct('products/nexi-ip-license', { diskCache: true });
+console.log(JSON.stringify(p.diagnostics.map((d) => d.code)));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, YAKKAN_CACHE: cache },
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toContain('internal/parse');
+    expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([]);
+  });
+
+  it('lazyCompile: the same closures decide the same, built when first read', () => {
+    forgetLoaded();
+    const dir = productDirs().find((d) => d.endsWith('cyber'))!;
+    const eager = loadProduct(dir, { diskCache: true });
+    forgetLoaded();
+    const lazy = loadProduct(dir, { diskCache: true, lazyCompile: true });
+    forgetLoaded();
+    expect(lazy.revisions.map((r) => r.file)).toEqual(eager.revisions.map((r) => r.file));
+    for (const file of findCaseFiles([dir]).slice(0, 40)) {
+      const { c } = readCase(file);
+      if (!c) continue;
+      for (const [i, rev] of lazy.revisions.entries()) {
+        const a = decide(eager.revisions[i]!.compiled!, c.facts);
+        expect(canonicalJson(decide(rev.compiled!, c.facts))).toBe(canonicalJson(a));
+      }
+    }
+    expect(lazy.revisions[0]!.compiled).toBe(lazy.revisions[0]!.compiled);
+  });
 });

@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Ajv } from 'ajv';
 import { parseProduct } from '../../dsl/index.js';
+import { chevrotainDeferred } from '../../dsl/chevrotain.js';
 import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../../dsl/diagnostics.js';
 import { MAX_EXPRESSION_DEPTH, type Model, type SpanMap } from '../../dsl/model.js';
 import type { Product } from '../../dsl/ir.js';
@@ -124,6 +125,27 @@ export function forgetLoaded(): void {
 export interface LoadOptions {
   // Use the compiled-model cache on disk (engine/loading/product-cache.ts): the CLI's commands on one product.
   diskCache?: boolean;
+  // Compile a revision when its `compiled` is first read: a command deciding one claim of a
+  // product with several revisions compiles only the one in force (the same closures, later).
+  lazyCompile?: boolean;
+}
+
+// A revision whose closures are built now, or on first read of `compiled` (opts.lazyCompile).
+function revision(file: string, source: string, checked: Checked, compilable: boolean, lazy: boolean): Revision {
+  if (!lazy) return { file, source, checked, compiled: compilable ? compile(checked) : undefined };
+  let compiled: Compiled | undefined | null = null;
+  return {
+    file,
+    source,
+    checked,
+    get compiled() {
+      if (compiled === null) compiled = compilable ? compile(checked) : undefined;
+      return compiled;
+    },
+    set compiled(c: Compiled | undefined) {
+      compiled = c;
+    },
+  };
 }
 
 // One product file's text, parsed (or read as JSON when the name ends in .json) and checked: what
@@ -167,25 +189,17 @@ export function loadRevision(file: string, opts: LoadOptions = {}): { rev: Revis
   const stored = key ? readCached(key) : undefined;
   if (stored) {
     const { checked, diagnostics } = stored;
-    const rev: Revision = {
-      file: shown,
-      source: text,
-      checked,
-      compiled: !hasErrors(diagnostics) ? compile(checked) : undefined,
-    };
+    const rev = revision(shown, text, checked, !hasErrors(diagnostics), opts.lazyCompile === true);
     const entry = { mtime, rev, diagnostics };
     cache.set(file, entry);
     return entry;
   }
   const { model, checked, diagnostics } = checkText(text, shown);
-  // Stored before compile(), so the entry is the checked model exactly as check() left it.
-  if (key && model) writeCached(key, checked, diagnostics);
-  const rev: Revision = {
-    file: shown,
-    source: text,
-    checked,
-    compiled: model && !hasErrors(diagnostics) ? compile(checked) : undefined,
-  };
+  // Stored before compile(), so the entry is the checked model exactly as check() left it. Never
+  // when the parser was a stand-in (a file changed after the preload): its failure would be read
+  // back on every later run.
+  if (key && model && !chevrotainDeferred) writeCached(key, checked, diagnostics);
+  const rev = revision(shown, text, checked, !!model && !hasErrors(diagnostics), opts.lazyCompile === true);
   const entry = { mtime, rev, diagnostics };
   cache.set(file, entry);
   return entry;
