@@ -8,7 +8,88 @@ const Decimal = DecimalLib.clone({ precision: 40, rounding: DecimalLib.ROUND_HAL
 export type Dec = InstanceType<typeof Decimal>;
 
 export function dec(v: string | number): Dec {
+  if (typeof v === 'string') {
+    const d = plainDecimal(v);
+    if (d !== undefined) return d;
+  }
   return new Decimal(v);
+}
+
+// Facts arrive as plain decimal strings (-?digits, an optional .digits): decimal.js's own parse
+// tests a regular expression, then slices the string word by word. This builds the very same
+// Decimal (sign s, base-10 exponent e, base-1e7 words d, as decimal.js's parseDecimal sets them)
+// in one pass over the characters; test/perf-dec.test.ts holds s, e and d equal to decimal.js's
+// on random and boundary strings. Anything else (exponents, a leading +, ".5", "5.") goes to
+// decimal.js.
+const LOG_BASE = 7;
+function plainDecimal(str: string): Dec | undefined {
+  const n = str.length;
+  let i = 0;
+  let sign = 1;
+  if (n > 0 && str.charCodeAt(0) === 45) {
+    sign = -1;
+    i = 1;
+  }
+  if (i >= n) return undefined;
+  // point: the number of digits before the decimal point; first/last: the significant digits.
+  let point = -1;
+  let digits = 0;
+  let first = -1;
+  let last = -1;
+  for (let k = i; k < n; k++) {
+    const ch = str.charCodeAt(k);
+    if (ch >= 48 && ch <= 57) {
+      if (ch !== 48) {
+        if (first < 0) first = digits;
+        last = digits;
+      }
+      digits++;
+    } else if (ch === 46 && point < 0 && k > i && k < n - 1) point = digits;
+    else return undefined;
+  }
+  // A Decimal made by decimal.js's own constructor (the same hidden class), its fields then set.
+  const x = new Decimal(0) as unknown as { s: number; e: number; d: number[] };
+  x.s = sign;
+  if (first < 0) return x as unknown as Dec;
+  // The exponent of the first significant digit, and the significant digits' count.
+  const e = (point < 0 ? digits : point) - first - 1;
+  let len = last - first + 1;
+  const d: number[] = [];
+  // Digit j of the significant digits (skipping the decimal point).
+  const at = (j: number): number => {
+    const k = i + first + j;
+    const pos = point >= 0 && first + j >= point ? k + 1 : k;
+    return str.charCodeAt(pos) - 48;
+  };
+  let j = (e + 1) % LOG_BASE;
+  if (e < 0) j += LOG_BASE;
+  let w = 0;
+  if (j < len) {
+    if (j) {
+      for (let k = 0; k < j; k++) w = w * 10 + at(k);
+      d.push(w);
+    }
+    for (len -= LOG_BASE; j < len; ) {
+      w = 0;
+      for (let k = 0; k < LOG_BASE; k++) w = w * 10 + at(j++);
+      d.push(w);
+    }
+    // The last word: what is left, padded with zeros to LOG_BASE digits.
+    len += LOG_BASE;
+    w = 0;
+    let k = 0;
+    for (; j < len; k++) w = w * 10 + at(j++);
+    for (; k < LOG_BASE; k++) w *= 10;
+  } else {
+    // One word: the digits, padded with zeros to where the word ends.
+    w = 0;
+    for (let k = 0; k < len; k++) w = w * 10 + at(k);
+    for (let k = j - len; k > 0; k--) w *= 10;
+  }
+  d.push(w);
+  x.e = e;
+  x.d = d;
+  return x as unknown as Dec;
 }
 export function isDec(v: unknown): v is Dec {
   return v instanceof Decimal;
@@ -61,7 +142,34 @@ export function decText(d: Dec): string {
 
 // ---- dates (ISO strings; arithmetic in UTC days, no clock, no time zone) ----
 export function dateToDays(iso: string): number {
+  // YYYY-MM-DD read digit by digit and counted in integers (Howard Hinnant's days_from_civil):
+  // no slices, no Number(), no Date.UTC. Anything else goes the Date.UTC way.
+  if (iso.length === 10 && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45) {
+    const y = digits4(iso, 0);
+    const m = digit(iso, 5) * 10 + digit(iso, 6);
+    const d = digit(iso, 8) * 10 + digit(iso, 9);
+    // Date.UTC reads a year 0-99 as 1900-1999; such years go its way, to keep its answer.
+    if (y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= 31) return daysFromCivil(y, m, d);
+  }
   return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86400000;
+}
+// A digit's value, or NaN (which fails every range test above) for anything else.
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+}
+function digits4(s: string, i: number): number {
+  return digit(s, i) * 1000 + digit(s, i + 1) * 100 + digit(s, i + 2) * 10 + digit(s, i + 3);
+}
+// Days since 1970-01-01 of a proleptic Gregorian date; linear in d, as Date.UTC is for days past
+// the month's end.
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 // Civil date from a day count (Howard Hinnant's algorithm): no Date objects on the hot path.
 export function daysToDate(days: number): string {
@@ -74,12 +182,25 @@ export function daysToDate(days: number): string {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+  const md = `-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+  return y >= 1000 && y <= 9999 ? `${y}${md}` : `${String(y).padStart(4, '0')}${md}`;
 }
 export function addMonths(iso: string, months: number): string {
-  const y = Number(iso.slice(0, 4));
-  const m = Number(iso.slice(5, 7)) - 1 + months;
-  const d = Number(iso.slice(8, 10));
+  let y = Number.NaN;
+  let m0 = Number.NaN;
+  let d = Number.NaN;
+  if (iso.length === 10 && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45) {
+    y = digits4(iso, 0);
+    m0 = digit(iso, 5) * 10 + digit(iso, 6);
+    d = digit(iso, 8) * 10 + digit(iso, 9);
+  }
+  // Not YYYY-MM-DD in ASCII digits: as Number() reads the parts.
+  if (Number.isNaN(y + m0 + d)) {
+    y = Number(iso.slice(0, 4));
+    m0 = Number(iso.slice(5, 7));
+    d = Number(iso.slice(8, 10));
+  }
+  const m = m0 - 1 + months;
   const year = y + Math.floor(m / 12);
   const month = ((m % 12) + 12) % 12;
   if (year >= 1000 && year <= 9999 && d >= 1) {

@@ -55,9 +55,12 @@ export function compile(checked: Checked): Compiled {
       };
     }
     // Resolved when called: a formula may use one declared after it.
-    if (named.has(name) || computed.has(name)) return (s) => named.get(name)!(s);
+    if (named.has(name) || computed.has(name)) {
+      let fn: Fn | undefined;
+      return (s) => (fn ??= named.get(name)!)(s);
+    }
     if (isListField(name)) return listField(name, slotOf.get(name.slice(0, name.lastIndexOf('.'))));
-    const missing = new Unknown([name]);
+    const missing = Unknown.shared([name]);
     const slot = slotOf.get(name);
     if (slot === undefined) return () => missing;
     return (s) => {
@@ -83,15 +86,17 @@ export function compile(checked: Checked): Compiled {
 
   // Named values are memoized per decision (and per item for item-scoped derived values).
   for (const a of p.amounts) {
-    const later = new Unknown([`(amount ${a.name} is computed later)`]);
+    const later = Unknown.shared([`(amount ${a.name} is computed later)`]);
     named.set(a.name, (s) => s.memo.get(`@amount:${a.name}`) ?? later);
   }
   const formulas: Compiled['formulas'] = [];
   for (const f of p.formulas) {
     const fn = cx.expr(f.expr);
     const stepsKey = `${f.name}#steps`;
+    const name = f.name;
     const memoized: Fn = (s) => {
-      if (s.memo.has(f.name)) return s.memo.get(f.name);
+      const hit = s.memo.get(name);
+      if (hit !== undefined || s.memo.has(name)) return hit;
       // A formula's own trace holds only its own arithmetic; formulas it uses keep theirs.
       const outer = s.steps;
       s.steps = s.trace ? [] : null;
@@ -108,7 +113,8 @@ export function compile(checked: Checked): Compiled {
     const fn = cx.expr(d.expr);
     named.set(d.name, (s) => {
       const key = d.forEach ? `${d.name}#${s.itemIndex}` : d.name;
-      if (s.memo.has(key)) return s.memo.get(key);
+      const hit = s.memo.get(key);
+      if (hit !== undefined || s.memo.has(key)) return hit;
       const outer = s.steps;
       s.steps = null;
       const v = fn(s);
@@ -186,7 +192,7 @@ function listField(name: string, listSlot: number | undefined): Fn {
   const dot = name.lastIndexOf('.');
   const listName = name.slice(0, dot);
   const field = name.slice(dot + 1);
-  const noList = new Unknown([listName]);
+  const noList = Unknown.shared([listName]);
   return (s) => {
     const list = (listSlot === undefined ? undefined : s.slots[listSlot]) as Record<string, unknown>[] | undefined;
     if (list === undefined) return noList;
