@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { decideIn, loadProduct, type LoadedProduct } from '../loading/load.js';
 import { decisionJson } from '../pipeline/codegen/serialize.js';
-import { parseFactsJson } from '../pipeline/facts.js';
+import { LineWriter, parseFactsLine } from './ndjson.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 
 export interface BatchOptions {
@@ -62,7 +62,7 @@ export function batchLine(
   const error = (message: string) => ({ text: JSON.stringify({ line: lineNo, error: message }), failed: true });
   let facts: unknown;
   try {
-    facts = parseFactsJson(line);
+    facts = parseFactsLine(line);
   } catch (e) {
     return error(`invalid JSON: ${(e as Error).message}`);
   }
@@ -105,22 +105,17 @@ function poisonedChunk(chunk: Chunk, why: string): Done {
 }
 
 function chunkOutput(chunk: Chunk, decideFacts: (facts: unknown) => string): Done {
-  const encoder = new TextEncoder();
   let failed = 0;
-  // Encoded line by line: a chunk of large decisions may not fit in one string.
-  const parts = chunk.lines.map((line, i) => {
-    const r = batchLine(line, chunk.first + i, decideFacts);
+  for (let i = 0; i < chunk.lines.length; i++) {
+    const r = batchLine(chunk.lines[i]!, chunk.first + i, decideFacts);
     if (r.failed) failed++;
-    return encoder.encode(`${r.text}\n`);
-  });
-  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of parts) {
-    out.set(b, at);
-    at += b.length;
+    writer.line(r.text);
   }
-  return { out, failed };
+  return { out: writer.take(), failed };
 }
+
+// One per thread: chunks are written one at a time.
+const writer = new LineWriter();
 
 // The input's lines in chunks; a final line without a newline counts, a final newline does not
 // start another line.
