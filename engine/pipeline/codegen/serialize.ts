@@ -26,6 +26,7 @@ interface Serializer {
   // By citation list (shared by every decision): the rule, amount, formula or table it belongs to.
   rules: WeakMap<Citation[], Named & { id: string; effect: string }>;
   named: WeakMap<Citation[], Named & { name: string }>;
+  tables: Map<string, { head: string; label: string | undefined }>;
   cites: WeakMap<Citation[], string>;
   product: { value: Decision['product']; json: string } | undefined;
 }
@@ -35,7 +36,15 @@ const serializers = new WeakMap<object, Serializer>();
 function serializerOf(c: Compiled): Serializer {
   let s = serializers.get(c.product);
   if (s) return s;
-  s = { ok: true, count: 0, rules: new WeakMap(), named: new WeakMap(), cites: new WeakMap(), product: undefined };
+  s = {
+    ok: true,
+    count: 0,
+    rules: new WeakMap(),
+    named: new WeakMap(),
+    tables: new Map(),
+    cites: new WeakMap(),
+    product: undefined,
+  };
   for (const cr of c.rules) {
     const r = cr.rule;
     const head = `{"rule":${q(r.id)},"kind":${q(r.kind)}${r.label ? `,"label":${q(r.label)}` : ''}`;
@@ -47,6 +56,7 @@ function serializerOf(c: Compiled): Serializer {
     const key = tables.has(x) ? 'table' : 'name';
     const head = `{"${key}":${q(x.name)}${x.label ? `,"label":${q(x.label)}` : ''}`;
     if (x.cite) s.named.set(x.cite, { name: x.name, head, cite: q(x.cite) });
+    if (key === 'table') s.tables.set(x.name, { head, label: x.label || undefined });
   }
   for (const a of p.amounts) for (const st of a.steps) if (st.cite) s.cites.set(st.cite, q(st.cite));
   serializers.set(c.product, s);
@@ -117,17 +127,22 @@ function named(
   return t && t.name === (x.name ?? x.table) ? t : undefined;
 }
 
+// A lookup that found a row cites the row's passage before the table's: one array per row, made
+// at compile time (tables.ts), so its text is kept by the array.
 function lookups(s: Serializer, ls: TableLookup[]): string {
   if (ls.length === 0) return '[]';
   let out = '[';
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
-    const t = named(s, l);
-    out +=
-      (i ? ',' : '') +
-      (t === undefined
-        ? q(l)
-        : `${t.head},"row":${q(l.row)},"inputs":${q(l.inputs)},"outputs":${q(l.outputs)},"cite":${t.cite}}`);
+    const t = s.tables.get(l.table);
+    out += i ? ',' : '';
+    if (t === undefined || (l.label === undefined) !== (t.label === undefined)) {
+      out += q(l);
+      continue;
+    }
+    let cite = s.cites.get(l.cite);
+    if (cite === undefined) s.cites.set(l.cite, (cite = q(l.cite)));
+    out += `${t.head},"row":${q(l.row)},"inputs":${q(l.inputs)},"outputs":${q(l.outputs)},"cite":${cite}}`;
   }
   return `${out}]`;
 }
