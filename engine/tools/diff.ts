@@ -13,11 +13,15 @@ import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.js';
 import type { Compiled } from '../pipeline/evaluate/index.js';
 import { decideFiring, firingOf, type Firing } from '../pipeline/evaluate/firing.js';
+import { COVER_LEVEL, newScope } from '../pipeline/evaluate/compiled.js';
+import { evalItems, evalRule, itemsOf, settle, truthsByLevel } from '../pipeline/evaluate/outcome.js';
+import { settleAmounts } from '../pipeline/evaluate/amounts.js';
+import { readFactSlots } from '../pipeline/facts.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 import { showText } from '../pipeline/values.js';
-import type { Decision, ShownValue } from '../pipeline/decision-types.js';
+import type { Decision, Reason, ShownValue } from '../pipeline/decision-types.js';
 
 // ---------------------------------------------------------------- loading one side
 
@@ -362,13 +366,14 @@ export function causes(
   const of = o.results;
   const nf = n.results;
   const out: string[] = [];
-  for (const k of new Set([...of.keys(), ...nf.keys()])) {
-    const a = of.get(k) ?? absentAs(of, k, rules?.old);
-    const b = nf.get(k) ?? absentAs(nf, k, rules?.new);
+  const compare = (k: string, a: string, b: string): void => {
     // A rule that is merely added or removed without firing changed nothing.
     if (a !== b && !((a === 'absent' && b === 'not-fired') || (a === 'not-fired' && b === 'absent')))
-      out.push(`rule ${k.replace(/\[\d+\]$/, '')}: ${a} → ${b}`);
-  }
+      out.push(`rule ${ruleOfKey(k)}: ${a} → ${b}`);
+  };
+  // Every key of either side once: the old side's, then the new side's the old lacks.
+  for (const [k, a] of of) compare(k, a, nf.get(k) ?? absentAs(nf, k, rules?.new));
+  for (const [k, b] of nf) if (!of.has(k)) compare(k, absentAs(of, k, rules?.old), b);
   if (out.length) return [...new Set(out)].sort();
   const or = o.rows;
   const nr = n.rows;
@@ -382,6 +387,11 @@ export function causes(
   for (const a of o.amounts) if (!n.amounts.some((x) => x.name === a.name)) out.push(`amount ${a.name}: removed`);
   if (out.length) return out.sort();
   return ['decision changed, no rule firing changed'];
+}
+
+// `rule` of a key `rule` or `rule[item]`.
+function ruleOfKey(k: string): string {
+  return k.charCodeAt(k.length - 1) === 93 ? k.replace(/\[\d+\]$/, '') : k;
 }
 
 function inForceOf(o: Product, n: Product, facts: unknown): string {
@@ -400,6 +410,107 @@ function ruleIds(c: Compiled): ReadonlySet<string> {
   return ids;
 }
 
+// Two revisions that declare the same facts (names, types, labels, defaults, choices) read any
+// input to the same slots and errors: the facts are then read once for both.
+const sameFactsOf = new WeakMap<Compiled, WeakMap<Compiled, boolean>>();
+function sameFacts(a: Compiled, b: Compiled): boolean {
+  let m = sameFactsOf.get(a);
+  if (!m) sameFactsOf.set(a, (m = new WeakMap()));
+  let same = m.get(b);
+  if (same === undefined) m.set(b, (same = JSON.stringify(a.product.facts) === JSON.stringify(b.product.facts)));
+  return same;
+}
+
+// Both revisions' firings of one case. A slot holds the same value for both (a pending number is
+// converted on first read, to the same value, as the types are the same), so sharing them is
+// reading twice without the second read.
+function decideBoth(oldC: Compiled, newC: Compiled, facts: unknown): [Firing, Firing] {
+  if (!sameFacts(oldC, newC)) return [decideFiring(oldC, facts), decideFiring(newC, facts)];
+  const { slots, errors } = readFactSlots(oldC.product, facts);
+  if (errors.length) return [errorFiring(errors), errorFiring(errors)];
+  return [firingOfSlots(oldC, slots), firingOfSlots(newC, slots)];
+}
+
+function errorFiring(errors: Firing['errors']): Firing {
+  return { outcome: 'error', deciding: [], errors, items: [], results: new Map(), rows: new Map(), amounts: [] };
+}
+
+const result = (f: unknown): Reason['result'] => (f === true ? 'fired' : f === false ? 'not-fired' : 'unknown');
+
+// decideFiring (evaluate/firing.ts) after its read of the facts, line for line; test/diff-fast.test.ts
+// holds the two equal on every case file and a generated corpus.
+function firingOfSlots(c: Compiled, slots: unknown[]): Firing {
+  const s = newScope(slots, false, c.itemList);
+  const claim = c.claimRules.map((cr) => evalRule(cr, s));
+  const items = itemsOf(c, slots);
+  const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
+  const byRules = settle(
+    c,
+    truthsByLevel(c.claimLevels, claim, (i) => i),
+    itemResults,
+  );
+  const { settled, amounts } = settleAmounts(c, s, byRules, items);
+  const results = new Map<string, Reason['result']>();
+  claim.forEach((f, i) => results.set(c.claimRules[i]!.rule.id, result(f)));
+  for (const rs of itemResults ?? []) {
+    for (const r of rs) {
+      const outcome = settled.items[r.item]?.outcome ?? settled.outcome;
+      if (r.applies || (outcome === 'not-covered' && r.cr.level === COVER_LEVEL))
+        results.set(`${r.cr.rule.id}[${r.item}]`, result(r.fires));
+    }
+  }
+  for (const f of c.formulas) f.fn(s);
+  const rows = new Map(s.lookups.map((l) => [l.table, String(l.row)]));
+  return {
+    outcome: settled.outcome,
+    deciding: settled.deciding,
+    errors: [],
+    items: settled.items,
+    results,
+    rows,
+    amounts,
+  };
+}
+
+// Whether two summaries write the same JSON, without writing them: true or false when sure,
+// undefined for what JSON.stringify treats specially (undefined, functions, toJSON, keys that
+// differ), which the caller then compares as text.
+function sameJson(a: unknown, b: unknown): boolean | undefined {
+  if (a === b) return true;
+  if (simple(a) && simple(b)) return false;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return undefined;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  if (typeof x['toJSON'] === 'function' || typeof y['toJSON'] === 'function') return undefined;
+  const arr = Array.isArray(x);
+  if (arr !== Array.isArray(y)) return false;
+  if (arr) {
+    const xs = x as unknown as unknown[];
+    const ys = y as unknown as unknown[];
+    if (xs.length !== ys.length) return false;
+    for (let i = 0; i < xs.length; i++) {
+      const r = sameJson(xs[i], ys[i]);
+      if (r !== true) return r;
+    }
+    return true;
+  }
+  const kx = Object.keys(x);
+  const ky = Object.keys(y);
+  if (kx.length !== ky.length) return undefined;
+  for (let i = 0; i < kx.length; i++) {
+    const k = kx[i]!;
+    if (k !== ky[i]) return undefined;
+    const r = sameJson(x[k], y[k]);
+    if (r !== true) return r;
+  }
+  return true;
+}
+
+// A value JSON.stringify writes as itself; two such values that differ write differently.
+function simple(x: unknown): boolean {
+  return x === null || typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
+}
+
 // Decides one case by both revisions and folds the result into `agg`.
 function compareOne(
   oldC: Compiled,
@@ -415,12 +526,12 @@ function compareOne(
   const period = inForceOf(oldC.product, newC.product, facts);
   agg.inForce[period] = (agg.inForce[period] ?? 0) + 1;
   // Once per revision, without reasons: what changed and which rules' firing changed it.
-  const o = decideFiring(oldC, facts);
-  const n = decideFiring(newC, facts);
+  const [o, n] = decideBoth(oldC, newC, facts);
   const os = summarize(o);
   const ns = summarize(n);
+  const same = sameJson(os, ns) ?? JSON.stringify(os) === JSON.stringify(ns);
+  if (same) return;
   const transition = `${os.outcome} → ${ns.outcome}`;
-  if (JSON.stringify(os) === JSON.stringify(ns)) return;
   agg.changed++;
   agg.transitions[transition] = (agg.transitions[transition] ?? 0) + 1;
   const cs = causes(o, n, { old: ruleIds(oldC), new: ruleIds(newC) });
