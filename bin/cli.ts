@@ -1,6 +1,8 @@
 // The yakkan command line: `yakkan <command> ...` runs bin/commands/<command>.ts, whose options
 // are declared with the one argument parser (bin/args.ts). Only that parser is loaded before the
 // command is known, so a command on one cached product starts without the DSL (bin/preload.ts).
+// bin/yakkan.js calls start(); the one-file build of `decide` (bin/bundle.ts) passes that command
+// in, so that it is not imported a second time from its own file.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type Command, EXIT, EXIT_CODES_TEXT, reportError } from './args.js';
 
@@ -19,9 +21,12 @@ function commandNames(): string[] {
   return names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-type CommandModule = { command?: Command; run?(argv: string[]): number | Promise<number> };
+export type CommandModule = { command?: Command; run?(argv: string[]): number | Promise<number> };
+
+let builtIn: Record<string, CommandModule> = {};
 
 async function importCommand(name: string): Promise<CommandModule | undefined> {
+  if (Object.hasOwn(builtIn, name)) return builtIn[name];
   const url = new URL(`./${name}.js`, commandsDir);
   if (!/^[a-z][a-z-]*$/.test(name) || !existsSync(url)) return undefined;
   return (await import(url.href)) as CommandModule;
@@ -80,20 +85,23 @@ async function main(argv: string[]): Promise<number> {
   return m.command ? m.command.run(rest) : m.run!(rest);
 }
 
-// A reader that stops early (`yakkan sources | head`) closes the pipe: nothing more can be
-// written, which is not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
-  process.stderr.write(`yakkan: cannot write the output: ${e.message}\n`);
-  process.exit(EXIT.usage);
-});
+export function start(commands: Record<string, CommandModule> = {}): void {
+  builtIn = commands;
+  // A reader that stops early (`yakkan sources | head`) closes the pipe: nothing more can be
+  // written, which is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    process.stderr.write(`yakkan: cannot write the output: ${e.message}\n`);
+    process.exit(EXIT.usage);
+  });
 
-// The exit code is set, never forced: stdout drains to a pipe before the process ends.
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.exitCode = reportError(process.argv[2] ?? 'yakkan', e);
-  },
-);
+  // The exit code is set, never forced: stdout drains to a pipe before the process ends.
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.exitCode = reportError(process.argv[2] ?? 'yakkan', e);
+    },
+  );
+}
