@@ -2,7 +2,7 @@
 // slicing); it must be exactly the Decimal decimal.js makes: same sign, exponent and words.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dec } from '../engine/pipeline/money.js';
+import { cmpDec, dec, decText } from '../engine/pipeline/money.js';
 
 type Raw = { s: number; e: number; d: number[] | null; constructor: new (v: string) => Raw };
 const Decimal = (dec(0) as unknown as Raw).constructor;
@@ -78,6 +78,59 @@ describe('dec: plain decimal strings as decimal.js reads them', () => {
         );
       }),
       { numRuns: 5000 },
+    );
+  });
+});
+
+describe('decText: as decimal.js writes a decimal', () => {
+  const D = Decimal as unknown as new (v: string) => Parameters<typeof decText>[0];
+  const check = (x: Parameters<typeof decText>[0]) => expect(decText(x)).toBe(x.toString());
+  it('results of arithmetic, small and large, signs and zeros', () => {
+    for (const t of [
+      '0',
+      '-0',
+      '1',
+      '-1',
+      '0.5',
+      '1e-39',
+      '1e-40',
+      '1e39',
+      '1e40',
+      '123456789012345',
+      '99999999999999',
+      '1e14',
+    ])
+      check(new D(t));
+    check(new D('-5').mul(new D('0')));
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: -45, max: 45 }), (m, k) => {
+        const x = new D(`${m}e${k}`);
+        check(x);
+        check(x.div(new D('7')));
+        check(x.mul(new D('0.0343872')));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
+
+describe('cmpDec: as decimal.js compares', () => {
+  const D = Decimal as unknown as new (v: string) => Parameters<typeof cmpDec>[0];
+  it('signs, zeros, exponents, words', () => {
+    const num = fc.oneof(
+      fc.constantFrom('0', '-0', '1', '-1', '10000000', '9999999', '0.0000001'),
+      fc
+        .tuple(fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }), fc.integer({ min: -20, max: 20 }))
+        .map(([m, k]) => `${m}e${k}`),
+    );
+    fc.assert(
+      fc.property(num, num, (a, b) => {
+        const x = new D(a);
+        const y = new D(b);
+        expect(cmpDec(x, y)).toBe(x.cmp(y));
+        expect(cmpDec(x, x.plus(y))).toBe(x.cmp(x.plus(y)));
+      }),
+      { numRuns: 20000 },
     );
   });
 });

@@ -97,7 +97,20 @@ export function isDec(v: unknown): v is Dec {
 
 // Total order of two decimals: -1, 0 or 1.
 export function cmpDec(a: Dec, b: Dec): number {
-  return a.cmp(b);
+  // decimal.js's comparedTo, without the copy of b it makes first (b is already a Decimal).
+  const x = a as unknown as { s: number; e: number; d: number[] | null };
+  const y = b as unknown as { s: number; e: number; d: number[] | null };
+  const xd = x.d;
+  const yd = y.d;
+  if (xd === null || yd === null) return a.cmp(b);
+  const xs = x.s;
+  const ys = y.s;
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
+  if (xs !== ys) return xs;
+  if (x.e !== y.e) return x.e > y.e !== xs < 0 ? 1 : -1;
+  const n = Math.min(xd.length, yd.length);
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i]! > yd[i]! !== xs < 0 ? 1 : -1;
+  return xd.length === yd.length ? 0 : xd.length > yd.length !== xs < 0 ? 1 : -1;
 }
 
 export class Money {
@@ -137,7 +150,24 @@ export function roundTo(x: Dec, unit: Dec, mode: RoundingMode): Dec {
 }
 
 export function decText(d: Dec): string {
-  return d.toString();
+  // The full trace shows every intermediate value. What decimal.js's toString writes (no exponent
+  // between toExpNeg and toExpPos), for up to two base-1e7 words (14 digits, exact in a double),
+  // written straight from the words; test/perf-dec.test.ts holds the two equal.
+  const x = d as unknown as { s: number; e: number; d: number[] | null };
+  const w = x.d;
+  const e = x.e;
+  if (w === null || w.length > 2 || e <= -40 || e >= 40) return d.toString();
+  let n = w.length === 1 ? w[0]! : w[0]! * 1e7 + w[1]!;
+  if (n === 0) return '0';
+  while (n % 10 === 0) n /= 10;
+  const digits = String(n);
+  const len = digits.length;
+  let str: string;
+  if (e < 0) str = `0.${'0'.repeat(-e - 1)}${digits}`;
+  else if (e >= len) str = digits + '0'.repeat(e + 1 - len);
+  else if (e + 1 < len) str = `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  else str = digits;
+  return x.s < 0 ? `-${str}` : str;
 }
 
 // ---- dates (ISO strings; arithmetic in UTC days, no clock, no time zone) ----

@@ -1,7 +1,8 @@
 // Amounts (payouts, premiums) step by step once the outcome is known, and the formulas a decision
 // shows. Shared by the reference and the fast path; s.trace says whether steps are recorded.
+import type { Amount } from '../../../dsl/ir.js';
 import type { AmountResult, AmountStep, FormulaResult, ItemDecision, Outcome } from '../decision-types.js';
-import { Money, dec, decText, isMoney, roundTo, ZERO, type Dec } from '../money.js';
+import { Money, cmpDec, isMoney, roundTo, ZERO, type Dec } from '../money.js';
 import { numericValue, showValue } from '../values.js';
 import { type Compiled, type CompiledAmount, type CompiledFormula, type Scope, itemScope } from './compiled.js';
 import { Unknown, isUnknown, mergeUnknown } from './unknown.js';
@@ -33,7 +34,8 @@ function computeAll(c: Compiled, s: Scope, settled: Settled, items: Items): Comp
     const computed = computeAmount(a, s, settled.outcome, settled.missing, settled.items, items);
     const v = computed.value;
     // Later steps read the amount as shown (a zero shows as 0, whatever its sign).
-    if (isMoney(v)) s.memo.set(a.memoKey, v.amount.isZero() ? new Money(dec(decText(v.amount)), v.currency) : v);
+    // (-0 shows as 0: ZERO is +0.)
+    if (isMoney(v)) s.memo.set(a.memoKey, v.amount.isZero() ? new Money(ZERO, v.currency) : v);
     else s.memo.delete(a.memoKey);
     return computed;
   });
@@ -42,6 +44,11 @@ function computeAll(c: Compiled, s: Scope, settled: Settled, items: Items): Comp
 // The settlement with the claim or items a required amount could not be computed for
 // undetermined; undefined when there are none.
 function undeterminedBy(c: Compiled, settled: Settled, computed: Computed[]): Settled | undefined {
+  // Usually every payable amount is known: nothing to collect.
+  let anyUnknown = false;
+  for (let k = 0; k < computed.length; k++)
+    if (c.amounts[k]!.amount.payable && computed[k]!.value instanceof Unknown) anyUnknown = true;
+  if (!anyUnknown) return undefined;
   const claim = new Set<string>();
   const byItem = new Map<number, Set<string>>();
   c.amounts.forEach((ca, k) => {
@@ -111,121 +118,15 @@ function computeAmount(
   itemValues: Record<string, unknown>[] | undefined,
 ): Computed {
   const a = ca.amount;
-  const trace = s.trace;
   const steps: AmountStep[] = [];
   const zero = new Money(ZERO, a.currency);
+  const totalAt = ca.totalAt;
   // What is left of each shared limit or deductible, by step index, as items use it up in order.
-  const budgets = new Map<number, Dec>();
-  const result = (value: unknown, missing: string[], perItem?: unknown[]): Computed => {
-    const shown = isUnknown(value) ? null : showValue(value);
-    const miss = missing.length ? [...missing].sort() : [];
-    // Keys in the decision schema's order; label and items only when there are.
-    const r: AmountResult = a.label
-      ? { name: a.name, label: a.label, value: shown, missing: miss, steps, cite: a.cite }
-      : { name: a.name, value: shown, missing: miss, steps, cite: a.cite };
-    if (perItem) r.items = perItem.map((v) => (isUnknown(v) ? null : showValue(v)));
-    return perItem ? { result: r, value, perItem } : { result: r, value };
-  };
-  const run = (from: number, to: number, start: unknown, sc: Scope, item?: number): unknown => {
-    let cur = start;
-    for (let i = from; i < to; i++) {
-      const st = ca.steps[i]!;
-      const astep = (operand: unknown, before: unknown, after: unknown, applied: boolean): void => {
-        if (!trace) return;
-        steps.push({
-          step: st.kind,
-          text: st.text,
-          operand: showValue(operand),
-          before: showValue(before),
-          after: showValue(after),
-          applied,
-          ...(item !== undefined ? { item } : {}),
-          cite: a.steps[i]!.cite ?? [],
-        });
-      };
-      if (st.when) {
-        sc.checks = null;
-        const w = st.when(sc);
-        if (isUnknown(w)) return w;
-        if (!w) {
-          astep(null, cur, cur, false);
-          continue;
-        }
-      }
-      const x = st.fn ? st.fn(sc) : undefined;
-      if (isUnknown(x)) {
-        // A step the running amount settles alone needs no operand (a fact that cannot change
-        // the result is not asked for): nothing left to pay stays nothing.
-        if (isUnknown(cur) || st.shared || !settledWithout(st.kind, cur as Money)) return x;
-        astep(null, cur, cur, true);
-        continue;
-      }
-      if (isUnknown(cur) && st.kind !== 'start') return cur;
-      const m = cur as Money;
-      let next: unknown;
-      if (st.shared) {
-        const left = budgets.get(i) ?? (x as Money).amount;
-        const used = m.amount.cmp(left) > 0 ? left : m.amount;
-        budgets.set(i, left.minus(used));
-        next = new Money(st.kind === 'limit' ? used : m.amount.minus(used), a.currency);
-        astep(new Money(left, a.currency), m, next, true);
-        cur = next;
-        continue;
-      }
-      switch (st.kind) {
-        case 'start':
-          next = x;
-          break;
-        case 'add':
-          next = new Money(m.amount.plus((x as Money).amount), a.currency);
-          break;
-        case 'subtract':
-          next = new Money(m.amount.minus((x as Money).amount), a.currency);
-          break;
-        case 'deductible':
-          next = new Money(nonNegative(m.amount.minus((x as Money).amount)), a.currency);
-          break;
-        case 'coinsurance':
-        case 'multiply':
-          next = new Money(m.amount.mul(numericValue(x)), a.currency);
-          break;
-        case 'limit':
-          next = m.amount.cmp((x as Money).amount) > 0 ? x : m;
-          break;
-        case 'floor':
-          next = m.amount.cmp((x as Money).amount) < 0 ? x : m;
-          break;
-        case 'aggregate': {
-          const used = st.used!(sc);
-          if (isUnknown(used)) {
-            if (!settledWithout(st.kind, m)) return used;
-            astep(null, m, m, true);
-            continue;
-          }
-          const room = nonNegative((x as Money).amount.minus((used as Money).amount));
-          next = m.amount.cmp(room) > 0 ? new Money(room, a.currency) : m;
-          astep(new Money(room, a.currency), m, next, true);
-          cur = next;
-          continue;
-        }
-        case 'round': {
-          const unit = isMoney(x) ? x.amount : numericValue(x);
-          next = new Money(roundTo(m.amount, unit, a.steps[i]!.mode!), a.currency);
-          break;
-        }
-        default:
-          next = m;
-      }
-      astep(x, cur, next, true);
-      cur = next;
-    }
-    return cur;
-  };
-  const totalAt = ca.steps.findIndex((st) => st.kind === 'total');
+  const budgets = ca.steps.some((st) => st.shared) ? new Map<number, Dec>() : undefined;
   if (!a.forEach) {
     if (a.payable && outcome !== 'covered') {
-      if (outcome === 'undetermined') return result(new Unknown(outcomeMissing), outcomeMissing);
-      if (trace)
+      if (outcome === 'undetermined') return result(a, steps, new Unknown(outcomeMissing), outcomeMissing);
+      if (s.trace)
         steps.push({
           step: 'not-payable',
           text: outcome,
@@ -235,28 +136,29 @@ function computeAmount(
           applied: true,
           cite: [],
         });
-      return result(zero, []);
+      return result(a, steps, zero, []);
     }
-    const v = run(0, ca.steps.length, zero, s);
-    return result(v, isUnknown(v) ? v.facts : []);
+    const v = run(ca, steps, budgets, 0, ca.steps.length, zero, s, undefined);
+    return result(a, steps, v, isUnknown(v) ? v.facts : []);
   }
-  if (itemValues === undefined) return result(new Unknown([a.forEach]), [a.forEach]);
+  if (itemValues === undefined) return result(a, steps, new Unknown([a.forEach]), [a.forEach]);
   const perItem = itemValues.map((it, i) => {
     const d = items[i];
     if (a.payable && d && d.outcome !== 'covered') return d.outcome === 'undetermined' ? new Unknown(d.missing) : zero;
     if (a.payable && !d && outcome !== 'covered') return outcome === 'undetermined' ? new Unknown([]) : zero;
-    return run(0, totalAt < 0 ? ca.steps.length : totalAt, zero, itemScope(s, it, i, a.forEach!), i);
+    const to = totalAt < 0 ? ca.steps.length : totalAt;
+    return run(ca, steps, budgets, 0, to, zero, itemScope(s, it, i, a.forEach!), i);
   });
   if (perItem.some(isUnknown)) {
     const u = mergeUnknown(perItem);
-    return result(u, u.facts, perItem);
+    return result(a, steps, u, u.facts, perItem);
   }
   let total: unknown = new Money(
     perItem.reduce((sum: Dec, m) => sum.plus((m as Money).amount), ZERO),
     a.currency,
   );
   if (totalAt >= 0) {
-    if (trace)
+    if (s.trace)
       steps.push({
         step: 'total',
         text: 'total',
@@ -266,9 +168,139 @@ function computeAmount(
         applied: true,
         cite: [],
       });
-    total = run(totalAt + 1, ca.steps.length, total, s);
+    total = run(ca, steps, budgets, totalAt + 1, ca.steps.length, total, s, undefined);
   }
-  return result(total, isUnknown(total) ? total.facts : [], perItem);
+  return result(a, steps, total, isUnknown(total) ? total.facts : [], perItem);
+}
+
+function result(a: Amount, steps: AmountStep[], value: unknown, missing: string[], perItem?: unknown[]): Computed {
+  const shown = isUnknown(value) ? null : showValue(value);
+  const miss = missing.length ? [...missing].sort() : [];
+  // Keys in the decision schema's order; label and items only when there are.
+  const r: AmountResult = a.label
+    ? { name: a.name, label: a.label, value: shown, missing: miss, steps, cite: a.cite }
+    : { name: a.name, value: shown, missing: miss, steps, cite: a.cite };
+  if (perItem) r.items = perItem.map((v) => (isUnknown(v) ? null : showValue(v)));
+  return perItem ? { result: r, value, perItem } : { result: r, value };
+}
+
+// One step as the full trace shows it.
+function traceStep(
+  ca: CompiledAmount,
+  i: number,
+  steps: AmountStep[],
+  operand: unknown,
+  before: unknown,
+  after: unknown,
+  applied: boolean,
+  item: number | undefined,
+): void {
+  const st = ca.steps[i]!;
+  steps.push({
+    step: st.kind,
+    text: st.text,
+    operand: showValue(operand),
+    before: showValue(before),
+    after: showValue(after),
+    applied,
+    ...(item !== undefined ? { item } : {}),
+    cite: ca.amount.steps[i]!.cite ?? [],
+  });
+}
+
+// Steps from..to-1 on the running amount `start`; each recorded (full trace) as it is taken.
+function run(
+  ca: CompiledAmount,
+  steps: AmountStep[],
+  budgets: Map<number, Dec> | undefined,
+  from: number,
+  to: number,
+  start: unknown,
+  sc: Scope,
+  item: number | undefined,
+): unknown {
+  const a = ca.amount;
+  const trace = sc.trace;
+  let cur = start;
+  for (let i = from; i < to; i++) {
+    const st = ca.steps[i]!;
+    if (st.when) {
+      sc.checks = null;
+      const w = st.when(sc);
+      if (isUnknown(w)) return w;
+      if (!w) {
+        if (trace) traceStep(ca, i, steps, null, cur, cur, false, item);
+        continue;
+      }
+    }
+    const x = st.fn ? st.fn(sc) : undefined;
+    if (isUnknown(x)) {
+      // A step the running amount settles alone needs no operand (a fact that cannot change
+      // the result is not asked for): nothing left to pay stays nothing.
+      if (isUnknown(cur) || st.shared || !settledWithout(st.kind, cur as Money)) return x;
+      if (trace) traceStep(ca, i, steps, null, cur, cur, true, item);
+      continue;
+    }
+    if (isUnknown(cur) && st.kind !== 'start') return cur;
+    const m = cur as Money;
+    let next: unknown;
+    if (st.shared) {
+      const left = budgets!.get(i) ?? (x as Money).amount;
+      const used = cmpDec(m.amount, left) > 0 ? left : m.amount;
+      budgets!.set(i, left.minus(used));
+      next = new Money(st.kind === 'limit' ? used : m.amount.minus(used), a.currency);
+      if (trace) traceStep(ca, i, steps, new Money(left, a.currency), m, next, true, item);
+      cur = next;
+      continue;
+    }
+    switch (st.kind) {
+      case 'start':
+        next = x;
+        break;
+      case 'add':
+        next = new Money(m.amount.plus((x as Money).amount), a.currency);
+        break;
+      case 'subtract':
+        next = new Money(m.amount.minus((x as Money).amount), a.currency);
+        break;
+      case 'deductible':
+        next = new Money(nonNegative(m.amount.minus((x as Money).amount)), a.currency);
+        break;
+      case 'coinsurance':
+      case 'multiply':
+        next = new Money(m.amount.mul(numericValue(x)), a.currency);
+        break;
+      case 'limit':
+        next = cmpDec(m.amount, (x as Money).amount) > 0 ? x : m;
+        break;
+      case 'floor':
+        next = cmpDec(m.amount, (x as Money).amount) < 0 ? x : m;
+        break;
+      case 'aggregate': {
+        const used = st.used!(sc);
+        if (isUnknown(used)) {
+          if (!settledWithout(st.kind, m)) return used;
+          if (trace) traceStep(ca, i, steps, null, m, m, true, item);
+          continue;
+        }
+        const room = nonNegative((x as Money).amount.minus((used as Money).amount));
+        next = cmpDec(m.amount, room) > 0 ? new Money(room, a.currency) : m;
+        if (trace) traceStep(ca, i, steps, new Money(room, a.currency), m, next, true, item);
+        cur = next;
+        continue;
+      }
+      case 'round': {
+        const unit = isMoney(x) ? x.amount : numericValue(x);
+        next = new Money(roundTo(m.amount, unit, a.steps[i]!.mode!), a.currency);
+        break;
+      }
+      default:
+        next = m;
+    }
+    if (trace) traceStep(ca, i, steps, x, cur, next, true, item);
+    cur = next;
+  }
+  return cur;
 }
 
 // Whether a step leaves the running amount m as it is whatever its operand: an aggregate limit

@@ -166,6 +166,7 @@ export function compile(checked: Checked): Compiled {
     amounts: p.amounts.map((a) => ({
       amount: a,
       memoKey: `@amount:${a.name}`,
+      totalAt: a.steps.findIndex((st) => st.step === 'total'),
       steps: a.steps.map((st) => ({
         kind: st.step,
         shared: st.shared === true,

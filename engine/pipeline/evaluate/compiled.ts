@@ -94,6 +94,8 @@ export interface CompiledAmount {
   amount: Amount;
   memoKey: string;
   steps: CompiledStep[];
+  // The index of the `total` step (per-item steps before it, the claim's after), or -1.
+  totalAt: number;
 }
 
 export interface Compiled {

@@ -2,7 +2,7 @@
 // for trace: false (test/equivalence.test.ts holds them equal). It evaluates only the rules that
 // can change the decision, using the plan (fast-plan.ts), and builds only the reasons that
 // trace: false keeps.
-import type { Decision } from '../decision-types.js';
+import type { Decision, FormulaResult } from '../decision-types.js';
 import { type Compiled, newScope } from './compiled.js';
 import { evalItems, itemsOf, settle } from './outcome.js';
 import { formulaResult, settleAmounts } from './amounts.js';
@@ -21,6 +21,8 @@ export function decideFast(c: Compiled, slots: unknown[]): Decision {
 
   const reasons = leanReasons(c, s, claim, settled, items, itemResults);
   // Only the formulas the decision computed.
-  const formulas = c.formulas.filter((f) => s.memo.has(f.name)).map((f) => formulaResult(f, s));
+  // (Reading a computed formula again is a memo hit: it computes nothing new.)
+  const formulas: FormulaResult[] = [];
+  for (const f of c.formulas) if (s.memo.has(f.name)) formulas.push(formulaResult(f, s));
   return decisionOf(c, settled, reasons, s.lookups, amounts, formulas);
 }
