@@ -9,7 +9,15 @@
 // and compared; on any difference the revision goes back to JSON.stringify for good (and says
 // so once on stderr). test/codegen.test.ts holds the two equal on every case file, both modes.
 import type { Citation } from '../../../dsl/ir.js';
-import type { AmountResult, Decision, FormulaResult, Reason, TableLookup } from '../decision-types.js';
+import type {
+  AmountResult,
+  Check,
+  Decision,
+  FormulaResult,
+  Reason,
+  ShownValue,
+  TableLookup,
+} from '../decision-types.js';
 import type { Compiled } from '../evaluate/compiled.js';
 
 const q = JSON.stringify;
@@ -28,6 +36,7 @@ interface Serializer {
   named: WeakMap<Citation[], Named & { name: string }>;
   tables: Map<string, { head: string; label: string | undefined }>;
   cites: WeakMap<Citation[], string>;
+  texts: Map<string, string>;
   product: { value: Decision['product']; json: string } | undefined;
 }
 
@@ -43,6 +52,7 @@ function serializerOf(c: Compiled): Serializer {
     named: new WeakMap(),
     tables: new Map(),
     cites: new WeakMap(),
+    texts: new Map(),
     product: undefined,
   };
   for (const cr of c.rules) {
@@ -91,14 +101,22 @@ function write(s: Serializer, d: Decision): string {
   }
   return (
     `{"schema":${q(d.schema)},"product":${s.product.json},"outcome":"${d.outcome}","eligibility":"${d.eligibility}",` +
-    `"deciding":${strings(d.deciding)},"missing":${strings(d.missing)},"errors":${q(d.errors)},` +
+    `"deciding":${strings(s, d.deciding)},"missing":${strings(s, d.missing)},"errors":${q(d.errors)},` +
     `"reasons":${reasons(s, d.reasons)},"items":${q(d.items)},"lookups":${lookups(s, d.lookups)},` +
     `"amounts":${amounts(s, d.amounts)},"formulas":${formulas(s, d.formulas)}}`
   );
 }
 
-function strings(xs: readonly string[]): string {
-  return xs.length === 0 ? '[]' : q(xs);
+// Fact and rule names: each written once (text below).
+function strings(s: Serializer, xs: readonly string[]): string {
+  if (xs.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (typeof x !== 'string') return q(xs);
+    out += i ? `,${text(s, x)}` : text(s, x);
+  }
+  return `${out}]`;
 }
 
 function reasons(s: Serializer, rs: Reason[]): string {
@@ -114,7 +132,84 @@ function reasons(s: Serializer, rs: Reason[]): string {
     }
     out +=
       `${t.head}${r.item === undefined ? '' : `,"item":${r.item}`},"result":"${r.result}","effect":${t.effect},` +
-      `"deciding":${r.deciding},"cite":${t.cite},"checks":${q(r.checks)},"missing":${strings(r.missing)}}`;
+      `"deciding":${r.deciding},"cite":${t.cite},"checks":${checks(s, r.checks)},"missing":${strings(s, r.missing)}}`;
+  }
+  return `${out}]`;
+}
+
+// A check's text, fact and operator come from the compiled rule: the same few strings in every
+// decision, each written once. (Bounded: a product has so many conditions.)
+function text(s: Serializer, x: string): string {
+  let t = s.texts.get(x);
+  if (t === undefined) {
+    if (s.texts.size > 100_000) s.texts.clear();
+    s.texts.set(x, (t = q(x)));
+  }
+  return t;
+}
+
+function shown(v: ShownValue): string {
+  if (typeof v === 'string') return q(v);
+  if (v === null || typeof v === 'boolean') return `${v}`;
+  return isMoney(v) ? `{"amount":${q(v.amount)},"currency":${q(v.currency)}}` : q(v);
+}
+
+// An amount as showValue shows it: these two keys, in this order, and no other.
+function isMoney(v: object): v is { amount: string; currency: string } {
+  let keys = 0;
+  for (const k in v) {
+    keys = keys === 0 && k === 'amount' ? 1 : keys === 1 && k === 'currency' ? 2 : -1;
+    if (keys < 0) return false;
+  }
+  const m = v as { amount: unknown; currency: unknown };
+  return keys === 2 && typeof m.amount === 'string' && typeof m.currency === 'string';
+}
+
+// A formula's steps: `{text, value}`, or with a rounding (left to JSON.stringify).
+function formulaSteps(st: FormulaResult['steps']): string {
+  if (st.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < st.length; i++) {
+    const x = st[i]!;
+    out += i ? ',' : '';
+    // 2 once the keys were `text` then `value`; -1 at anything else.
+    let keys = 0;
+    for (const k in x) {
+      keys = keys === 0 && k === 'text' ? 1 : keys === 1 && k === 'value' ? 2 : -1;
+      if (keys < 0) break;
+    }
+    out +=
+      keys === 2 && typeof x.text === 'string' && x.value !== undefined
+        ? `{"text":${q(x.text)},"value":${shown(x.value)}}`
+        : q(x);
+  }
+  return `${out}]`;
+}
+
+// The two builders of a check (conditions.ts, fast-reasons.ts) give it these seven keys in this
+// order; a check with a value JSON.stringify would leave out is written by JSON.stringify.
+function checks(s: Serializer, cs: Check[]): string {
+  if (cs.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    out += i ? ',' : '';
+    const r = c.result;
+    if (
+      (r !== true && r !== false && r !== null) ||
+      c.actual === undefined ||
+      c.required === undefined ||
+      typeof c.part !== 'string' ||
+      typeof c.text !== 'string' ||
+      typeof c.fact !== 'string' ||
+      typeof c.operator !== 'string'
+    ) {
+      out += q(c);
+      continue;
+    }
+    out +=
+      `{"part":${text(s, c.part)},"text":${text(s, c.text)},"fact":${text(s, c.fact)},"operator":${text(s, c.operator)},` +
+      `"actual":${shown(c.actual)},"required":${shown(c.required)},"result":${r}}`;
   }
   return `${out}]`;
 }
@@ -159,7 +254,7 @@ function amounts(s: Serializer, as: AmountResult[]): string {
       continue;
     }
     out +=
-      `${t.head},"value":${q(a.value)},"missing":${strings(a.missing)},"steps":${steps(s, a.steps)},"cite":${t.cite}` +
+      `${t.head},"value":${shown(a.value)},"missing":${strings(s, a.missing)},"steps":${steps(s, a.steps)},"cite":${t.cite}` +
       `${a.items === undefined ? '' : `,"items":${q(a.items)}`}}`;
   }
   return `${out}]`;
@@ -188,7 +283,7 @@ function formulas(s: Serializer, fs: FormulaResult[]): string {
       (i ? ',' : '') +
       (t === undefined
         ? q(f)
-        : `${t.head},"value":${q(f.value)},"missing":${strings(f.missing)},"steps":${q(f.steps)},"cite":${t.cite}}`);
+        : `${t.head},"value":${shown(f.value)},"missing":${strings(s, f.missing)},"steps":${formulaSteps(f.steps)},"cite":${t.cite}}`);
   }
   return `${out}]`;
 }
