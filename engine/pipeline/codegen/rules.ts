@@ -12,19 +12,44 @@
 // decimal.js. A leaf of a shape not generated here leaves its rule to the closures.
 import type { Condition, Leaf } from '../../../dsl/ir.js';
 import { Duration, decText, isMoney, isDec, type Dec } from '../money.js';
-import { comparator, isNumeric, type VType } from '../operators.js';
-import { leafValue } from '../values.js';
+import { comparator, isNumeric, UNKNOWN, type VType } from '../operators.js';
 import { factValue, Pending } from '../facts.js';
-import type { Compiled } from '../evaluate/compiled.js';
+import type { Compiled, Scope } from '../evaluate/compiled.js';
+import type { Check } from '../decision-types.js';
+import { shownSlot } from '../evaluate/shown.js';
+import { exprText, leafText } from '../../../dsl/print.js';
+import { leafValue, showText, showValue } from '../values.js';
 import * as X from './exact.js';
 
 // slots: the decision's facts; exact: per slot, the fact's value as an exact integer at its
 // scale (see Gen.scale), filled on first use (NaN: not exact, the comparators decide).
 export type RuleFn = (slots: unknown[], exact: (number | undefined)[]) => number;
 
+// The plain rules of one 32-bit word of the fast plan's bitsets (fast-plan.ts bitOf), in one
+// function: a call per rule costs more than the rule itself when a product has hundreds. Only
+// the rules whose bit is set in `todo` are evaluated; returns the bits of those that fired and
+// leaves in unknown[0] the bits of those unknown or not generated (the caller asks their
+// closures, which give the exact Unknown).
+export type WordFn = (slots: unknown[], exact: (number | undefined)[], todo: number, unknown: Int32Array) => number;
+
+export type BoolWordFn = (slots: unknown[], exact: (number | undefined)[], todo: number) => number;
+
+// A rule evaluated as the closures evaluate it with s.checks set (evalWithChecks): the same
+// truth value (0, 1, 2), and the checks the closures record, in the same order, pushed on checks.
+export type ChecksFn = (slots: unknown[], exact: (number | undefined)[], checks: Check[], s: Scope) => number;
+
 export interface GeneratedRules {
   // Per claim rule: its function, or undefined (evaluated by its closures).
   fns: (RuleFn | undefined)[];
+  // Per word of the plan's bitsets.
+  words: WordFn[];
+  // The same in two values, for a decision in which every fact a plain rule reads is present
+  // (no leaf can be unknown): returns the bits of the rules in `todo` that fired, but for those
+  // in closures[word], which the caller asks the closures.
+  bools: BoolWordFn[];
+  closures: Int32Array;
+  // Per claim rule: its check builder, or undefined.
+  checks: (ChecksFn | undefined)[];
   // The rules they were generated for: a caller that swaps a rule's closures gets no function.
   for: readonly unknown[];
   // The generated source, for reading and for the tests.
@@ -39,6 +64,7 @@ const HELPERS = {
     const m = X.M * 10 ** (scale - X.S);
     return m > Number.MAX_SAFE_INTEGER || m < -Number.MAX_SAFE_INTEGER ? Number.NaN : m;
   },
+  sh: shownSlot,
 };
 
 function scaled(v: unknown): boolean {
@@ -73,39 +99,117 @@ interface Gen {
   // Per money or number fact, the scale its exact integers are written at: the most decimals of
   // any literal it is compared with (facts compared with each other share a scale).
   scale: Map<number, number>;
+  // Set while generating a check builder: the part (when, require, unless) each leaf records.
+  part: string | undefined;
 }
 
+type Exit = (v: string) => string;
+const RETURN: Exit = (v) => `return ${v};`;
+
 function generate(c: Compiled): GeneratedRules {
-  const g: Gen = { c, consts: [], vars: 0, scale: scales(c) };
-  const bodies: (string | undefined)[] = c.claimRules.map((cr, i) => {
-    if (c.fast.factsOf[i] === undefined) return undefined;
+  const g: Gen = { c, consts: [], vars: 0, scale: scales(c), part: undefined };
+  const attempt = (f: () => string[]): string[] | undefined => {
     g.vars = 0;
     try {
-      return ruleBody(g, cr.rule, cr.requires);
+      return f();
     } catch (e) {
       if (e instanceof Unsupported) return undefined;
       throw e;
     }
-  });
-  const names = bodies.map((b, i) => (b === undefined ? 'undefined' : `r${i}`));
+  };
+  const plain = (i: number) => c.fast.factsOf[i] !== undefined;
+  const bodies = c.claimRules.map((cr, i) =>
+    plain(i) ? attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN)) : undefined,
+  );
+  const checkBodies = c.claimRules.map((cr, i) =>
+    plain(i) ? attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN, true)) : undefined,
+  );
+  // One function per word: rule by rule, a block whose exits set r.
+  const plan = c.fast;
+  const words: string[] = [];
+  const bools: string[] = [];
+  const closureMask = new Int32Array(plan.words);
+  for (let w = 0; w < plan.words; w++) {
+    const out = ['let x, y, n, m, e, r, f = 0, u = 0;'];
+    for (let j = 0; j < 32; j++) {
+      const bit = (w << 5) + j;
+      if (bit >= plan.ruleAt.length) break;
+      const i = plan.ruleAt[bit]!;
+      const b = String(1 << j);
+      const cr = c.claimRules[i]!;
+      const body = attempt(() => ruleBody(g, cr.rule, cr.requires, (v) => `{ r = ${v}; break R${j}; }`));
+      if (body === undefined) out.push(`if ((k & ${b}) !== 0) u |= ${b};`);
+      else
+        out.push(
+          `if ((k & ${b}) !== 0) {`,
+          `R${j}: {`,
+          ...body,
+          '}',
+          `if (r === 1) f |= ${b}; else if (r === 2) u |= ${b};`,
+          '}',
+        );
+    }
+    out.push('U[0] = u;', 'return f;');
+    words.push(out.map((l) => `  ${l}`).join('\n'));
+    // The same word in two values, for decisions with every fact a plain rule reads present.
+    const two = ['let x, y, n, m, e, f = 0;'];
+    let closures = 0;
+    for (let j = 0; j < 32; j++) {
+      const bit = (w << 5) + j;
+      if (bit >= plan.ruleAt.length) break;
+      const i = plan.ruleAt[bit]!;
+      const cr = c.claimRules[i]!;
+      const b = String(1 << j);
+      const e = bodies[i] === undefined ? undefined : attempt(() => [ruleBool(g, cr.rule, cr.requires)]);
+      if (e === undefined) closures |= 1 << j;
+      else two.push(`if ((k & ${b}) !== 0 && ${e[0]}) f |= ${b};`);
+    }
+    two.push('return f;');
+    bools.push(two.map((l) => `  ${l}`).join('\n'));
+    closureMask[w] = closures;
+  }
+  const fn = (name: string, params: string, b: string[] | undefined) =>
+    b === undefined ? [] : [`function ${name}(${params}) {\n${b.map((l) => `  ${l}`).join('\n')}\n}`];
+  const list = (prefix: string, bs: (string[] | undefined)[]) =>
+    `[${bs.map((b, i) => (b === undefined ? 'undefined' : `${prefix}${i}`)).join(', ')}]`;
   const source = [
     '"use strict";',
-    'const { at } = H;',
-    ...bodies.flatMap((b, i) => (b === undefined ? [] : [`function r${i}(S, N) {\n${b}\n}`])),
-    `return [${names.join(', ')}];`,
+    'const { at, sh } = H;',
+    ...bodies.flatMap((b, i) => fn(`r${i}`, 'S, N', b)),
+    ...checkBodies.flatMap((b, i) => fn(`c${i}`, 'S, N, C, s', b)),
+    ...words.map((b, w) => `function w${w}(S, N, k, U) {\n${b}\n}`),
+    ...bools.map((b, w) => `function b${w}(S, N, k) {\n${b}\n}`),
+    `return { fns: ${list('r', bodies)}, checks: ${list('c', checkBodies)}, ` +
+      `words: [${words.map((_, w) => `w${w}`).join(', ')}], bools: [${bools.map((_, w) => `b${w}`).join(', ')}] };`,
   ].join('\n');
-  const fns = new Function('H', 'K', source)(HELPERS, g.consts) as (RuleFn | undefined)[];
-  return { fns, for: c.claimRules, source };
+  const made = new Function('H', 'K', 'Cp', source)(HELPERS, g.consts, c) as Pick<
+    GeneratedRules,
+    'fns' | 'checks' | 'words' | 'bools'
+  >;
+  return { ...made, closures: closureMask, for: c.claimRules, source };
 }
 
 // evalRule (evaluate/outcome.ts) in three values: when, then the requirement, then unless.
-function ruleBody(g: Gen, r: { when?: Condition; unless?: Condition; require?: Condition }, requires: boolean): string {
-  const out: string[] = ['let x, y, n, m, e;'];
+// With checks, every leaf evaluated records its check as the closures do (conditions.ts record).
+function ruleBody(
+  g: Gen,
+  r: { when?: Condition; unless?: Condition; require?: Condition },
+  requires: boolean,
+  exit: Exit,
+  checks = false,
+): string[] {
+  const out: string[] = [];
+  if (exit === RETURN) out.push('let x, y, n, m, e;');
+  g.part = checks ? 'when' : undefined;
   const w = r.when ? cond(g, r.when, out) : '1';
-  if (r.when) out.push(`if (${w} === 0) return 0;`);
+  if (r.when) out.push(`if (${w} === 0) ${exit('0')}`);
   let violated = '1';
   if (requires) {
-    if (!r.require) return 'return 0;';
+    if (!r.require) {
+      out.push(exit('0'));
+      return out;
+    }
+    g.part = checks ? 'require' : undefined;
     const q = cond(g, r.require, out);
     violated = fresh(g);
     out.push(`const ${violated} = ${q} === 2 ? 2 : 1 - ${q};`);
@@ -114,6 +218,7 @@ function ruleBody(g: Gen, r: { when?: Condition; unless?: Condition; require?: C
   if (r.unless) {
     notUnless = fresh(g);
     const inner: string[] = [];
+    g.part = checks ? 'unless' : undefined;
     const u = cond(g, r.unless, inner);
     out.push(
       `let ${notUnless} = 1;`,
@@ -123,9 +228,29 @@ function ruleBody(g: Gen, r: { when?: Condition; unless?: Condition; require?: C
       '}',
     );
   }
-  out.push(`if (${violated} === 0 || ${notUnless} === 0) return 0;`);
-  out.push(`return ${w} === 2 || ${violated} === 2 || ${notUnless} === 2 ? 2 : 1;`);
-  return out.map((l) => `  ${l}`).join('\n');
+  g.part = undefined;
+  out.push(`if (${violated} === 0 || ${notUnless} === 0) ${exit('0')}`);
+  out.push(exit(`${w} === 2 || ${violated} === 2 || ${notUnless} === 2 ? 2 : 1`));
+  return out;
+}
+
+// evalRule in two values, every fact the rule reads present: a JavaScript boolean expression.
+function ruleBool(g: Gen, r: { when?: Condition; unless?: Condition; require?: Condition }, requires: boolean): string {
+  const parts: string[] = [];
+  if (r.when) parts.push(bool(g, r.when));
+  if (requires) {
+    if (!r.require) return 'false';
+    parts.push(`!${bool(g, r.require)}`);
+  }
+  if (r.unless) parts.push(`!${bool(g, r.unless)}`);
+  return parts.length === 0 ? 'true' : parts.join(' && ');
+}
+
+function bool(g: Gen, c: Condition): string {
+  if ('all' in c) return c.all.length === 0 ? 'true' : `(${c.all.map((x) => bool(g, x)).join(' && ')})`;
+  if ('any' in c) return c.any.length === 0 ? 'false' : `(${c.any.map((x) => bool(g, x)).join(' || ')})`;
+  if ('not' in c) return `!${bool(g, c.not)}`;
+  return leafBool(g, c);
 }
 
 function fresh(g: Gen): string {
@@ -155,7 +280,39 @@ function cond(g: Gen, c: Condition, out: string[]): string {
   }
   const v = fresh(g);
   out.push(`const ${v} = ${leaf(g, c)};`);
+  if (g.part !== undefined) out.push(recordCheck(g, c, v));
   return v;
+}
+
+// The check a leaf's closure records (conditions.ts compileLeaf, record), its result in v.
+function recordCheck(g: Gen, l: Leaf, v: string): string {
+  const c = g.c;
+  const slot = c.slotOf.get(l.fact)!;
+  const t = (c.types.nameType(l.fact) as VType | undefined) ?? UNKNOWN;
+  const derivedText = (n: string) => {
+    const d = c.product.derived.find((x) => x.name === n);
+    return d ? exprText(d.expr) : n;
+  };
+  const shown = (k: number) => `(S[${k}] === undefined ? null : sh(Cp, s, ${k}))`;
+  const lit = l.value;
+  let text: string;
+  let required: string;
+  if (typeof lit === 'object' && lit !== null && !Array.isArray(lit)) {
+    text = leafText(l, derivedText);
+    required = shown(c.slotOf.get(lit.fact)!);
+  } else {
+    const req = showValue(leafValue(lit, t.kind === 'list' ? t.of : t));
+    text =
+      Array.isArray(lit) || typeof lit === 'boolean'
+        ? leafText(l, derivedText)
+        : leafText({ ...l, value: showText(req) }, derivedText);
+    required = typeof req === 'object' && req !== null ? konst(g, req) : JSON.stringify(req);
+  }
+  return (
+    `C.push({ part: ${JSON.stringify(g.part)}, text: ${JSON.stringify(text)}, fact: ${JSON.stringify(l.fact)}, ` +
+    `operator: ${JSON.stringify(l.operator)}, actual: ${shown(slot)}, required: ${required}, ` +
+    `result: ${v} === 2 ? null : ${v} === 1 });`
+  );
 }
 
 const ORDER: Record<string, string> = {
@@ -172,6 +329,25 @@ function konst(g: Gen, x: unknown): string {
 
 // A leaf as one expression: 2 when its fact is missing, else 1 or 0.
 function leaf(g: Gen, l: Leaf): string {
+  const p = leafParts(g, l);
+  return `(${p.missing} ? 2 : ${p.test} ? 1 : 0)`;
+}
+
+// A leaf as a boolean expression, for decisions where no fact a plain rule reads is missing.
+function leafBool(g: Gen, l: Leaf): string {
+  const p = leafParts(g, l);
+  return `(${p.assign}, ${p.test})`;
+}
+
+interface LeafParts {
+  // Reads the fact(s) into x (and y): whether one is missing; or only reads them.
+  missing: string;
+  assign: string;
+  // The comparison of x (and y), its fact(s) present.
+  test: string;
+}
+
+function leafParts(g: Gen, l: Leaf): LeafParts {
   const c = g.c;
   const slot = c.slotOf.get(l.fact);
   const t = c.types.nameType(l.fact) as VType | undefined;
@@ -198,7 +374,11 @@ function leaf(g: Gen, l: Leaf): string {
       }
       throw new Unsupported();
     };
-    return `((x = ${a}) === undefined || (y = ${b}) === undefined ? 2 : ${test('x', 'y')} ? 1 : 0)`;
+    return {
+      missing: `(x = ${a}) === undefined || (y = ${b}) === undefined`,
+      assign: `x = ${a}, y = ${b}`,
+      test: test('x', 'y'),
+    };
   }
   const literal = leafValue(v, t);
   let test: string;
@@ -223,7 +403,7 @@ function leaf(g: Gen, l: Leaf): string {
     const o = cmpOp ?? (op === 'equal' ? '===' : '!==');
     test = `((n = ${exact(g, slot)}) === n ? n ${o} ${lit} : ${slow}(S) ${o} 0)`;
   } else throw new Unsupported();
-  return `((x = ${a}) === undefined ? 2 : ${test} ? 1 : 0)`;
+  return { missing: `(x = ${a}) === undefined`, assign: `x = ${a}`, test };
 }
 
 // The exact integer of slot k, computed once per decision.

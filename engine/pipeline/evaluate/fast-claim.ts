@@ -8,17 +8,21 @@ import { type Compiled, type Scope, EXCLUSION_LEVEL, LEVELS } from './compiled.j
 import { Unknown } from './unknown.js';
 import type { RangeIndex } from './fast-plan.js';
 import { type Truths, evalRule } from './outcome.js';
-import { generatedRules, type RuleFn } from '../codegen/rules.js';
-
-const NO_FUNCTIONS: (RuleFn | undefined)[] = [];
+import { generatedRules } from '../codegen/rules.js';
 
 export interface ClaimTruths extends Truths<number> {
-  // The truth value of each claim rule evaluated (a rule not evaluated cannot change the
-  // decision). A map, not an array per decision: most rules of a large product are skipped.
-  fires: Map<number, boolean | Unknown>;
+  // Per claim rule, what evaluating it found: FIRED, UNKNOWN, or nothing (false, or not
+  // evaluated: a rule not evaluated cannot change the decision). An array with holes: a Map entry
+  // per evaluated rule cost more than the rules of a product with hundreds, and a typed array
+  // this long is allocated outside the heap, which costs more than the holes.
+  fires: (number | undefined)[];
+  // Per slot, the exact integers the generated code computed (codegen/rules.ts), for the reasons.
+  exact: (number | undefined)[];
   // The rules found unknown, in the order they were evaluated.
   unknownRules: number[];
 }
+export const FIRED = 1;
+export const UNKNOWN = 2;
 
 // The claim-level rules: those with side effects in source order, as the reference evaluates
 // them; then the plain ones level by level, skipping what the indexes make false.
@@ -26,19 +30,13 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
   const rules = c.claimRules;
   const plan = c.fast;
   // Plain rules compiled to JavaScript (codegen/rules.ts), unless a caller swapped the rules.
-  const generated = generatedRules(c);
-  const gen = generated.for === rules ? generated.fns : NO_FUNCTIONS;
-  const exactValues: (number | undefined)[] = new Array(s.slots.length);
-  const fires = new Map<number, boolean | Unknown>();
-  const t: ClaimTruths = { fires, fired: [], unknown: [], unknownRules: [] };
-  const settledFires = (i: number, f: boolean | Unknown): void => {
-    fires.set(i, f);
-    if (f instanceof Unknown) {
-      t.unknownRules.push(i);
-      (t.unknown[rules[i]!.level] ??= []).push(f);
-    }
-  };
-  for (const i of plan.sideEffecting) settledFires(i, evalRule(rules[i]!, s));
+  const all = generatedRules(c);
+  const generated = all.for === rules ? all : undefined;
+  // One elements kind for every decision (generic), so the generated code sees one array map.
+  const exactValues: (number | undefined)[] = new Array(s.slots.length).fill(undefined);
+  const fires: (number | undefined)[] = new Array(rules.length);
+  const t: ClaimTruths = { fires, exact: exactValues, fired: [], unknown: [], unknownRules: [] };
+  for (const i of plan.sideEffecting) settle1(t, rules, i, evalRule(rules[i]!, s));
   const slots = s.slots;
   // The kill sets that this decision's facts select (offsets into the pool).
   const kills: number[] = [];
@@ -66,47 +64,85 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
       break;
     }
   const pool = plan.pool;
+  const full = plan.fullMask;
+  const out = new Int32Array(1);
   let decided = false;
   for (let level = 0; level < LEVELS.length; level++) {
     // Past the deciding level, only an unknown rule changes the decision (its missing facts are
     // shown); eligibility is always decided in full.
     const lazy = decided && level >= EXCLUSION_LEVEL;
     if (lazy && !anyMissing) break;
-    // The level's plain rules that no kill set makes false (killed ones stay undefined: as good
-    // as false here), in source order.
+    // The level's plain rules that no kill set makes false (killed ones stay 0: as good as false
+    // here), in source order.
     const firedPlain: number[] = [];
     const mask = plan.levelMask[level]!;
     const [from, to] = plan.levelWords[level]!;
     for (let w = from; w < to; w++) {
       let k = mask[w]!;
       for (let j = 0; j < kills.length && k !== 0; j++) k &= ~pool[kills[j]! + w]!;
-      while (k !== 0) {
-        const low = k & -k;
-        k ^= low;
-        const i = plan.ruleAt[(w << 5) + 31 - Math.clz32(low)]!;
-        if (lazy && allPresent(plan.factsOf[i]!, slots)) continue;
-        if (exact && plan.full[i] === 1 && (!anyMissing || allPresent(plan.factsOf[i]!, slots))) {
-          fires.set(i, true);
-          firedPlain.push(i);
-          continue;
+      if (k === 0) continue;
+      if (lazy) {
+        // Only rules that may be unknown: those missing a fact.
+        for (let b = k; b !== 0; b &= b - 1) {
+          const low = b & -b;
+          if (allPresent(plan.factsOf[plan.ruleAt[(w << 5) + 31 - Math.clz32(low)]!]!, slots)) k &= ~low;
         }
-        // The rule's generated function when it has one; its closures for the exact Unknown.
-        const g = gen[i];
-        const v = g === undefined ? 2 : g(slots, exactValues);
-        const f = v === 1 ? true : v === 0 ? false : evalRule(rules[i]!, s);
-        settledFires(i, f);
-        if (f === true) firedPlain.push(i);
+      }
+      // Rules the indexes decide alone fire without evaluation when their facts are present.
+      let firedBits = 0;
+      const fk = exact ? k & full[w]! : 0;
+      if (fk !== 0) {
+        if (!anyMissing) firedBits = fk;
+        else
+          for (let b = fk; b !== 0; b &= b - 1) {
+            const low = b & -b;
+            if (allPresent(plan.factsOf[plan.ruleAt[(w << 5) + 31 - Math.clz32(low)]!]!, slots)) firedBits |= low;
+          }
+        k &= ~firedBits;
+      }
+      // The generated word function; the closures for the exact Unknown and for rules it lacks.
+      let ask = k;
+      if (generated !== undefined && k !== 0) {
+        if (!anyMissing) {
+          firedBits |= generated.bools[w]!(slots, exactValues, k);
+          ask = k & generated.closures[w]!;
+        } else {
+          firedBits |= generated.words[w]!(slots, exactValues, k, out);
+          ask = out[0]!;
+        }
+      }
+      for (let b = ask; b !== 0; b &= b - 1) {
+        const low = b & -b;
+        const i = plan.ruleAt[(w << 5) + 31 - Math.clz32(low)]!;
+        const f = evalRule(rules[i]!, s);
+        if (f === true) firedBits |= low;
+        else if (f instanceof Unknown) settle1(t, rules, i, f);
+      }
+      // Bits in ladder order: source order within the level.
+      for (let b = firedBits; b !== 0; b &= b - 1) {
+        const i = plan.ruleAt[(w << 5) + 31 - Math.clz32(b & -b)]!;
+        fires[i] = FIRED;
+        firedPlain.push(i);
       }
     }
     // With side-effecting rules at this level, the fired ones in source order among all.
     const side = plan.sideByLevel[level]!;
-    const fired = side.length === 0 ? firedPlain : c.claimLevels[level]!.filter((i) => fires.get(i) === true);
+    const fired = side.length === 0 ? firedPlain : c.claimLevels[level]!.filter((i) => fires[i] === FIRED);
     if (fired.length > 0) {
       t.fired[level] = fired;
       decided = true;
     }
   }
   return t;
+}
+
+function settle1(t: ClaimTruths, rules: Compiled['claimRules'], i: number, f: boolean | Unknown): void {
+  if (f === true) t.fires[i] = FIRED;
+  else if (f instanceof Unknown) {
+    t.fires[i] = UNKNOWN;
+    t.unknownRules.push(i);
+    (t.unknown[rules[i]!.level] ??= []).push(f);
+  }
 }
 
 // The rules a threshold index makes false for the value v (an offset into the pool), or -1.

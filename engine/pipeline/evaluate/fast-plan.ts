@@ -41,6 +41,8 @@ export interface FastPlan {
   // 1: a rule the indexes decide alone (every conjunct of its `when` indexed, nothing else to
   // it): not killed, with all its facts present, it fired.
   full: Uint8Array;
+  // The same by bit, a word per 32 plain rules.
+  fullMask: Uint32Array;
   // Per full rule, its checks when it fires, but for the actual values (see firedChecks).
   firedChecks: (FiredCheck[] | undefined)[];
   // Per slot: how a Pending value of the fact's type shows without converting it (see fast.ts).
@@ -238,6 +240,13 @@ export function planFast(rules: CompiledRule[], claimLevels: number[][], cx: Com
     index,
     ranges,
     full,
+    fullMask: (() => {
+      const m = new Uint32Array(words);
+      full.forEach((x, i) => {
+        if (x === 1) m[bitOf[i]! >>> 5]! |= 1 << (bitOf[i]! & 31);
+      });
+      return m;
+    })(),
     firedChecks,
     rawShow: facts.map((f) => (f.type.kind === 'money' ? f.type.currency : f.type.kind === 'integer' ? 0 : undefined)),
   };
