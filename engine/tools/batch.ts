@@ -12,7 +12,10 @@ import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { decideIn, loadProduct, type LoadedProduct } from '../loading/load.js';
+import { lineReader } from '../pipeline/codegen/reader.js';
 import { decisionJson } from '../pipeline/codegen/serialize.js';
+import { decideFast } from '../pipeline/evaluate/fast.js';
+import { decideReference } from '../pipeline/evaluate/reference.js';
 import { LineWriter, parseFactsLine } from './ndjson.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 
@@ -52,14 +55,21 @@ interface Config {
   asOf?: string;
 }
 
+// Facts to a decision's JSON; `line`, where the product has one, from the facts' JSON text
+// directly (undefined: that line needs the general path).
+export type DecideFacts = ((facts: unknown) => string) & { line?: (text: string) => string | undefined };
+
 // One output line for one input line; `failed` when it is not a decision (blank lines are not failures).
-export function batchLine(
-  line: string,
-  lineNo: number,
-  decideFacts: (facts: unknown) => string,
-): { text: string; failed: boolean } {
+export function batchLine(line: string, lineNo: number, decideFacts: DecideFacts): { text: string; failed: boolean } {
   if (line.trim() === '') return { text: `{"line":${lineNo},"blank":true}`, failed: false };
   const error = (message: string) => ({ text: JSON.stringify({ line: lineNo, error: message }), failed: true });
+  let direct: string | undefined;
+  try {
+    direct = decideFacts.line?.(line);
+  } catch (e) {
+    return error((e as Error).message);
+  }
+  if (direct !== undefined) return { text: `{"line":${lineNo},"decision":${direct}}`, failed: false };
   let facts: unknown;
   try {
     facts = parseFactsLine(line);
@@ -74,11 +84,32 @@ export function batchLine(
 }
 
 // Facts to a decision's JSON (written by the revision's decision writer, codegen/serialize.ts).
-export function decisionText(p: LoadedProduct, opts: { trace: boolean; asOf?: string }): (facts: unknown) => string {
-  return (facts) => {
+export function decisionText(p: LoadedProduct, opts: { trace: boolean; asOf?: string }): DecideFacts {
+  const f: DecideFacts = (facts) => {
     const { decision, selection } = decideIn(p, facts, opts);
     if (!decision) throw new Error(`cannot decide: ${selection.why}`);
     return selection.rev?.compiled ? decisionJson(selection.rev.compiled, decision) : JSON.stringify(decision);
+  };
+  const line = lineDecision(p, opts);
+  if (line) f.line = line;
+  return f;
+}
+
+// A product with one revision (nothing in the facts chooses it) whose facts the generated line
+// reader reads: the line's facts read straight from its text into slots, then decided as decide()
+// decides slots (evaluate/index.ts). test/ndjson-direct.test.ts holds it equal to the general path.
+function lineDecision(
+  p: LoadedProduct,
+  opts: { trace: boolean; asOf?: string },
+): ((text: string) => string | undefined) | undefined {
+  const usable = p.revisions.filter((r) => r.compiled);
+  const c = usable.length === 1 && opts.asOf === undefined ? usable[0]!.compiled! : undefined;
+  const read = c && lineReader(c.product);
+  if (!c || !read) return undefined;
+  return (text) => {
+    const slots = read(text);
+    if (slots === undefined) return undefined;
+    return decisionJson(c, opts.trace === false ? decideFast(c, slots) : decideReference(c, slots, true));
   };
 }
 
@@ -104,7 +135,7 @@ function poisonedChunk(chunk: Chunk, why: string): Done {
   });
 }
 
-function chunkOutput(chunk: Chunk, decideFacts: (facts: unknown) => string): Done {
+function chunkOutput(chunk: Chunk, decideFacts: DecideFacts): Done {
   let failed = 0;
   for (let i = 0; i < chunk.lines.length; i++) {
     const r = batchLine(chunk.lines[i]!, chunk.first + i, decideFacts);

@@ -256,3 +256,181 @@ function leaf(t: TypeRef, raw: string, slot: number, konst: (x: unknown) => stri
       return ['return undefined;'];
   }
 }
+
+// ---- the same reader over the JSON text of the facts (an NDJSON line): JSON.parse, its repeated-key
+// check and the reader above in one pass, with no objects built. It reads only what it is sure
+// of: a line with a backslash, a repeated or unknown key, a null, a list, anything past the size
+// limit, or any value the reader above would refuse gives undefined, and the caller then parses
+// the line and reads it the usual way (which also gives the right error). Where it reads, the
+// slots are those readSlots(p, JSON.parse(line)) gives.
+export type LineReader = (text: string) => unknown[] | undefined;
+
+const lineReaders = new WeakMap<Product, LineReader | null>();
+
+export function lineReader(p: Product): LineReader | null {
+  let r = lineReaders.get(p);
+  if (r === undefined) {
+    r = generateLineReader(p);
+    lineReaders.set(p, r);
+  }
+  return r;
+}
+
+const LINE_HELPERS = {
+  ...HELPERS,
+  // Past JSON whitespace.
+  ws(t: string, i: number): number {
+    let c = t.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = t.charCodeAt(++i);
+    return i;
+  },
+  // The end of a JSON number starting at i, or -1 when it is not one.
+  numEnd(t: string, i: number): number {
+    let c = t.charCodeAt(i);
+    if (c === 45) c = t.charCodeAt(++i);
+    if (c === 48) c = t.charCodeAt(++i);
+    else if (c >= 49 && c <= 57) while (c >= 48 && c <= 57) c = t.charCodeAt(++i);
+    else return -1;
+    if (c === 46) {
+      c = t.charCodeAt(++i);
+      if (!(c >= 48 && c <= 57)) return -1;
+      while (c >= 48 && c <= 57) c = t.charCodeAt(++i);
+    }
+    if (c === 101 || c === 69) {
+      c = t.charCodeAt(++i);
+      if (c === 43 || c === 45) c = t.charCodeAt(++i);
+      if (!(c >= 48 && c <= 57)) return -1;
+      while (c >= 48 && c <= 57) c = t.charCodeAt(++i);
+    }
+    return i;
+  },
+  // A string JSON.parse would refuse unescaped (a control character).
+  hasControl(t: string, from: number, to: number): boolean {
+    for (let i = from; i < to; i++) if (t.charCodeAt(i) < 32) return true;
+    return false;
+  },
+};
+
+function generateLineReader(p: Product): LineReader | null {
+  if (p.facts.some((f) => f.oneOf || f.type.kind === 'list' || f.type.kind === 'record')) return null;
+  const root: Node = { keys: new Map(), slot: -1 };
+  const nodes: Node[] = [];
+  for (let i = 0; i < p.facts.length; i++) {
+    const path = p.facts[i]!.name.split('.');
+    let node = root;
+    for (const k of path.slice(0, -1)) {
+      let next = node.keys.get(k);
+      if (!next) {
+        node.keys.set(k, (next = { keys: new Map(), slot: -1 }));
+        nodes.push(next);
+      }
+      if (next.slot >= 0) return null;
+      node = next;
+    }
+    const last = path[path.length - 1]!;
+    if (node.keys.has(last)) return null;
+    node.keys.set(last, { keys: new Map(), slot: i });
+  }
+  // Every object has a flag: met twice is a repeated key; defaults read them as generateReader
+  // reads its own.
+  nodes.forEach((n, i) => (n.seen = `seen${i}`));
+  const consts: unknown[] = [];
+  const konst = (x: unknown) => {
+    consts.push(x);
+    return `K[${consts.length - 1}]`;
+  };
+  const needs = defaultsNeed(p);
+  const defaults: string[] = [];
+  p.facts.forEach((f, i) => {
+    if (!f.default) return;
+    const need = needs[i];
+    let cond = '';
+    if (need) {
+      let node = root;
+      for (const k of need) node = node.keys.get(k)!;
+      cond = ` && ${node.seen}`;
+    }
+    defaults.push(`if (S[${i}] === undefined${cond}) S[${i}] = ${konst(literalValue(f.default))};`);
+  });
+  let depth = 0;
+  // An object at t[i] === '{'; leaves i past its '}'.
+  const object = (node: Node): string[] => {
+    const d = depth++;
+    const out = [
+      'i = ws(t, i + 1);',
+      'if (t.charCodeAt(i) !== 125) for (;;) {',
+      'if (t.charCodeAt(i) !== 34) return undefined;',
+      `const e${d} = t.indexOf('"', i + 1);`,
+      `if (e${d} < 0) return undefined;`,
+      `const k${d} = t.slice(i + 1, e${d});`,
+      `i = ws(t, e${d} + 1);`,
+      'if (t.charCodeAt(i) !== 58) return undefined;',
+      'i = ws(t, i + 1);',
+      `switch (k${d}) {`,
+    ];
+    for (const [key, ch] of node.keys) {
+      out.push(`case ${JSON.stringify(key)}: {`);
+      if (ch.slot < 0) {
+        out.push(`if (${ch.seen} || t.charCodeAt(i) !== 123) return undefined;`, `${ch.seen} = true;`);
+        out.push(...object(ch));
+      } else {
+        const raw = `r${ch.slot}`;
+        out.push(
+          `if (S[${ch.slot}] !== undefined) return undefined;`,
+          `let ${raw};`,
+          'const c = t.charCodeAt(i);',
+          'if (c === 34) {',
+          "const e = t.indexOf('\"', i + 1);",
+          'if (e < 0) return undefined;',
+          ...(p.facts[ch.slot]!.type.kind === 'text' ? ['if (hasControl(t, i + 1, e)) return undefined;'] : []),
+          `${raw} = t.slice(i + 1, e);`,
+          'i = e + 1;',
+          "} else if (c === 116 && t.startsWith('true', i)) {",
+          `${raw} = true;`,
+          'i += 4;',
+          "} else if (c === 102 && t.startsWith('false', i)) {",
+          `${raw} = false;`,
+          'i += 5;',
+          '} else {',
+          'const e = numEnd(t, i);',
+          'if (e < 0) return undefined;',
+          `${raw} = Number(t.slice(i, e));`,
+          'i = e;',
+          '}',
+          ...leaf(p.facts[ch.slot]!.type, raw, ch.slot, konst),
+        );
+      }
+      out.push('break;', '}');
+    }
+    out.push(
+      'default: return undefined;',
+      '}',
+      'i = ws(t, i);',
+      'const c = t.charCodeAt(i);',
+      'if (c === 125) break;',
+      'if (c !== 44) return undefined;',
+      'i = ws(t, i + 1);',
+      '}',
+      'i++;',
+    );
+    depth--;
+    return out;
+  };
+  const source = [
+    '"use strict";',
+    'const { Pending, Duration, dec, limits, isIsoDate, isTime, digits15, pamphlet, decimal, ws, numEnd, hasControl } = H;',
+    'return function read(t) {',
+    'const L = limits();',
+    "if (t.length > L.maxInputBytes || t.indexOf('\\\\') >= 0) return undefined;",
+    'let i = ws(t, 0);',
+    'if (t.charCodeAt(i) !== 123) return undefined;',
+    `const S = new Array(${p.facts.length});`,
+    ...nodes.map((n) => `let ${n.seen} = false;`),
+    ...object(root),
+    'if (ws(t, i) !== t.length) return undefined;',
+    ...defaults,
+    'return S;',
+    '};',
+  ].join('\n');
+  return new Function('H', 'K', source)(LINE_HELPERS, consts) as LineReader;
+}
