@@ -355,7 +355,11 @@ export const compareChunks = defineTask('equivalence/compare', import.meta.url, 
 // Smaller facts that still differ on the same side: leaves and list items dropped, lists cut to
 // one item, one at a time while the difference stays (greedy; seconds at most for one claim).
 export function reduceFacts(c: Compiled, facts: unknown, side: Side): unknown {
-  const fails = (f: unknown) => compareClaim(c, JSON.stringify(f) ?? 'null')?.side === side;
+  return reduce(facts, (f) => compareClaim(c, JSON.stringify(f) ?? 'null')?.side === side);
+}
+
+// The smallest facts found, dropping one key or list item at a time, for which `fails` holds.
+export function reduce(facts: unknown, fails: (facts: unknown) => boolean): unknown {
   if (!fails(facts) || facts === null || typeof facts !== 'object') return facts;
   let cur = JSON.parse(JSON.stringify(facts)) as Facts;
   const paths = (o: unknown, prefix: (string | number)[] = []): (string | number)[][] => {

@@ -11,6 +11,7 @@ import {
   compareClaim,
   compiledRevisions,
   type Reproducer,
+  reduce,
   runEquivalence,
 } from '../bench/equivalence-task.js';
 import { ROOT, product, productDirs } from './helpers.js';
@@ -46,6 +47,21 @@ describe('equivalence corpus', () => {
     expect(a.some((c) => c.why.includes('written as in a pamphlet') && /万|億|円|%/.test(c.text))).toBe(true);
     expect(a.some((c) => c.why.includes('malformed'))).toBe(true);
     expect(a.some((c) => c.why.includes('missing'))).toBe(true);
+  });
+
+  it('a difference is reduced to the facts that cause it', () => {
+    const facts = {
+      buyer: { rating: 'EF', related_party: true, limit: '9,000万円' },
+      loss: { risk: 'credit', items: [{ a: 1 }, { a: 2, b: 3 }] },
+      policy: { start: '2025-04-01' },
+    };
+    type F = { buyer?: { related_party?: boolean }; loss?: { risk?: string; items?: { b?: number }[] } };
+    const fails = (f: unknown) => {
+      const x = f as F;
+      return x.buyer?.related_party === true && !!x.loss?.items?.some((i) => i?.b === 3);
+    };
+    expect(reduce(facts, fails)).toEqual({ buyer: { related_party: true }, loss: { items: [{ b: 3 }] } });
+    expect(reduce(facts, () => false)).toEqual(facts);
   });
 
   // The claim a reproducer holds, decided both ways on its side: undefined when they agree.
