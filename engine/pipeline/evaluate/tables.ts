@@ -1,7 +1,8 @@
 // Decision tables: each output is a named value; one lookup per decision, recorded in `lookups`.
 import type { Literal, Table } from '../../../dsl/ir.js';
 import { exprText } from '../../../dsl/print.js';
-import { comparator, searchSorted, isOrdered, type VType } from '../operators.js';
+import type { VType } from '../operators.js';
+import { orderedIndex, type RowMatcher } from './table-index.js';
 import { literalValue, showValue } from '../values.js';
 import { cellMatcher } from '../check.js';
 import type { ShownValue } from '../decision-types.js';
@@ -30,9 +31,17 @@ export function compileTable(t: Table, cx: Compiler): void {
   );
   // What a lookup shows, per row (and for the else row), computed once.
   const inputTexts = t.inputs.map((e) => exprText(e));
-  const shownOutputs = (outs: unknown[]) => t.outputs.map((o, k) => [o.name, showValue(outs[k])] as const);
-  const rowShown = rows.map((r) => shownOutputs(r.outputs));
-  const elseShown = otherwise ? shownOutputs(otherwise) : [];
+  // Each row's outputs record, made once and shared by the lookups that hit the row (decisions
+  // already share shown literals and cite arrays).
+  const outputsRecord = (outs: unknown[]) => {
+    const o: Record<string, ShownValue> = {};
+    t.outputs.forEach((x, k) => {
+      o[x.name] = showValue(outs[k]);
+    });
+    return o;
+  };
+  const rowOutputs = rows.map((r) => outputsRecord(r.outputs));
+  const elseOutputs = otherwise ? outputsRecord(otherwise) : {};
   const rowCite = t.rows.map((r) => [...(r.cite ?? []), ...t.cite]);
   const memoKey = `@table:${t.name}`;
   const noRow = new Unknown([`(no row of table ${t.name} matches)`]);
@@ -49,9 +58,7 @@ export function compileTable(t: Table, cx: Compiler): void {
     const i = find(vals);
     const hit: Hit | undefined =
       i >= 0 ? { outputs: rows[i]!.outputs, row: i + 1 } : otherwise ? { outputs: otherwise, row: 0 } : undefined;
-    const shown = hit ? (hit.row === 0 ? elseShown : rowShown[hit.row - 1]!) : [];
-    const outputs: Record<string, ShownValue> = {};
-    for (const [k, v] of shown) outputs[k] = v;
+    const outputs = hit ? (hit.row === 0 ? elseOutputs : rowOutputs[hit.row - 1]!) : {};
     const row = hit ? (hit.row === 0 ? ('else' as const) : hit.row) : null;
     const shownInputs = inputTexts.map((text, j) => ({ text, value: showValue(vals[j]) }));
     const cite = hit && hit.row > 0 ? rowCite[hit.row - 1]! : t.cite;
@@ -74,10 +81,14 @@ export function compileTable(t: Table, cx: Compiler): void {
 
 // The first row (0-based) whose cells all match the input values, or -1. Rows are indexed by the
 // first column whose cells are all lists of discrete values (or `-`): a lookup visits only the
-// rows of its value. Within those, when one column holds disjoint ranges and the others are `-`,
-// a binary search over the ranges finds the one row that can match (disjoint: at most one
-// matches, so it is also the first).
-function tableFinder(t: Table, inTypes: VType[], match: ((v: unknown) => boolean)[][]): (vals: unknown[]) => number {
+// rows of its value. Within those, an ordered column's index (table-index.ts) narrows them to the
+// rows whose cell there can match, in row order, so the first of them that matches is the first
+// row (hit unique or first alike).
+export function tableFinder(
+  t: Table,
+  inTypes: VType[],
+  match: ((v: unknown) => boolean)[][],
+): (vals: unknown[]) => number {
   const n = t.rows.length;
   const scan =
     (cands: number[]) =>
@@ -98,7 +109,8 @@ function tableFinder(t: Table, inTypes: VType[], match: ((v: unknown) => boolean
   const key = t.inputs.findIndex(
     (_, j) => discrete(inTypes[j]!.kind) && t.rows.every((r) => 'in' in r.cells[j]! || 'any' in r.cells[j]!),
   );
-  const group = (cands: number[]): ((vals: unknown[]) => number) => ranges(t, inTypes, cands, key) ?? scan(cands);
+  const group = (cands: number[]): ((vals: unknown[]) => number) =>
+    indexed(t, inTypes, match, cands, key) ?? scan(cands);
   if (key < 0) return group(Array.from({ length: n }, (_, i) => i));
   const byValue = new Map<unknown, number[]>();
   const anyRows: number[] = [];
@@ -123,29 +135,33 @@ function tableFinder(t: Table, inTypes: VType[], match: ((v: unknown) => boolean
   };
 }
 
-function ranges(t: Table, inTypes: VType[], cands: number[], key: number): ((vals: unknown[]) => number) | undefined {
-  if (cands.length < 4) return undefined;
-  const col = t.inputs.findIndex((_, j) => j !== key && cands.every((i) => 'range' in t.rows[i]!.cells[j]!));
-  if (col < 0) return undefined;
-  if (!cands.every((i) => t.rows[i]!.cells.every((c, j) => j === key || j === col || 'any' in c))) return undefined;
-  if (!isOrdered(inTypes[col]!)) return undefined;
-  const cmp = comparator(inTypes[col]!);
-  const rs = cands
-    .map((i) => {
-      const [lo, hi] = (t.rows[i]!.cells[col] as { range: [Literal, Literal] }).range.map(literalValue);
-      return { i, lo, hi };
-    })
-    .filter((r) => cmp(r.lo, r.hi) <= 0);
-  rs.sort((a, b) => cmp(a.lo, b.lo));
-  for (let k = 1; k < rs.length; k++) if (cmp(rs[k - 1]!.hi, rs[k]!.lo) >= 0) return undefined;
-  const los = rs.map((r) => r.lo);
-  const his = rs.map((r) => r.hi);
-  const idx = rs.map((r) => r.i);
-  return (vals) => {
-    const v = vals[col];
-    if (v === undefined) return -1;
-    // The last range starting at or below v.
-    const at = searchSorted(los, v, cmp, true) - 1;
-    return at >= 0 && cmp(v, his[at]) <= 0 ? idx[at]! : -1;
-  };
+// The candidates indexed on the ordered column whose pieces hold the fewest rows, each row then
+// tested on the columns neither the key (by value) nor the index settles; undefined: scan.
+function indexed(
+  t: Table,
+  inTypes: VType[],
+  match: ((v: unknown) => boolean)[][],
+  cands: number[],
+  key: number,
+): ((vals: unknown[]) => number) | undefined {
+  let best: { find: (vals: unknown[]) => number; perPiece: number } | undefined;
+  const cells = (j: number, i: number) => t.rows[i]!.cells[j]!;
+  for (let col = 0; col < t.inputs.length; col++) {
+    if (col === key) continue;
+    const rest = t.inputs.map((_, j) => j).filter((j) => j !== key && j !== col);
+    const matches: RowMatcher[] = [];
+    for (const i of cands) {
+      const m = rest.filter((j) => !('any' in t.rows[i]!.cells[j]!)).map((j) => [j, match[i]![j]!] as const);
+      matches[i] =
+        m.length === 0
+          ? () => true
+          : (vals) => {
+              for (let k = 0; k < m.length; k++) if (!m[k]![1](vals[m[k]![0]])) return false;
+              return true;
+            };
+    }
+    const ix = orderedIndex(cells, cands, col, inTypes[col]!, matches);
+    if (ix !== undefined && (best === undefined || ix.perPiece < best.perPiece)) best = ix;
+  }
+  return best?.find;
 }
