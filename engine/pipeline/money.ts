@@ -31,17 +31,22 @@ function plainDecimal(str: string): Dec | undefined {
     i = 1;
   }
   if (i >= n) return undefined;
-  // point: the number of digits before the decimal point; first/last: the significant digits.
+  // point: the number of digits before the decimal point; first: the index among the digits of
+  // the first significant one; firstAt/lastAt: where the first and last significant digits are.
   let point = -1;
   let digits = 0;
   let first = -1;
-  let last = -1;
+  let firstAt = -1;
+  let lastAt = -1;
   for (let k = i; k < n; k++) {
     const ch = str.charCodeAt(k);
     if (ch >= 48 && ch <= 57) {
       if (ch !== 48) {
-        if (first < 0) first = digits;
-        last = digits;
+        if (first < 0) {
+          first = digits;
+          firstAt = k;
+        }
+        lastAt = k;
       }
       digits++;
     } else if (ch === 46 && point < 0 && k > i && k < n - 1) point = digits;
@@ -51,46 +56,36 @@ function plainDecimal(str: string): Dec | undefined {
   const x = new Decimal(0) as unknown as { s: number; e: number; d: number[] };
   x.s = sign;
   if (first < 0) return x as unknown as Dec;
-  // The exponent of the first significant digit, and the significant digits' count.
+  // The exponent of the first significant digit.
   const e = (point < 0 ? digits : point) - first - 1;
-  let len = last - first + 1;
+  // Words of LOG_BASE digits aligned on the exponent: the first holds (e + 1) mod LOG_BASE digits
+  // (a whole word when that is 0), the last is padded with zeros (parseDecimal's layout).
+  let cap = (e + 1) % LOG_BASE;
+  if (cap < 0) cap += LOG_BASE;
+  if (cap === 0) cap = LOG_BASE;
   const d: number[] = [];
-  // Digit j of the significant digits (skipping the decimal point).
-  const at = (j: number): number => {
-    const k = i + first + j;
-    const pos = point >= 0 && first + j >= point ? k + 1 : k;
-    return str.charCodeAt(pos) - 48;
-  };
-  let j = (e + 1) % LOG_BASE;
-  if (e < 0) j += LOG_BASE;
   let w = 0;
-  if (j < len) {
-    if (j) {
-      for (let k = 0; k < j; k++) w = w * 10 + at(k);
+  let k = 0;
+  for (let at = firstAt; at <= lastAt; at++) {
+    const c = str.charCodeAt(at);
+    if (c === 46) continue;
+    w = w * 10 + (c - 48);
+    if (++k === cap) {
       d.push(w);
-    }
-    for (len -= LOG_BASE; j < len; ) {
       w = 0;
-      for (let k = 0; k < LOG_BASE; k++) w = w * 10 + at(j++);
-      d.push(w);
+      k = 0;
+      cap = LOG_BASE;
     }
-    // The last word: what is left, padded with zeros to LOG_BASE digits.
-    len += LOG_BASE;
-    w = 0;
-    let k = 0;
-    for (; j < len; k++) w = w * 10 + at(j++);
-    for (; k < LOG_BASE; k++) w *= 10;
-  } else {
-    // One word: the digits, padded with zeros to where the word ends.
-    w = 0;
-    for (let k = 0; k < len; k++) w = w * 10 + at(k);
-    for (let k = j - len; k > 0; k--) w *= 10;
   }
-  d.push(w);
+  if (k > 0) {
+    for (; k < cap; k++) w *= 10;
+    d.push(w);
+  }
   x.e = e;
   x.d = d;
   return x as unknown as Dec;
 }
+
 export function isDec(v: unknown): v is Dec {
   return v instanceof Decimal;
 }

@@ -72,6 +72,24 @@ export function showValue(v: unknown): ShownValue {
   return v as string | boolean;
 }
 
+// showValue for values of a type known at compile time: the common case first, without the
+// chain of instanceof tests; anything else (a Fraction, an unexpected value) as showValue shows it.
+export function showerOf(kind: VType['kind']): (v: unknown) => ShownValue {
+  switch (kind) {
+    case 'money':
+      return (v) => (v instanceof Money ? { amount: decText(v.amount), currency: v.currency } : showValue(v));
+    case 'number':
+    case 'integer':
+    case 'decimal':
+    case 'rate':
+      return (v) => (isDec(v) ? decText(v) : showValue(v));
+    case 'boolean':
+      return (v) => (typeof v === 'boolean' ? v : showValue(v));
+    default:
+      return showValue;
+  }
+}
+
 // For people: 90000000 JPY -> 90,000,000円
 export function showText(v: ShownValue): string {
   if (v === null) return '(missing)';

@@ -5,7 +5,7 @@ import { exprText } from '../../../dsl/print.js';
 import { literalText } from '../../../dsl/literals.js';
 import { OPERATORS, type VType, UNKNOWN } from '../operators.js';
 import { Money, roundTo, isMoney, type Dec } from '../money.js';
-import { literalValue, numericValue, showValue } from '../values.js';
+import { literalValue, numericValue, showValue, showerOf } from '../values.js';
 import { factValue, Pending } from '../facts.js';
 import type { Checked, Types } from '../check.js';
 import { type Compiled, type CompiledRule, type Cond, type Fn, COVER_LEVEL, LEVELS, levelOf } from './compiled.js';
@@ -216,11 +216,12 @@ function compileExpr(e: Expr, cx: Compiler): Fn {
   const flat = (x: Expr, op: string): Expr[] => ('op' in x && x.op === op ? x.args.flatMap((y) => flat(y, op)) : [x]);
   const args = ('op' in e && (e.op === 'and' || e.op === 'or') ? flat(e, e.op) : e.args).map(cx.expr);
   const text = exprText(e);
+  const show = showerOf(cx.typeOf(e).kind);
   const traced =
     (f: Fn): Fn =>
     (s) => {
       const v = f(s);
-      if (s.steps && !isUnknown(v)) s.steps.push({ text, value: showValue(v) });
+      if (s.steps && !isUnknown(v)) s.steps.push({ text, value: show(v) });
       return v;
     };
   if ('op' in e && (e.op === 'and' || e.op === 'or')) {
@@ -245,6 +246,8 @@ function compileExpr(e: Expr, cx: Compiler): Fn {
   if ('call' in e && e.call === 'round') {
     const [x, unit] = args as [Fn, Fn];
     const mode = e.mode!;
+    const unitIsLiteral = 'lit' in e.args[1]!;
+    let literalUnit: string | undefined;
     return (s) => {
       const v = x(s);
       const u = unit(s);
@@ -252,9 +255,11 @@ function compileExpr(e: Expr, cx: Compiler): Fn {
       const by = isMoney(u) ? u.amount : (u as Dec);
       const out = isMoney(v) ? new Money(roundTo(v.amount, by, mode), v.currency) : roundTo(numericValue(v), by, mode);
       if (s.steps) {
-        const unitText = isMoney(u)
-          ? literalText({ type: 'money', amount: u.amount.toString(), currency: u.currency })
-          : String(u);
+        // A literal unit (the usual case) is written once.
+        const unitText =
+          literalUnit ??
+          (isMoney(u) ? literalText({ type: 'money', amount: u.amount.toString(), currency: u.currency }) : String(u));
+        if (unitIsLiteral) literalUnit = unitText;
         s.steps.push({ text, value: showValue(out), rounding: { mode, unit: unitText, before: valueText(v) } });
       }
       return out;
