@@ -12,27 +12,33 @@
 // rewritten to the URL of its file in dist/, so it finds what it found unbundled.
 //   node dist/bin/bundle.js
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../engine/loading/sources.js';
 
 export const BUNDLE_DIR = ['dist', 'bin', 'bundle'];
 
-export async function buildCliBundle(root = projectRoot()): Promise<string | undefined> {
+// outdir: dist/bin/bundle, or another folder (a test's), which bin/yakkan.js then uses when
+// YAKKAN_BUNDLE names it.
+export async function buildCliBundle(
+  root = projectRoot(),
+  outdir = join(root, ...BUNDLE_DIR),
+): Promise<string | undefined> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
   } catch {
     return undefined;
   }
-  const outdir = join(root, ...BUNDLE_DIR);
   const dist = join(root, 'dist');
-  rmSync(outdir, { recursive: true, force: true });
+  // Built beside and renamed into place: a CLI starting meanwhile finds the old build whole, or none.
+  const building = `${outdir}.${process.pid}.tmp`;
+  rmSync(building, { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: [join(dist, 'bin', 'decide-main.js')],
-    outdir,
+    outdir: building,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -47,7 +53,7 @@ export async function buildCliBundle(root = projectRoot()): Promise<string | und
         setup(b) {
           b.onLoad({ filter: /\.js$/ }, (args) => {
             if (!args.path.startsWith(dist)) return undefined;
-            const rel = relative(outdir, args.path).split('\\').join('/');
+            const rel = relative(building, args.path).split('\\').join('/');
             const text = readFileSync(args.path, 'utf8').replace(
               /\bimport\.meta\.url\b/g,
               `new URL(${JSON.stringify(rel)}, import.meta.url).href`,
@@ -64,10 +70,12 @@ export async function buildCliBundle(root = projectRoot()): Promise<string | und
     .map((f) => {
       const s = statSync(f);
       const sha1 = createHash('sha1').update(readFileSync(f)).digest('hex');
-      return [relative(outdir, f).split('\\').join('/'), s.size, s.mtimeMs, sha1];
+      return [relative(building, f).split('\\').join('/'), s.size, s.mtimeMs, sha1];
     });
-  mkdirSync(outdir, { recursive: true });
-  writeFileSync(join(outdir, 'inputs.json'), `${JSON.stringify({ entry: 'decide-main.js', files })}\n`);
+  writeFileSync(join(building, 'inputs.json'), `${JSON.stringify({ entry: 'decide-main.js', files })}\n`);
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(dirname(outdir), { recursive: true });
+  renameSync(building, outdir);
   return outdir;
 }
 

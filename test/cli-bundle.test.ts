@@ -14,29 +14,38 @@ const tmp = mkdtempSync(join(tmpdir(), 'yakkan-bundle-test-'));
 const trace = join(tmp, 'loaded.txt');
 
 describe.runIf(built)('yakkan decide from its bundle', () => {
-  let inputs = '';
+  // Built into a folder of its own (dist/bin/bundle may be in use by other tests meanwhile), in
+  // the project, where its packages resolve.
+  const dir = join(ROOT, 'dist', 'bin', `bundle.test-${process.pid}`);
+  const inputs = join(dir, 'inputs.json');
   beforeAll(async () => {
-    expect(await buildCliBundle()).toBeDefined();
-    inputs = join(ROOT, 'dist', 'bin', 'bundle', 'inputs.json');
+    expect(await buildCliBundle(ROOT, dir)).toBe(dir);
     // A hook that notes every module loaded from the bundle's folder.
     writeFileSync(
       join(tmp, 'hooks.mjs'),
       `import { appendFileSync } from 'node:fs';
-export async function load(u, c, next) { if (u.includes('/dist/bin/bundle/')) appendFileSync(${JSON.stringify(trace)}, u + '\\n'); return next(u, c); }`,
+export async function load(u, c, next) { if (u.startsWith(${JSON.stringify(pathToFileURL(dir).href)})) appendFileSync(${JSON.stringify(trace)}, u + '\\n'); return next(u, c); }`,
     );
     writeFileSync(
       join(tmp, 'register.mjs'),
       `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(tmp, 'hooks.mjs')).href)});`,
     );
   }, 60_000);
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const run = (args: string[], env: Record<string, string>) => {
     rmSync(trace, { force: true });
     const r = spawnSync(
       process.execPath,
       ['--import', pathToFileURL(join(tmp, 'register.mjs')).href, join(ROOT, 'bin', 'yakkan.js'), ...args],
-      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, YAKKAN_CACHE: join(tmp, 'cache'), ...env } },
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, YAKKAN_CACHE: join(tmp, 'cache'), YAKKAN_BUNDLE: dir, ...env },
+      },
     );
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, bundled: existsSync(trace) };
   };
