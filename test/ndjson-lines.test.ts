@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { nexiCorpus } from '../bench/corpus.js';
 import { parseFactsJson } from '../engine/pipeline/facts.js';
-import { LineWriter, parseFactsLine } from '../engine/tools/ndjson.js';
+import { Readable } from 'node:stream';
+import { byteChunks, LineWriter, linesOf, parseFactsLine } from '../engine/tools/ndjson.js';
 
 const outcome = (f: (t: string) => unknown, text: string) => {
   try {
@@ -66,5 +67,57 @@ describe('NDJSON lines', () => {
       expect(Buffer.from(w.take()).equals(Buffer.from(enc.encode(`${lines.join('\n')}\n`)))).toBe(true);
     }
     expect(w.take().length).toBe(0);
+  });
+
+  it('byteChunks cuts whole lines that decode as the stream decoded as text would', async () => {
+    // The lines (with their numbers) of reading the stream as UTF-8 text and splitting on newlines.
+    const asText = async (reads: Buffer[]) => {
+      const input = Readable.from(reads, { objectMode: false });
+      input.setEncoding('utf8');
+      let rest = '';
+      const out: string[] = [];
+      for await (const t of input as AsyncIterable<string>) {
+        const parts = (rest + t).split('\n');
+        rest = parts.pop()!;
+        out.push(...parts);
+      }
+      if (rest !== '') out.push(rest);
+      return out;
+    };
+    const inputs = [
+      '',
+      '\n',
+      '\n\n',
+      'a',
+      'a\n',
+      'a\nb',
+      '{"a":1}\r\n{"b":"日本語"}\r\n',
+      '\ufeff{"x":"😀"}\n\n  \n{"y":"支払"}',
+      'x\n'.repeat(1000),
+    ].map((t) => Buffer.from(t));
+    inputs.push(Buffer.from([0x7b, 0xe6, 0x97, 0x0a, 0xe6, 0x97, 0xa5, 0xff, 0x0a, 0xc3]));
+    for (const whole of inputs) {
+      for (const step of [1, 2, 3, 7, 64, 1 << 20]) {
+        const reads: Buffer[] = [];
+        for (let i = 0; i < whole.length; i += step) reads.push(whole.subarray(i, i + step));
+        for (const size of [1, 3, 256]) {
+          const got: string[] = [];
+          let next = 1;
+          let counted = 0;
+          for await (const c of byteChunks(Readable.from(reads, { objectMode: false }), size, (n) => (counted = n))) {
+            expect(c.first).toBe(next);
+            expect(c.count).toBeLessThanOrEqual(size);
+            expect(c.bytes.byteOffset === 0 && c.bytes.byteLength === c.bytes.buffer.byteLength).toBe(true);
+            const ls = linesOf(c);
+            expect(ls).toHaveLength(c.count);
+            got.push(...ls);
+            next += c.count;
+          }
+          const want = await asText(reads);
+          expect(got, JSON.stringify({ whole: whole.toString('hex'), step, size })).toEqual(want);
+          expect(counted).toBe(want.length);
+        }
+      }
+    }
   });
 });

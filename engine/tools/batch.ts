@@ -16,7 +16,7 @@ import { lineReader } from '../pipeline/codegen/reader.js';
 import { decisionJson } from '../pipeline/codegen/serialize.js';
 import { decideFast } from '../pipeline/evaluate/fast.js';
 import { decideReference } from '../pipeline/evaluate/reference.js';
-import { LineWriter, parseFactsLine } from './ndjson.js';
+import { type ByteChunk, byteChunks, LineWriter, linesOf, parseFactsLine } from './ndjson.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 
 export interface BatchOptions {
@@ -39,10 +39,9 @@ export interface BatchResult {
   failed: number;
 }
 
-interface Chunk {
-  first: number;
-  lines: string[];
-}
+// Lines as strings (the job queue's chunks), or as the bytes of whole lines (threads: the main
+// thread then only finds newlines, and each worker decodes its own chunks).
+type Chunk = { first: number; lines: string[] } | ByteChunk;
 // A chunk's output travels as UTF-8 bytes whose buffer is transferred, not copied: the main
 // thread then only orders and writes them.
 interface Done {
@@ -137,8 +136,9 @@ function poisonedChunk(chunk: Chunk, why: string): Done {
 
 function chunkOutput(chunk: Chunk, decideFacts: DecideFacts): Done {
   let failed = 0;
-  for (let i = 0; i < chunk.lines.length; i++) {
-    const r = batchLine(chunk.lines[i]!, chunk.first + i, decideFacts);
+  const lines = 'lines' in chunk ? chunk.lines : linesOf(chunk);
+  for (let i = 0; i < lines.length; i++) {
+    const r = batchLine(lines[i]!, chunk.first + i, decideFacts);
     if (r.failed) failed++;
     writer.line(r.text);
   }
@@ -150,12 +150,16 @@ const writer = new LineWriter();
 
 // The input's lines in chunks; a final line without a newline counts, a final newline does not
 // start another line.
-async function* chunks(input: Readable, size: number, count: (n: number) => void): AsyncGenerator<Chunk> {
+async function* chunks(
+  input: Readable,
+  size: number,
+  count: (n: number) => void,
+): AsyncGenerator<{ first: number; lines: string[] }> {
   let rest = '';
   let lineNo = 0;
   let lines: string[] = [];
   let first = 1;
-  const take = (line: string): Chunk | undefined => {
+  const take = (line: string): { first: number; lines: string[] } | undefined => {
     lineNo++;
     if (lines.length === 0) first = lineNo;
     lines.push(line);
@@ -191,10 +195,9 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   let lines = 0;
   let failed = 0;
   try {
-    for await (const done of ordered(
-      pool,
-      chunks(o.input, o.chunkLines ?? 256, (n) => (lines = n)),
-    )) {
+    const size = o.chunkLines ?? 256;
+    const input = o.runner ? chunks(o.input, size, (n) => (lines = n)) : byteChunks(o.input, size, (n) => (lines = n));
+    for await (const done of ordered(pool, input)) {
       failed += done.failed;
       if (done.out.length && !o.output.write(done.out)) await once(o.output, 'drain');
     }

@@ -19,6 +19,7 @@ import { settleAmounts } from '../pipeline/evaluate/amounts.js';
 import { readFactSlots } from '../pipeline/facts.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
+import { type ByteChunk, byteChunks, linesOf } from './ndjson.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 import { showText } from '../pipeline/values.js';
 import type { Decision, Reason, ShownValue } from '../pipeline/decision-types.js';
@@ -711,22 +712,29 @@ interface DiffInit {
 }
 
 // One chunk of NDJSON lines decided by both revisions; each worker compiles both once.
+// Lines as strings (the job queue's chunks), or as the bytes of whole lines (ndjson.ts).
+type LinesChunk = { start: number; lines: string[] } | ByteChunk;
+
 export const diffChunk = defineTask(
   'diff/lines',
   import.meta.url,
   (init: DiffInit) => {
     const oldC = loadSide(init.old).compiled;
     const newC = loadSide(init.new).compiled;
-    return (c: { start: number; lines: string[] }) => diffLines(oldC, newC, c.start, c.lines, init.examples);
+    return (c: LinesChunk) =>
+      'lines' in c
+        ? diffLines(oldC, newC, c.start, c.lines, init.examples)
+        : diffLines(oldC, newC, c.first - 1, linesOf(c), init.examples);
   },
   poisonedLines,
 );
 
 // A chunk that failed on every attempt in the job queue: its lines count as unreadable.
-function poisonedLines(c: { start: number; lines: string[] }, why: string): Behaviour {
+function poisonedLines(c: LinesChunk, why: string): Behaviour {
   const agg = emptyBehaviour();
-  c.lines.forEach((line, i) => {
-    if (line.trim() !== '') unreadable(agg, c.start + i, `line ${c.start + i + 1}`, why, Number.POSITIVE_INFINITY);
+  const start = 'lines' in c ? c.start : c.first - 1;
+  ('lines' in c ? c.lines : linesOf(c)).forEach((line, i) => {
+    if (line.trim() !== '') unreadable(agg, start + i, `line ${start + i + 1}`, why, Number.POSITIVE_INFINITY);
   });
   return agg;
 }
@@ -762,7 +770,12 @@ export async function behaviouralDiff(
   const threads = jobs > 1 && !opts.runner ? threadPool(diffChunk, init, { workers: jobs, depth: DEPTH }) : undefined;
   const pool = opts.runner?.(diffChunk, init) ?? threads ?? inlinePool(diffChunk, init);
   try {
-    for await (const part of ordered(pool, ndjsonChunks(corpus, opts.chunk ?? 2000, onRead))) {
+    const size = opts.chunk ?? 2000;
+    // Threads get the bytes of whole lines and decode them themselves (ndjson.ts); the job queue, lines.
+    const chunks: AsyncIterable<LinesChunk> = opts.runner
+      ? ndjsonChunks(corpus, size, onRead)
+      : byteChunks(createReadStream(corpus, { highWaterMark: 1 << 20 }), size, (_, bytes) => onRead(bytes));
+    for await (const part of ordered(pool, chunks)) {
       mergeBehaviour(total, part, examples);
       opts.progress?.(total.cases + total.unreadable, total.changed, size ? read / size : 1);
     }

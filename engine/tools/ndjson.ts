@@ -83,3 +83,86 @@ export class LineWriter {
     this.buf = next;
   }
 }
+
+// NDJSON input cut into chunks of whole lines as bytes: the reading thread only looks for
+// newlines and copies bytes; the thread that decides the chunk decodes it (linesOf). Lines are
+// what reading the whole input as UTF-8 and splitting on '\n' gives: a final line without a
+// newline counts, a final newline does not start another line (a newline byte never occurs
+// inside a multi-byte character, so a chunk decodes alone exactly as it would in the stream).
+export interface ByteChunk {
+  // The number of its first line, from 1.
+  first: number;
+  count: number;
+  bytes: Uint8Array;
+}
+
+export async function* byteChunks(
+  input: AsyncIterable<Uint8Array | string>,
+  size: number,
+  onRead: (lines: number, bytes: number) => void = () => {},
+): AsyncGenerator<ByteChunk> {
+  let parts: Uint8Array[] = [];
+  let held = 0;
+  let count = 0;
+  let first = 1;
+  let lines = 0;
+  let bytes = 0;
+  // Bytes after the last newline so far: a last line, if the input ends without one.
+  let tail = 0;
+  // Copied out whole, so the chunk owns its buffer (a thread pool moves it rather than copying).
+  const cut = (): ByteChunk => {
+    const out = new Uint8Array(held);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    const c = { first, count, bytes: out };
+    first += count;
+    count = 0;
+    parts = [];
+    held = 0;
+    return c;
+  };
+  const keep = (b: Uint8Array) => {
+    parts.push(b);
+    held += b.length;
+  };
+  for await (const read of input) {
+    const buf = typeof read === 'string' ? Buffer.from(read) : read;
+    bytes += buf.length;
+    let start = 0;
+    let from = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, from);
+      if (nl < 0) break;
+      from = nl + 1;
+      tail = 0;
+      count++;
+      lines++;
+      if (count === size) {
+        keep(buf.subarray(start, from));
+        start = from;
+        onRead(lines, bytes);
+        yield cut();
+      }
+    }
+    tail += buf.length - from;
+    if (start < buf.length) keep(buf.subarray(start));
+    onRead(lines, bytes);
+  }
+  if (tail > 0) {
+    count++;
+    lines++;
+    onRead(lines, bytes);
+  }
+  if (count > 0) yield cut();
+}
+
+// A chunk's lines as strings.
+export function linesOf(c: ByteChunk): string[] {
+  const text = Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.length).toString('utf8');
+  const lines = text.split('\n');
+  if (lines.length > c.count) lines.pop();
+  return lines;
+}

@@ -174,7 +174,8 @@ export function threadPool<Init, In, Out>(
       const id = nextId++;
       return new Promise<Out>((resolve, reject) => {
         t.waiting.set(id, { resolve, reject });
-        t.worker.postMessage({ id, input } satisfies ToWorker);
+        // A byte array that owns its buffer is moved, as results are (see serveThread).
+        t.worker.postMessage({ id, input } satisfies ToWorker, transferables(input));
       });
     },
     async close() {
