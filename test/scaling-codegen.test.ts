@@ -67,7 +67,9 @@ describe('generated words and check builders = the closures', () => {
         for (let w = 0; w < plan.words; w++) {
           const fired3 = g.words[w]!(slots, new Array(slots.length).fill(undefined), -1, u);
           const unknown3 = u[0]!;
-          const fired2 = anyMissing ? 0 : g.bools[w]!(slots, new Array(slots.length).fill(undefined), -1);
+          const fired2 = anyMissing
+            ? 0
+            : g.bools[w]!(slots, new Array(slots.length).fill(undefined), -1, g.prep(slots));
           for (let j = 0; j < 32 && (w << 5) + j < plan.ruleAt.length; j++) {
             const i = plan.ruleAt[(w << 5) + j]!;
             const want = evalRule(c.claimRules[i]!, s);

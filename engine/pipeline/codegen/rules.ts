@@ -32,7 +32,12 @@ export type RuleFn = (slots: unknown[], exact: (number | undefined)[]) => number
 // closures, which give the exact Unknown).
 export type WordFn = (slots: unknown[], exact: (number | undefined)[], todo: number, unknown: Int32Array) => number;
 
-export type BoolWordFn = (slots: unknown[], exact: (number | undefined)[], todo: number) => number;
+export type BoolWordFn = (
+  slots: unknown[],
+  exact: (number | undefined)[],
+  todo: number,
+  codes: readonly number[],
+) => number;
 
 // A rule evaluated as the closures evaluate it with s.checks set (evalWithChecks): the same
 // truth value (0, 1, 2), and the checks the closures record, in the same order, pushed on checks.
@@ -48,6 +53,11 @@ export interface GeneratedRules {
   // in closures[word], which the caller asks the closures.
   bools: BoolWordFn[];
   closures: Int32Array;
+  // Per slot, an enum fact's value as its position among the enum's values (-2: not one of them),
+  // what the two-valued words compare; once per decision.
+  prep: (slots: unknown[]) => number[];
+  // Per word, the check builders of its rules: (slots, exact, checks, s, bit in the word).
+  checkWords: ((slots: unknown[], exact: (number | undefined)[], checks: Check[], s: Scope, j: number) => number)[];
   // Per claim rule: its check builder, or undefined.
   checks: (ChecksFn | undefined)[];
   // The rules they were generated for: a caller that swaps a rule's closures gets no function.
@@ -101,13 +111,16 @@ interface Gen {
   scale: Map<number, number>;
   // Set while generating a check builder: the part (when, require, unless) each leaf records.
   part: string | undefined;
+  // Set while generating a two-valued word: the facts its leaves read from locals, and how.
+  used: Map<number, 'enum' | 'num' | 'raw'> | undefined;
+  enumCodes: Map<number, number>;
 }
 
 type Exit = (v: string) => string;
 const RETURN: Exit = (v) => `return ${v};`;
 
 function generate(c: Compiled): GeneratedRules {
-  const g: Gen = { c, consts: [], vars: 0, scale: scales(c), part: undefined };
+  const g: Gen = { c, consts: [], vars: 0, scale: scales(c), part: undefined, used: undefined, enumCodes: new Map() };
   const attempt = (f: () => string[]): string[] | undefined => {
     g.vars = 0;
     try {
@@ -126,6 +139,12 @@ function generate(c: Compiled): GeneratedRules {
   );
   // One function per word: rule by rule, a block whose exits set r.
   const plan = c.fast;
+  // Per enum fact, its values' positions (a Map in K): a leaf on it compares small integers.
+  const enumCodes = new Map<number, number>();
+  c.product.facts.forEach((f, k) => {
+    if (f.type.kind === 'enum') enumCodes.set(k, g.consts.push(new Map(f.type.values.map((v, i) => [v, i]))) - 1);
+  });
+  g.enumCodes = enumCodes;
   const words: string[] = [];
   const bools: string[] = [];
   const closureMask = new Int32Array(plan.words);
@@ -152,7 +171,8 @@ function generate(c: Compiled): GeneratedRules {
     out.push('U[0] = u;', 'return f;');
     words.push(out.map((l) => `  ${l}`).join('\n'));
     // The same word in two values, for decisions with every fact a plain rule reads present.
-    const two = ['let x, y, n, m, e, f = 0;'];
+    const two: string[] = [];
+    g.used = new Map();
     let closures = 0;
     for (let j = 0; j < 32; j++) {
       const bit = (w << 5) + j;
@@ -165,9 +185,32 @@ function generate(c: Compiled): GeneratedRules {
       else two.push(`if ((k & ${b}) !== 0 && ${e[0]}) f |= ${b};`);
     }
     two.push('return f;');
-    bools.push(two.map((l) => `  ${l}`).join('\n'));
+    // Each fact the word reads, once: enums as their value's position (V, see prep), amounts and
+    // numbers as exact integers (NaN: not exact), the rest as they are.
+    const locals = [...g.used].map(([k, how]) =>
+      how === 'enum'
+        ? `const v${k} = V[${k}];`
+        : how === 'num'
+          ? `const v${k} = (e = N[${k}]) === undefined ? (N[${k}] = at(S[${k}], ${g.scale.get(k) ?? 0})) : e;`
+          : `const v${k} = S[${k}];`,
+    );
+    g.used = undefined;
+    bools.push(['let x, y, n, m, e, f = 0;', ...locals, ...two].map((l) => `  ${l}`).join('\n'));
     closureMask[w] = closures;
   }
+  // Check builders 32 to a function too, by bit: a product's reasons come from a few of its rules
+  // each time, and a function per rule would rarely run often enough for V8 to optimise it.
+  const checkWords = words.map((_, w) => {
+    const out = [`function k${w}(S, N, C, s, j) {`, '  switch (j) {'];
+    for (let j = 0; j < 32; j++) {
+      const bit = (w << 5) + j;
+      if (bit >= plan.ruleAt.length) break;
+      const b = checkBodies[plan.ruleAt[bit]!];
+      if (b !== undefined) out.push(`  case ${j}: {`, ...b.map((l) => `    ${l}`), '  }');
+    }
+    out.push('  }', '  return 2;', '}');
+    return out.join('\n');
+  });
   const fn = (name: string, params: string, b: string[] | undefined) =>
     b === undefined ? [] : [`function ${name}(${params}) {\n${b.map((l) => `  ${l}`).join('\n')}\n}`];
   const list = (prefix: string, bs: (string[] | undefined)[]) =>
@@ -176,17 +219,24 @@ function generate(c: Compiled): GeneratedRules {
     '"use strict";',
     'const { at, sh } = H;',
     ...bodies.flatMap((b, i) => fn(`r${i}`, 'S, N', b)),
-    ...checkBodies.flatMap((b, i) => fn(`c${i}`, 'S, N, C, s', b)),
+    ...checkWords,
     ...words.map((b, w) => `function w${w}(S, N, k, U) {\n${b}\n}`),
-    ...bools.map((b, w) => `function b${w}(S, N, k) {\n${b}\n}`),
-    `return { fns: ${list('r', bodies)}, checks: ${list('c', checkBodies)}, ` +
-      `words: [${words.map((_, w) => `w${w}`).join(', ')}], bools: [${bools.map((_, w) => `b${w}`).join(', ')}] };`,
+    ...bools.map((b, w) => `function b${w}(S, N, k, V) {\n${b}\n}`),
+    `function prep(S) {\n  return [${c.product.facts.map((_, k) => (enumCodes.has(k) ? `K[${enumCodes.get(k)}].get(S[${k}]) ?? -2` : '0')).join(', ')}];\n}`,
+    `return { fns: ${list('r', bodies)}, checkWords: [${checkWords.map((_, w) => `k${w}`).join(', ')}], ` +
+      `words: [${words.map((_, w) => `w${w}`).join(', ')}], bools: [${bools.map((_, w) => `b${w}`).join(', ')}], prep };`,
   ].join('\n');
   const made = new Function('H', 'K', 'Cp', source)(HELPERS, g.consts, c) as Pick<
     GeneratedRules,
-    'fns' | 'checks' | 'words' | 'bools'
+    'fns' | 'checkWords' | 'words' | 'bools' | 'prep'
   >;
-  return { ...made, closures: closureMask, for: c.claimRules, source };
+  const checks = checkBodies.map((b, i): ChecksFn | undefined => {
+    if (b === undefined) return undefined;
+    const bit = plan.bitOf[i]!;
+    const k = made.checkWords[bit >>> 5]!;
+    return (slots, exact, out, s) => k(slots, exact, out, s, bit & 31);
+  });
+  return { ...made, checks, closures: closureMask, for: c.claimRules, source };
 }
 
 // evalRule (evaluate/outcome.ts) in three values: when, then the requirement, then unless.
@@ -250,7 +300,59 @@ function bool(g: Gen, c: Condition): string {
   if ('all' in c) return c.all.length === 0 ? 'true' : `(${c.all.map((x) => bool(g, x)).join(' && ')})`;
   if ('any' in c) return c.any.length === 0 ? 'false' : `(${c.any.map((x) => bool(g, x)).join(' || ')})`;
   if ('not' in c) return `!${bool(g, c.not)}`;
-  return leafBool(g, c);
+  return g.used === undefined ? leafBool(g, c) : (leafLocal(g, c) ?? leafBool(g, c));
+}
+
+// A leaf over the word's locals (see generate): enum values by position, amounts and numbers by
+// their exact integers; undefined: another shape (leafBool reads the slots).
+function leafLocal(g: Gen, l: Leaf): string | undefined {
+  const c = g.c;
+  const slot = c.slotOf.get(l.fact);
+  const t = c.types.nameType(l.fact) as VType | undefined;
+  if (slot === undefined || !t) return undefined;
+  const op = l.operator;
+  const v = l.value;
+  const used = g.used!;
+  const mark = (k: number, how: 'enum' | 'num' | 'raw'): boolean => {
+    const had = used.get(k);
+    if (had !== undefined && had !== how) return false;
+    used.set(k, how);
+    return true;
+  };
+  const cmpOp = ORDER[op] ?? (op === 'equal' ? '===' : op === 'notEqual' ? '!==' : undefined);
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const b = c.slotOf.get(v.fact);
+    if (b === undefined || !(t.kind === 'money' || isNumeric(t)) || cmpOp === undefined) return undefined;
+    if (!mark(slot, 'num') || !mark(b, 'num')) return undefined;
+    const slow = konst(g, (s: unknown[]) => comparator(t)(factValue(s, slot), factValue(s, b)));
+    return `(v${slot} === v${slot} && v${b} === v${b} ? v${slot} ${cmpOp} v${b} : ${slow}(S) ${cmpOp} 0)`;
+  }
+  if ((t.kind === 'money' || isNumeric(t)) && cmpOp !== undefined && !Array.isArray(v)) {
+    const literal = leafValue(v, t);
+    const d: Dec | undefined = isMoney(literal) ? literal.amount : isDec(literal) ? literal : undefined;
+    if (d === undefined || !X.parseScaled(decText(d))) return undefined;
+    const lit = X.M * 10 ** ((g.scale.get(slot) ?? 0) - X.S);
+    if (!Number.isSafeInteger(lit) || !mark(slot, 'num')) return undefined;
+    const cmp = comparator(t);
+    const slow = konst(g, (s: unknown[]) => cmp(factValue(s, slot), literal));
+    return `(v${slot} === v${slot} ? v${slot} ${cmpOp} ${lit} : ${slow}(S) ${cmpOp} 0)`;
+  }
+  if (t.kind === 'enum' && g.enumCodes.has(slot) && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+    const lit = leafValue(v, t);
+    const lits = (Array.isArray(lit) ? lit : [lit]) as unknown[];
+    const codes = lits.map((x) => (typeof x === 'string' ? t.values.indexOf(x) : -1));
+    if (codes.some((x) => x < 0)) return undefined;
+    const isList = op === 'in' || op === 'notIn';
+    if (isList !== Array.isArray(v) || !(isList || op === 'equal' || op === 'notEqual')) return undefined;
+    if (!mark(slot, 'enum')) return undefined;
+    const any = codes.length ? codes.map((x) => `v${slot} === ${x}`).join(' || ') : 'false';
+    return op === 'equal' || op === 'in' ? `(${any})` : `!(${any})`;
+  }
+  if (t.kind === 'boolean' && typeof v === 'boolean' && (op === 'equal' || op === 'notEqual')) {
+    if (!mark(slot, 'raw')) return undefined;
+    return `v${slot} ${op === 'equal' ? '===' : '!=='} ${v}`;
+  }
+  return undefined;
 }
 
 function fresh(g: Gen): string {

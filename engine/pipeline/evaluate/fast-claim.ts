@@ -66,6 +66,7 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
   const pool = plan.pool;
   const full = plan.fullMask;
   const out = new Int32Array(1);
+  let codes: number[] | undefined;
   let decided = false;
   for (let level = 0; level < LEVELS.length; level++) {
     // Past the deciding level, only an unknown rule changes the decision (its missing facts are
@@ -104,7 +105,8 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
       let ask = k;
       if (generated !== undefined && k !== 0) {
         if (!anyMissing) {
-          firedBits |= generated.bools[w]!(slots, exactValues, k);
+          codes ??= generated.prep(slots);
+          firedBits |= generated.bools[w]!(slots, exactValues, k, codes);
           ask = k & generated.closures[w]!;
         } else {
           firedBits |= generated.words[w]!(slots, exactValues, k, out);

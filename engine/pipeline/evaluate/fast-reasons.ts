@@ -27,6 +27,7 @@ export function leanReasons(
   }
   const generated = generatedRules(c);
   const checkers = generated.for === c.claimRules ? generated.checks : undefined;
+  const bitOf = c.fast.bitOf;
   for (let k = 0; k < shown.length; k++) {
     const i = shown[k]!;
     if (k > 0 && shown[k - 1] === i) continue;
@@ -51,10 +52,10 @@ export function leanReasons(
       continue;
     }
     // The rule's generated check builder; the closures when it is unknown (for its Unknown).
-    const gen = checkers?.[i];
-    if (gen !== undefined) {
+    if (checkers?.[i] !== undefined) {
       const checks: Check[] = [];
-      const v = gen(s.slots, claim.exact, checks, s);
+      const bit = bitOf[i]!;
+      const v = generated.checkWords[bit >>> 5]!(s.slots, claim.exact, checks, s, bit & 31);
       if (v !== UNKNOWN) {
         reasons.push(reason(cr, v === FIRED, checks, undefined, decided(i)));
         continue;
