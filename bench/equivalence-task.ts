@@ -220,13 +220,34 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-// `count` claims for one revision, the same for the same seed.
+// 53 bits of a text (FNV-1a in two lanes): to skip claims already made; a collision only skips one.
+function hash53(s: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < s.length; i++) {
+    const x = s.charCodeAt(i);
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+// `count` different claims for one revision, the same for the same seed. The generator repeats
+// itself on small products (its random mixes draw from a few hundred variations), so repeats are
+// skipped; after `count` × 20 draws a small product gives what it has (fewer than `count`).
 export function* claimsFor(dir: string, rev: CompiledRevision, seed: number, count: number): Generator<Claim> {
   const p = rev.checked.product;
   const rand = prng(seed ^ hash(`${basename(dir)}/${basename(rev.file)}`));
-  for (const g of generate([rev], exampleFacts(dir, p), { seed, count })) {
+  const seen = new Set<number>();
+  let n = 0;
+  for (const g of generate([rev], exampleFacts(dir, p), { seed, count: count * 20 })) {
     const { facts, how } = rewrite(p, g.facts, rand);
-    yield { why: how ? `${g.why}; ${how}` : g.why, text: JSON.stringify(facts) ?? 'null' };
+    const text = JSON.stringify(facts) ?? 'null';
+    const h = hash53(text);
+    if (seen.has(h)) continue;
+    seen.add(h);
+    yield { why: how ? `${g.why}; ${how}` : g.why, text };
+    if (++n >= count) return;
   }
 }
 

@@ -1,5 +1,5 @@
 // The generated path against the reference, at volume: every revision of every product in
-// products/, at least --n seeded claims per product (bench/equivalence-task.ts: the generator's
+// products/, --n different seeded claims per product (bench/equivalence-task.ts: the generator's
 // corpus, a share of it written as pamphlets write amounts or with a fact malformed), each decided
 // by decide and decideByReference with trace: false and with trace: true, compared as JSON text
 // byte for byte, and decide's decisions written by the revision's decision writer against
