@@ -99,14 +99,14 @@ export function formulaResult(f: CompiledFormula, s: Scope): FormulaResult {
   // A formula first computed just now recorded its steps under its own key; one computed
   // earlier (by a rule or an amount) recorded them then.
   const recorded = steps === null ? [] : ((s.memo.get(f.stepsKey) as FormulaResult['steps'] | undefined) ?? steps);
-  return {
-    name: f.name,
-    ...(decl.label ? { label: decl.label } : {}),
-    value: isUnknown(v) ? null : showValue(v),
-    missing: isUnknown(v) ? v.sorted() : [],
-    steps: recorded,
-    cite: decl.cite,
-  };
+  const unknown = isUnknown(v);
+  const value = unknown ? null : showValue(v);
+  const missing = unknown ? v.sorted() : [];
+  // Keys in the decision schema's order, label only when there is one (two literals: V8 builds
+  // an object spread slowly).
+  return decl.label
+    ? { name: f.name, label: decl.label, value, missing, steps: recorded, cite: decl.cite }
+    : { name: f.name, value, missing, steps: recorded, cite: decl.cite };
 }
 
 function computeAmount(
@@ -196,16 +196,17 @@ function traceStep(
   item: number | undefined,
 ): void {
   const st = ca.steps[i]!;
-  steps.push({
-    step: st.kind,
-    text: st.text,
-    operand: showValue(operand),
-    before: showValue(before),
-    after: showValue(after),
-    applied,
-    ...(item !== undefined ? { item } : {}),
-    cite: ca.amount.steps[i]!.cite ?? [],
-  });
+  const step = st.kind;
+  const text = st.text;
+  const cite = ca.amount.steps[i]!.cite ?? [];
+  const o = showValue(operand);
+  const b = showValue(before);
+  const a = showValue(after);
+  steps.push(
+    item === undefined
+      ? { step, text, operand: o, before: b, after: a, applied, cite }
+      : { step, text, operand: o, before: b, after: a, applied, item, cite },
+  );
 }
 
 // Steps from..to-1 on the running amount `start`; each recorded (full trace) as it is taken.

@@ -41,11 +41,12 @@ export function decideReference(c: Compiled, slots: unknown[], trace: boolean): 
     }
   }
   // What the rules and amounts computed, before the formula list computes the rest.
-  const used = new Set(c.formulas.filter((f) => s.memo.has(f.name)).map((f) => f.name));
+  // (Only a decision without the trace needs them.)
+  const used = trace ? undefined : new Set(c.formulas.filter((f) => s.memo.has(f.name)).map((f) => f.name));
   const lookups = s.lookups.length;
   const formulas = c.formulas.map((f) => formulaResult(f, s));
   const d = decisionOf(c, settled, reasons, s.lookups, amounts, formulas);
-  return trace ? d : withoutTrace(d, used, lookups);
+  return used === undefined ? d : withoutTrace(d, used, lookups);
 }
 
 // What trace: false leaves out of a decision (schemas/decision.schema.json says the same):
