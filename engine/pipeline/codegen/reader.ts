@@ -362,14 +362,28 @@ function generateLineReader(p: Product): LineReader | null {
       'if (t.charCodeAt(i) !== 34) return undefined;',
       `const e${d} = t.indexOf('"', i + 1);`,
       `if (e${d} < 0) return undefined;`,
-      `const k${d} = t.slice(i + 1, e${d});`,
+      // The key by its length, then its text where it starts: no string made for it.
+      `let w${d} = -1;`,
+      `switch (e${d} - i - 1) {`,
+    ];
+    const keys = [...node.keys.keys()];
+    for (const len of new Set(keys.map((k) => k.length))) {
+      const same = keys.flatMap((k, at) => (k.length === len ? [[k, at] as const] : []));
+      out.push(
+        `case ${len}:`,
+        same.map(([k, at]) => `if (t.startsWith(${JSON.stringify(k)}, i + 1)) w${d} = ${at};`).join(' else '),
+        'break;',
+      );
+    }
+    out.push(
+      '}',
       `i = ws(t, e${d} + 1);`,
       'if (t.charCodeAt(i) !== 58) return undefined;',
       'i = ws(t, i + 1);',
-      `switch (k${d}) {`,
-    ];
-    for (const [key, ch] of node.keys) {
-      out.push(`case ${JSON.stringify(key)}: {`);
+      `switch (w${d}) {`,
+    );
+    for (const [at, [, ch]] of [...node.keys].entries()) {
+      out.push(`case ${at}: {`);
       if (ch.slot < 0) {
         out.push(`if (${ch.seen} || t.charCodeAt(i) !== 123) return undefined;`, `${ch.seen} = true;`);
         out.push(...object(ch));
