@@ -30,6 +30,11 @@ export interface Compiler {
 }
 
 export function compile(checked: Checked): Compiled {
+  // The Unknowns made here (one per missing fact or table miss) are shared by every decision.
+  return Unknown.sharedWhile(() => compileShared(checked));
+}
+
+function compileShared(checked: Checked): Compiled {
   const p = checked.product;
   const types = checked.types;
   const named = new Map<string, Fn>();

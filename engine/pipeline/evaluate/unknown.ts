@@ -18,6 +18,17 @@ export class Unknown {
     parts?: readonly Unknown[],
   ) {
     this.parts = parts;
+    // Made while a product compiles (conditions, tables, references): kept for its lifetime.
+    if (compiling > 0) this.isShared = true;
+  }
+  // Every Unknown made inside fn is shared (see compile.ts: nothing decides while compiling).
+  static sharedWhile<T>(fn: () => T): T {
+    compiling++;
+    try {
+      return fn();
+    } finally {
+      compiling--;
+    }
   }
   // An Unknown made once and kept (per missing fact, at compile time); Unknowns made per decision
   // must not be shared, or the merge caches would keep them alive.
@@ -51,6 +62,9 @@ export class Unknown {
     return u;
   }
 }
+// How many compiles are under way (compile() does not decide, so no per-decision Unknown is made
+// meanwhile).
+let compiling = 0;
 // Process-wide, and only a bound: whether a merge is cached never changes its facts.
 let sharedMerges = 0;
 const MAX_SHARED_MERGES = 50_000;
