@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Compiled } from '../engine/pipeline/evaluate/index.js';
+import { type Compiled, decide, decideByReference } from '../engine/pipeline/evaluate/index.js';
 import { newScope } from '../engine/pipeline/evaluate/compiled.js';
 import { evalRule, evalWithChecks } from '../engine/pipeline/evaluate/outcome.js';
 import { Unknown } from '../engine/pipeline/evaluate/unknown.js';
@@ -98,25 +98,51 @@ describe('generated words and check builders = the closures', () => {
   it('each check builder records the checks evalWithChecks records, with the same truth value', () => {
     const failures: string[] = [];
     let compared = 0;
+    let compared2 = 0;
     for (const [name, c, corpus] of all) {
       const g = generatedRules(c);
       for (const facts of corpus) {
         const { slots, errors } = readFactSlots(c.product, facts);
         if (errors.length) continue;
         const exact = new Array(slots.length).fill(undefined);
+        const complete = [...c.fast.plainSlots].every((k) => slots[k] !== undefined);
+        const codes = g.prep(slots);
         g.checks.forEach((fn, i) => {
           if (!fn) return;
           const want = evalWithChecks(c.claimRules[i]!, newScope(slots, false, c.itemList));
+          const truth = want.fires instanceof Unknown ? 2 : want.fires ? 1 : 0;
           const checks: Check[] = [];
           const got = fn(slots, exact, checks, newScope(slots, false, c.itemList));
-          const truth = want.fires instanceof Unknown ? 2 : want.fires ? 1 : 0;
           if (got !== truth || JSON.stringify(checks) !== JSON.stringify(want.checks))
             failures.push(`${name} ${c.claimRules[i]!.rule.id}: ${got} ${JSON.stringify(checks)}`);
           compared++;
+          if (!complete) return;
+          // Two values: the same, or 2 (not generated) with nothing recorded.
+          const bit = c.fast.bitOf[i]!;
+          const two: Check[] = [];
+          const got2 = g.checkBools[bit >>> 5]!(slots, exact, two, newScope(slots, false, c.itemList), bit & 31, codes);
+          if (got2 === 2 ? two.length > 0 : got2 !== truth || JSON.stringify(two) !== JSON.stringify(want.checks))
+            failures.push(`${name} ${c.claimRules[i]!.rule.id} two values: ${got2} ${JSON.stringify(two)}`);
+          if (got2 !== 2) compared2++;
         });
       }
     }
     expect(failures.slice(0, 5)).toEqual([]);
     expect(compared).toBeGreaterThan(50_000);
+    expect(compared2).toBeGreaterThan(20_000);
+  });
+
+  it('decides as the reference on the scaling products, facts dropped or not', () => {
+    const failures: string[] = [];
+    let n = 0;
+    for (const [name, c, corpus] of all.slice(0, 3)) {
+      for (const facts of [...corpus, ...scalingCorpus(150, 9)]) {
+        const got = JSON.stringify(decide(c, facts, { trace: false }));
+        if (got !== JSON.stringify(decideByReference(c, facts, { trace: false }))) failures.push(`${name} #${n}`);
+        n++;
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+    expect(n).toBe(1350);
   });
 });

@@ -58,6 +58,16 @@ export interface GeneratedRules {
   prep: (slots: unknown[]) => number[];
   // Per word, the check builders of its rules: (slots, exact, checks, s, bit in the word).
   checkWords: ((slots: unknown[], exact: (number | undefined)[], checks: Check[], s: Scope, j: number) => number)[];
+  // The same in two values, for a decision with every fact a plain rule reads present; codes
+  // from prep. 2: not generated (the caller uses checkWords).
+  checkBools: ((
+    slots: unknown[],
+    exact: (number | undefined)[],
+    checks: Check[],
+    s: Scope,
+    j: number,
+    codes: readonly number[],
+  ) => number)[];
   // Per claim rule: its check builder, or undefined.
   checks: (ChecksFn | undefined)[];
   // The rules they were generated for: a caller that swaps a rule's closures gets no function.
@@ -187,13 +197,7 @@ function generate(c: Compiled): GeneratedRules {
     two.push('return f;');
     // Each fact the word reads, once: enums as their value's position (V, see prep), amounts and
     // numbers as exact integers (NaN: not exact), the rest as they are.
-    const locals = [...g.used].map(([k, how]) =>
-      how === 'enum'
-        ? `const v${k} = V[${k}];`
-        : how === 'num'
-          ? `const v${k} = (e = N[${k}]) === undefined ? (N[${k}] = at(S[${k}], ${g.scale.get(k) ?? 0})) : e;`
-          : `const v${k} = S[${k}];`,
-    );
+    const locals = localsOf(g);
     g.used = undefined;
     bools.push(['let x, y, n, m, e, f = 0;', ...locals, ...two].map((l) => `  ${l}`).join('\n'));
     closureMask[w] = closures;
@@ -209,6 +213,21 @@ function generate(c: Compiled): GeneratedRules {
       if (b !== undefined) out.push(`  case ${j}: {`, ...b.map((l) => `    ${l}`), '  }');
     }
     out.push('  }', '  return 2;', '}');
+    // The same in two values, for decisions with every fact a plain rule reads present.
+    g.used = new Map();
+    const two: string[] = [];
+    for (let j = 0; j < 32; j++) {
+      const bit = (w << 5) + j;
+      if (bit >= plan.ruleAt.length) break;
+      const i = plan.ruleAt[bit]!;
+      if (checkBodies[i] === undefined) continue;
+      const cr = c.claimRules[i]!;
+      const b = attempt(() => ruleChecksBool(g, cr.rule, cr.requires));
+      if (b !== undefined) two.push(`  case ${j}: {`, ...b.map((l) => `    ${l}`), '  }');
+    }
+    out.push(`function q${w}(S, N, C, s, j, V) {`, '  let x, y, n, m, e;', ...localsOf(g).map((l) => `  ${l}`));
+    out.push('  switch (j) {', ...two, '  }', '  return 2;', '}');
+    g.used = undefined;
     return out.join('\n');
   });
   const fn = (name: string, params: string, b: string[] | undefined) =>
@@ -224,11 +243,12 @@ function generate(c: Compiled): GeneratedRules {
     ...bools.map((b, w) => `function b${w}(S, N, k, V) {\n${b}\n}`),
     `function prep(S) {\n  return [${c.product.facts.map((_, k) => (enumCodes.has(k) ? `K[${enumCodes.get(k)}].get(S[${k}]) ?? -2` : '0')).join(', ')}];\n}`,
     `return { fns: ${list('r', bodies)}, checkWords: [${checkWords.map((_, w) => `k${w}`).join(', ')}], ` +
+      `checkBools: [${checkWords.map((_, w) => `q${w}`).join(', ')}], ` +
       `words: [${words.map((_, w) => `w${w}`).join(', ')}], bools: [${bools.map((_, w) => `b${w}`).join(', ')}], prep };`,
   ].join('\n');
   const made = new Function('H', 'K', 'Cp', source)(HELPERS, g.consts, c) as Pick<
     GeneratedRules,
-    'fns' | 'checkWords' | 'words' | 'bools' | 'prep'
+    'fns' | 'checkWords' | 'checkBools' | 'words' | 'bools' | 'prep'
   >;
   const checks = checkBodies.map((b, i): ChecksFn | undefined => {
     if (b === undefined) return undefined;
@@ -237,6 +257,18 @@ function generate(c: Compiled): GeneratedRules {
     return (slots, exact, out, s) => k(slots, exact, out, s, bit & 31);
   });
   return { ...made, checks, closures: closureMask, for: c.claimRules, source };
+}
+
+// Each fact a two-valued function reads, once: enums as their value's position (V, see prep),
+// amounts and numbers as exact integers (NaN: not exact), the rest as they are.
+function localsOf(g: Gen): string[] {
+  return [...g.used!].map(([k, how]) =>
+    how === 'enum'
+      ? `const v${k} = V[${k}];`
+      : how === 'num'
+        ? `const v${k} = (e = N[${k}]) === undefined ? (N[${k}] = at(S[${k}], ${g.scale.get(k) ?? 0})) : e;`
+        : `const v${k} = S[${k}];`,
+  );
 }
 
 // evalRule (evaluate/outcome.ts) in three values: when, then the requirement, then unless.
@@ -355,6 +387,58 @@ function leafLocal(g: Gen, l: Leaf): string | undefined {
   return undefined;
 }
 
+// evalRule with its checks in two values (every fact the rule reads present): as ruleBody with
+// checks, each truth a boolean, leaves over the word's locals where they can be.
+function ruleChecksBool(
+  g: Gen,
+  r: { when?: Condition; unless?: Condition; require?: Condition },
+  requires: boolean,
+): string[] {
+  const out: string[] = [];
+  g.part = 'when';
+  if (r.when) out.push(`if (!${condBool(g, r.when, out)}) return 0;`);
+  if (requires) {
+    if (!r.require) {
+      out.push('return 0;');
+      return out;
+    }
+    g.part = 'require';
+    out.push(`if (${condBool(g, r.require, out)}) return 0;`);
+  }
+  if (r.unless) {
+    g.part = 'unless';
+    out.push(`if (${condBool(g, r.unless, out)}) return 0;`);
+  }
+  g.part = undefined;
+  out.push('return 1;');
+  return out;
+}
+
+// Statements appended to out, recording each leaf's check; returns the boolean's variable.
+function condBool(g: Gen, c: Condition, out: string[]): string {
+  if ('all' in c || 'any' in c) {
+    const parts = 'all' in c ? c.all : c.any;
+    const dominant = 'any' in c;
+    const v = fresh(g);
+    out.push(`let ${v} = ${!dominant};`, `L${v}: {`);
+    for (const p of parts) {
+      const x = condBool(g, p, out);
+      out.push(`if (${dominant ? '' : '!'}${x}) { ${v} = ${dominant}; break L${v}; }`);
+    }
+    out.push('}');
+    return v;
+  }
+  if ('not' in c) {
+    const x = condBool(g, c.not, out);
+    const v = fresh(g);
+    out.push(`const ${v} = !${x};`);
+    return v;
+  }
+  const v = fresh(g);
+  out.push(`const ${v} = ${leafLocal(g, c) ?? leafBool(g, c)};`, recordCheck(g, c, v, true));
+  return v;
+}
+
 function fresh(g: Gen): string {
   return `t${g.vars++}`;
 }
@@ -387,7 +471,7 @@ function cond(g: Gen, c: Condition, out: string[]): string {
 }
 
 // The check a leaf's closure records (conditions.ts compileLeaf, record), its result in v.
-function recordCheck(g: Gen, l: Leaf, v: string): string {
+function recordCheck(g: Gen, l: Leaf, v: string, two = false): string {
   const c = g.c;
   const slot = c.slotOf.get(l.fact)!;
   const t = (c.types.nameType(l.fact) as VType | undefined) ?? UNKNOWN;
@@ -413,7 +497,7 @@ function recordCheck(g: Gen, l: Leaf, v: string): string {
   return (
     `C.push({ part: ${JSON.stringify(g.part)}, text: ${JSON.stringify(text)}, fact: ${JSON.stringify(l.fact)}, ` +
     `operator: ${JSON.stringify(l.operator)}, actual: ${shown(slot)}, required: ${required}, ` +
-    `result: ${v} === 2 ? null : ${v} === 1 });`
+    `result: ${two ? v : `${v} === 2 ? null : ${v} === 1`} });`
   );
 }
 

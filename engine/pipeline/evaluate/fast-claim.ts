@@ -18,6 +18,10 @@ export interface ClaimTruths extends Truths<number> {
   fires: (number | undefined)[];
   // Per slot, the exact integers the generated code computed (codegen/rules.ts), for the reasons.
   exact: (number | undefined)[];
+  // Every fact a plain rule reads is present (the two-valued generated code applies), and the
+  // enum positions that code reads, once computed.
+  complete: boolean;
+  codes: number[] | undefined;
   // The rules found unknown, in the order they were evaluated.
   unknownRules: number[];
 }
@@ -35,7 +39,15 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
   // One elements kind for every decision (generic), so the generated code sees one array map.
   const exactValues: (number | undefined)[] = new Array(s.slots.length).fill(undefined);
   const fires: (number | undefined)[] = new Array(rules.length);
-  const t: ClaimTruths = { fires, exact: exactValues, fired: [], unknown: [], unknownRules: [] };
+  const t: ClaimTruths = {
+    fires,
+    exact: exactValues,
+    complete: false,
+    codes: undefined,
+    fired: [],
+    unknown: [],
+    unknownRules: [],
+  };
   for (const i of plan.sideEffecting) settle1(t, rules, i, evalRule(rules[i]!, s));
   const slots = s.slots;
   // The kill sets that this decision's facts select (offsets into the pool).
@@ -63,6 +75,7 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
       anyMissing = true;
       break;
     }
+  t.complete = !anyMissing;
   const pool = plan.pool;
   const full = plan.fullMask;
   const out = new Int32Array(1);
@@ -135,6 +148,7 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
       decided = true;
     }
   }
+  t.codes = codes;
   return t;
 }
 

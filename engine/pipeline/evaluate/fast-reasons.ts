@@ -55,7 +55,12 @@ export function leanReasons(
     if (checkers?.[i] !== undefined) {
       const checks: Check[] = [];
       const bit = bitOf[i]!;
-      const v = generated.checkWords[bit >>> 5]!(s.slots, claim.exact, checks, s, bit & 31);
+      let v = 2;
+      if (claim.complete) {
+        claim.codes ??= generated.prep(s.slots);
+        v = generated.checkBools[bit >>> 5]!(s.slots, claim.exact, checks, s, bit & 31, claim.codes);
+      }
+      if (v === 2) v = generated.checkWords[bit >>> 5]!(s.slots, claim.exact, checks, s, bit & 31);
       if (v !== UNKNOWN) {
         reasons.push(reason(cr, v === FIRED, checks, undefined, decided(i)));
         continue;
