@@ -457,7 +457,7 @@ function firingOfSlots(c: Compiled, slots: unknown[]): Firing {
     for (const r of rs) {
       const outcome = settled.items[r.item]?.outcome ?? settled.outcome;
       if (r.applies || (outcome === 'not-covered' && r.cr.level === COVER_LEVEL))
-        results.set(`${r.cr.rule.id}[${r.item}]`, result(r.fires));
+        results.set(itemKey(r.cr.rule.id, r.item), result(r.fires));
     }
   }
   for (const f of c.formulas) f.fn(s);
@@ -471,6 +471,15 @@ function firingOfSlots(c: Compiled, slots: unknown[]): Firing {
     rows,
     amounts,
   };
+}
+
+// `rule[item]`, one string per rule id and item for every case and both revisions: maps keyed
+// by them hash each once, and the two revisions' keys compare by identity.
+const itemKeys = new Map<string, string[]>();
+function itemKey(rule: string, item: number): string {
+  let ks = itemKeys.get(rule);
+  if (!ks) itemKeys.set(rule, (ks = []));
+  return (ks[item] ??= `${rule}[${item}]`);
 }
 
 // Whether two summaries write the same JSON, without writing them: true or false when sure,
