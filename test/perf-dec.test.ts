@@ -2,7 +2,8 @@
 // slicing); it must be exactly the Decimal decimal.js makes: same sign, exponent and words.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cmpDec, dec, decText } from '../engine/pipeline/money.js';
+import { cmpDec, dec, decScaled, decText } from '../engine/pipeline/money.js';
+import { scaledText } from '../engine/pipeline/codegen/exact.js';
 
 type Raw = { s: number; e: number; d: number[] | null; constructor: new (v: string) => Raw };
 const Decimal = (dec(0) as unknown as Raw).constructor;
@@ -132,5 +133,34 @@ describe('cmpDec: as decimal.js compares', () => {
       }),
       { numRuns: 20000 },
     );
+  });
+});
+
+describe('decScaled: the Decimal of a scaled integer, as dec(scaledText(m, s)) makes it', () => {
+  it('every scale, signs, zeros, the ends of the safe range', () => {
+    const ms = [
+      0,
+      -0,
+      1,
+      -1,
+      9,
+      10,
+      1000000,
+      9999999,
+      10000000,
+      12345678901234,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+    ];
+    for (const m of ms)
+      for (let sc = 0; sc <= 15; sc++) expect(fields(decScaled(m, sc))).toEqual(fields(new Decimal(scaledText(m, sc))));
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), fc.integer({ min: 0, max: 15 }), (m, sc) => {
+        expect(fields(decScaled(m, sc))).toEqual(fields(new Decimal(scaledText(m, sc))));
+      }),
+      { numRuns: 20000 },
+    );
+    expect(() => decScaled(2 ** 53, 0)).toThrow();
+    expect(() => decScaled(1, 16)).toThrow();
   });
 });

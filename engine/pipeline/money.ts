@@ -15,13 +15,59 @@ export function dec(v: string | number): Dec {
   return new Decimal(v);
 }
 
+const LOG_BASE = 7;
+
+// m / 10^scale (m a safe integer, 0 <= scale <= 15: exact.ts's scaled form) as a Decimal, the
+// same as dec(scaledText(m, scale)) without the text: the digits of |m| (at most 16, exact in a
+// double) go into base-1e7 words aligned on the exponent, as decimal.js's parseDecimal lays them.
+export function decScaled(m: number, scale: number): Dec {
+  if (!Number.isSafeInteger(m) || !Number.isInteger(scale) || scale < 0 || scale > 15) {
+    throw new RangeError(`decScaled: ${m} / 10^${scale} is outside the scaled range`);
+  }
+  const x = new Decimal(0) as unknown as { s: number; e: number; d: number[] };
+  // (scaledText writes -0 as 0, which reads as +0.)
+  x.s = m < 0 ? -1 : 1;
+  let n = Math.abs(m);
+  if (n === 0) return x as unknown as Dec;
+  let sc = scale;
+  while (n % 10 === 0) {
+    n /= 10;
+    sc--;
+  }
+  // n: the significant digits (no trailing zeros), len of them; the value is n * 10^-sc.
+  const digits = String(n);
+  const len = digits.length;
+  const e = len - 1 - sc;
+  let cap = (e + 1) % LOG_BASE;
+  if (cap < 0) cap += LOG_BASE;
+  if (cap === 0) cap = LOG_BASE;
+  const d: number[] = [];
+  let w = 0;
+  let k = 0;
+  for (let i = 0; i < len; i++) {
+    w = w * 10 + (digits.charCodeAt(i) - 48);
+    if (++k === cap) {
+      d.push(w);
+      w = 0;
+      k = 0;
+      cap = LOG_BASE;
+    }
+  }
+  if (k > 0) {
+    for (; k < cap; k++) w *= 10;
+    d.push(w);
+  }
+  x.e = e;
+  x.d = d;
+  return x as unknown as Dec;
+}
+
 // Facts arrive as plain decimal strings (-?digits, an optional .digits): decimal.js's own parse
 // tests a regular expression, then slices the string word by word. This builds the very same
 // Decimal (sign s, base-10 exponent e, base-1e7 words d, as decimal.js's parseDecimal sets them)
 // in one pass over the characters; test/perf-dec.test.ts holds s, e and d equal to decimal.js's
 // on random and boundary strings. Anything else (exponents, a leading +, ".5", "5.") goes to
 // decimal.js.
-const LOG_BASE = 7;
 function plainDecimal(str: string): Dec | undefined {
   const n = str.length;
   let i = 0;
