@@ -11,11 +11,10 @@ import { type Truths, evalRule } from './outcome.js';
 import { generatedRules } from '../codegen/rules.js';
 
 export interface ClaimTruths extends Truths<number> {
-  // Per claim rule, what evaluating it found: FIRED, UNKNOWN, or nothing (false, or not
-  // evaluated: a rule not evaluated cannot change the decision). An array with holes: a Map entry
-  // per evaluated rule cost more than the rules of a product with hundreds, and a typed array
-  // this long is allocated outside the heap, which costs more than the holes.
-  fires: (number | undefined)[];
+  // The claim rules that fired, a bit each (by claim index, 32 to a number; see fired()): a Map
+  // entry per evaluated rule cost more than the rules of a product with hundreds, and an array
+  // per rule costs a product whose index leaves few to evaluate.
+  fires: number[];
   // Per slot, the exact integers the generated code computed (codegen/rules.ts), for the reasons.
   exact: (number | undefined)[];
   // Every fact a plain rule reads is present (the two-valued generated code applies), and the
@@ -25,8 +24,18 @@ export interface ClaimTruths extends Truths<number> {
   // The rules found unknown, in the order they were evaluated.
   unknownRules: number[];
 }
+// Where a three-valued word leaves its unknown bits. Shared: read right after the call, and
+// nothing a word calls decides anything.
+const OUT = new Int32Array(1);
+
+// What the generated code returns for a rule that fired, or is unknown.
 export const FIRED = 1;
 export const UNKNOWN = 2;
+
+// Whether claim rule i fired (evaluated and true, or fired through the indexes).
+export function fired(t: ClaimTruths, i: number): boolean {
+  return (t.fires[i >>> 5]! & (1 << (i & 31))) !== 0;
+}
 
 // The claim-level rules: those with side effects in source order, as the reference evaluates
 // them; then the plain ones level by level, skipping what the indexes make false.
@@ -38,7 +47,7 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
   const generated = all.for === rules ? all : undefined;
   // One elements kind for every decision (generic), so the generated code sees one array map.
   const exactValues: (number | undefined)[] = new Array(s.slots.length).fill(undefined);
-  const fires: (number | undefined)[] = new Array(rules.length);
+  const fires: number[] = new Array((rules.length + 31) >>> 5).fill(0);
   const t: ClaimTruths = {
     fires,
     exact: exactValues,
@@ -78,7 +87,6 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
   t.complete = !anyMissing;
   const pool = plan.pool;
   const full = plan.fullMask;
-  const out = new Int32Array(1);
   let codes: number[] | undefined;
   let decided = false;
   for (let level = 0; level < LEVELS.length; level++) {
@@ -122,8 +130,8 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
           firedBits |= generated.bools[w]!(slots, exactValues, k, codes);
           ask = k & generated.closures[w]!;
         } else {
-          firedBits |= generated.words[w]!(slots, exactValues, k, out);
-          ask = out[0]!;
+          firedBits |= generated.words[w]!(slots, exactValues, k, OUT);
+          ask = OUT[0]!;
         }
       }
       for (let b = ask; b !== 0; b &= b - 1) {
@@ -136,15 +144,15 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
       // Bits in ladder order: source order within the level.
       for (let b = firedBits; b !== 0; b &= b - 1) {
         const i = plan.ruleAt[(w << 5) + 31 - Math.clz32(b & -b)]!;
-        fires[i] = FIRED;
+        fires[i >>> 5]! |= 1 << (i & 31);
         firedPlain.push(i);
       }
     }
     // With side-effecting rules at this level, the fired ones in source order among all.
     const side = plan.sideByLevel[level]!;
-    const fired = side.length === 0 ? firedPlain : c.claimLevels[level]!.filter((i) => fires[i] === FIRED);
-    if (fired.length > 0) {
-      t.fired[level] = fired;
+    const atLevel = side.length === 0 ? firedPlain : c.claimLevels[level]!.filter((i) => fired(t, i));
+    if (atLevel.length > 0) {
+      t.fired[level] = atLevel;
       decided = true;
     }
   }
@@ -153,9 +161,8 @@ export function evalClaim(c: Compiled, s: Scope): ClaimTruths {
 }
 
 function settle1(t: ClaimTruths, rules: Compiled['claimRules'], i: number, f: boolean | Unknown): void {
-  if (f === true) t.fires[i] = FIRED;
+  if (f === true) t.fires[i >>> 5]! |= 1 << (i & 31);
   else if (f instanceof Unknown) {
-    t.fires[i] = UNKNOWN;
     t.unknownRules.push(i);
     (t.unknown[rules[i]!.level] ??= []).push(f);
   }

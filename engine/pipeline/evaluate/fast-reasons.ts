@@ -6,7 +6,7 @@ import { shownSlot } from './shown.js';
 import { type Compiled, type Scope, COVER_LEVEL, itemScope } from './compiled.js';
 import { Unknown } from './unknown.js';
 import { type ItemResult, type Settled, decidedBy, evalWithChecks, reason } from './outcome.js';
-import { type ClaimTruths, FIRED, UNKNOWN } from './fast-claim.js';
+import { type ClaimTruths, FIRED, UNKNOWN, fired } from './fast-claim.js';
 
 export function leanReasons(
   c: Compiled,
@@ -33,7 +33,7 @@ export function leanReasons(
     if (k > 0 && shown[k - 1] === i) continue;
     const cr = c.claimRules[i]!;
     const template = c.fast.firedChecks[i];
-    if (template !== undefined && claim.fires[i] === FIRED) {
+    if (template !== undefined && fired(claim, i)) {
       // Fired, so every fact it reads is present and every leaf has its known result.
       const checks: Check[] = new Array(template.length);
       for (let j = 0; j < template.length; j++) {
