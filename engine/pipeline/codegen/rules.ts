@@ -140,123 +140,163 @@ function generate(c: Compiled): GeneratedRules {
       throw e;
     }
   };
-  const plain = (i: number) => c.fast.factsOf[i] !== undefined;
-  const bodies = c.claimRules.map((cr, i) =>
-    plain(i) ? attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN)) : undefined,
-  );
-  const checkBodies = c.claimRules.map((cr, i) =>
-    plain(i) ? attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN, true)) : undefined,
-  );
-  // One function per word: rule by rule, a block whose exits set r.
   const plan = c.fast;
+  const sources: string[] = [];
+  // Each part is its own script over the same constants (K grows as parts are generated).
+  const made = <T>(source: string): T => {
+    sources.push(source);
+    return new Function('H', 'K', 'Cp', `"use strict";\nconst { at, sh } = H;\n${source}`)(HELPERS, g.consts, c) as T;
+  };
+  // The rules of word w, by bit: [j, claim index].
+  const wordRules = (w: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let j = 0; j < 32 && (w << 5) + j < plan.ruleAt.length; j++) out.push([j, plan.ruleAt[(w << 5) + j]!]);
+    return out;
+  };
+  const wordIndexes = Array.from({ length: plan.words }, (_, w) => w);
   // Per enum fact, its values' positions (a Map in K): a leaf on it compares small integers.
   const enumCodes = new Map<number, number>();
   c.product.facts.forEach((f, k) => {
     if (f.type.kind === 'enum') enumCodes.set(k, g.consts.push(new Map(f.type.values.map((v, i) => [v, i]))) - 1);
   });
   g.enumCodes = enumCodes;
-  const words: string[] = [];
-  const bools: string[] = [];
+
+  // Built now: what a decision with every fact a plain rule reads present runs, in two values.
   const closureMask = new Int32Array(plan.words);
-  for (let w = 0; w < plan.words; w++) {
-    const out = ['let x, y, n, m, e, r, f = 0, u = 0;'];
-    for (let j = 0; j < 32; j++) {
-      const bit = (w << 5) + j;
-      if (bit >= plan.ruleAt.length) break;
-      const i = plan.ruleAt[bit]!;
-      const b = String(1 << j);
-      const cr = c.claimRules[i]!;
-      const body = attempt(() => ruleBody(g, cr.rule, cr.requires, (v) => `{ r = ${v}; break R${j}; }`));
-      if (body === undefined) out.push(`if ((k & ${b}) !== 0) u |= ${b};`);
-      else
-        out.push(
-          `if ((k & ${b}) !== 0) {`,
-          `R${j}: {`,
-          ...body,
-          '}',
-          `if (r === 1) f |= ${b}; else if (r === 2) u |= ${b};`,
-          '}',
-        );
-    }
-    out.push('U[0] = u;', 'return f;');
-    words.push(out.map((l) => `  ${l}`).join('\n'));
-    // The same word in two values, for decisions with every fact a plain rule reads present.
-    const two: string[] = [];
+  const bools = wordIndexes.map((w) => {
     g.used = new Map();
+    const two: string[] = [];
     let closures = 0;
-    for (let j = 0; j < 32; j++) {
-      const bit = (w << 5) + j;
-      if (bit >= plan.ruleAt.length) break;
-      const i = plan.ruleAt[bit]!;
+    for (const [j, i] of wordRules(w)) {
       const cr = c.claimRules[i]!;
       const b = String(1 << j);
-      const e = bodies[i] === undefined ? undefined : attempt(() => [ruleBool(g, cr.rule, cr.requires)]);
+      const e = attempt(() => [ruleBool(g, cr.rule, cr.requires)]);
       if (e === undefined) closures |= 1 << j;
       else two.push(`if ((k & ${b}) !== 0 && ${e[0]}) f |= ${b};`);
     }
-    two.push('return f;');
-    // Each fact the word reads, once: enums as their value's position (V, see prep), amounts and
-    // numbers as exact integers (NaN: not exact), the rest as they are.
-    const locals = localsOf(g);
-    g.used = undefined;
-    bools.push(['let x, y, n, m, e, f = 0;', ...locals, ...two].map((l) => `  ${l}`).join('\n'));
     closureMask[w] = closures;
-  }
+    const body = ['let x, y, n, m, e, f = 0;', ...localsOf(g), ...two, 'return f;'];
+    g.used = undefined;
+    return `function b${w}(S, N, k, V) {\n${body.map((l) => `  ${l}`).join('\n')}\n}`;
+  });
   // Check builders 32 to a function too, by bit: a product's reasons come from a few of its rules
   // each time, and a function per rule would rarely run often enough for V8 to optimise it.
-  const checkWords = words.map((_, w) => {
-    const out = [`function k${w}(S, N, C, s, j) {`, '  switch (j) {'];
-    for (let j = 0; j < 32; j++) {
-      const bit = (w << 5) + j;
-      if (bit >= plan.ruleAt.length) break;
-      const b = checkBodies[plan.ruleAt[bit]!];
-      if (b !== undefined) out.push(`  case ${j}: {`, ...b.map((l) => `    ${l}`), '  }');
-    }
-    out.push('  }', '  return 2;', '}');
-    // The same in two values, for decisions with every fact a plain rule reads present.
+  const checkBools = wordIndexes.map((w) => {
     g.used = new Map();
     const two: string[] = [];
-    for (let j = 0; j < 32; j++) {
-      const bit = (w << 5) + j;
-      if (bit >= plan.ruleAt.length) break;
-      const i = plan.ruleAt[bit]!;
-      if (checkBodies[i] === undefined) continue;
+    for (const [j, i] of wordRules(w)) {
       const cr = c.claimRules[i]!;
       const b = attempt(() => ruleChecksBool(g, cr.rule, cr.requires));
       if (b !== undefined) two.push(`  case ${j}: {`, ...b.map((l) => `    ${l}`), '  }');
     }
-    out.push(`function q${w}(S, N, C, s, j, V) {`, '  let x, y, n, m, e;', ...localsOf(g).map((l) => `  ${l}`));
+    const out = [`function q${w}(S, N, C, s, j, V) {`, '  let x, y, n, m, e;', ...localsOf(g).map((l) => `  ${l}`)];
     out.push('  switch (j) {', ...two, '  }', '  return 2;', '}');
     g.used = undefined;
     return out.join('\n');
   });
-  const fn = (name: string, params: string, b: string[] | undefined) =>
-    b === undefined ? [] : [`function ${name}(${params}) {\n${b.map((l) => `  ${l}`).join('\n')}\n}`];
-  const list = (prefix: string, bs: (string[] | undefined)[]) =>
-    `[${bs.map((b, i) => (b === undefined ? 'undefined' : `${prefix}${i}`)).join(', ')}]`;
-  const source = [
-    '"use strict";',
-    'const { at, sh } = H;',
-    ...bodies.flatMap((b, i) => fn(`r${i}`, 'S, N', b)),
-    ...checkWords,
-    ...words.map((b, w) => `function w${w}(S, N, k, U) {\n${b}\n}`),
-    ...bools.map((b, w) => `function b${w}(S, N, k, V) {\n${b}\n}`),
-    `function prep(S) {\n  return [${c.product.facts.map((_, k) => (enumCodes.has(k) ? `K[${enumCodes.get(k)}].get(S[${k}]) ?? -2` : '0')).join(', ')}];\n}`,
-    `return { fns: ${list('r', bodies)}, checkWords: [${checkWords.map((_, w) => `k${w}`).join(', ')}], ` +
-      `checkBools: [${checkWords.map((_, w) => `q${w}`).join(', ')}], ` +
-      `words: [${words.map((_, w) => `w${w}`).join(', ')}], bools: [${bools.map((_, w) => `b${w}`).join(', ')}], prep };`,
-  ].join('\n');
-  const made = new Function('H', 'K', 'Cp', source)(HELPERS, g.consts, c) as Pick<
-    GeneratedRules,
-    'fns' | 'checkWords' | 'checkBools' | 'words' | 'bools' | 'prep'
-  >;
-  const checks = checkBodies.map((b, i): ChecksFn | undefined => {
-    if (b === undefined) return undefined;
-    const bit = plan.bitOf[i]!;
-    const k = made.checkWords[bit >>> 5]!;
-    return (slots, exact, out, s) => k(slots, exact, out, s, bit & 31);
-  });
-  return { ...made, checks, closures: closureMask, for: c.claimRules, source };
+  const prep = `function prep(S) {\n  return [${c.product.facts.map((_, k) => (enumCodes.has(k) ? `K[${enumCodes.get(k)}].get(S[${k}]) ?? -2` : '0')).join(', ')}];\n}`;
+  const eager = made<Pick<GeneratedRules, 'bools' | 'checkBools' | 'prep'>>(
+    [
+      ...bools,
+      ...checkBools,
+      prep,
+      `return { bools: [${bools.map((_, w) => `b${w}`).join(', ')}], checkBools: [${checkBools.map((_, w) => `q${w}`).join(', ')}], prep };`,
+    ].join('\n'),
+  );
+
+  // Built when first asked for: the three-valued code, for decisions missing facts (rare), and
+  // the per-rule functions (the tests').
+  let words: WordFn[] | undefined;
+  let checkWords: GeneratedRules['checkWords'] | undefined;
+  let fns: (RuleFn | undefined)[] | undefined;
+  let checks: (ChecksFn | undefined)[] | undefined;
+  const out: GeneratedRules = {
+    ...eager,
+    closures: closureMask,
+    for: c.claimRules,
+    get words() {
+      words ??= made<WordFn[]>(
+        wordIndexes
+          .map((w) => {
+            const body = ['let x, y, n, m, e, r, f = 0, u = 0;'];
+            for (const [j, i] of wordRules(w)) {
+              const b = String(1 << j);
+              const cr = c.claimRules[i]!;
+              const rule = attempt(() => ruleBody(g, cr.rule, cr.requires, (v) => `{ r = ${v}; break R${j}; }`));
+              if (rule === undefined) body.push(`if ((k & ${b}) !== 0) u |= ${b};`);
+              else
+                body.push(
+                  `if ((k & ${b}) !== 0) {`,
+                  `R${j}: {`,
+                  ...rule,
+                  '}',
+                  `if (r === 1) f |= ${b}; else if (r === 2) u |= ${b};`,
+                  '}',
+                );
+            }
+            body.push('U[0] = u;', 'return f;');
+            return `function w${w}(S, N, k, U) {\n${body.map((l) => `  ${l}`).join('\n')}\n}`;
+          })
+          .concat(`return [${wordIndexes.map((w) => `w${w}`).join(', ')}];`)
+          .join('\n'),
+      );
+      return words;
+    },
+    get checkWords() {
+      checkWords ??= made<GeneratedRules['checkWords']>(
+        wordIndexes
+          .map((w) => {
+            const body = [`function k${w}(S, N, C, s, j) {`, '  switch (j) {'];
+            for (const [j, i] of wordRules(w)) {
+              const cr = c.claimRules[i]!;
+              const b = attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN, true));
+              if (b !== undefined) body.push(`  case ${j}: {`, ...b.map((l) => `    ${l}`), '  }');
+            }
+            body.push('  }', '  return 2;', '}');
+            return body.join('\n');
+          })
+          .concat(`return [${wordIndexes.map((w) => `k${w}`).join(', ')}];`)
+          .join('\n'),
+      );
+      return checkWords;
+    },
+    get fns() {
+      if (fns === undefined) {
+        const bodies = c.claimRules.map((cr, i) =>
+          plan.factsOf[i] !== undefined ? attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN)) : undefined,
+        );
+        fns = made<(RuleFn | undefined)[]>(
+          [
+            ...bodies.flatMap((b, i) =>
+              b === undefined ? [] : [`function r${i}(S, N) {\n${b.map((l) => `  ${l}`).join('\n')}\n}`],
+            ),
+            `return [${bodies.map((b, i) => (b === undefined ? 'undefined' : `r${i}`)).join(', ')}];`,
+          ].join('\n'),
+        );
+      }
+      return fns;
+    },
+    get checks() {
+      if (checks === undefined) {
+        const ks = out.checkWords;
+        checks = c.claimRules.map((cr, i): ChecksFn | undefined => {
+          if (plan.factsOf[i] === undefined) return undefined;
+          if (attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN, true)) === undefined) return undefined;
+          const bit = plan.bitOf[i]!;
+          const k = ks[bit >>> 5]!;
+          return (slots, exact, found, s) => k(slots, exact, found, s, bit & 31);
+        });
+      }
+      return checks;
+    },
+    get source() {
+      void out.words;
+      void out.checkWords;
+      void out.fns;
+      return sources.join('\n');
+    },
+  };
+  return out;
 }
 
 // Each fact a two-valued function reads, once: enums as their value's position (V, see prep),

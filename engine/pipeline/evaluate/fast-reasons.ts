@@ -26,7 +26,7 @@ export function leanReasons(
     shown = shown.concat(claim.unknownRules, notCovered ? c.claimLevels[COVER_LEVEL]! : []).sort((a, b) => a - b);
   }
   const generated = generatedRules(c);
-  const checkers = generated.for === c.claimRules ? generated.checks : undefined;
+  const useGenerated = generated.for === c.claimRules;
   const bitOf = c.fast.bitOf;
   for (let k = 0; k < shown.length; k++) {
     const i = shown[k]!;
@@ -52,9 +52,9 @@ export function leanReasons(
       continue;
     }
     // The rule's generated check builder; the closures when it is unknown (for its Unknown).
-    if (checkers?.[i] !== undefined) {
+    const bit = bitOf[i]!;
+    if (useGenerated && bit >= 0) {
       const checks: Check[] = [];
-      const bit = bitOf[i]!;
       let v = 2;
       if (claim.complete) {
         claim.codes ??= generated.prep(s.slots);
