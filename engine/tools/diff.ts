@@ -29,9 +29,9 @@ import type { Decision, Reason, ShownValue } from '../pipeline/decision-types.js
 export class DiffUsageError extends Error {}
 
 // A revision file, or a folder whose newest revision (latest `in force from`) stands for it.
-export function loadSide(path: string): Revision & { compiled: Compiled } {
+export function loadSide(path: string, opts: { diskCache?: boolean } = {}): Revision & { compiled: Compiled } {
   if (!existsSync(path)) throw new DiffUsageError(`no product revision at ${path}`);
-  const p = loadProduct(path);
+  const p = loadProduct(path, opts);
   if (hasErrors(p.diagnostics))
     throw new DiffUsageError(`${path} has errors:\n${renderDiagnostics(p.diagnostics, p.sources)}`);
   const rev = p.revisions[p.revisions.length - 1];
@@ -728,8 +728,10 @@ export const diffChunk = defineTask(
   'diff/lines',
   import.meta.url,
   (init: DiffInit) => {
-    const oldC = loadSide(init.old).compiled;
-    const newC = loadSide(init.new).compiled;
+    // Through the compiled-model cache, as batch workers load: the main thread has just loaded
+    // (and checked) both sides from the DSL, and every worker would parse them again.
+    const oldC = loadSide(init.old, { diskCache: true }).compiled;
+    const newC = loadSide(init.new, { diskCache: true }).compiled;
     return (c: LinesChunk) =>
       'lines' in c
         ? diffLines(oldC, newC, c.start, c.lines, init.examples)
