@@ -8,6 +8,12 @@ import type { Compiled, Scope } from './compiled.js';
 // An enum, text or boolean shows as itself; an amount or integer not converted yet shows as its
 // digits (no decimal needed). The same JSON as showValue of the converted value.
 export function shownSlot(c: Compiled, s: Scope, slot: number): ShownValue {
+  return shownRaw(s, slot, c.fast.rawShow[slot]);
+}
+
+// The same, given how the fact's Pending values show (FastPlan.rawShow), for code compiled
+// before the plan exists (tables.ts).
+export function shownRaw(s: Scope, slot: number, how: string | 0 | undefined): ShownValue {
   const cached = s.shown[slot];
   if (cached !== undefined) return cached;
   const v = s.slots[slot];
@@ -15,7 +21,7 @@ export function shownSlot(c: Compiled, s: Scope, slot: number): ShownValue {
     typeof v === 'string' || typeof v === 'boolean'
       ? v
       : v instanceof Pending
-        ? (showPending(v, c.fast.rawShow[slot]) ?? showValue(factValue(s.slots, slot)))
+        ? (showPending(v, how) ?? showValue(factValue(s.slots, slot)))
         : showValue(v);
   return (s.shown[slot] = shown);
 }

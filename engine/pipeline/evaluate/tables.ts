@@ -8,6 +8,7 @@ import { cellMatcher } from '../check.js';
 import type { ShownValue } from '../decision-types.js';
 import type { Scope } from './compiled.js';
 import { Unknown, isUnknown, mergeUnknown } from './unknown.js';
+import { shownRaw } from './shown.js';
 import type { Compiler } from './compile.js';
 
 interface Hit {
@@ -31,6 +32,13 @@ export function compileTable(t: Table, cx: Compiler): void {
   );
   // What a lookup shows, per row (and for the else row), computed once.
   const inputTexts = t.inputs.map((e) => exprText(e));
+  // Inputs that are plain facts show from the slot (digits, before any conversion), shared with
+  // the checks that show the same fact.
+  const inputSlots = t.inputs.map((e) => ('ref' in e ? cx.plainSlot(e.ref) : undefined));
+  const inputHow = inputSlots.map((k) => {
+    const ty = k === undefined ? undefined : cx.product.facts[k]!.type;
+    return ty?.kind === 'money' ? ty.currency : ty?.kind === 'integer' ? 0 : undefined;
+  });
   // Each row's outputs record, made once and shared by the lookups that hit the row (decisions
   // already share shown literals and cite arrays).
   const outputsRecord = (outs: unknown[]) => {
@@ -48,6 +56,11 @@ export function compileTable(t: Table, cx: Compiler): void {
   const lookup = (s: Scope): Hit | Unknown | undefined => {
     if (s.memo.has(memoKey)) return s.memo.get(memoKey) as Hit | Unknown | undefined;
     const vals: unknown[] = new Array(inputs.length);
+    const shownIn: ShownValue[] = new Array(inputs.length);
+    for (let j = 0; j < inputs.length; j++) {
+      const k = inputSlots[j];
+      if (k !== undefined && s.slots[k] !== undefined) shownIn[j] = shownRaw(s, k, inputHow[j]);
+    }
     let anyUnknown = false;
     for (let j = 0; j < inputs.length; j++) if ((vals[j] = inputs[j]!(s)) instanceof Unknown) anyUnknown = true;
     if (anyUnknown) {
@@ -60,7 +73,10 @@ export function compileTable(t: Table, cx: Compiler): void {
       i >= 0 ? { outputs: rows[i]!.outputs, row: i + 1 } : otherwise ? { outputs: otherwise, row: 0 } : undefined;
     const outputs = hit ? (hit.row === 0 ? elseOutputs : rowOutputs[hit.row - 1]!) : {};
     const row = hit ? (hit.row === 0 ? ('else' as const) : hit.row) : null;
-    const shownInputs = inputTexts.map((text, j) => ({ text, value: showValue(vals[j]) }));
+    const shownInputs = inputTexts.map((text, j) => ({
+      text,
+      value: inputSlots[j] !== undefined ? shownIn[j]! : showValue(vals[j]),
+    }));
     const cite = hit && hit.row > 0 ? rowCite[hit.row - 1]! : t.cite;
     s.lookups.push(
       t.label
