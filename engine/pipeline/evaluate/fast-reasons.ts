@@ -5,7 +5,7 @@ import { generatedRules } from '../codegen/rules.js';
 import { shownSlot } from './shown.js';
 import { type Compiled, type Scope, COVER_LEVEL, itemScope } from './compiled.js';
 import { Unknown } from './unknown.js';
-import { type ItemResult, type Settled, decidedBy, evalWithChecks, reason } from './outcome.js';
+import { type ItemResult, type Settled, evalWithChecks, reason } from './outcome.js';
 import { type ClaimTruths, FIRED, UNKNOWN, fired } from './fast-claim.js';
 
 export function leanReasons(
@@ -20,7 +20,14 @@ export function leanReasons(
   // facts and, when nothing pays, the cover rules; in source order.
   const reasons: Reason[] = [];
   const notCovered = settled.outcome === 'not-covered';
-  const decided = decidedBy(settled);
+  // Both lists ascend (claim indices in source order), so one walk finds the deciding ones
+  // without a Set per decision.
+  const dec = settled.decidingClaim;
+  let d = 0;
+  const decided = (i: number): boolean => {
+    while (d < dec.length && dec[d]! < i) d++;
+    return d < dec.length && dec[d] === i;
+  };
   let shown = settled.decidingClaim;
   if (claim.unknownRules.length > 0 || notCovered) {
     shown = shown.concat(claim.unknownRules, notCovered ? c.claimLevels[COVER_LEVEL]! : []).sort((a, b) => a - b);
