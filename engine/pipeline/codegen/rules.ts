@@ -1,15 +1,21 @@
-// Claim rules compiled to JavaScript: one small function per plain rule (a rule that reads only
-// input facts, see evaluate/fast-plan.ts), generated from its conditions and built once per
-// compiled product with new Function. Each returns the rule's truth value as a number: 0 false,
-// 1 true (it takes effect), 2 unknown. Unknown gives no facts: the caller asks the rule's closure
-// (evaluate/outcome.ts evalRule) for the exact Unknown, which is rare (facts are missing) and
-// safe (a plain rule has no side effects).
+// Claim rules compiled to JavaScript: the plain rules (rules that read only input facts, see
+// evaluate/fast-plan.ts), generated from their conditions and built once per compiled product
+// with new Function, 32 to a function (one word of the plan's bitsets: a call per rule cost more
+// than the rule when a product has hundreds, and a function per rule seldom runs often enough for
+// V8 to optimise it). Truth values are numbers: 0 false, 1 true (it takes effect), 2 unknown.
+// Unknown gives no facts: the caller asks the rule's closure (evaluate/outcome.ts evalRule) for
+// the exact Unknown, which is rare (facts are missing) and safe (a plain rule has no side effects).
 //
-// The same three-valued logic as the closures (evaluate/conditions.ts, outcome.ts evalRule), so
-// the same truth value: and/or short-circuit Kleene, `when` false decides at once, a requirement
-// fires when violated, `unless` is read only when it can matter. Leaves compare in exact scaled
-// integers (exact.ts) while the values fit, else through the product's own comparator in
-// decimal.js. A leaf of a shape not generated here leaves its rule to the closures.
+// Two versions: in two values, for a decision in which every fact a plain rule reads is present
+// (the usual case; enums compared as their value's position, amounts as exact integers, read once
+// per word), built with the product; in three values, for the rest, built on first use. The same
+// for the check builders, which record the checks the closures record with s.checks set.
+//
+// The same logic as the closures (evaluate/conditions.ts, outcome.ts evalRule), so the same truth
+// value: and/or short-circuit Kleene, `when` false decides at once, a requirement fires when
+// violated, `unless` is read only when it can matter. Leaves compare in exact scaled integers
+// (exact.ts) while the values fit, else through the product's own comparator in decimal.js. A
+// leaf of a shape not generated here leaves its rule to the closures.
 import type { Condition, Leaf } from '../../../dsl/ir.js';
 import { Duration, decText, isMoney, isDec, type Dec } from '../money.js';
 import { comparator, isNumeric, UNKNOWN, type VType } from '../operators.js';
