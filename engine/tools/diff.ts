@@ -12,17 +12,14 @@ import { literalText } from '../../dsl/literals.js';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.js';
 import type { Compiled } from '../pipeline/evaluate/index.js';
-import { decideFiring, firingOf, type Firing } from '../pipeline/evaluate/firing.js';
-import { COVER_LEVEL, newScope } from '../pipeline/evaluate/compiled.js';
-import { evalItems, evalRule, itemsOf, settle, truthsByLevel } from '../pipeline/evaluate/outcome.js';
-import { settleAmounts } from '../pipeline/evaluate/amounts.js';
+import { decideFiring, errorFiring, firingOf, firingOfSlots, type Firing } from '../pipeline/evaluate/firing.js';
 import { readFactSlots } from '../pipeline/facts.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
 import { type ByteChunk, byteChunks, linesOf } from './ndjson.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 import { showText } from '../pipeline/values.js';
-import type { Decision, Reason, ShownValue } from '../pipeline/decision-types.js';
+import type { Decision, ShownValue } from '../pipeline/decision-types.js';
 
 // ---------------------------------------------------------------- loading one side
 
@@ -430,56 +427,6 @@ function decideBoth(oldC: Compiled, newC: Compiled, facts: unknown): [Firing, Fi
   const { slots, errors } = readFactSlots(oldC.product, facts);
   if (errors.length) return [errorFiring(errors), errorFiring(errors)];
   return [firingOfSlots(oldC, slots), firingOfSlots(newC, slots)];
-}
-
-function errorFiring(errors: Firing['errors']): Firing {
-  return { outcome: 'error', deciding: [], errors, items: [], results: new Map(), rows: new Map(), amounts: [] };
-}
-
-const result = (f: unknown): Reason['result'] => (f === true ? 'fired' : f === false ? 'not-fired' : 'unknown');
-
-// decideFiring (evaluate/firing.ts) after its read of the facts, line for line; test/diff-fast.test.ts
-// holds the two equal on every case file and a generated corpus.
-function firingOfSlots(c: Compiled, slots: unknown[]): Firing {
-  const s = newScope(slots, false, c.itemList);
-  const claim = c.claimRules.map((cr) => evalRule(cr, s));
-  const items = itemsOf(c, slots);
-  const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
-  const byRules = settle(
-    c,
-    truthsByLevel(c.claimLevels, claim, (i) => i),
-    itemResults,
-  );
-  const { settled, amounts } = settleAmounts(c, s, byRules, items);
-  const results = new Map<string, Reason['result']>();
-  claim.forEach((f, i) => results.set(c.claimRules[i]!.rule.id, result(f)));
-  for (const rs of itemResults ?? []) {
-    for (const r of rs) {
-      const outcome = settled.items[r.item]?.outcome ?? settled.outcome;
-      if (r.applies || (outcome === 'not-covered' && r.cr.level === COVER_LEVEL))
-        results.set(itemKey(r.cr.rule.id, r.item), result(r.fires));
-    }
-  }
-  for (const f of c.formulas) f.fn(s);
-  const rows = new Map(s.lookups.map((l) => [l.table, String(l.row)]));
-  return {
-    outcome: settled.outcome,
-    deciding: settled.deciding,
-    errors: [],
-    items: settled.items,
-    results,
-    rows,
-    amounts,
-  };
-}
-
-// `rule[item]`, one string per rule id and item for every case and both revisions: maps keyed
-// by them hash each once, and the two revisions' keys compare by identity.
-const itemKeys = new Map<string, string[]>();
-function itemKey(rule: string, item: number): string {
-  let ks = itemKeys.get(rule);
-  if (!ks) itemKeys.set(rule, (ks = []));
-  return (ks[item] ??= `${rule}[${item}]`);
 }
 
 // Whether two summaries write the same JSON, without writing them: true or false when sure,

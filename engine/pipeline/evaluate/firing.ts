@@ -29,9 +29,15 @@ const result = (f: boolean | Unknown): Reason['result'] =>
 
 export function decideFiring(c: Compiled, input: unknown): Firing {
   const { slots, errors } = readFactSlots(c.product, input);
-  if (errors.length) {
-    return { outcome: 'error', deciding: [], errors, items: [], results: new Map(), rows: new Map(), amounts: [] };
-  }
+  return errors.length ? errorFiring(errors) : firingOfSlots(c, slots);
+}
+
+export function errorFiring(errors: FactError[]): Firing {
+  return { outcome: 'error', deciding: [], errors, items: [], results: new Map(), rows: new Map(), amounts: [] };
+}
+
+// decideFiring once the facts are read (engine/tools/diff.ts reads them once for both revisions).
+export function firingOfSlots(c: Compiled, slots: unknown[]): Firing {
   const s = newScope(slots, false, c.itemList);
   const claim = c.claimRules.map((cr) => evalRule(cr, s));
   const items = itemsOf(c, slots);
@@ -51,7 +57,7 @@ export function decideFiring(c: Compiled, input: unknown): Firing {
     for (const r of rs) {
       const outcome = settled.items[r.item]?.outcome ?? settled.outcome;
       if (r.applies || (outcome === 'not-covered' && r.cr.level === COVER_LEVEL))
-        results.set(`${r.cr.rule.id}[${r.item}]`, result(r.fires));
+        results.set(itemKey(c, r.cr.rule.id, r.item), result(r.fires));
     }
   }
   // The full trace computes every formula, and with them their tables' lookups.
@@ -66,6 +72,17 @@ export function decideFiring(c: Compiled, input: unknown): Firing {
     rows,
     amounts,
   };
+}
+
+// `rule[item]`, one string per compiled product, rule id and item for every case: maps keyed by
+// them hash each once, and a diff's two revisions mostly share the strings.
+const itemKeys = new WeakMap<Compiled, Map<string, string[]>>();
+function itemKey(c: Compiled, rule: string, item: number): string {
+  let byRule = itemKeys.get(c);
+  if (!byRule) itemKeys.set(c, (byRule = new Map()));
+  let ks = byRule.get(rule);
+  if (!ks) byRule.set(rule, (ks = []));
+  return (ks[item] ??= `${rule}[${item}]`);
 }
 
 // The same view of a decision made with the full trace (for the test, and for callers that hold one).
