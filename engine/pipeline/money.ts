@@ -8,150 +8,15 @@ const Decimal = DecimalLib.clone({ precision: 40, rounding: DecimalLib.ROUND_HAL
 export type Dec = InstanceType<typeof Decimal>;
 
 export function dec(v: string | number): Dec {
-  if (typeof v === 'string') {
-    const d = plainDecimal(v);
-    if (d !== undefined) return d;
-  }
   return new Decimal(v);
 }
-
-const LOG_BASE = 7;
-
-// m / 10^scale (m a safe integer, 0 <= scale <= 15: exact.ts's scaled form) as a Decimal, the
-// same as dec(scaledText(m, scale)) without the text: the digits of |m| (at most 16, exact in a
-// double) go into base-1e7 words aligned on the exponent, as decimal.js's parseDecimal lays them.
-export function decScaled(m: number, scale: number): Dec {
-  if (!Number.isSafeInteger(m) || !Number.isInteger(scale) || scale < 0 || scale > 15) {
-    throw new RangeError(`decScaled: ${m} / 10^${scale} is outside the scaled range`);
-  }
-  const x = new Decimal(0) as unknown as { s: number; e: number; d: number[] };
-  // (scaledText writes -0 as 0, which reads as +0.)
-  x.s = m < 0 ? -1 : 1;
-  let n = Math.abs(m);
-  if (n === 0) return x as unknown as Dec;
-  let sc = scale;
-  while (n % 10 === 0) {
-    n /= 10;
-    sc--;
-  }
-  // n: the significant digits (no trailing zeros), len of them; the value is n * 10^-sc.
-  const digits = String(n);
-  const len = digits.length;
-  const e = len - 1 - sc;
-  let cap = (e + 1) % LOG_BASE;
-  if (cap < 0) cap += LOG_BASE;
-  if (cap === 0) cap = LOG_BASE;
-  const d: number[] = [];
-  let w = 0;
-  let k = 0;
-  for (let i = 0; i < len; i++) {
-    w = w * 10 + (digits.charCodeAt(i) - 48);
-    if (++k === cap) {
-      d.push(w);
-      w = 0;
-      k = 0;
-      cap = LOG_BASE;
-    }
-  }
-  if (k > 0) {
-    for (; k < cap; k++) w *= 10;
-    d.push(w);
-  }
-  x.e = e;
-  x.d = d;
-  return x as unknown as Dec;
-}
-
-// Facts arrive as plain decimal strings (-?digits, an optional .digits): decimal.js's own parse
-// tests a regular expression, then slices the string word by word. This builds the very same
-// Decimal (sign s, base-10 exponent e, base-1e7 words d, as decimal.js's parseDecimal sets them)
-// in one pass over the characters; test/perf-dec.test.ts holds s, e and d equal to decimal.js's
-// on random and boundary strings. Anything else (exponents, a leading +, ".5", "5.") goes to
-// decimal.js.
-function plainDecimal(str: string): Dec | undefined {
-  const n = str.length;
-  let i = 0;
-  let sign = 1;
-  if (n > 0 && str.charCodeAt(0) === 45) {
-    sign = -1;
-    i = 1;
-  }
-  if (i >= n) return undefined;
-  // point: the number of digits before the decimal point; first: the index among the digits of
-  // the first significant one; firstAt/lastAt: where the first and last significant digits are.
-  let point = -1;
-  let digits = 0;
-  let first = -1;
-  let firstAt = -1;
-  let lastAt = -1;
-  for (let k = i; k < n; k++) {
-    const ch = str.charCodeAt(k);
-    if (ch >= 48 && ch <= 57) {
-      if (ch !== 48) {
-        if (first < 0) {
-          first = digits;
-          firstAt = k;
-        }
-        lastAt = k;
-      }
-      digits++;
-    } else if (ch === 46 && point < 0 && k > i && k < n - 1) point = digits;
-    else return undefined;
-  }
-  // A Decimal made by decimal.js's own constructor (the same hidden class), its fields then set.
-  const x = new Decimal(0) as unknown as { s: number; e: number; d: number[] };
-  x.s = sign;
-  if (first < 0) return x as unknown as Dec;
-  // The exponent of the first significant digit.
-  const e = (point < 0 ? digits : point) - first - 1;
-  // Words of LOG_BASE digits aligned on the exponent: the first holds (e + 1) mod LOG_BASE digits
-  // (a whole word when that is 0), the last is padded with zeros (parseDecimal's layout).
-  let cap = (e + 1) % LOG_BASE;
-  if (cap < 0) cap += LOG_BASE;
-  if (cap === 0) cap = LOG_BASE;
-  const d: number[] = [];
-  let w = 0;
-  let k = 0;
-  for (let at = firstAt; at <= lastAt; at++) {
-    const c = str.charCodeAt(at);
-    if (c === 46) continue;
-    w = w * 10 + (c - 48);
-    if (++k === cap) {
-      d.push(w);
-      w = 0;
-      k = 0;
-      cap = LOG_BASE;
-    }
-  }
-  if (k > 0) {
-    for (; k < cap; k++) w *= 10;
-    d.push(w);
-  }
-  x.e = e;
-  x.d = d;
-  return x as unknown as Dec;
-}
-
 export function isDec(v: unknown): v is Dec {
   return v instanceof Decimal;
 }
 
 // Total order of two decimals: -1, 0 or 1.
 export function cmpDec(a: Dec, b: Dec): number {
-  // decimal.js's comparedTo, without the copy of b it makes first (b is already a Decimal).
-  const x = a as unknown as { s: number; e: number; d: number[] | null };
-  const y = b as unknown as { s: number; e: number; d: number[] | null };
-  const xd = x.d;
-  const yd = y.d;
-  if (xd === null || yd === null) return a.cmp(b);
-  const xs = x.s;
-  const ys = y.s;
-  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
-  if (xs !== ys) return xs;
-  if (x.e !== y.e) return x.e > y.e !== xs < 0 ? 1 : -1;
-  const n = Math.min(xd.length, yd.length);
-  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i]! > yd[i]! !== xs < 0 ? 1 : -1;
-  return xd.length === yd.length ? 0 : xd.length > yd.length !== xs < 0 ? 1 : -1;
+  return a.cmp(b);
 }
 
 export class Money {
@@ -190,25 +55,10 @@ export function roundTo(x: Dec, unit: Dec, mode: RoundingMode): Dec {
   return x.div(unit).toDecimalPlaces(0, MODES[mode]).mul(unit);
 }
 
+// decimal.js's public API only (issue 13): a faster representation belongs behind this interface
+// (codegen/exact.ts's scaled integers decide before a Decimal is made), not in decimal.js's fields.
 export function decText(d: Dec): string {
-  // The full trace shows every intermediate value. What decimal.js's toString writes (no exponent
-  // between toExpNeg and toExpPos), for up to two base-1e7 words (14 digits, exact in a double),
-  // written straight from the words; test/perf-dec.test.ts holds the two equal.
-  const x = d as unknown as { s: number; e: number; d: number[] | null };
-  const w = x.d;
-  const e = x.e;
-  if (w === null || w.length > 2 || e <= -40 || e >= 40) return d.toString();
-  let n = w.length === 1 ? w[0]! : w[0]! * 1e7 + w[1]!;
-  if (n === 0) return '0';
-  while (n % 10 === 0) n /= 10;
-  const digits = String(n);
-  const len = digits.length;
-  let str: string;
-  if (e < 0) str = `0.${'0'.repeat(-e - 1)}${digits}`;
-  else if (e >= len) str = digits + '0'.repeat(e + 1 - len);
-  else if (e + 1 < len) str = `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
-  else str = digits;
-  return x.s < 0 ? `-${str}` : str;
+  return d.toString();
 }
 
 // ---- dates (ISO strings; arithmetic in UTC days, no clock, no time zone) ----

@@ -9,7 +9,7 @@
 // on random tables).
 import type { Cell, Literal } from '../../../dsl/ir.js';
 import { comparator, isOrdered, type VType } from '../operators.js';
-import { isDec, isMoney, type Dec } from '../money.js';
+import { dec, isDec, isMoney, type Dec } from '../money.js';
 import { literalValue } from '../values.js';
 
 // Whether row i matches the values on the columns the index does not settle.
@@ -150,22 +150,11 @@ function numericCuts(cuts: unknown[]): Float64Array | undefined {
 }
 
 // An amount's or a decimal's value as a JS number when it is an integer a double holds exactly
-// (|x| <= 2^53 - 1), else NaN. Read from decimal.js's fields (sign s, exponent e, base-1e7 words d,
-// the first word without leading zeros, trailing zero words dropped), as money.ts builds them.
+// (|x| <= 2^53 - 1), else NaN. Through decimal.js's public API only (money.ts's rule, issue 13).
+const MAX_SAFE = dec(Number.MAX_SAFE_INTEGER);
+
 export function exactInteger(v: unknown): number {
   const d = isMoney(v) ? v.amount : isDec(v) ? (v as Dec) : undefined;
-  if (d === undefined) return Number.NaN;
-  const { s, e, d: words } = d as unknown as { s: number; e: number; d: number[] | null };
-  if (!words || e > 15) return Number.NaN;
-  const w0 = words[0]!;
-  if (w0 === 0) return 0;
-  if (e < 0) return Number.NaN;
-  const digits =
-    (w0 < 10 ? 1 : w0 < 100 ? 2 : w0 < 1e3 ? 3 : w0 < 1e4 ? 4 : w0 < 1e5 ? 5 : w0 < 1e6 ? 6 : 7) +
-    7 * (words.length - 1);
-  if (digits > e + 1) return Number.NaN;
-  let acc = w0;
-  for (let k = 1; k < words.length; k++) acc = acc * 1e7 + words[k]!;
-  acc *= 10 ** (e + 1 - digits);
-  return acc > Number.MAX_SAFE_INTEGER ? Number.NaN : s < 0 ? -acc : acc;
+  if (d === undefined || !d.isInteger() || d.abs().gt(MAX_SAFE)) return Number.NaN;
+  return d.toNumber();
 }
