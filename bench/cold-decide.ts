@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../engine/loading/sources.js';
+import { spawnWall } from './timing.js';
 
 const ROOT = projectRoot();
 const args = process.argv.slice(2);
@@ -25,17 +26,7 @@ const cached = { YAKKAN_CACHE: cacheDir };
 const off = { YAKKAN_CACHE: 'off' };
 const decideCmd = [join(ROOT, 'bin', 'yakkan.js'), 'decide', product, claim];
 
-function wall(cmd: string[], env: Record<string, string> = {}): number {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, cmd, {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  const ms = performance.now() - t0;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
-}
+const wall = (cmd: string[], env: Record<string, string> = {}) => spawnWall(ROOT, cmd, env);
 
 function phases(env: Record<string, string>, cache: boolean): Record<string, number | boolean> {
   const r = spawnSync(

@@ -48,7 +48,17 @@ import {
 } from './engines.js';
 import { rulesProduct, rulesProductMixed, rulesProductMixedDense, tableProduct, scalingCorpus } from './scaling.js';
 import { languageBench, renderLanguageBench } from './language.js';
-import { type Contender, type Spread, type Timed, interleaved, median, ratios, sinkBit, spread } from './timing.js';
+import {
+  type Contender,
+  type Spread,
+  type Timed,
+  interleaved,
+  median,
+  ratios,
+  sinkBit,
+  spawnWall,
+  spread,
+} from './timing.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -241,18 +251,7 @@ function child(args: string[], env: Record<string, string> = {}): Record<string,
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number | boolean>;
 }
 
-// Spawn to exit, in ms; the decision goes nowhere (printing it is in the number, reading it is not).
-function wall(cmd: string[], env: Record<string, string> = {}): number {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, cmd, {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  const ms = performance.now() - t0;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
-}
+const wall = (cmd: string[], env: Record<string, string> = {}) => spawnWall(ROOT, cmd, env);
 
 async function batchWall(product: string, file: string, workers: number, trace: boolean): Promise<number> {
   const t0 = performance.now();

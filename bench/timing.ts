@@ -4,6 +4,7 @@
 // as the median and the range over the rounds. A pass runs for a fixed time over its corpus
 // (cycling), so fast and slow contenders get the same share of the clock. Latency is a separate
 // pass with each call timed alone (the hrtime pair would dominate a fast contender's throughput).
+import { spawnSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -148,4 +149,18 @@ export async function interleaved(cs: Contender[], o: TimingOptions): Promise<Ti
     out[at]!.p99Us = lat[Math.min(n - 1, Math.floor(0.99 * n))]!;
   }
   return out;
+}
+
+// A node process run in cwd, spawn to exit, in ms; its stdout goes nowhere (printing is in the
+// number, reading it is not). Exit 1 is a decision's answer (e.g. excluded), anything else fails.
+export function spawnWall(cwd: string, args: string[], env: Record<string, string> = {}): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
 }

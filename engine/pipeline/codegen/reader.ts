@@ -131,11 +131,12 @@ interface Node {
   seen?: string;
 }
 
-function generateReader(p: Product): Reader | null {
-  // Lists, records and restricted values stay with the reference reader.
+// The facts' dotted names as a tree of objects (leaves hold their slots), and its inner objects;
+// null when the generated readers cannot read the product: lists, records and restricted values
+// stay with the reference reader, and so does a fact that is also the prefix of another.
+function factTree(p: Product): { root: Node; nodes: Node[] } | null {
   if (p.facts.some((f) => f.oneOf || f.type.kind === 'list' || f.type.kind === 'record')) return null;
   const root: Node = { keys: new Map(), slot: -1 };
-  const needs = defaultsNeed(p);
   const nodes: Node[] = [];
   for (let i = 0; i < p.facts.length; i++) {
     const path = p.facts[i]!.name.split('.');
@@ -146,13 +147,21 @@ function generateReader(p: Product): Reader | null {
         node.keys.set(k, (next = { keys: new Map(), slot: -1 }));
         nodes.push(next);
       }
-      if (next.slot >= 0) return null; // a fact that is also the prefix of another
+      if (next.slot >= 0) return null;
       node = next;
     }
     const last = path[path.length - 1]!;
     if (node.keys.has(last)) return null;
     node.keys.set(last, { keys: new Map(), slot: i });
   }
+  return { root, nodes };
+}
+
+function generateReader(p: Product): Reader | null {
+  const tree = factTree(p);
+  if (!tree) return null;
+  const { root, nodes } = tree;
+  const needs = defaultsNeed(p);
   const consts: unknown[] = [];
   const konst = (x: unknown) => {
     consts.push(x);
@@ -312,25 +321,9 @@ const LINE_HELPERS = {
 };
 
 function generateLineReader(p: Product): LineReader | null {
-  if (p.facts.some((f) => f.oneOf || f.type.kind === 'list' || f.type.kind === 'record')) return null;
-  const root: Node = { keys: new Map(), slot: -1 };
-  const nodes: Node[] = [];
-  for (let i = 0; i < p.facts.length; i++) {
-    const path = p.facts[i]!.name.split('.');
-    let node = root;
-    for (const k of path.slice(0, -1)) {
-      let next = node.keys.get(k);
-      if (!next) {
-        node.keys.set(k, (next = { keys: new Map(), slot: -1 }));
-        nodes.push(next);
-      }
-      if (next.slot >= 0) return null;
-      node = next;
-    }
-    const last = path[path.length - 1]!;
-    if (node.keys.has(last)) return null;
-    node.keys.set(last, { keys: new Map(), slot: i });
-  }
+  const tree = factTree(p);
+  if (!tree) return null;
+  const { root, nodes } = tree;
   // Every object has a flag: met twice is a repeated key; defaults read them as generateReader
   // reads its own.
   nodes.forEach((n, i) => (n.seen = `seen${i}`));
