@@ -40,7 +40,15 @@ export function isNumeric(t: VType): boolean {
 export function isOrdered(t: VType): boolean {
   return isNumeric(t) || t.kind === 'money' || t.kind === 'date' || t.kind === 'time' || t.kind === 'duration';
 }
+// A type as the checker's messages show it (integer, decimal and rate grouped as number).
 export function typeText(t: VType): string {
+  return typeString(t, false);
+}
+// A type as a product declares it (what `yakkan diff` shows of a changed fact).
+export function declaredTypeText(t: VType): string {
+  return typeString(t, true);
+}
+function typeString(t: VType, declared: boolean): string {
   switch (t.kind) {
     case 'money':
       return `money ${t.currency}`;
@@ -49,15 +57,15 @@ export function typeText(t: VType): string {
     case 'enum':
       return `enum(${t.values.join(', ')})`;
     case 'list':
-      return `list of ${typeText(t.of)}`;
+      return `list of ${typeString(t.of, declared)}`;
     case 'record':
-      return `{ ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
+      return `{ ${t.fields.map((f) => `${f.name}: ${typeString(f.type, declared)}`).join(', ')} }`;
     case 'symbol':
       return `the name ${t.value}`;
     case 'integer':
     case 'decimal':
     case 'rate':
-      return 'number';
+      return declared ? t.kind : 'number';
     default:
       return t.kind;
   }

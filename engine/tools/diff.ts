@@ -6,7 +6,7 @@
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product, TypeRef } from '../../dsl/ir.js';
+import type { Cell, Citation, Condition, Expr, FieldDecl, Literal, Product } from '../../dsl/ir.js';
 import { conditionText, exprText } from '../../dsl/print.js';
 import { literalText } from '../../dsl/literals.js';
 import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
@@ -19,6 +19,7 @@ import { readYaml } from './cases.js';
 import { type ByteChunk, byteChunks, linesOf } from './ndjson.js';
 import { defineTask, inlinePool, ordered, type Runner, threadPool } from './pool.js';
 import { showText } from '../pipeline/values.js';
+import { declaredTypeText } from '../pipeline/operators.js';
 import type { Decision, ShownValue } from '../pipeline/decision-types.js';
 
 // ---------------------------------------------------------------- loading one side
@@ -59,23 +60,6 @@ interface Entity {
   group?: string;
   fields: Fields;
   cite: Citation[];
-}
-
-function typeText(t: TypeRef): string {
-  switch (t.kind) {
-    case 'money':
-      return `money ${t.currency}`;
-    case 'duration':
-      return `duration ${t.unit}`;
-    case 'enum':
-      return `enum(${t.values.join(', ')})`;
-    case 'list':
-      return `list of ${typeText(t.of)}`;
-    case 'record':
-      return `{ ${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')} }`;
-    default:
-      return t.kind;
-  }
 }
 
 function citeText(cs: Citation[] | undefined, p: Product): string | undefined {
@@ -125,7 +109,7 @@ export function entities(p: Product): Entity[] {
   // Facts may carry their own citation and note (the model's JSON has them; FieldDecl does not say so).
   type CitedField = FieldDecl & { cite?: Citation[]; note?: string };
   const factFields = (f: CitedField): Fields => ({
-    type: typeText(f.type),
+    type: declaredTypeText(f.type),
     label: f.label,
     default: f.default ? literalText(f.default) : undefined,
     'one of': literalsText(f.oneOf),
@@ -168,7 +152,7 @@ export function entities(p: Product): Entity[] {
         label: t.label,
         hit: t.hit,
         given: t.inputs.map((e) => exprText(e)).join(', '),
-        returns: t.outputs.map((o) => `${o.name}: ${typeText(o.type)}`).join(', '),
+        returns: t.outputs.map((o) => `${o.name}: ${declaredTypeText(o.type)}`).join(', '),
         else: literalsText(t.otherwise),
         note: t.note,
         cite: citeText(t.cite, p),
