@@ -4,7 +4,7 @@ import { tokenize } from './tokens.js';
 import { parse } from './parser.js';
 import { buildModel, type Model } from './model.js';
 import { type Diagnostic, spanAt } from './diagnostics.js';
-import { PRODUCT_SCHEMA_ID, type Product } from './ir.js';
+import { emptyProduct } from './ir.js';
 
 export function parseProduct(source: string, file: string): { model: Model; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -25,24 +25,6 @@ export function parseProduct(source: string, file: string): { model: Model; diag
     });
     return { model: { product: emptyProduct(file), spans: new WeakMap(), file }, diagnostics };
   }
-}
-
-function emptyProduct(file: string): Product {
-  return {
-    schema: PRODUCT_SCHEMA_ID,
-    id: file,
-    name: {},
-    revision: '',
-    inForce: {},
-    currency: 'JPY',
-    source: '',
-    facts: [],
-    formulas: [],
-    tables: [],
-    rules: [],
-    amounts: [],
-    derived: [],
-  };
 }
 
 export * from './ir.js';

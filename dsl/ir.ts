@@ -4,6 +4,25 @@
 
 export const PRODUCT_SCHEMA_ID = 'yakkan/product@1';
 
+// A product with nothing declared: what a file that does not parse, or does not load, models.
+export function emptyProduct(id: string): Product {
+  return {
+    schema: PRODUCT_SCHEMA_ID,
+    id,
+    name: {},
+    revision: '',
+    inForce: {},
+    currency: 'JPY',
+    source: '',
+    facts: [],
+    formulas: [],
+    tables: [],
+    rules: [],
+    amounts: [],
+    derived: [],
+  };
+}
+
 export type DurationUnit = 'days' | 'months' | 'years';
 export type RoundingMode = 'down' | 'up' | 'half-up' | 'half-even' | 'half-down';
 

@@ -27,7 +27,7 @@ import type {
   TableRow,
   TypeRef,
 } from './ir.js';
-import { PRODUCT_SCHEMA_ID } from './ir.js';
+import { emptyProduct } from './ir.js';
 import { type Diagnostic, type Span, spanAt } from './diagnostics.js';
 import {
   wellGrouped,
@@ -185,21 +185,7 @@ class Builder {
         if (t) this.declared.add(t.image);
       }
     }
-    const product: Product = {
-      schema: PRODUCT_SCHEMA_ID,
-      id: '',
-      name: {},
-      revision: '',
-      inForce: {},
-      currency: 'JPY',
-      source: '',
-      facts: [],
-      formulas: [],
-      tables: [],
-      rules: [],
-      amounts: [],
-      derived: this.derived,
-    };
+    const product: Product = { ...emptyProduct(''), derived: this.derived };
     if (header) this.header(header, product);
     this.mark(product, header);
     for (const d of decls) {

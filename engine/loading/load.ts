@@ -8,7 +8,7 @@ import { parseProduct } from '../../dsl/index.js';
 import { chevrotainDeferred } from '../../dsl/chevrotain.js';
 import { type Diagnostic, type Span, hasErrors, pointerSpan, spanAt } from '../../dsl/diagnostics.js';
 import { MAX_EXPRESSION_DEPTH, type Model, type SpanMap } from '../../dsl/model.js';
-import type { Product } from '../../dsl/ir.js';
+import { emptyProduct, type Product } from '../../dsl/ir.js';
 import { check, type Checked } from '../pipeline/check.js';
 import { compile, decide, type Compiled, type DecideOptions } from '../pipeline/evaluate/index.js';
 import { DECISION_SCHEMA_ID, type Decision } from '../pipeline/decision-types.js';
@@ -159,21 +159,7 @@ export function checkText(text: string, shown: string): { model?: Model; checked
     model = parsed.model;
     diagnostics.push(...parsed.diagnostics);
   }
-  const empty: Product = {
-    schema: 'yakkan/product@1',
-    id: basename(shown),
-    name: {},
-    revision: '',
-    inForce: {},
-    currency: 'JPY',
-    source: '',
-    facts: [],
-    formulas: [],
-    tables: [],
-    rules: [],
-    amounts: [],
-    derived: [],
-  };
+  const empty = emptyProduct(basename(shown));
   const checked = model ? check(model, loadSources()) : { product: empty, types: undefined as never, diagnostics: [] };
   diagnostics.push(...checked.diagnostics);
   return { ...(model ? { model } : {}), checked, diagnostics };
