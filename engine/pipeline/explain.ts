@@ -18,7 +18,7 @@ import type {
   ShownValue,
   TableLookup,
 } from './decision-types.js';
-import { exprText as exprTextOf } from '../../dsl/print.js';
+import { OPERATOR_SYMBOL, exprText as exprTextOf } from '../../dsl/print.js';
 import { Names, type Lang, conditionRefs, exprRefs } from './explain-names.js';
 
 export type { Lang };
@@ -213,17 +213,6 @@ const T = {
 };
 type Words = (typeof T)['ja'];
 
-const OP_SYMBOL: Record<string, string> = {
-  equal: '=',
-  notEqual: '≠',
-  lessThan: '<',
-  lessThanInclusive: '≤',
-  greaterThan: '>',
-  greaterThanInclusive: '≥',
-  in: 'in',
-  notIn: 'not in',
-};
-
 function quote(q: string): string {
   return q.replace(/\t+/g, ' ').replace(/\n/g, ' ');
 }
@@ -299,7 +288,7 @@ class Explainer {
         ? ((timeLike ? this.t.timeOps[c.operator] : undefined) ?? this.t.ops[c.operator] ?? ((v: string) => v))(req)
         : c.operator === 'equal'
           ? req
-          : `${OP_SYMBOL[c.operator] ?? c.operator} ${req}`;
+          : `${OPERATOR_SYMBOL[c.operator] ?? c.operator} ${req}`;
     return this.lang === 'ja'
       ? `${indent}${mark} ${except}${subject}: ${actual}（${this.t.required}: ${phrase}）`
       : `${indent}${mark} ${except}${subject}: ${actual} (${this.t.required}: ${phrase})`;
