@@ -157,18 +157,11 @@ function factTree(p: Product): { root: Node; nodes: Node[] } | null {
   return { root, nodes };
 }
 
-function generateReader(p: Product): Reader | null {
-  const tree = factTree(p);
-  if (!tree) return null;
-  const { root, nodes } = tree;
+// The statements that give a left-out fact its default, when the object the default needs
+// (facts.ts defaultsNeed) was in the input: that object's node gets a flag variable, `seen<n>`.
+function defaultStatements(p: Product, root: Node, nodes: Node[], konst: (x: unknown) => string): string[] {
   const needs = defaultsNeed(p);
-  const consts: unknown[] = [];
-  const konst = (x: unknown) => {
-    consts.push(x);
-    return `K[${consts.length - 1}]`;
-  };
-  // Defaults, and the objects whose presence they need.
-  const defaults: string[] = [];
+  const out: string[] = [];
   p.facts.forEach((f, i) => {
     if (!f.default) return;
     const need = needs[i];
@@ -179,8 +172,21 @@ function generateReader(p: Product): Reader | null {
       node.seen ??= `seen${nodes.indexOf(node)}`;
       cond = ` && ${node.seen}`;
     }
-    defaults.push(`if (S[${i}] === undefined${cond}) S[${i}] = ${konst(literalValue(f.default))};`);
+    out.push(`if (S[${i}] === undefined${cond}) S[${i}] = ${konst(literalValue(f.default))};`);
   });
+  return out;
+}
+
+function generateReader(p: Product): Reader | null {
+  const tree = factTree(p);
+  if (!tree) return null;
+  const { root, nodes } = tree;
+  const consts: unknown[] = [];
+  const konst = (x: unknown) => {
+    consts.push(x);
+    return `K[${consts.length - 1}]`;
+  };
+  const defaults = defaultStatements(p, root, nodes, konst);
   const flags = nodes.flatMap((n) => (n.seen ? [n.seen] : []));
   const walk = (node: Node, obj: string, depth: number): string[] => {
     const k = `k${depth}`;
@@ -332,19 +338,7 @@ function generateLineReader(p: Product): LineReader | null {
     consts.push(x);
     return `K[${consts.length - 1}]`;
   };
-  const needs = defaultsNeed(p);
-  const defaults: string[] = [];
-  p.facts.forEach((f, i) => {
-    if (!f.default) return;
-    const need = needs[i];
-    let cond = '';
-    if (need) {
-      let node = root;
-      for (const k of need) node = node.keys.get(k)!;
-      cond = ` && ${node.seen}`;
-    }
-    defaults.push(`if (S[${i}] === undefined${cond}) S[${i}] = ${konst(literalValue(f.default))};`);
-  });
+  const defaults = defaultStatements(p, root, nodes, konst);
   let depth = 0;
   // An object at t[i] === '{'; leaves i past its '}'.
   const object = (node: Node): string[] => {
