@@ -330,9 +330,9 @@ function generateLineReader(p: Product): LineReader | null {
   const tree = factTree(p);
   if (!tree) return null;
   const { root, nodes } = tree;
-  // Every object has a flag: met twice is a repeated key; defaults read them as generateReader
-  // reads its own.
-  nodes.forEach((n, i) => (n.seen = `seen${i}`));
+  // Every object has a flag (F, reset per line): met twice is a repeated key; defaults read them
+  // as generateReader reads its own.
+  nodes.forEach((n, i) => (n.seen = `F[${i}]`));
   const consts: unknown[] = [];
   const konst = (x: unknown) => {
     consts.push(x);
@@ -340,6 +340,9 @@ function generateLineReader(p: Product): LineReader | null {
   };
   const defaults = defaultStatements(p, root, nodes, konst);
   let depth = 0;
+  // Each nested object is its own function (t, i, S, L) => i past its '}', or -1: one function of
+  // the whole tree took TurboFan ~0.8 s to compile (NEXI), during which a batch ran unoptimised.
+  const nested: string[] = [];
   // An object at t[i] === '{'; leaves i past its '}'.
   const object = (node: Node): string[] => {
     const d = depth++;
@@ -372,8 +375,15 @@ function generateLineReader(p: Product): LineReader | null {
     for (const [at, [, ch]] of [...node.keys].entries()) {
       out.push(`case ${at}: {`);
       if (ch.slot < 0) {
-        out.push(`if (${ch.seen} || t.charCodeAt(i) !== 123) return undefined;`, `${ch.seen} = true;`);
-        out.push(...object(ch));
+        const o = `o${nodes.indexOf(ch)}`;
+        out.push(
+          `if (${ch.seen} || t.charCodeAt(i) !== 123) return undefined;`,
+          `${ch.seen} = 1;`,
+          `i = ${o}(t, i, S, L);`,
+          'if (i < 0) return undefined;',
+        );
+        const body = object(ch).map((l) => l.replaceAll('return undefined;', 'return -1;'));
+        nested.push(`function ${o}(t, i, S, L) {`, ...body, 'return i;', '}');
       } else {
         const raw = `r${ch.slot}`;
         out.push(
@@ -417,17 +427,20 @@ function generateLineReader(p: Product): LineReader | null {
     depth--;
     return out;
   };
+  const body = object(root); // first: it writes the nested functions
   const source = [
     '"use strict";',
     'const { Pending, Duration, dec, limits, isIsoDate, isTime, digits15, pamphlet, decimal, ws, numEnd, hasControl } = H;',
+    `const F = new Uint8Array(${nodes.length});`,
+    ...nested,
     'return function read(t) {',
     'const L = limits();',
     "if (t.length > L.maxInputBytes || t.indexOf('\\\\') >= 0) return undefined;",
     'let i = ws(t, 0);',
     'if (t.charCodeAt(i) !== 123) return undefined;',
     `const S = new Array(${p.facts.length});`,
-    ...nodes.map((n) => `let ${n.seen} = false;`),
-    ...object(root),
+    'F.fill(0);',
+    ...body,
     'if (ws(t, i) !== t.length) return undefined;',
     ...defaults,
     'return S;',
