@@ -448,10 +448,16 @@ export function readFacts(p: Product, input: unknown): ReadFacts {
 // string to a decimal is most of the cost of reading one. Conversion cannot fail once the
 // string has passed the reader's check; it happens on first read, through factValue.
 export class Pending {
+  // The newest one, kept alive: V8 holds the shape (map) of Pending objects only while one lives,
+  // so a full GC between decisions dropped it and deoptimised every function that reads slots
+  // (the readers, the generated rules, factValue), each GC costing a warm-up (issue 17).
+  static newest: Pending | undefined;
   constructor(
     readonly raw: string | number,
     readonly convert: (raw: never) => unknown,
-  ) {}
+  ) {
+    Pending.newest = this;
+  }
 }
 
 // Slot i's value, converting (once) a pending one.
