@@ -13,7 +13,7 @@ import { hasErrors, renderDiagnostics } from '../../dsl/diagnostics.js';
 import { factAt, inForceOn, loadProduct, type Revision } from '../loading/load.js';
 import type { Compiled } from '../pipeline/evaluate/index.js';
 import { decideFiring, errorFiring, firingOf, firingOfSlots, type Firing } from '../pipeline/evaluate/firing.js';
-import { readFactSlots } from '../pipeline/facts.js';
+import { readSlots } from '../pipeline/codegen/reader.js';
 import { forEachLeaf } from '../pipeline/check.js';
 import { readYaml } from './cases.js';
 import { type ByteChunk, byteChunks, linesOf } from './ndjson.js';
@@ -408,7 +408,7 @@ function sameFacts(a: Compiled, b: Compiled): boolean {
 // reading twice without the second read.
 function decideBoth(oldC: Compiled, newC: Compiled, facts: unknown): [Firing, Firing] {
   if (!sameFacts(oldC, newC)) return [decideFiring(oldC, facts), decideFiring(newC, facts)];
-  const { slots, errors } = readFactSlots(oldC.product, facts);
+  const { slots, errors } = readSlots(oldC.product, facts);
   if (errors.length) return [errorFiring(errors), errorFiring(errors)];
   return [firingOfSlots(oldC, slots), firingOfSlots(newC, slots)];
 }

@@ -6,7 +6,7 @@
 // (reference.ts), in the same order, so the same lookups and amounts; test/firing.test.ts holds
 // it equal to the full trace on every case file and a generated corpus.
 import type { AmountResult, Decision, FactError, ItemDecision, Outcome, Reason } from '../decision-types.js';
-import { readFactSlots } from '../facts.js';
+import { readSlots } from '../codegen/reader.js';
 import { type Compiled, COVER_LEVEL, newScope } from './compiled.js';
 import { evalItems, evalRule, itemsOf, settle, truthsByLevel } from './outcome.js';
 import { settleAmounts } from './amounts.js';
@@ -28,7 +28,7 @@ const result = (f: boolean | Unknown): Reason['result'] =>
   f === true ? 'fired' : f === false ? 'not-fired' : 'unknown';
 
 export function decideFiring(c: Compiled, input: unknown): Firing {
-  const { slots, errors } = readFactSlots(c.product, input);
+  const { slots, errors } = readSlots(c.product, input);
   return errors.length ? errorFiring(errors) : firingOfSlots(c, slots);
 }
 
@@ -60,16 +60,23 @@ export function firingOfSlots(c: Compiled, slots: unknown[]): Firing {
         results.set(itemKey(c, r.cr.rule.id, r.item), result(r.fires));
     }
   }
-  // The full trace computes every formula, and with them their tables' lookups.
-  for (const f of c.formulas) f.fn(s);
-  const rows = new Map(s.lookups.map((l) => [l.table, String(l.row)]));
+  // The full trace computes every formula, and with them their tables' lookups: only when asked
+  // (a diff asks for the rows of a changed case whose rules' firing did not change), as nothing
+  // else of the decision depends on them and the scope keeps what the rules and amounts computed.
+  let rows: Map<string, string> | undefined;
   return {
     outcome: settled.outcome,
     deciding: settled.deciding,
     errors: [],
     items: settled.items,
     results,
-    rows,
+    get rows() {
+      if (rows === undefined) {
+        for (const f of c.formulas) f.fn(s);
+        rows = new Map(s.lookups.map((l) => [l.table, String(l.row)]));
+      }
+      return rows;
+    },
     amounts,
   };
 }
