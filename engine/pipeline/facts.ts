@@ -680,9 +680,13 @@ function eager(fn: FastLeaf | undefined): FastLeaf | undefined {
   };
 }
 
+// Per field, its equality and its allowed values as values: made once, not per fact read.
+const allowed = new WeakMap<FieldDecl, { eq: (a: unknown, b: unknown) => boolean; values: unknown[] }>();
 function oneOfHolds(f: FieldDecl, val: unknown): boolean {
-  const eq = equals(f.type);
-  return f.oneOf!.some((l) => eq(literalValue(l), val));
+  let a = allowed.get(f);
+  if (!a) allowed.set(f, (a = { eq: equals(f.type), values: f.oneOf!.map(literalValue) }));
+  for (const v of a.values) if (a.eq(v, val)) return true;
+  return false;
 }
 
 function fastReader(p: Product): FastReader | null {
