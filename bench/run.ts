@@ -400,7 +400,8 @@ async function coldBatchDiff(generated: [string, string][], hasCyber: boolean, l
   // ---- diff of the two real revisions of 000 over a generated corpus (1 and 2 workers; two sizes:
   // the peak memory must not grow with the corpus)
   log('diff');
-  const diffN = Math.min(N, 30_000);
+  // Sizes where the cases, not the fixed cost (threads, both revisions loaded in each), dominate.
+  const diffN = Math.min(N, 100_000);
   const ipDir = join(ROOT, 'products', 'overseas-ip-litigation');
   const diffCorpus = join(TMP, 'ip.ndjson');
   const tGen = performance.now();
@@ -430,19 +431,20 @@ async function coldBatchDiff(generated: [string, string][], hasCyber: boolean, l
       .slice(0, diffN / 2)
       .join('\n') + '\n',
   );
-  const diffs: { jobs: number; cases: number; casesPerSecond: number; changed: number; maxRssMB: number }[] = [];
+  const diffs: DiffRun[] = [];
   const diffRun = (corpusFile: string, jobs: number) => {
     const r = child(['diff', join(ipDir, '2024-07.yk'), join(ipDir, 'product.yk'), corpusFile, String(jobs)]);
     return {
       jobs,
       cases: r['cases'] as number,
+      ms: r['ms'] as number,
       casesPerSecond: (r['cases'] as number) / ((r['ms'] as number) / 1000),
       changed: r['changed'] as number,
       maxRssMB: r['maxRssMB'] as number,
     };
   };
   for (const jobs of workerCounts) diffs.push(diffRun(diffCorpus, jobs));
-  const diffHalf = diffRun(halfCorpus, availableParallelism());
+  const diffHalf = diffRun(halfCorpus, workerCounts.at(-1)!);
 
   // ---- the language service: keystroke to diagnostics on cyber (bench/language.ts)
   log('language service');
@@ -770,11 +772,37 @@ function reportSlow(s: Slow): void {
   out(`  phases of one cold NEXI decide, cached (ms): ${showPhases(s.phases)}`);
   out(`  phases of one cold NEXI decide, from the DSL (ms): ${showPhases(s.phasesDsl)}`);
   const best = s.diffs[s.diffs.length - 1]!;
+  const million = diffMillion(s);
   out(
-    `diff: ${fmt(best.cases)} generated overseas-ip cases (${fmt(s.genPerSecond)}/s to generate), ${fmt(best.changed)} changed; ${fmt(best.casesPerSecond)} cases/s on ${best.jobs} worker${best.jobs === 1 ? '' : 's'} (${fmt(s.diffs[0]!.casesPerSecond)}/s on 1): 1,000,000 cases in ~${fmt(1_000_000 / best.casesPerSecond, 0)} s; peak RSS ${fmt(best.maxRssMB)} MB for ${fmt(best.cases)} cases, ${fmt(s.diffHalf.maxRssMB)} MB for ${fmt(s.diffHalf.cases)}`,
+    `diff: ${fmt(best.cases)} generated overseas-ip cases (${fmt(s.genPerSecond)}/s to generate), ${fmt(best.changed)} changed; ${fmt(best.casesPerSecond)} cases/s on ${best.jobs} worker${best.jobs === 1 ? '' : 's'} (${fmt(s.diffs[0]!.casesPerSecond)}/s on 1); 1,000,000 cases in ~${fmt(million.seconds)} s (${million.how}); peak RSS ${fmt(best.maxRssMB)} MB for ${fmt(best.cases)} cases, ${fmt(s.diffHalf.maxRssMB)} MB for ${fmt(s.diffHalf.cases)}`,
   );
   out('');
   out(renderLanguageBench(s.language));
+}
+
+interface DiffRun {
+  jobs: number;
+  cases: number;
+  ms: number;
+  casesPerSecond: number;
+  changed: number;
+  maxRssMB: number;
+}
+
+// 1,000,000 cases on the most workers, from the two corpus sizes run on them: the fixed cost
+// (threads, both revisions loaded in each) once, then the rate the extra cases ran at. Dividing
+// 1,000,000 by the rate of one run would count the fixed cost once per run's worth of cases.
+function diffMillion(s: Slow): { seconds: number; how: string } {
+  const best = s.diffs[s.diffs.length - 1]!;
+  const half = s.diffHalf;
+  const marginal = (best.cases - half.cases) / ((best.ms - half.ms) / 1000);
+  if (!(marginal > 0 && Number.isFinite(marginal)) || half.jobs !== best.jobs)
+    return { seconds: 1_000_000 / best.casesPerSecond, how: `at ${fmt(best.casesPerSecond)} cases/s` };
+  const fixed = Math.max(0, half.ms / 1000 - half.cases / marginal);
+  return {
+    seconds: fixed + 1_000_000 / marginal,
+    how: `${fmt(fixed, 1)} s fixed, then ${fmt(marginal)} cases/s`,
+  };
 }
 
 function slowTargets(s: Slow): Target[] {
@@ -785,8 +813,8 @@ function slowTargets(s: Slow): Target[] {
   return [
     {
       target: `diff of 1,000,000 cases (000 pair) < 30 s on ${best.jobs} cores`,
-      value: `~${fmt(1_000_000 / best.casesPerSecond)} s (${fmt(best.casesPerSecond)} cases/s)`,
-      holds: 1_000_000 / best.casesPerSecond < 30,
+      value: `~${fmt(diffMillion(s).seconds)} s (${diffMillion(s).how})`,
+      holds: diffMillion(s).seconds < 30,
     },
     {
       target: 'diff memory flat in corpus size (peak RSS at 2x the cases within 10%)',
