@@ -32,6 +32,8 @@ interface Profile {
 }
 
 const [mode, arg, arg2, arg3] = process.argv.slice(2);
+// `summary ... | head` closes the pipe early: the reader has what it wanted.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
 if (mode === 'decide') {
   const t0 = performance.now();
   const p = loadProduct(join(projectRoot(), 'products', 'nexi-ip-license'));
