@@ -103,11 +103,21 @@ describe('table index = the plain scan', () => {
       '10000000',
       '123456789012345',
       '9007199254740991',
+      '-9007199254740991',
       '-42',
       '100000000000',
     ])
       expect(exactInteger(dec(s))).toBe(Number(s));
-    for (const s of ['0.5', '1.25', '9007199254740993', '1e20', '-0.001', '12345678.9'])
+    for (const s of [
+      '0.5',
+      '1.25',
+      '9007199254740992',
+      '-9007199254740992',
+      '9007199254740993',
+      '1e20',
+      '-0.001',
+      '12345678.9',
+    ])
       expect(Number.isNaN(exactInteger(dec(s)))).toBe(true);
     expect(exactInteger(new Money(dec('4500'), 'JPY'))).toBe(4500);
   });

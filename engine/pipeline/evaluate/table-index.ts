@@ -9,7 +9,7 @@
 // on random tables).
 import type { Cell, Literal } from '../../../dsl/ir.js';
 import { comparator, isOrdered, type VType } from '../operators.js';
-import { dec, isDec, isMoney, type Dec } from '../money.js';
+import { isDec, isMoney, type Dec } from '../money.js';
 import { literalValue } from '../values.js';
 
 // Whether row i matches the values on the columns the index does not settle.
@@ -151,10 +151,11 @@ function numericCuts(cuts: unknown[]): Float64Array | undefined {
 
 // An amount's or a decimal's value as a JS number when it is an integer a double holds exactly
 // (|x| <= 2^53 - 1), else NaN. Through decimal.js's public API only (money.ts's rule, issue 13).
-const MAX_SAFE = dec(Number.MAX_SAFE_INTEGER);
-
+// An integer beyond that range converts to a double of at least 2^53, which is not safe: one
+// conversion tells both, with no Decimal made for the bound.
 export function exactInteger(v: unknown): number {
   const d = isMoney(v) ? v.amount : isDec(v) ? (v as Dec) : undefined;
-  if (d === undefined || !d.isInteger() || d.abs().gt(MAX_SAFE)) return Number.NaN;
-  return d.toNumber();
+  if (d === undefined || !d.isInteger()) return Number.NaN;
+  const x = d.toNumber();
+  return Number.isSafeInteger(x) ? x : Number.NaN;
 }
