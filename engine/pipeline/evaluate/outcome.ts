@@ -73,6 +73,8 @@ export interface ItemResult extends Evaluated {
   item: number;
 }
 
+const NO_CHECKS: Check[] = Object.freeze([]) as unknown as Check[];
+
 // Every per-item rule, once per element of its list; with their checks or without.
 export function evalItems(
   c: Compiled,
@@ -83,7 +85,8 @@ export function evalItems(
   return items.map((it, i) => {
     const is = itemScope(s, it, i, c.itemList!);
     return c.itemRules.map((cr, rule): ItemResult => {
-      const checks: Check[] = [];
+      // Without checks, every result shares one empty list (frozen: nothing may add to it).
+      const checks: Check[] = withChecks ? [] : NO_CHECKS;
       is.checks = withChecks ? checks : null;
       const w = whenOf(cr, is);
       const fires = w === false ? false : afterWhen(cr, is, w);
