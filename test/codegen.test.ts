@@ -1,6 +1,7 @@
 // The generated code (engine/pipeline/codegen/) against the reference it stands beside:
 // - the generated facts reader reads what readFactSlots reads, value for value, or gives up;
-// - each generated rule function gives the truth value of the rule's closures;
+// - each generated rule function gives the truth value of the rule's closures, and each generated
+//   per-item rule its closures' value and whether it applies, on every element of the list;
 // - the decision writer writes JSON.stringify's bytes;
 // - decide (generated reader and rules) = decideByReference, byte for byte, on claims whose
 //   amounts are written as pamphlets write them and on rules the kill index cannot use.
@@ -10,12 +11,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { decide, decideByReference, type Compiled } from '../engine/pipeline/evaluate/index.js';
 import { newScope } from '../engine/pipeline/evaluate/compiled.js';
-import { evalRule } from '../engine/pipeline/evaluate/outcome.js';
+import { evalItemRule, evalRule, itemsOf } from '../engine/pipeline/evaluate/outcome.js';
+import { itemScope } from '../engine/pipeline/evaluate/compiled.js';
 import { Unknown } from '../engine/pipeline/evaluate/unknown.js';
 import { factValue, readFactSlots } from '../engine/pipeline/facts.js';
 import { showValue } from '../engine/pipeline/values.js';
 import { readSlots } from '../engine/pipeline/codegen/reader.js';
-import { generatedRules } from '../engine/pipeline/codegen/rules.js';
+import { generatedRules, ITEM_NOT_APPLIES } from '../engine/pipeline/codegen/rules.js';
 import { decisionJson } from '../engine/pipeline/codegen/serialize.js';
 import { findCaseFiles, productDirFor, readCase } from '../engine/tools/cases.js';
 import { exampleFacts, generate } from '../engine/tools/generate.js';
@@ -136,6 +138,63 @@ describe('generated code = the reference it stands beside', () => {
     }
     expect(failures.slice(0, 5)).toEqual([]);
     expect(generated).toBeGreaterThan(300);
+  });
+
+  it('each generated per-item rule gives its closures’ value and applies as they do, item by item', () => {
+    const failures: string[] = [];
+    let generated = 0;
+    let compared = 0;
+    for (const { dir, r } of revisions()) {
+      const c = r.compiled;
+      if (c.itemRules.length === 0) continue;
+      const fns = generatedRules(c).items;
+      generated += fns.filter(Boolean).length;
+      // Generated claims, and the same with each item's fields one at a time left out or odd.
+      const claims = [...generate([r], exampleFacts(dir, r.checked.product), { seed: 13, count: 120 })].map(
+        (g) => g.facts as Facts,
+      );
+      const list = c.itemList!.split('.');
+      const variants = claims.flatMap((f, n) => {
+        const items = (f[list[0]!] as Facts | undefined)?.[list[1]!];
+        if (!Array.isArray(items) || items.length === 0 || !items[0] || typeof items[0] !== 'object') return [f];
+        const first = items[0] as Facts;
+        const keys = Object.keys(first);
+        const key = keys[n % keys.length]!;
+        const { [key]: _gone, ...without } = first;
+        const odd = { ...first, [key]: ODD[n % ODD.length] };
+        const withItems = (x: Facts) => ({
+          ...f,
+          [list[0]!]: { ...(f[list[0]!] as Facts), [list[1]!]: [x, ...items.slice(1)] },
+        });
+        return [f, withItems(without), withItems(odd)];
+      });
+      for (const facts of variants) {
+        const { slots, errors } = readFactSlots(c.product, facts);
+        if (errors.length) continue;
+        const items = itemsOf(c, slots);
+        if (!items) continue;
+        const s = newScope(slots, false, c.itemList);
+        items.forEach((it, i) => {
+          const is = itemScope(s, it, i, c.itemList!);
+          fns.forEach((fn, k) => {
+            if (!fn) return;
+            const want = evalItemRule(is, c.itemRules[k]!, k, i, false);
+            const got = fn(slots, new Array(slots.length), it);
+            compared++;
+            const ok =
+              got === 2
+                ? want.fires instanceof Unknown
+                : !(want.fires instanceof Unknown) &&
+                  (got === 1) === want.fires &&
+                  (got !== ITEM_NOT_APPLIES) === want.applies;
+            if (!ok) failures.push(`${c.product.id} ${c.itemRules[k]!.rule.id} item ${i}: ${got}`);
+          });
+        });
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+    expect(generated).toBeGreaterThan(150);
+    expect(compared).toBeGreaterThan(20_000);
   });
 
   it('the decision writer writes what JSON.stringify writes, on every case file and generated claim, both modes', () => {

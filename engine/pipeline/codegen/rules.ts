@@ -49,7 +49,17 @@ export type BoolWordFn = (
 // truth value (0, 1, 2), and the checks the closures record, in the same order, pushed on checks.
 export type ChecksFn = (slots: unknown[], exact: (number | undefined)[], checks: Check[], s: Scope) => number;
 
+// A per-item rule on one element of its list (item: the element's record): 3 when its `when` is
+// false for the item (it does not apply), else 0 not fired, 1 fired, 2 unknown (the caller asks
+// the closures, which give the exact Unknown).
+export type ItemRuleFn = (slots: unknown[], exact: (number | undefined)[], item: Record<string, unknown>) => number;
+export const ITEM_NOT_APPLIES = 3;
+
 export interface GeneratedRules {
+  // Per item rule (Compiled.itemRules): its function, or undefined (evaluated by its closures).
+  items: (ItemRuleFn | undefined)[];
+  // The item rules they were generated for.
+  forItems: readonly unknown[];
   // Per claim rule: its function, or undefined (evaluated by its closures).
   fns: (RuleFn | undefined)[];
   // Per word of the plan's bitsets.
@@ -250,10 +260,29 @@ function generate(c: Compiled): GeneratedRules {
   let checkWords: GeneratedRules['checkWords'] | undefined;
   let fns: (RuleFn | undefined)[] | undefined;
   let checks: (ChecksFn | undefined)[] | undefined;
+  let items: (ItemRuleFn | undefined)[] | undefined;
   const out: GeneratedRules = {
     ...eager,
     closures: closureMask,
     for: c.claimRules,
+    forItems: c.itemRules,
+    // Built on first use: most products have no lists.
+    get items() {
+      if (items === undefined) {
+        const bodies = c.itemRules.map((cr) =>
+          attempt(() => ruleBody(g, cr.rule, cr.requires, RETURN, false, String(ITEM_NOT_APPLIES))),
+        );
+        items = made<(ItemRuleFn | undefined)[]>(
+          [
+            ...bodies.flatMap((b, i) =>
+              b === undefined ? [] : [`function i${i}(S, N, I) {\n${b.map((l) => `  ${l}`).join('\n')}\n}`],
+            ),
+            `return [${bodies.map((b, i) => (b === undefined ? 'undefined' : `i${i}`)).join(', ')}];`,
+          ].join('\n'),
+        );
+      }
+      return items;
+    },
     get words() {
       words ??= made<WordFn[]>(
         wordIndexes
@@ -330,6 +359,7 @@ function generate(c: Compiled): GeneratedRules {
       return checks;
     },
     get source() {
+      void out.items;
       void out.words;
       void out.checkWords;
       void out.fns;
@@ -359,12 +389,14 @@ function ruleBody(
   requires: boolean,
   exit: Exit,
   checks = false,
+  // What a `when` false gives: 0 (the rule is false), or for an item rule ITEM_NOT_APPLIES.
+  whenFalse = '0',
 ): string[] {
   const out: string[] = [];
   if (exit === RETURN) out.push('let x, y, n, m, e;');
   g.part = checks ? 'when' : undefined;
   const w = r.when ? cond(g, r.when, out) : '1';
-  if (r.when) out.push(`if (${w} === 0) ${exit('0')}`);
+  if (r.when) out.push(`if (${w} === 0) ${exit(whenFalse)}`);
   let violated = '1';
   if (requires) {
     if (!r.require) {
@@ -612,6 +644,7 @@ interface LeafParts {
 
 function leafParts(g: Gen, l: Leaf): LeafParts {
   const c = g.c;
+  if (l.fact.startsWith('item.')) return itemLeafParts(g, l);
   const slot = c.slotOf.get(l.fact);
   const t = c.types.nameType(l.fact) as VType | undefined;
   if (slot === undefined || !t) throw new Unsupported();
@@ -644,18 +677,7 @@ function leafParts(g: Gen, l: Leaf): LeafParts {
     };
   }
   const literal = leafValue(v, t);
-  let test: string;
-  if (identity && (op === 'equal' || op === 'notEqual')) {
-    test = `x ${op === 'equal' ? '===' : '!=='} ${JSON.stringify(literal)}`;
-  } else if (identity && (op === 'in' || op === 'notIn') && Array.isArray(literal)) {
-    const any = literal.length ? literal.map((x) => `x === ${JSON.stringify(x)}`).join(' || ') : 'false';
-    test = op === 'in' ? `(${any})` : `!(${any})`;
-  } else if ((t.kind === 'date' || t.kind === 'time' || t.kind === 'text') && cmpOp && typeof literal === 'string') {
-    test = `x ${cmpOp} ${JSON.stringify(literal)}`;
-  } else if (t.kind === 'duration' && literal instanceof Duration && (cmpOp || op === 'equal' || op === 'notEqual')) {
-    const o = cmpOp ?? (op === 'equal' ? '===' : '!==');
-    test = `x.n ${o} ${literal.n}`;
-  } else if ((t.kind === 'money' || isNumeric(t)) && (cmpOp || op === 'equal' || op === 'notEqual')) {
+  const test = literalTest(t, op, literal, (o) => {
     const d: Dec | undefined = isMoney(literal) ? literal.amount : isDec(literal) ? literal : undefined;
     if (d === undefined || !X.parseScaled(decText(d))) throw new Unsupported();
     const scale = g.scale.get(slot)!;
@@ -663,10 +685,44 @@ function leafParts(g: Gen, l: Leaf): LeafParts {
     if (!Number.isSafeInteger(lit)) throw new Unsupported();
     const cmp = comparator(t);
     const slow = konst(g, (s: unknown[]) => cmp(factValue(s, slot), literal));
-    const o = cmpOp ?? (op === 'equal' ? '===' : '!==');
-    test = `((n = ${exact(g, slot)}) === n ? n ${o} ${lit} : ${slow}(S) ${o} 0)`;
-  } else throw new Unsupported();
+    return `((n = ${exact(g, slot)}) === n ? n ${o} ${lit} : ${slow}(S) ${o} 0)`;
+  });
   return { missing: `(x = ${a}) === undefined`, assign: `x = ${a}`, test };
+}
+
+// A leaf on a field of the item (I, its record, whose values the reader converted already) and
+// a literal; amounts and numbers compare through the product's comparator.
+function itemLeafParts(g: Gen, l: Leaf): LeafParts {
+  const c = g.c;
+  const t = c.itemList === undefined ? undefined : (c.types.nameType(l.fact, c.itemList) as VType | undefined);
+  const v = l.value;
+  if (!t || (typeof v === 'object' && v !== null && !Array.isArray(v))) throw new Unsupported();
+  const a = `I[${JSON.stringify(l.fact.slice(5))}]`;
+  const literal = leafValue(v, t);
+  const cmp = comparator(t);
+  const test = literalTest(t, l.operator, literal, (o) => `${konst(g, (x: unknown) => cmp(x, literal))}(x) ${o} 0`);
+  return { missing: `(x = ${a}) === undefined`, assign: `x = ${a}`, test };
+}
+
+// A leaf's test of its value x against a literal, as the closures compare (conditions.ts
+// leafTest); numeric(o) writes an amount's or a number's comparison with the operator o.
+function literalTest(t: VType, op: string, literal: unknown, numeric: (o: string) => string): string {
+  const cmpOp = ORDER[op];
+  const identity =
+    t.kind === 'enum' || t.kind === 'boolean' || t.kind === 'text' || t.kind === 'date' || t.kind === 'time';
+  if (identity && (op === 'equal' || op === 'notEqual'))
+    return `x ${op === 'equal' ? '===' : '!=='} ${JSON.stringify(literal)}`;
+  if (identity && (op === 'in' || op === 'notIn') && Array.isArray(literal)) {
+    const any = literal.length ? literal.map((x) => `x === ${JSON.stringify(x)}`).join(' || ') : 'false';
+    return op === 'in' ? `(${any})` : `!(${any})`;
+  }
+  if ((t.kind === 'date' || t.kind === 'time' || t.kind === 'text') && cmpOp && typeof literal === 'string')
+    return `x ${cmpOp} ${JSON.stringify(literal)}`;
+  if (t.kind === 'duration' && literal instanceof Duration && (cmpOp || op === 'equal' || op === 'notEqual'))
+    return `x.n ${cmpOp ?? (op === 'equal' ? '===' : '!==')} ${literal.n}`;
+  if ((t.kind === 'money' || isNumeric(t)) && (cmpOp || op === 'equal' || op === 'notEqual'))
+    return numeric(cmpOp ?? (op === 'equal' ? '===' : '!=='));
+  throw new Unsupported();
 }
 
 // The exact integer of slot k, computed once per decision.

@@ -4,7 +4,8 @@
 // trace: false keeps.
 import type { Decision, FormulaResult } from '../decision-types.js';
 import { type Compiled, newScope } from './compiled.js';
-import { evalItems, itemsOf, settle } from './outcome.js';
+import { itemsOf, settle } from './outcome.js';
+import { evalItemsFast } from './fast-items.js';
 import { formulaResult, settleAmounts } from './amounts.js';
 import { decisionOf } from './decision.js';
 import { evalClaim } from './fast-claim.js';
@@ -14,7 +15,7 @@ export function decideFast(c: Compiled, slots: unknown[]): Decision {
   const s = newScope(slots, false, c.itemList);
   const claim = evalClaim(c, s);
   const items = itemsOf(c, slots);
-  const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
+  const itemResults = items === undefined ? undefined : evalItemsFast(c, s, items);
   const byRules = settle(c, claim, itemResults);
   // The amounts before the reasons: an amount that cannot be computed can change the outcome.
   const { settled, amounts } = settleAmounts(c, s, byRules, items);

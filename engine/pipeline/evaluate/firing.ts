@@ -8,7 +8,8 @@
 import type { AmountResult, Decision, FactError, ItemDecision, Outcome, Reason } from '../decision-types.js';
 import { readSlots } from '../codegen/reader.js';
 import { type Compiled, COVER_LEVEL, newScope } from './compiled.js';
-import { evalItems, evalRule, itemsOf, settle, truthsByLevel } from './outcome.js';
+import { evalRule, itemsOf, settle, truthsByLevel } from './outcome.js';
+import { evalItemsFast } from './fast-items.js';
 import { settleAmounts } from './amounts.js';
 import type { Unknown } from './unknown.js';
 
@@ -41,7 +42,7 @@ export function firingOfSlots(c: Compiled, slots: unknown[]): Firing {
   const s = newScope(slots, false, c.itemList);
   const claim = c.claimRules.map((cr) => evalRule(cr, s));
   const items = itemsOf(c, slots);
-  const itemResults = items === undefined ? undefined : evalItems(c, s, items, false);
+  const itemResults = items === undefined ? undefined : evalItemsFast(c, s, items);
   const byRules = settle(
     c,
     truthsByLevel(c.claimLevels, claim, (i) => i),

@@ -84,16 +84,24 @@ export function evalItems(
 ): ItemResult[][] {
   return items.map((it, i) => {
     const is = itemScope(s, it, i, c.itemList!);
-    return c.itemRules.map((cr, rule): ItemResult => {
-      // Without checks, every result shares one empty list (frozen: nothing may add to it).
-      const checks: Check[] = withChecks ? [] : NO_CHECKS;
-      is.checks = withChecks ? checks : null;
-      const w = whenOf(cr, is);
-      const fires = w === false ? false : afterWhen(cr, is, w);
-      is.checks = null;
-      return { fires, checks, applies: w !== false, cr, rule, item: i };
-    });
+    return c.itemRules.map((cr, rule): ItemResult => evalItemRule(is, cr, rule, i, withChecks));
   });
+}
+
+// One per-item rule on one element (is: the element's scope), through its closures.
+export function evalItemRule(is: Scope, cr: CompiledRule, rule: number, item: number, withChecks: boolean): ItemResult {
+  // Without checks, every result shares one empty list (frozen: nothing may add to it).
+  const checks: Check[] = withChecks ? [] : NO_CHECKS;
+  is.checks = withChecks ? checks : null;
+  const w = whenOf(cr, is);
+  const fires = w === false ? false : afterWhen(cr, is, w);
+  is.checks = null;
+  return { fires, checks, applies: w !== false, cr, rule, item };
+}
+
+// A result the generated code decided (fast-items.ts), with no checks.
+export function itemResult(cr: CompiledRule, rule: number, item: number, fires: boolean, applies: boolean): ItemResult {
+  return { fires, checks: NO_CHECKS, applies, cr, rule, item };
 }
 
 // The list the item rules run over, as the facts give it (undefined: missing).
