@@ -16,6 +16,11 @@
 // violated, `unless` is read only when it can matter. Leaves compare in exact scaled integers
 // (exact.ts) while the values fit, else through the product's own comparator in decimal.js. A
 // leaf of a shape not generated here leaves its rule to the closures.
+//
+// Per-item rules (those with `for each`) are generated too, a function per rule called once per
+// element of the list (built on first use): their leaves read the element's fields from its
+// record, already converted by the reader, and compare amounts through the product's comparator;
+// a result of 2 sends the rule on that element to its closures (evaluate/fast-items.ts).
 import type { Condition, Leaf } from '../../../dsl/ir.js';
 import { Duration, decText, isMoney, isDec, type Dec } from '../money.js';
 import { comparator, isNumeric, UNKNOWN, type VType } from '../operators.js';
