@@ -1,7 +1,8 @@
 // The fast path's per-item rules: each rule on each element of its list through its generated
 // function (codegen/rules.ts, built on first use), the closures for a rule it lacks and for an
 // unknown result (which the closures give exactly, missing facts and all). The same results as
-// evalItems (outcome.ts) without checks: test/equivalence.test.ts and test/firing.test.ts.
+// evalItems (outcome.ts) without checks: test/codegen.test.ts (rule by rule, item by item),
+// test/equivalence.test.ts and test/firing.test.ts (whole decisions).
 import { generatedRules, ITEM_NOT_APPLIES } from '../codegen/rules.js';
 import { type Compiled, type Scope, itemScope } from './compiled.js';
 import { type ItemResult, evalItemRule, evalItems, itemResult } from './outcome.js';
