@@ -213,7 +213,9 @@ describe('batch and diff on worker processes through the queue', () => {
       await stop(workers);
       expect(r.stderr).toMatch(/lines 1001–1500 failed on every attempt \(3\), left out of the result: fault/);
       expect(r.stderr).toMatch(/line 1001: \{"applicant"/);
-      expect(r.stderr).toMatch(/4 chunks on 2 workers, 0 decided twice, 1 failed on every attempt/);
+      // Both workers are started, but on a loaded host one may take every chunk before the other
+      // asks (seen once in CI): which worker decides is not what this test is about.
+      expect(r.stderr).toMatch(/4 chunks on [12] workers?, 0 decided twice, 1 failed on every attempt/);
       expect(r.code).toBe(1);
       const got = r.stdout.toString().split('\n');
       const want = single.stdout.toString().split('\n');
