@@ -195,25 +195,17 @@ export function runCase(file: string): CaseResult {
     products.set(dir, p);
   }
   const { decision: d, selection } = decideIn(p, c.facts, c.as_of === undefined ? {} : { asOf: c.as_of });
-  if (!d)
-    return {
-      file: shown,
-      case: c.case,
-      product: c.product,
-      ok: false,
-      mismatches: [],
-      error: `cannot decide: ${selection.why}`,
-    };
-  if (selection.rev && selection.rev.checked.product.id !== c.product) {
-    return {
-      file: shown,
-      case: c.case,
-      product: c.product,
-      ok: false,
-      mismatches: [],
-      error: `case names product ${c.product}, but ${dir} holds ${selection.rev.checked.product.id}`,
-    };
-  }
+  const failed = (error: string): CaseResult => ({
+    file: shown,
+    case: c.case,
+    product: c.product,
+    ok: false,
+    mismatches: [],
+    error,
+  });
+  if (!d) return failed(`cannot decide: ${selection.why}`);
+  if (selection.rev && selection.rev.checked.product.id !== c.product)
+    return failed(`case names product ${c.product}, but ${dir} holds ${selection.rev.checked.product.id}`);
   const mismatches = compareDecision(c, d);
   // A case whose facts choose no revision fails with the reason alone, beside the mismatches.
   const why = mismatches.length && !selection.rev ? `cannot decide: ${selection.why}` : undefined;
