@@ -656,8 +656,7 @@ function leafParts(g: Gen, l: Leaf): LeafParts {
   const a = `S[${slot}]`;
   const op = l.operator;
   const cmpOp = ORDER[op];
-  const identity =
-    t.kind === 'enum' || t.kind === 'boolean' || t.kind === 'text' || t.kind === 'date' || t.kind === 'time';
+  const identity = byIdentity(t);
   const v = l.value;
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
     // Two facts.
@@ -709,12 +708,16 @@ function itemLeafParts(g: Gen, l: Leaf): LeafParts {
   return { missing: `(x = ${a}) === undefined`, assign: `x = ${a}`, test };
 }
 
+// Values of these kinds are equal when they are the same JS value (strings, booleans).
+function byIdentity(t: VType): boolean {
+  return t.kind === 'enum' || t.kind === 'boolean' || t.kind === 'text' || t.kind === 'date' || t.kind === 'time';
+}
+
 // A leaf's test of its value x against a literal, as the closures compare (conditions.ts
 // leafTest); numeric(o) writes an amount's or a number's comparison with the operator o.
 function literalTest(t: VType, op: string, literal: unknown, numeric: (o: string) => string): string {
   const cmpOp = ORDER[op];
-  const identity =
-    t.kind === 'enum' || t.kind === 'boolean' || t.kind === 'text' || t.kind === 'date' || t.kind === 'time';
+  const identity = byIdentity(t);
   if (identity && (op === 'equal' || op === 'notEqual'))
     return `x ${op === 'equal' ? '===' : '!=='} ${JSON.stringify(literal)}`;
   if (identity && (op === 'in' || op === 'notIn') && Array.isArray(literal)) {
