@@ -7,13 +7,19 @@ import { generatedRules, ITEM_NOT_APPLIES } from '../codegen/rules.js';
 import { type Compiled, type Scope, itemScope } from './compiled.js';
 import { type ItemResult, evalItemRule, evalItems, itemResult } from './outcome.js';
 
-export function evalItemsFast(c: Compiled, s: Scope, items: Record<string, unknown>[]): ItemResult[][] {
+// exact: the per-slot exact integers the claim rules' generated code filled (fast-claim.ts),
+// shared, as both are generated with the same scales; a new cache when there is none.
+export function evalItemsFast(
+  c: Compiled,
+  s: Scope,
+  items: Record<string, unknown>[],
+  exact: (number | undefined)[] = new Array(s.slots.length).fill(undefined),
+): ItemResult[][] {
   const all = generatedRules(c);
   // Unless a caller swapped the rules (as the tests of the closures do).
   if (all.forItems !== c.itemRules) return evalItems(c, s, items, false);
   const fns = all.items;
   const slots = s.slots;
-  const exact: (number | undefined)[] = new Array(slots.length).fill(undefined);
   const rules = c.itemRules;
   const out: ItemResult[][] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {

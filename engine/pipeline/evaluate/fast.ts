@@ -15,7 +15,7 @@ export function decideFast(c: Compiled, slots: unknown[]): Decision {
   const s = newScope(slots, false, c.itemList);
   const claim = evalClaim(c, s);
   const items = itemsOf(c, slots);
-  const itemResults = items === undefined ? undefined : evalItemsFast(c, s, items);
+  const itemResults = items === undefined ? undefined : evalItemsFast(c, s, items, claim.exact);
   const byRules = settle(c, claim, itemResults);
   // The amounts before the reasons: an amount that cannot be computed can change the outcome.
   const { settled, amounts } = settleAmounts(c, s, byRules, items);
