@@ -423,14 +423,14 @@ async function coldBatchDiff(generated: [string, string][], hasCyber: boolean, l
   );
   if (gen.status !== 0) fail([`cases generate failed: ${gen.stderr}`]);
   const genPerSecond = diffN / ((performance.now() - tGen) / 1000);
-  const halfCorpus = join(TMP, 'ip-half.ndjson');
-  writeFileSync(
-    halfCorpus,
-    readFileSync(diffCorpus, 'utf8')
-      .split('\n')
-      .slice(0, diffN / 2)
-      .join('\n') + '\n',
-  );
+  // The first n cases of the corpus, as a corpus of their own.
+  const corpusLines = readFileSync(diffCorpus, 'utf8').split('\n');
+  const firstCases = (n: number, name: string): string => {
+    const file = join(TMP, name);
+    writeFileSync(file, `${corpusLines.slice(0, n).join('\n')}\n`);
+    return file;
+  };
+  const halfCorpus = firstCases(diffN / 2, 'ip-half.ndjson');
   const diffs: DiffRun[] = [];
   const diffRun = (corpusFile: string, jobs: number) => {
     const r = child(['diff', join(ipDir, '2024-07.yk'), join(ipDir, 'product.yk'), corpusFile, String(jobs)]);
@@ -446,9 +446,7 @@ async function coldBatchDiff(generated: [string, string][], hasCyber: boolean, l
   for (const jobs of workerCounts) diffs.push(diffRun(diffCorpus, jobs));
   const diffHalf = diffRun(halfCorpus, workerCounts.at(-1)!);
   // The fixed cost alone (threads, both revisions loaded in each): 1,000 cases on the same workers.
-  const tinyCorpus = join(TMP, 'ip-tiny.ndjson');
-  writeFileSync(tinyCorpus, `${readFileSync(diffCorpus, 'utf8').split('\n').slice(0, 1000).join('\n')}\n`);
-  const diffTiny = diffRun(tinyCorpus, workerCounts.at(-1)!);
+  const diffTiny = diffRun(firstCases(1000, 'ip-tiny.ndjson'), workerCounts.at(-1)!);
 
   // ---- the language service: keystroke to diagnostics on cyber (bench/language.ts)
   log('language service');
