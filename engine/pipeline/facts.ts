@@ -756,8 +756,7 @@ function readFast(p: Product, input: unknown): unknown[] | undefined {
 }
 
 function checkOneOf(f: FieldDecl, val: unknown, pointer: string, errors: FactError[]): void {
-  const eq = equals(f.type);
-  if (!f.oneOf!.some((l) => eq(literalValue(l), val))) {
+  if (!oneOfHolds(f, val)) {
     errors.push({
       pointer,
       message: `${f.label ?? f.name}: this value is not one of the options`,
